@@ -1,0 +1,70 @@
+# Care Hub: `make demo` and `make test` take a fresh machine (Python 3.11+, Node/npm) all the way.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STATIC := build/static
+PG_URL ?= postgres://postgres@127.0.0.1:5432/carehub
+DEMO_REFERRALS ?= 5000
+export CAREHUB_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test install assets chromium lint format bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# GOV.UK Frontend compiled with a system font; the GOV.UK font and crown are not used (Care Hub is not GOV.UK).
+$(STATIC)/.built: node_modules/.installed frontend/carehub.scss
+	mkdir -p $(STATIC)/carehub $(STATIC)/govuk $(STATIC)/htmx
+	npx --no-install sass --no-source-map --quiet-deps --load-path=node_modules --style=compressed \
+		frontend/carehub.scss $(STATIC)/carehub/carehub.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/govuk/
+	rm -rf $(STATIC)/govuk/assets && cp -r node_modules/govuk-frontend/dist/govuk/assets $(STATIC)/govuk/assets
+	cp node_modules/htmx.org/dist/htmx.min.js $(STATIC)/htmx/
+	touch $@
+
+assets: $(STATIC)/.built
+
+# Browser tests drive Debian's Chromium; it is installed here when we are root, never downloaded by Playwright.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium'."; fi
+
+demo: install assets
+	$(BIN)/carehub migrate --noinput
+	$(BIN)/carehub seed --referrals $(DEMO_REFERRALS) --seed 1 --if-empty
+	$(BIN)/carehub demo logins
+	$(BIN)/carehub runserver --noreload 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: install
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+# The suite runs on SQLite, then again on PostgreSQL when a server answers at 127.0.0.1:5432.
+test: install assets chromium lint
+	$(BIN)/pytest
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== PostgreSQL answers: running the suite again on PostgreSQL"; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	else echo "== No PostgreSQL at 127.0.0.1:5432: the suite ran on SQLite only"; fi
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules build var .pytest_cache

@@ -1,0 +1,3 @@
+from carehub.cli import main
+
+main()

@@ -1,0 +1,113 @@
+"""Organisations, users and memberships. What a membership allows is decided in policy.py, nowhere else."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from carehub.core.choices import Community
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        HUB = "hub", "Victim Care Hub"
+        SPECIALIST = "specialist", "Specialist VAWG provider"
+        BY_AND_FOR = "by_and_for", "'Led by and for' provider"
+        POLICE = "police", "Police force"
+        HEALTH = "health", "Health"
+        SOCIAL_CARE = "social_care", "Social care"
+        OTHER_AGENCY = "other_agency", "Other agency"
+        INDEPENDENT_ADVISORY = "independent_advisory", "Independent advisory service"
+        COMMISSIONER = "commissioner", "Commissioner"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # For a 'led by and for' provider: the communities it is led by and serves.
+    led_by_and_for = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_police(self) -> bool:
+        return self.kind == self.Kind.POLICE
+
+    @property
+    def is_independent_advisory(self) -> bool:
+        return self.kind == self.Kind.INDEPENDENT_ADVISORY
+
+    @property
+    def provides_services(self) -> bool:
+        return self.kind in {self.Kind.SPECIALIST, self.Kind.BY_AND_FOR, self.Kind.INDEPENDENT_ADVISORY}
+
+    def community_labels(self) -> list[str]:
+        return [Community(c).label for c in self.led_by_and_for if c in Community.values]
+
+
+class User(AbstractUser):
+    """A person who signs in. Survivors do not sign in: they refer themselves anonymously at /refer/."""
+
+    full_name = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Role(models.TextChoices):
+    REFERRER = "referrer", "Referrer"
+    HUB_WORKER = "hub_worker", "Hub worker"
+    CASEWORKER = "caseworker", "Caseworker"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    INDEPENDENT_ADVISER = "independent_adviser", "Independent adviser"
+    COMMISSIONER = "commissioner", "Commissioner"
+    AUDITOR = "auditor", "Auditor"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} at {self.organisation}"
+
+    @property
+    def can_refer(self) -> bool:
+        return self.role == Role.REFERRER
+
+    @property
+    def can_triage(self) -> bool:
+        return self.role == Role.HUB_WORKER and self.organisation.kind == Organisation.Kind.HUB
+
+    @property
+    def can_work_cases(self) -> bool:
+        return self.role in {Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER}
+
+    @property
+    def can_allocate(self) -> bool:
+        return self.role == Role.SERVICE_MANAGER
+
+    @property
+    def can_audit(self) -> bool:
+        return self.role == Role.AUDITOR
+
+    @property
+    def can_administer(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def sees_aggregates(self) -> bool:
+        return self.role == Role.COMMISSIONER

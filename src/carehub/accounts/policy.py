@@ -1,0 +1,264 @@
+"""THE access policy: the one place that decides who may see or do what.
+
+Deny by default. Every queryset a user can reach starts from a selector here, and each selector starts from
+`none()` and widens only for a membership that is entitled to more. Rules that hold whatever else is true:
+- no role sees everything, and a membership never widens access to another organisation's cases;
+- sealed-pathway records (abuse by police officers or staff) are seen by the independent advisory service alone;
+- a user of a police organisation never sees a sealed record, an immigration status or any case content;
+- commissioners see aggregates only, auditors the audit trail only, administrators configuration only;
+- a record outside a user's scope answers 404, exactly as a record that does not exist (a 403 would confirm it).
+
+Views, API routes, exports and commands declare their rule with `@route(...)`; a test walks every URL pattern and
+fails on any view without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from carehub.accounts.models import Membership, Organisation, Role
+from carehub.audit import services as audit
+from carehub.audit.models import Action, AuditEvent
+from carehub.cases.models import Case
+from carehub.directory.models import Service
+from carehub.people.models import Survivor
+from carehub.referrals.models import Referral, Status
+
+# Roles whose work needs person-level content (names, contact details, case notes).
+CONTENT_ROLES = frozenset({Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER})
+
+
+# --- who is asking -----------------------------------------------------------------------------------------------
+
+
+def memberships(user) -> list[Membership]:
+    """The user's active memberships, fetched once per request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_carehub_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, is_active=True).select_related("organisation").order_by("pk")
+        )
+        user._carehub_memberships = cached
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    return {m.role for m in memberships(user)}
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_police_user(user) -> bool:
+    """True if any membership is in a police force: the strictest rules then apply to everything the user does."""
+    return any(m.organisation.is_police for m in memberships(user))
+
+
+def _memberships_with(user, role: str) -> Iterable[Membership]:
+    return (m for m in memberships(user) if m.role == role)
+
+
+# --- what they may see -------------------------------------------------------------------------------------------
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    """Referrals whose content (survivor, risk, needs) the user may see."""
+    if is_police_user(user):
+        return Referral.objects.none()
+    scope = Q(pk__in=[])
+    for m in memberships(user):
+        org = m.organisation
+        if m.role == Role.HUB_WORKER and org.kind == Organisation.Kind.HUB:
+            scope |= Q(sealed=False)
+        elif m.role == Role.SERVICE_MANAGER and org.provides_services:
+            scope |= Q(routed_service__organisation=org) | Q(cases__service__organisation=org)
+        elif m.role == Role.CASEWORKER and org.provides_services:
+            scope |= Q(cases__service__organisation=org, cases__caseworker=user)
+        elif m.role == Role.INDEPENDENT_ADVISER and org.is_independent_advisory:
+            scope |= Q(sealed=True, routed_service__organisation=org)
+    if not _sees_sealed(user):
+        scope &= Q(sealed=False)
+    return Referral.objects.filter(scope).distinct()
+
+
+def referrals_sent_by(user) -> QuerySet[Referral]:
+    """Referrals the user's organisations sent, for status only. Sealed ones are left out of every list."""
+    orgs = [m.organisation_id for m in _memberships_with(user, Role.REFERRER)]
+    if not orgs:
+        return Referral.objects.none()
+    return Referral.objects.filter(referring_organisation_id__in=orgs, sealed=False)
+
+
+def referral_status_for_sender(organisation: Organisation, reference: str) -> tuple[Referral, str]:
+    """The status a referring organisation may know of a referral it sent; 404 for any other.
+
+    A sealed referral answers "Received" and nothing more, so a force never learns where it went or how it is going.
+    """
+    referral = Referral.objects.filter(reference=reference, referring_organisation=organisation).first()
+    if referral is None:
+        raise Http404
+    if referral.sealed:
+        return referral, Status.RECEIVED.label
+    return referral, referral.get_status_display()
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    if is_police_user(user):
+        return Case.objects.none()
+    scope = Q(pk__in=[])
+    for m in memberships(user):
+        org = m.organisation
+        if not org.provides_services:
+            continue
+        if m.role == Role.SERVICE_MANAGER:
+            scope |= Q(service__organisation=org)
+        elif m.role == Role.CASEWORKER:
+            scope |= Q(service__organisation=org, caseworker=user)
+        elif m.role == Role.INDEPENDENT_ADVISER and org.is_independent_advisory:
+            scope |= Q(service__organisation=org)
+    if not _sees_sealed(user):
+        scope &= Q(sealed=False)
+    return Case.objects.filter(scope)
+
+
+def survivors_visible_to(user) -> QuerySet[Survivor]:
+    """A survivor is visible through a referral or case the user may see, never on her own."""
+    referral_ids = referrals_visible_to(user).values("survivor_id")
+    case_ids = cases_visible_to(user).values("survivor_id")
+    return Survivor.objects.filter(Q(pk__in=referral_ids) | Q(pk__in=case_ids))
+
+
+def _sees_sealed(user) -> bool:
+    """Only independent advisers, and managers of the independent advisory service, ever see sealed records."""
+    if is_police_user(user):
+        return False
+    return any(
+        m.organisation.is_independent_advisory and m.role in {Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER}
+        for m in memberships(user)
+    )
+
+
+def can_see_immigration_status(user) -> bool:
+    """Police users never; otherwise only roles that work with the survivor."""
+    return not is_police_user(user) and bool(roles_of(user) & CONTENT_ROLES)
+
+
+def services_visible_to(user) -> QuerySet[Service]:
+    """The directory is for every signed-in user; addresses are governed separately."""
+    if not memberships(user):
+        return Service.objects.none()
+    return Service.objects.select_related("organisation")
+
+
+def service_address_visible(user, service: Service) -> bool:
+    """A refuge's address is shown to its own organisation only; other services' addresses to every member."""
+    if not memberships(user):
+        return False
+    if not service.is_refuge:
+        return True
+    return any(m.organisation_id == service.organisation_id for m in memberships(user))
+
+
+def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+    """Auditors see the trail. Events about sealed records only to an auditor of the independent service."""
+    auditor_orgs = [m.organisation for m in _memberships_with(user, Role.AUDITOR)]
+    if not auditor_orgs or is_police_user(user):
+        return AuditEvent.objects.none()
+    scope = Q(pk__in=[])
+    for org in auditor_orgs:
+        scope |= Q(sealed=org.is_independent_advisory)
+    return AuditEvent.objects.filter(scope)
+
+
+def can_administer(user) -> bool:
+    return has_role(user, Role.ADMINISTRATOR)
+
+
+def sees_aggregates(user) -> bool:
+    return has_role(user, Role.COMMISSIONER)
+
+
+def can_audit(user) -> bool:
+    return has_role(user, Role.AUDITOR) and not is_police_user(user)
+
+
+# --- fetching one record: 404 for missing and not-yours alike, and every read audited ---------------------------
+
+
+def get_referral_for_user(user, reference: str, *, reason: str = "") -> Referral:
+    referral = (
+        referrals_visible_to(user).select_related("survivor", "routed_service").filter(reference=reference).first()
+    )
+    if referral is None:
+        raise Http404
+    audit.record_for(user, Action.VIEW, referral, reason=reason)
+    return referral
+
+
+def get_case_for_user(user, pk: int, *, reason: str = "") -> Case:
+    case = cases_visible_to(user).select_related("survivor", "service", "referral").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    audit.record_for(user, Action.VIEW, case, reason=reason)
+    return case
+
+
+def get_survivor_for_user(user, pk: int, *, reason: str = "") -> Survivor:
+    survivor = survivors_visible_to(user).filter(pk=pk).first()
+    if survivor is None:
+        raise Http404
+    audit.record_for(user, Action.VIEW, survivor, reason=reason)
+    return survivor
+
+
+# --- declaring a route's rule ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    """What a view requires. `roles` empty and `public` False means any signed-in member."""
+
+    public: bool = False
+    roles: frozenset[str] = frozenset()
+    check: Callable | None = None
+
+    def allows(self, user) -> bool:
+        if self.public:
+            return True
+        if not memberships(user):
+            return False
+        if self.roles and not (roles_of(user) & self.roles):
+            return False
+        return self.check(user) if self.check else True
+
+
+def route(*roles: str, public: bool = False, check: Callable | None = None):
+    """Declare who may reach a view. Anonymous users are sent to sign in; signed-in users without the right answer 404.
+
+    `check` adds a condition from this module (e.g. `can_audit`), so conditions stay in the policy.
+    """
+    rule = RouteRule(public=public, roles=frozenset(roles), check=check)
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not rule.public:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                if not rule.allows(request.user):
+                    raise Http404
+            return view(request, *args, **kwargs)
+
+        wrapper.access_rule = rule
+        return wrapper
+
+    return decorate

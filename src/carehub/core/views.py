@@ -1,0 +1,26 @@
+"""Pages that belong to no single domain: the public start page and each role's signed-in home."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from carehub.accounts import policy
+from carehub.accounts.models import Role
+from carehub.core import homes
+
+
+@policy.route(public=True)
+def start(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/start.html")
+
+
+@policy.route(public=True)
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for load balancers: says nothing about the data."""
+    return JsonResponse({"status": "ok"})
+
+
+@policy.route(*Role.values)
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"panels": homes.panels_for(request.user)})

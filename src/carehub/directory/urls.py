@@ -1,0 +1,9 @@
+from django.urls import path
+
+from carehub.directory import views
+
+app_name = "directory"
+urlpatterns = [
+    path("", views.service_list, name="list"),
+    path("services/<int:pk>/", views.service_detail, name="detail"),
+]

@@ -1,0 +1,144 @@
+"""Survivors: identity sealed under a data key of her own, equality monitoring in the clear for analysis."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields
+
+from django.db import models
+
+from carehub.people import crypto
+from carehub.people.equality import (
+    Disability,
+    Ethnicity,
+    GenderIdentity,
+    GenderSameAsSex,
+    ImmigrationStatus,
+    PregnancyMaternity,
+    Religion,
+    Sex,
+    SexualOrientation,
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Everything that identifies or reaches a survivor. Only ever stored sealed."""
+
+    given_name: str = ""
+    family_name: str = ""
+    known_as: str = ""
+    date_of_birth: dt.date | None = None
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    postcode: str = ""
+
+    def to_payload(self) -> dict:
+        data = asdict(self)
+        data["date_of_birth"] = self.date_of_birth.isoformat() if self.date_of_birth else None
+        return data
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> Identity:
+        known = {f.name for f in fields(cls)}
+        data = {k: v for k, v in payload.items() if k in known}
+        if data.get("date_of_birth"):
+            data["date_of_birth"] = dt.date.fromisoformat(data["date_of_birth"])
+        return cls(**data)
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(p for p in (self.given_name, self.family_name) if p)
+        return name or self.known_as or "Name not given"
+
+
+class DataKey(models.Model):
+    """A survivor's data key, wrapped. Emptying `wrapped` erases everything sealed under it."""
+
+    wrapped = models.BinaryField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Data key {self.pk}"
+
+    @property
+    def is_destroyed(self) -> bool:
+        return not self.wrapped
+
+
+class Survivor(models.Model):
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="survivor")
+    identity_sealed = models.BinaryField()
+    # Keyed hashes (HMAC) for exact look-up; blank when the value is unknown.
+    email_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    name_dob_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Equality monitoring (ONS 2021). Blank: not asked or not answered.
+    ethnicity = models.CharField(max_length=40, choices=Ethnicity.choices, blank=True)
+    sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
+    gender_same_as_sex = models.CharField(max_length=20, choices=GenderSameAsSex.choices, blank=True)
+    gender_identity = models.CharField(max_length=20, choices=GenderIdentity.choices, blank=True)
+    sexual_orientation = models.CharField(max_length=20, choices=SexualOrientation.choices, blank=True)
+    disability = models.CharField(max_length=20, choices=Disability.choices, blank=True)
+    religion = models.CharField(max_length=20, choices=Religion.choices, blank=True)
+    pregnancy = models.CharField(max_length=30, choices=PregnancyMaternity.choices, blank=True)
+    first_language = models.CharField(max_length=10, blank=True)
+    interpreter_needed = models.BooleanField(null=True, blank=True)
+    # Immigration: hidden from police users and never exported at person level (policy.py, extract).
+    immigration_status = models.CharField(max_length=30, choices=ImmigrationStatus.choices, blank=True)
+    migrant_concession_applied = models.BooleanField(default=False)
+    migrant_concession_granted = models.BooleanField(default=False)
+    ilr_domestic_abuse_applied = models.BooleanField(default=False)
+    support_for_migrant_victims_referral = models.BooleanField(default=False)
+
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ethnicity"]), models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        # Never the name: str() ends up in logs and error reports.
+        return f"Survivor {self.pk}"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def identity(self) -> Identity | None:
+        """The decrypted identity, or None once erased. Callers must already hold a policy decision."""
+        if not hasattr(self, "_identity_cache"):
+            try:
+                payload = crypto.unseal(self.data_key.wrapped, self.identity_sealed)
+            except crypto.KeyDestroyed:
+                self._identity_cache = None
+            else:
+                self._identity_cache = Identity.from_payload(payload)
+        return self._identity_cache
+
+    def seal_for(self, payload: dict) -> bytes:
+        """Encrypt other personal data (contact preferences, notes) under this survivor's key."""
+        return crypto.seal(self.data_key.wrapped, payload)
+
+    def unseal(self, token: bytes | None) -> dict | None:
+        try:
+            return crypto.unseal(self.data_key.wrapped, token)
+        except crypto.KeyDestroyed:
+            return None
+
+
+def lookups_for(identity: Identity) -> dict[str, str]:
+    """The keyed hashes stored beside a sealed identity."""
+    name_dob = ""
+    if identity.family_name and identity.date_of_birth:
+        name_dob = crypto.normalise_name(identity.family_name) + "|" + identity.date_of_birth.isoformat()
+    return {
+        "email_lookup": crypto.lookup_hash("email", crypto.normalise_email(identity.email)),
+        "phone_lookup": crypto.lookup_hash("phone", crypto.normalise_phone(identity.phone)),
+        "name_dob_lookup": crypto.lookup_hash("name_dob", name_dob),
+    }

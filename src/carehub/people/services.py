@@ -1,0 +1,83 @@
+"""Writes to survivors' records: create with sealed identity, erase by destroying the key, rotate wrapping keys."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from carehub.audit import services as audit
+from carehub.audit.models import Action
+from carehub.people import crypto
+from carehub.people.equality import EQUALITY_FIELDS, IMMIGRATION_FIELDS
+from carehub.people.models import DataKey, Identity, Survivor, lookups_for
+
+_EQUALITY_AND_IMMIGRATION = frozenset(EQUALITY_FIELDS + IMMIGRATION_FIELDS)
+
+
+def survivor_create(*, actor, identity: Identity, equality: dict | None = None) -> Survivor:
+    """A new survivor whose identity is sealed under a fresh data key of her own."""
+    equality = equality or {}
+    unknown = set(equality) - _EQUALITY_AND_IMMIGRATION
+    if unknown:
+        raise ValueError(f"not equality fields: {sorted(unknown)}")
+    with transaction.atomic():
+        key = DataKey.objects.create(wrapped=crypto.new_wrapped_data_key())
+        survivor = Survivor(
+            data_key=key,
+            identity_sealed=crypto.seal(key.wrapped, identity.to_payload()),
+            **lookups_for(identity),
+            **equality,
+        )
+        survivor.full_clean(exclude=["data_key"])
+        survivor.save()
+        # Only the names of the fields given: equality answers are personal data and stay out of the trail.
+        audit.record_for(actor, Action.CREATE, survivor, changes={"equality_fields": sorted(equality)})
+    return survivor
+
+
+def survivor_erase(*, actor, survivor: Survivor, reason: str) -> None:
+    """Erase a survivor's identity everywhere by destroying her data key.
+
+    Her referrals and cases remain as anonymous statistics (equality data, dates, outcomes); the keyed look-up
+    hashes go too, so she can no longer be found by her email or phone.
+    """
+    if not reason.strip():
+        raise ValueError("a reason is required to erase a survivor's identity")
+    with transaction.atomic():
+        now = timezone.now()
+        DataKey.objects.filter(pk=survivor.data_key_id).update(wrapped=None, destroyed_at=now)
+        Survivor.objects.filter(pk=survivor.pk).update(
+            erased_at=now, email_lookup="", phone_lookup="", name_dob_lookup=""
+        )
+        audit.record_for(actor, Action.ERASE, survivor, reason=reason)
+    survivor.refresh_from_db()
+    survivor.data_key.refresh_from_db()
+    survivor.__dict__.pop("_identity_cache", None)
+
+
+def data_keys_rotate(*, actor, batch_size: int = 2000) -> int:
+    """Re-wrap every live data key under the newest key in CAREHUB_FIELD_KEYS; returns how many.
+
+    After this, the older keys can be removed from CAREHUB_FIELD_KEYS. Records themselves are not re-encrypted:
+    their data keys do not change.
+    """
+    rotated = 0
+    last_pk = 0
+    now = timezone.now()
+    while True:
+        with transaction.atomic():
+            batch = list(
+                DataKey.objects.select_for_update()
+                .filter(pk__gt=last_pk, wrapped__isnull=False)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                break
+            for key in batch:
+                key.wrapped = crypto.rewrap(key.wrapped)
+                key.rotated_at = now
+            DataKey.objects.bulk_update(batch, ["wrapped", "rotated_at"])
+            rotated += len(batch)
+            last_pk = batch[-1].pk
+    audit.record(actor=actor, action=Action.KEY_ROTATION, object_type="datakey", changes={"rotated": rotated})
+    return rotated

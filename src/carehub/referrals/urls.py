@@ -1,0 +1,10 @@
+from django.urls import path
+
+from carehub.referrals import views
+
+app_name = "referrals"
+urlpatterns = [
+    path("sent/", views.sent, name="sent"),
+    path("queue/", views.queue, name="queue"),
+    path("<str:reference>/", views.detail, name="detail"),
+]

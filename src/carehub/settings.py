@@ -1,0 +1,234 @@
+"""Care Hub settings, read from the environment.
+
+Demo defaults exist so that `make demo` works on a fresh machine; production (`CAREHUB_ENV=production`) refuses to
+start with any of them, because a demo key in production would expose every survivor's identity.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("CAREHUB_VAR_DIR", PROJECT_DIR / "var"))
+
+# Published on purpose: these only protect demo data and production refuses them.
+DEMO_SECRET_KEY = "carehub-demo-secret-key-not-for-production-5c1f0e9b7a2d4e6f8a1b3c5d7e9f0a2b"  # noqa: S105
+DEMO_FIELD_KEYS = "Y2FyZWh1Yi1kZW1vLWZpZWxkLWtleS1ub3QtcHJvZCE="
+DEMO_HASH_KEY = "carehub-demo-lookup-hash-key-not-for-production"
+
+
+def envbool(name: str, default: bool) -> bool:
+    """Read a boolean strictly: an ambiguous value such as 'yes please' is a configuration error."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def envsecret(name: str, default: str) -> str:
+    """Read a secret from NAME, or from the file named by NAME_FILE (for container secrets)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return os.environ.get(name, default)
+
+
+CAREHUB_ENV = os.environ.get("CAREHUB_ENV", "demo")
+if CAREHUB_ENV not in {"demo", "production"}:
+    raise ImproperlyConfigured(f"CAREHUB_ENV must be 'demo' or 'production', not {CAREHUB_ENV!r}")
+PRODUCTION = CAREHUB_ENV == "production"
+
+SECRET_KEY = envsecret("CAREHUB_SECRET_KEY", DEMO_SECRET_KEY)
+FIELD_KEYS = [k.strip() for k in envsecret("CAREHUB_FIELD_KEYS", DEMO_FIELD_KEYS).split(",") if k.strip()]
+HASH_KEY = envsecret("CAREHUB_HASH_KEY", DEMO_HASH_KEY)
+DEBUG = envbool("CAREHUB_DEBUG", default=not PRODUCTION)
+
+if PRODUCTION:
+    problems = []
+    if DEBUG:
+        problems.append("DEBUG is on")
+    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50:
+        problems.append("CAREHUB_SECRET_KEY is the demo key or shorter than 50 characters")
+    if DEMO_FIELD_KEYS in FIELD_KEYS or not FIELD_KEYS:
+        problems.append("CAREHUB_FIELD_KEYS is missing or contains the demo key")
+    if HASH_KEY == DEMO_HASH_KEY or len(HASH_KEY) < 32:
+        problems.append("CAREHUB_HASH_KEY is the demo key or shorter than 32 characters")
+    if not os.environ.get("DATABASE_URL"):
+        problems.append("DATABASE_URL is not set")
+    if problems:
+        raise ImproperlyConfigured("Care Hub refuses to start in production: " + "; ".join(problems))
+
+ALLOWED_HOSTS = [h for h in os.environ.get("CAREHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "carehub.core",
+    "carehub.accounts",
+    "carehub.audit",
+    "carehub.directory",
+    "carehub.people",
+    "carehub.referrals",
+    "carehub.cases",
+    "carehub.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "carehub.accounts.middleware.SecondFactorRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "carehub.accounts.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "carehub.urls"
+WSGI_APPLICATION = "carehub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "carehub.accounts.context_processors.membership",
+            ],
+        },
+    }
+]
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'carehub.sqlite3'}"),
+        conn_max_age=int(os.environ.get("CAREHUB_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed while the seeder or a request writes; IMMEDIATE avoids upgrade deadlocks.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CAREHUB_TEST_DB_NAME") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Lock-out: five failures lock the account and address pair for 30 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("CAREHUB_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = 0.5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# A second factor is mandatory for staff in production; demo users may skip it so the demo needs no phone.
+OTP_REQUIRED = envbool("CAREHUB_OTP_REQUIRED", default=PRODUCTION)
+OTP_TOTP_ISSUER = "Care Hub"
+
+# Idle timeout: the session lasts 15 minutes from the last request.
+SESSION_COOKIE_AGE = 15 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and envbool("CAREHUB_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Front-end assets are built by the Makefile from npm packages into build/static; they are never committed.
+STATICFILES_DIRS = [BASE_DIR / "static", PROJECT_DIR / "build" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Requests larger than this are refused before they are parsed (the API has its own, stricter, limit).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Logs never carry personal data: request bodies are not logged and the 404/500 pages show no details.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CAREHUB_LOG_LEVEL", "WARNING")},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+}

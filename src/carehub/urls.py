@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from carehub.core import views as core_views
+
+handler404 = "carehub.core.errors.not_found"
+handler500 = "carehub.core.errors.server_error"
+handler403 = "carehub.core.errors.not_found"
+handler400 = "carehub.core.errors.bad_request"
+
+urlpatterns = [
+    path("", core_views.start, name="start"),
+    path("home/", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("carehub.accounts.urls")),
+    path("directory/", include("carehub.directory.urls")),
+    path("referrals/", include("carehub.referrals.urls")),
+    path("cases/", include("carehub.cases.urls")),
+    path("audit/", include("carehub.audit.urls")),
+]

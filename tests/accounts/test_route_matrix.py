@@ -1,0 +1,118 @@
+"""Every URL pattern, every persona: nothing leaks, and nothing is reachable without a policy decision."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.world import MAY_SEE_CONTENT, PERSONAS
+
+MAY_OPEN_CASE = {
+    "solace": {"alice", "amara"},
+    "sistah": {"bola", "bea"},
+    "sealed": {"ines", "ivan"},
+}
+
+
+def all_patterns(resolver=None, prefix: str = "", namespace: str = ""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from all_patterns(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name}", pattern
+
+
+# For each route that takes parameters: the concrete URLs to try, each tagged with the world record it opens.
+def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
+    return {
+        "referrals:detail": [
+            (reverse("referrals:detail", kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()
+        ]
+        + [(reverse("referrals:detail", kwargs={"reference": "CH-ZZZZ-ZZZZ"}), None)],
+        "cases:detail": [(reverse("cases:detail", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()]
+        + [(reverse("cases:detail", kwargs={"pk": 999_999}), None)],
+        "directory:detail": [(reverse("directory:detail", kwargs={"pk": s.pk}), None) for s in world.services.values()],
+        "audit:survivor_access": [
+            (reverse("audit:survivor_access", kwargs={"survivor_id": r.survivor_id}), None)
+            for r in world.referrals.values()
+        ],
+    }
+
+
+def test_every_route_declares_an_access_rule():
+    """A new view without @policy.route(...) fails here before it can leak anything."""
+    missing = [route for route, _, pattern in all_patterns() if not hasattr(pattern.callback, "access_rule")]
+    assert missing == []
+
+
+def test_every_parametrised_route_is_in_the_matrix(world):
+    known = parametrised_urls(world)
+    untested = [name for route, name, _ in all_patterns() if "<" in route and name not in known]
+    assert untested == [], "add these routes to parametrised_urls() so the leak matrix covers them"
+
+
+def urls_to_try(world):
+    known = parametrised_urls(world)
+    for route, name, _ in all_patterns():
+        if "<" in route:
+            yield from ((url, name, key) for url, key in known[name])
+        else:
+            yield reverse(name), name, None
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, None])
+def test_no_persona_sees_a_record_outside_its_scope(world, client_for, persona):
+    from django.test import Client
+
+    client = client_for(persona) if persona else Client()
+    hidden_markers = {key: world.marker(key) for key, allowed in MAY_SEE_CONTENT.items() if persona not in allowed}
+    for url, name, key in urls_to_try(world):
+        response = client.get(url)
+        assert response.status_code in {200, 302, 404, 405}, (url, response.status_code)
+        body = response.content.decode()
+        for record, marker in hidden_markers.items():
+            assert marker not in body, f"{persona} saw {record} at {url}"
+        if persona is None:
+            assert response.status_code in {200, 302, 404, 405}, url
+            continue
+        if name == "referrals:detail" and key:
+            expected = 200 if persona in MAY_SEE_CONTENT[key] else 404
+            assert response.status_code == expected, (persona, url)
+        if name == "cases:detail" and key:
+            expected = 200 if persona in MAY_OPEN_CASE[key] else 404
+            assert response.status_code == expected, (persona, url)
+        if key is None and name in {"referrals:detail", "cases:detail"}:
+            assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", [p for p, (org, _) in PERSONAS.items() if org == "met"])
+def test_police_users_never_see_immigration_status(world, client_for, persona):
+    client = client_for(persona)
+    for url, _, _ in urls_to_try(world):
+        assert "Asylum seeker" not in client.get(url).content.decode()
+
+
+def test_a_record_outside_scope_looks_exactly_like_a_missing_one(world, client_for):
+    client = client_for("alice")
+    hidden = client.get(reverse("referrals:detail", kwargs={"reference": world.referrals["sealed"].reference}))
+    missing = client.get(reverse("referrals:detail", kwargs={"reference": "CH-ZZZZ-ZZZZ"}))
+    assert hidden.status_code == missing.status_code == 404
+    assert _without_csrf(hidden.content) == _without_csrf(missing.content)
+
+
+def _without_csrf(body: bytes) -> bytes:
+    """The CSRF token is masked afresh on every render; everything else must be byte for byte the same."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", body)
+
+
+def test_anonymous_users_are_sent_to_sign_in_without_personal_data_in_the_url(world):
+    from django.test import Client
+
+    response = Client().get(reverse("cases:detail", kwargs={"pk": world.cases["solace"].pk}))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert world.marker("solace") not in response["Location"]
