@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from carehub.api import api
 from carehub.core import views as core_views
 
 handler404 = "carehub.core.errors.not_found"
@@ -16,4 +17,5 @@ urlpatterns = [
     path("referrals/", include("carehub.referrals.urls")),
     path("cases/", include("carehub.cases.urls")),
     path("audit/", include("carehub.audit.urls")),
+    path("api/v1/", api.urls),
 ]

@@ -53,9 +53,9 @@ def test_a_police_membership_taints_every_other_membership(world):
 
 def test_the_police_referrer_learns_only_that_a_sealed_referral_was_received(world):
     sealed = world.referrals["sealed"]
-    _, status = policy.referral_status_for_sender(world.orgs["met"], sealed.reference)
+    code, label = policy.referral_status_for_sender(world.orgs["met"], sealed.reference)
     assert sealed.status == Status.ACCEPTED
-    assert status == "Received"
+    assert (code, label) == ("received", "Received")
     assert sealed not in policy.referrals_sent_by(world.users["percy"])
     assert world.referrals["triage"] in policy.referrals_sent_by(world.users["percy"])
 

@@ -111,3 +111,25 @@ class Membership(models.Model):
     @property
     def sees_aggregates(self) -> bool:
         return self.role == Role.COMMISSIONER
+
+
+class ApiKey(models.Model):
+    """An organisation's key for the JSON API. Only a hash is stored: the key is shown once, when created.
+
+    Keys carry 256 bits of randomness, so a fast hash (SHA-256) is as safe as a slow one and keeps each request cheap.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, unique=True, help_text="Public part, to find the key and name it in logs.")
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API key {self.prefix} ({self.organisation})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -98,17 +98,17 @@ def referrals_sent_by(user) -> QuerySet[Referral]:
     return Referral.objects.filter(referring_organisation_id__in=orgs, sealed=False)
 
 
-def referral_status_for_sender(organisation: Organisation, reference: str) -> tuple[Referral, str]:
-    """The status a referring organisation may know of a referral it sent; 404 for any other.
+def referral_status_for_sender(organisation: Organisation, reference: str) -> tuple[str, str]:
+    """The status (code, label) a referring organisation may know of a referral it sent; 404 for any other.
 
-    A sealed referral answers "Received" and nothing more, so a force never learns where it went or how it is going.
+    A sealed referral answers "received" and nothing more, so a force never learns where it went or how it is going.
     """
     referral = Referral.objects.filter(reference=reference, referring_organisation=organisation).first()
     if referral is None:
         raise Http404
     if referral.sealed:
-        return referral, Status.RECEIVED.label
-    return referral, referral.get_status_display()
+        return Status.RECEIVED.value, Status.RECEIVED.label
+    return referral.status, referral.get_status_display()
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -260,5 +260,17 @@ def route(*roles: str, public: bool = False, check: Callable | None = None):
 
         wrapper.access_rule = rule
         return wrapper
+
+    return decorate
+
+
+def api_operation(*, public: bool = False):
+    """Declare an API operation's rule. Non-public operations are reached only with an organisation's API key
+    (the API's default auth), and must scope what they return to `request.auth`, the organisation."""
+    rule = RouteRule(public=public, roles=frozenset({"api_key"}) if not public else frozenset())
+
+    def decorate(view: Callable) -> Callable:
+        view.access_rule = rule
+        return view
 
     return decorate

@@ -1,0 +1,75 @@
+"""The JSON API for agency systems, at /api/v1/.
+
+Deny by default: every operation needs an organisation's API key unless it is marked public, and every error is
+`application/problem+json` (RFC 9457) that names the bad fields without echoing their values.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from carehub.accounts.apikeys import organisation_for_key
+from carehub.accounts.models import Organisation
+from carehub.core.problems import problem
+
+logger = logging.getLogger(__name__)
+
+
+class OrganisationKey(HttpBearer):
+    """`Authorization: Bearer chk_...`: the request acts for the key's organisation."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Organisation | None:
+        return organisation_for_key(token)
+
+
+api = NinjaAPI(
+    title="Care Hub API",
+    version="1",
+    description="Referrals from agency systems to the London Victim Care Hub.",
+    auth=OrganisationKey(),
+    urls_namespace="api",
+    docs_url=None,
+)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body", "message": e.get("msg", "is not valid")}
+        for e in exc.errors
+    ]
+    return problem(
+        422, "The request has errors", "Correct the fields listed in 'errors' and send it again.", errors=errors
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = problem(401, "Not authenticated", "Send a valid API key as 'Authorization: Bearer <key>'.")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(404, "Not found", "There is no such record, or it is not one your organisation can see.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(exc.status_code, str(exc) or "Request refused")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged by type only: exception text can carry personal data from the request.
+    logger.error("API error %s on %s %s", type(exc).__name__, request.method, request.resolver_match.route)
+    return problem(500, "Something went wrong", "Nothing was saved. Try again later.")
+
+
+api.add_router("/referrals", "carehub.referrals.api.router")
