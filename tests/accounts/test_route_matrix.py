@@ -41,6 +41,14 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             (reverse("api:referral_status", kwargs={"reference": r.reference}), key)
             for key, r in world.referrals.items()
         ],
+        "administration:organisation": [
+            (reverse("administration:organisation", kwargs={"slug": o.slug}), None) for o in world.orgs.values()
+        ],
+        "administration:membership_toggle": [
+            (reverse("administration:membership_toggle", kwargs={"pk": m.pk}), None)
+            for u in world.users.values()
+            for m in u.memberships.all()
+        ][:2],
         "audit:survivor_access": [
             (reverse("audit:survivor_access", kwargs={"survivor_id": r.survivor_id}), None)
             for r in world.referrals.values()
@@ -145,3 +153,12 @@ def test_anonymous_users_are_sent_to_sign_in_without_personal_data_in_the_url(wo
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
     assert world.marker("solace") not in response["Location"]
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_a_refuge_address_appears_on_no_page_outside_its_organisation(world, client_for, persona):
+    client = client_for(persona)
+    address = world.services["refuge"].address
+    own_org = PERSONAS[persona][0] == "solace"
+    pages = [client.get(url).content.decode() for url, _, _ in urls_to_try(world)]
+    assert any(address in page for page in pages) == own_org

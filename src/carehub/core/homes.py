@@ -67,7 +67,10 @@ def _panel_for(user, membership: Membership) -> Panel:
     return Panel(
         f"Administrator at {org}",
         "Organisations, services and users. Case content is not visible to administrators.",
-        [Link("Service directory", reverse("directory:list"))],
+        [
+            Link("Organisations and users", reverse("administration:organisations")),
+            Link("Service directory", reverse("directory:list")),
+        ],
     )
 
 
