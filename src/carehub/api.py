@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -37,12 +38,50 @@ api = NinjaAPI(
 )
 
 
+_MESSAGES = {
+    "missing": "is required",
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "too_long": "has too many items (at most {max_length})",
+    "enum": "is not one of the allowed values: {expected}",
+    "date_from_datetime_parsing": "must be a real date written as YYYY-MM-DD",
+    "date_from_datetime_inexact": "must be a date written as YYYY-MM-DD, without a time",
+    "date_parsing": "must be a real date written as YYYY-MM-DD",
+    "date_type": "must be a date written as YYYY-MM-DD",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "model_attributes_type": "must be an object",
+    "json_invalid": "the body is not valid JSON",
+}
+
+
+def _field_name(location: tuple | list) -> str:
+    parts = [str(p) for p in location]
+    if parts[:1] == ["body"]:
+        parts = parts[2:]  # ("body", "payload", ...): the parameter's name says nothing to the caller
+    elif parts[:1] in (["header"], ["query"], ["path"]):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _message(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "value_error":
+        return str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(error.get("msg", "is not valid"))
+    try:
+        return template.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):
+        return template.split(" (")[0].split(":")[0]
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body", "message": e.get("msg", "is not valid")}
-        for e in exc.errors
-    ]
+    # The submitted values are never echoed back: they may be personal data.
+    errors = [{"field": _field_name(e.get("loc", [])), "message": _message(e)} for e in exc.errors]
     return problem(
         422, "The request has errors", "Correct the fields listed in 'errors' and send it again.", errors=errors
     )
@@ -58,6 +97,11 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(404, "Not found", "There is no such record, or it is not one your organisation can see.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return problem(413, "The request is too large", "Nothing was saved.")
 
 
 @api.exception_handler(HttpError)

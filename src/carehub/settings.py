@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -36,11 +37,39 @@ def envbool(name: str, default: bool) -> bool:
 
 
 def envsecret(name: str, default: str) -> str:
-    """Read a secret from NAME, or from the file named by NAME_FILE (for container secrets)."""
+    """Read a secret from NAME, or from the file named by NAME_FILE (for container secrets).
+
+    A NAME_FILE that cannot be read is an error, never a silent fall-back to the demo default.
+    """
     path = os.environ.get(f"{name}_FILE")
     if path:
-        return Path(path).read_text().strip()
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE names a file that cannot be read: {exc.strerror}") from exc
     return os.environ.get(name, default)
+
+
+def envint(name: str, default: int) -> int:
+    """Read a whole number, naming the variable when it is not one rather than failing with a bare ValueError."""
+    raw = os.environ.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _invalid_fernet_keys(keys: list[str]) -> int:
+    """How many keys are not Fernet keys: a typo would otherwise surface only when a record is first opened."""
+    invalid = 0
+    for key in keys:
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            invalid += 1
+    return invalid
 
 
 CAREHUB_ENV = os.environ.get("CAREHUB_ENV", "demo")
@@ -51,9 +80,21 @@ PRODUCTION = CAREHUB_ENV == "production"
 SECRET_KEY = envsecret("CAREHUB_SECRET_KEY", DEMO_SECRET_KEY)
 FIELD_KEYS = [k.strip() for k in envsecret("CAREHUB_FIELD_KEYS", DEMO_FIELD_KEYS).split(",") if k.strip()]
 HASH_KEY = envsecret("CAREHUB_HASH_KEY", DEMO_HASH_KEY)
+# Lower case so it never becomes a setting: a URL carries the database password, and settings get displayed.
+_database_url = envsecret("DATABASE_URL", "")
 DEBUG = envbool("CAREHUB_DEBUG", default=not PRODUCTION)
+# A second factor is mandatory for staff in production; demo users may skip it so the demo needs no phone.
+OTP_REQUIRED = envbool("CAREHUB_OTP_REQUIRED", default=PRODUCTION)
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("CAREHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()
+]
 
-if PRODUCTION:
+if _invalid_fernet_keys(FIELD_KEYS):
+    raise ImproperlyConfigured("CAREHUB_FIELD_KEYS must hold Fernet keys (32 url-safe base64-encoded bytes each)")
+
+
+def _production_problems() -> list[str]:
+    """Every reason this configuration would put survivors' data at risk in production, each named plainly."""
     problems = []
     if DEBUG:
         problems.append("DEBUG is on")
@@ -63,12 +104,17 @@ if PRODUCTION:
         problems.append("CAREHUB_FIELD_KEYS is missing or contains the demo key")
     if HASH_KEY == DEMO_HASH_KEY or len(HASH_KEY) < 32:
         problems.append("CAREHUB_HASH_KEY is the demo key or shorter than 32 characters")
-    if not os.environ.get("DATABASE_URL"):
+    if not _database_url:
         problems.append("DATABASE_URL is not set")
-    if problems:
-        raise ImproperlyConfigured("Care Hub refuses to start in production: " + "; ".join(problems))
+    if not OTP_REQUIRED:
+        problems.append("CAREHUB_OTP_REQUIRED is off (the second factor is mandatory in production)")
+    if not os.environ.get("CAREHUB_ALLOWED_HOSTS") or "*" in ALLOWED_HOSTS:
+        problems.append("CAREHUB_ALLOWED_HOSTS is not set to the site's host names")
+    return problems
 
-ALLOWED_HOSTS = [h for h in os.environ.get("CAREHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+
+if PRODUCTION and (problems := _production_problems()):
+    raise ImproperlyConfigured("Care Hub refuses to start in production: " + "; ".join(problems))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -92,6 +138,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "carehub.core.middleware.ApiBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,8 +174,8 @@ TEMPLATES = [
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'carehub.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CAREHUB_DB_CONN_MAX_AGE", "0")),
+        _database_url or f"sqlite:///{VAR_DIR / 'carehub.sqlite3'}",
+        conn_max_age=envint("CAREHUB_DB_CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -160,16 +207,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lock-out: five failures lock the account and address pair for 30 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("CAREHUB_LOCKOUT_FAILURES", "5"))
+# Lock-out: five failures lock the username and address pair for 30 minutes; a success clears the count.
+# Locking the pair (not the username alone) stops a stranger locking a worker out of her caseload at will.
+AXES_FAILURE_LIMIT = envint("CAREHUB_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# Axes keeps a keyed hash of the username typed, never the text: it may be a password typed in the wrong box.
+AXES_USERNAME_CALLABLE = "carehub.accounts.views.lockout_username"
 AXES_VERBOSE = False
 
-# A second factor is mandatory for staff in production; demo users may skip it so the demo needs no phone.
-OTP_REQUIRED = envbool("CAREHUB_OTP_REQUIRED", default=PRODUCTION)
 OTP_TOTP_ISSUER = "Care Hub"
 
 # Idle timeout: the session lasts 15 minutes from the last request.
@@ -181,10 +230,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+if PRODUCTION:
+    # The __Host- prefix makes the browser refuse the cookie unless it is Secure, host-only and for the whole site.
+    SESSION_COOKIE_NAME = "__Host-carehub_session"
+    CSRF_COOKIE_NAME = "__Host-carehub_csrf"
+CSRF_FAILURE_VIEW = "carehub.core.errors.csrf_failure"
 SECURE_SSL_REDIRECT = PRODUCTION and envbool("CAREHUB_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
+# Production runs behind a TLS-terminating proxy that sets this header and strips any the client sent.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
@@ -232,3 +287,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CAREHUB_LOG_LEVEL", "WARNING")},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
+
+# --- API --------------------------------------------------------------------------------------------------------
+API_MAX_BODY_BYTES = int(os.environ.get("CAREHUB_API_MAX_BODY_BYTES", str(64 * 1024)))
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("CAREHUB_API_RATE_PER_MINUTE", "20000"))
+_REDIS_URL = os.environ.get("CAREHUB_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}
+        if _REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "carehub"}
+    )
+}
+
+# --- Risk rules (SafeLives DASH and MARAC); see referrals/dash.py ----------------------------------------------
+DASH_HIGH_RISK_THRESHOLD = int(os.environ.get("CAREHUB_DASH_HIGH_RISK_THRESHOLD", "14"))
+MARAC_ESCALATION_CALLOUTS = int(os.environ.get("CAREHUB_MARAC_ESCALATION_CALLOUTS", "3"))
+DASH_BANDS_ENABLED = envbool("CAREHUB_DASH_BANDS", default=False)
+DASH_MEDIUM_FROM = int(os.environ.get("CAREHUB_DASH_MEDIUM_FROM", "10"))
+MARAC_REPEAT_DEFINITION = os.environ.get("CAREHUB_MARAC_REPEAT_DEFINITION", "safelives-2023")
+if MARAC_REPEAT_DEFINITION not in {"safelives-2023", "criminal-behaviour"}:
+    raise ImproperlyConfigured("CAREHUB_MARAC_REPEAT_DEFINITION must be 'safelives-2023' or 'criminal-behaviour'")
+DASH_WORDING_FILE = os.environ.get("CAREHUB_DASH_WORDING_FILE", "")

@@ -28,7 +28,7 @@ from carehub.audit.models import Action, AuditEvent
 from carehub.cases.models import Case
 from carehub.directory.models import Service
 from carehub.people.models import Survivor
-from carehub.referrals.models import Referral, Status
+from carehub.referrals.models import Offer, Referral, Status
 
 # Roles whose work needs person-level content (names, contact details, case notes).
 CONTENT_ROLES = frozenset({Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER})
@@ -71,7 +71,11 @@ def _memberships_with(user, role: str) -> Iterable[Membership]:
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
-    """Referrals whose content (survivor, risk, needs) the user may see."""
+    """Referrals whose content (survivor, risk, needs) the user may see.
+
+    Case-based scopes are subqueries rather than joins, so the result needs no DISTINCT and the triage queue can
+    read the first page of a million referrals from an index.
+    """
     if is_police_user(user):
         return Referral.objects.none()
     scope = Q(pk__in=[])
@@ -80,14 +84,17 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
         if m.role == Role.HUB_WORKER and org.kind == Organisation.Kind.HUB:
             scope |= Q(sealed=False)
         elif m.role == Role.SERVICE_MANAGER and org.provides_services:
-            scope |= Q(routed_service__organisation=org) | Q(cases__service__organisation=org)
+            scope |= Q(routed_service__organisation=org) | Q(
+                pk__in=Case.objects.filter(service__organisation=org).values("referral_id")
+            )
         elif m.role == Role.CASEWORKER and org.provides_services:
-            scope |= Q(cases__service__organisation=org, cases__caseworker=user)
+            scope |= Q(pk__in=Case.objects.filter(service__organisation=org, caseworker=user).values("referral_id"))
         elif m.role == Role.INDEPENDENT_ADVISER and org.is_independent_advisory:
-            scope |= Q(sealed=True, routed_service__organisation=org)
+            # Unrouted sealed referrals (no advisory service configured yet) must still reach an adviser.
+            scope |= Q(sealed=True) & (Q(routed_service__organisation=org) | Q(routed_service__isnull=True))
     if not _sees_sealed(user):
         scope &= Q(sealed=False)
-    return Referral.objects.filter(scope).distinct()
+    return Referral.objects.filter(scope)
 
 
 def referrals_sent_by(user) -> QuerySet[Referral]:
@@ -145,6 +152,27 @@ def _sees_sealed(user) -> bool:
         m.organisation.is_independent_advisory and m.role in {Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER}
         for m in memberships(user)
     )
+
+
+def offers_visible_to(user) -> QuerySet[Offer]:
+    """Offers to the services of organisations the user manages: the service's inbox."""
+    if is_police_user(user):
+        return Offer.objects.none()
+    orgs = [m.organisation_id for m in _memberships_with(user, Role.SERVICE_MANAGER) if m.organisation.provides_services]
+    if not orgs:
+        return Offer.objects.none()
+    scope = Q(service__organisation_id__in=orgs)
+    if not _sees_sealed(user):
+        scope &= Q(referral__sealed=False)
+    return Offer.objects.filter(scope)
+
+
+def get_offer_for_user(user, pk: int) -> Offer:
+    offer = offers_visible_to(user).select_related("referral", "service", "referral__survivor").filter(pk=pk).first()
+    if offer is None:
+        raise Http404
+    audit.record_for(user, Action.VIEW, offer.referral)
+    return offer
 
 
 def can_see_immigration_status(user) -> bool:

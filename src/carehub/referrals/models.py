@@ -93,6 +93,12 @@ class Referral(models.Model):
     # Contact details and safe-contact instructions, sealed under the survivor's data key.
     contact_sealed = models.BinaryField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: two hub workers cannot both act.")
+    # Added for intake and triage; db_default so that bulk loaders that name their columns still get a value.
+    age_at_referral = models.PositiveSmallIntegerField(null=True, blank=True)
+    worker_gender = models.CharField(max_length=20, blank=True, db_default="", default="")
+    marac_repeat = models.BooleanField(db_default=False, default=False)
+    idempotency_key = models.CharField(max_length=100, blank=True, db_default="", default="")
+    request_fingerprint = models.CharField(max_length=64, blank=True, db_default="", default="")
 
     class Meta:
         ordering = ["-received_at"]
@@ -102,7 +108,133 @@ class Referral(models.Model):
             models.Index(fields=["referring_organisation", "received_at"], name="referral_sender_idx"),
             models.Index(fields=["routed_service", "status"], name="referral_service_idx"),
             models.Index(fields=["received_at"], name="referral_received_idx"),
+            # The waiting set is small however large the table: a partial index finds it without a scan.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(sealed=False, status__in=["received", "in_triage"]),
+                name="referral_waiting_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referring_organisation", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="referral_idempotency_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+
+class WorkerGender(models.TextChoices):
+    WOMAN = "woman", "A woman"
+    MAN = "man", "A man"
+    NO_PREFERENCE = "no_preference", "No preference"
+
+
+class ReferralEvent(models.Model):
+    """Every change of a referral's state, with who and when. Never updated: a new row per change."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.from_status or 'new'} -> {self.to_status}"
+
+
+class ConsentKind(models.TextChoices):
+    REFERRAL = "referral", "Consent to the referral"
+    SHARING = "sharing", "Consent to share information"
+
+
+class Consent(models.Model):
+    """A survivor's consent, as given or revoked. Changes add rows; nothing is overwritten, so history is kept."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=20, choices=ConsentKind.choices)
+    recipient = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    given = models.BooleanField()
+    expires_on = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {'given' if self.given else 'not given'}"
+
+
+class DashAssessment(models.Model):
+    """One completed SafeLives DASH checklist with the MARAC decision it led to."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="dash_assessments")
+    answers = models.JSONField(help_text="Question number (1-24) to 'yes', 'no' or 'dont_know'.")
+    fears_sealed = models.BinaryField(null=True, blank=True, help_text="Q3 free text, sealed under her key.")
+    score = models.PositiveSmallIntegerField()
+    professional_judgement = models.BooleanField(default=False)
+    professional_judgement_reason = models.TextField(blank=True)
+    police_callouts_12_months = models.PositiveSmallIntegerField(default=0)
+    high_risk = models.BooleanField()
+    high_risk_reasons = models.JSONField(default=list)
+    marac_referral = models.BooleanField()
+    marac_repeat = models.BooleanField(default=False)
+    rules_version = models.CharField(max_length=40)
+    assessed_at = models.DateTimeField()
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-assessed_at"]
+        indexes = [models.Index(fields=["referral", "assessed_at"], name="dash_referral_idx")]
+
+    def __str__(self) -> str:
+        return f"DASH {self.score} for {self.referral_id}"
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the service"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn by the hub"
+
+
+class Offer(models.Model):
+    """The hub offering a referral to one service, with the ranking that informed the choice."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="offers")
+    status = models.CharField(max_length=20, choices=OfferStatus.choices, default=OfferStatus.PENDING)
+    rank = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Where routing ranked this service.")
+    score = models.FloatField(null=True, blank=True)
+    reasons = models.JSONField(default=list, blank=True, help_text="Why routing placed the service where it did.")
+    hub_reason = models.TextField(blank=True, help_text="The hub worker's reason for the choice.")
+    offered_at = models.DateTimeField()
+    offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decline_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-offered_at"]
+        indexes = [models.Index(fields=["service", "status"], name="offer_service_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"], condition=models.Q(status="pending"), name="offer_one_pending_per_referral"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer of {self.referral_id} to {self.service_id}"

@@ -1,0 +1,517 @@
+"""Writes to referrals: intake, triage, offers and consent. Each one is a transaction with its audit event.
+
+Concurrency: every action that changes a referral's state names the version it was based on; if another hub worker
+changed the referral meanwhile, the action is refused with ConcurrentChange and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from carehub.accounts.models import Organisation
+from carehub.audit import services as audit
+from carehub.audit.models import Action
+from carehub.cases.models import Case, CaseStatus
+from carehub.core.choices import ServiceType
+from carehub.directory.models import Service
+from carehub.people.equality import age_band
+from carehub.people.models import Identity
+from carehub.people.services import survivor_create
+from carehub.referrals import dash
+from carehub.referrals.models import (
+    Channel,
+    Consent,
+    ConsentKind,
+    DashAssessment,
+    Offer,
+    OfferStatus,
+    PolicePerpetrator,
+    Referral,
+    ReferralEvent,
+    Status,
+)
+
+POLICE_PERPETRATOR_VALUES = frozenset({PolicePerpetrator.SERVING, PolicePerpetrator.FORMER, PolicePerpetrator.STAFF})
+
+
+class ReferralError(Exception):
+    """A request that cannot be carried out, with a message a person understands and the field it concerns."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ConcurrentChange(ReferralError):
+    pass
+
+
+class IdempotencyConflict(ReferralError):
+    pass
+
+
+class ServiceUnavailable(ReferralError):
+    pass
+
+
+@dataclass(frozen=True)
+class SafeContact:
+    """How and when it is safe to reach her. Sealed under her key with her identity."""
+
+    phone_ok: bool = False
+    text_ok: bool = False
+    email_ok: bool = False
+    voicemail_ok: bool = False
+    safe_times: str = ""
+    safe_word: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ReferralDetails:
+    borough: str = ""
+    age: int | None = None
+    abuse_types: Sequence[str] = ()
+    needs: Sequence[str] = ()
+    wants_by_and_for: str = ""
+    language: str = ""
+    interpreter_needed: bool = False
+    has_nrpf: bool = False
+    worker_gender: str = ""
+    perpetrator_relationship: str = ""
+    perpetrator_police: str = PolicePerpetrator.NO
+
+
+@dataclass(frozen=True)
+class Referrer:
+    name: str = ""
+    role: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class SharingConsent:
+    recipient: Organisation
+    expires_on: dt.date | None = None
+
+
+@dataclass
+class IntakeRequest:
+    """Everything one referral carries in, whichever channel it came by."""
+
+    channel: str
+    identity: Identity
+    details: ReferralDetails
+    contact: SafeContact = field(default_factory=SafeContact)
+    equality: dict = field(default_factory=dict)
+    referrer: Referrer | None = None
+    consent_to_referral: bool = True
+    sharing: Sequence[SharingConsent] = ()
+
+
+def fingerprint(payload: dict) -> str:
+    """A stable hash of a request body, so a reused idempotency key with a different body can be refused."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _record_event(referral: Referral, *, actor, from_status: str, to_status: str, service=None, note: str = "") -> None:
+    organisation = None
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        membership = actor.memberships.filter(is_active=True).select_related("organisation").first()
+        organisation = membership.organisation if membership else None
+    ReferralEvent.objects.create(
+        referral=referral,
+        at=timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        organisation=organisation,
+        from_status=from_status,
+        to_status=to_status,
+        service=service,
+        note=note,
+    )
+
+
+def independent_advisory_service() -> Service | None:
+    return (
+        Service.objects.filter(service_type=ServiceType.INDEPENDENT_ADVISORY, accepting_referrals=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def referral_create(
+    *,
+    actor,
+    organisation: Organisation | None,
+    request: IntakeRequest,
+    idempotency_key: str = "",
+    request_fingerprint: str = "",
+) -> tuple[Referral, bool]:
+    """Take in a referral. Returns (referral, created); a repeated idempotency key returns the first referral.
+
+    A referral naming a serving or former police officer or police staff as the perpetrator is sealed at once and
+    goes to the independent advisory service alone: it never enters the hub's queue.
+    """
+    if idempotency_key and organisation is not None:
+        existing = _existing_for_key(organisation, idempotency_key, request_fingerprint)
+        if existing is not None:
+            return existing, False
+    if request.channel != Channel.SELF and not request.consent_to_referral:
+        raise ReferralError("The survivor must agree to this referral before it can be sent.", field="consent")
+    try:
+        with transaction.atomic():
+            referral = _create(actor, organisation, request, idempotency_key, request_fingerprint)
+    except IntegrityError:
+        # Two identical requests raced: the other one won, so answer with its referral.
+        if idempotency_key and organisation is not None:
+            existing = _existing_for_key(organisation, idempotency_key, request_fingerprint)
+            if existing is not None:
+                return existing, False
+        raise
+    return referral, True
+
+
+def _existing_for_key(organisation: Organisation, key: str, request_fingerprint: str) -> Referral | None:
+    existing = Referral.objects.filter(referring_organisation=organisation, idempotency_key=key).first()
+    if existing is not None and request_fingerprint and existing.request_fingerprint != request_fingerprint:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used for a different referral. Use a new key for a new referral.",
+            field="Idempotency-Key",
+        )
+    return existing
+
+
+def _create(actor, organisation, request: IntakeRequest, idempotency_key: str, request_fingerprint: str) -> Referral:
+    survivor = survivor_create(actor=actor, identity=request.identity, equality=request.equality)
+    details = request.details
+    sealed = details.perpetrator_police in POLICE_PERPETRATOR_VALUES
+    now = timezone.now()
+    contact_payload = {"safe_contact": asdict(request.contact)}
+    if request.referrer is not None:
+        contact_payload["referrer"] = asdict(request.referrer)
+    referral = Referral(
+        survivor=survivor,
+        channel=request.channel,
+        referring_organisation=organisation,
+        referred_by=actor if getattr(actor, "is_authenticated", False) else None,
+        received_at=now,
+        status=Status.RECEIVED,
+        sealed=sealed,
+        perpetrator_police=details.perpetrator_police or PolicePerpetrator.NO,
+        perpetrator_relationship=details.perpetrator_relationship,
+        borough=details.borough,
+        age_at_referral=details.age,
+        age_band=age_band(details.age),
+        abuse_types=list(details.abuse_types),
+        needs=list(details.needs),
+        wants_by_and_for=details.wants_by_and_for,
+        language=details.language,
+        interpreter_needed=details.interpreter_needed,
+        has_nrpf=details.has_nrpf,
+        worker_gender=details.worker_gender,
+        contact_sealed=survivor.seal_for(contact_payload),
+        idempotency_key=idempotency_key,
+        request_fingerprint=request_fingerprint,
+    )
+    referral.full_clean(exclude=["survivor", "reference"])
+    referral.save()
+    _record_event(referral, actor=actor, from_status="", to_status=Status.RECEIVED, note=request.channel)
+    _record_consents(referral, actor, request, now)
+    audit.record_for(actor, Action.CREATE, referral, changes={"channel": request.channel, "sealed": sealed})
+    if sealed:
+        _route_to_independent_service(referral, actor)
+    return referral
+
+
+def _record_consents(referral: Referral, actor, request: IntakeRequest, now: dt.datetime) -> None:
+    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    Consent.objects.create(
+        referral=referral,
+        kind=ConsentKind.REFERRAL,
+        given=request.consent_to_referral or request.channel == Channel.SELF,
+        recorded_at=now,
+        recorded_by=recorded_by,
+    )
+    for sharing in request.sharing:
+        Consent.objects.create(
+            referral=referral,
+            kind=ConsentKind.SHARING,
+            recipient=sharing.recipient,
+            given=True,
+            expires_on=sharing.expires_on,
+            recorded_at=now,
+            recorded_by=recorded_by,
+        )
+
+
+def _route_to_independent_service(referral: Referral, actor) -> None:
+    """The sealed pathway: straight to the independent advisory service's waiting list, seen by nobody else."""
+    service = independent_advisory_service()
+    if service is None:
+        # Still sealed and visible to independent advisers as unrouted; never to the hub.
+        return
+    now = timezone.now()
+    Referral.objects.filter(pk=referral.pk).update(
+        status=Status.ACCEPTED, routed_service=service, routed_at=now, version=F("version") + 1
+    )
+    referral.refresh_from_db()
+    Case.objects.create(
+        referral=referral,
+        survivor=referral.survivor,
+        service=service,
+        status=CaseStatus.WAITING,
+        sealed=True,
+        accepted_at=now,
+    )
+    _record_event(
+        referral,
+        actor=None,
+        from_status=Status.RECEIVED,
+        to_status=Status.ACCEPTED,
+        service=service,
+        note="sealed pathway: routed to the independent advisory service",
+    )
+
+
+# --- triage ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TriageInput:
+    answers: dict[int, str]
+    fears: str = ""
+    professional_judgement: bool = False
+    professional_judgement_reason: str = ""
+    police_callouts_12_months: int = 0
+    same_perpetrator_as_last_marac: bool = False
+    new_incident_is_criminal: bool = False
+    details: ReferralDetails | None = None
+
+
+def _bump_version(referral: Referral, expected_version: int, **changes) -> None:
+    """Apply changes only if nobody else has changed the referral since `expected_version` was read."""
+    updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(
+        version=F("version") + 1, **changes
+    )
+    if not updated:
+        raise ConcurrentChange(
+            "Someone else changed this referral while you were working on it. Nothing you entered has been saved: "
+            "check the referral as it is now and try again."
+        )
+    referral.refresh_from_db()
+
+
+def previous_marac(referral: Referral, same_perpetrator: bool, criminal: bool) -> dash.PreviousMarac | None:
+    earlier = (
+        Referral.objects.filter(survivor=referral.survivor, marac=True)
+        .exclude(pk=referral.pk)
+        .order_by("-received_at")
+        .first()
+    )
+    if earlier is None:
+        return None
+    return dash.PreviousMarac(earlier.received_at.date(), same_perpetrator, criminal)
+
+
+def referral_triage(*, actor, referral: Referral, expected_version: int, triage: TriageInput) -> DashAssessment:
+    """Record a DASH assessment and the needs found in triage; the referral joins the routing stage."""
+    if referral.sealed:
+        raise ReferralError("This referral cannot be triaged by the hub.")
+    if referral.status not in {Status.RECEIVED, Status.IN_TRIAGE}:
+        raise ReferralError(
+            "This referral has already been offered to a service; it can be triaged again after a decline."
+        )
+    if triage.professional_judgement and not triage.professional_judgement_reason.strip():
+        raise ReferralError("Give the reason for your professional judgement.", field="professional_judgement_reason")
+    today = timezone.localdate()
+    result = dash.assess(
+        triage.answers,
+        professional_judgement=triage.professional_judgement,
+        police_callouts_12_months=triage.police_callouts_12_months,
+        previous_marac=previous_marac(referral, triage.same_perpetrator_as_last_marac, triage.new_incident_is_criminal),
+        today=today,
+    )
+    rules = dash.rules_from_settings()
+    with transaction.atomic():
+        changes = {
+            "status": Status.IN_TRIAGE,
+            "risk_level": result.risk_level,
+            "dash_score": result.score,
+            "marac": result.marac_referral,
+            "marac_repeat": result.marac_repeat,
+            "triaged_at": timezone.now(),
+        }
+        if triage.details is not None:
+            d = triage.details
+            changes.update(
+                needs=list(d.needs),
+                wants_by_and_for=d.wants_by_and_for,
+                language=d.language,
+                interpreter_needed=d.interpreter_needed,
+                has_nrpf=d.has_nrpf,
+                worker_gender=d.worker_gender,
+                age_at_referral=d.age,
+                age_band=age_band(d.age),
+            )
+        old_status = referral.status
+        _bump_version(referral, expected_version, **changes)
+        assessment = DashAssessment.objects.create(
+            referral=referral,
+            answers={str(k): v for k, v in sorted(triage.answers.items())},
+            fears_sealed=referral.survivor.seal_for({"fears": triage.fears}) if triage.fears else None,
+            score=result.score,
+            professional_judgement=triage.professional_judgement,
+            professional_judgement_reason=triage.professional_judgement_reason,
+            police_callouts_12_months=triage.police_callouts_12_months,
+            high_risk=result.high_risk,
+            high_risk_reasons=result.reasons,
+            marac_referral=result.marac_referral,
+            marac_repeat=result.marac_repeat,
+            rules_version=rules.version,
+            assessed_at=timezone.now(),
+            assessed_by=actor,
+        )
+        if old_status != Status.IN_TRIAGE:
+            _record_event(referral, actor=actor, from_status=old_status, to_status=Status.IN_TRIAGE)
+        audit.record_for(actor, Action.UPDATE, referral, changes={"triage": True, "risk_level": result.risk_level})
+    return assessment
+
+
+# --- offers ------------------------------------------------------------------------------------------------------
+
+
+def offer_create(
+    *,
+    actor,
+    referral: Referral,
+    service: Service,
+    expected_version: int,
+    hub_reason: str,
+    rank: int | None = None,
+    score: float | None = None,
+    reasons: list[str] | None = None,
+) -> Offer:
+    """Offer the referral to a service. Refused if the service has stopped taking referrals."""
+    if referral.sealed or service.service_type == ServiceType.INDEPENDENT_ADVISORY:
+        raise ReferralError("Only police-perpetrated abuse goes to the independent advisory service.")
+    if referral.status not in {Status.RECEIVED, Status.IN_TRIAGE}:
+        raise ReferralError("This referral is not waiting to be offered.")
+    if not hub_reason.strip():
+        raise ReferralError("Say why you chose this service.", field="hub_reason")
+    service.refresh_from_db(fields=["accepting_referrals"])
+    if not service.accepting_referrals:
+        raise ServiceUnavailable(
+            f"{service.name} has stopped taking referrals. Choose another service from the list.", field="service"
+        )
+    with transaction.atomic():
+        old_status = referral.status
+        _bump_version(
+            referral, expected_version, status=Status.OFFERED, routed_service=service, routed_at=timezone.now()
+        )
+        offer = Offer.objects.create(
+            referral=referral,
+            service=service,
+            rank=rank,
+            score=score,
+            reasons=reasons or [],
+            hub_reason=hub_reason,
+            offered_at=timezone.now(),
+            offered_by=actor,
+        )
+        _record_event(
+            referral, actor=actor, from_status=old_status, to_status=Status.OFFERED, service=service, note=hub_reason
+        )
+        audit.record_for(actor, Action.UPDATE, referral, changes={"offered_to": service.pk})
+    return offer
+
+
+def _pending(offer: Offer) -> Offer:
+    locked = Offer.objects.select_for_update().select_related("referral", "service").get(pk=offer.pk)
+    if locked.status != OfferStatus.PENDING:
+        raise ConcurrentChange("This offer has already been answered. Nothing has been changed.")
+    return locked
+
+
+def offer_accept(*, actor, offer: Offer) -> Case:
+    """The service takes the referral: a case opens on its waiting list."""
+    with transaction.atomic():
+        offer = _pending(offer)
+        referral = offer.referral
+        now = timezone.now()
+        Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.ACCEPTED, responded_at=now, responded_by=actor)
+        _bump_version(referral, referral.version, status=Status.ACCEPTED)
+        case = Case.objects.create(
+            referral=referral,
+            survivor=referral.survivor,
+            service=offer.service,
+            status=CaseStatus.WAITING,
+            sealed=referral.sealed,
+            accepted_at=now,
+        )
+        _record_event(
+            referral, actor=actor, from_status=Status.OFFERED, to_status=Status.ACCEPTED, service=offer.service
+        )
+        audit.record_for(actor, Action.CREATE, case, changes={"accepted_offer": offer.pk})
+    return case
+
+
+def offer_decline(*, actor, offer: Offer, reason: str) -> None:
+    """The service cannot take it: the referral goes back to the hub for the next offer."""
+    if not reason.strip():
+        raise ReferralError("Say why the service cannot take this referral.", field="reason")
+    with transaction.atomic():
+        offer = _pending(offer)
+        referral = offer.referral
+        Offer.objects.filter(pk=offer.pk).update(
+            status=OfferStatus.DECLINED, responded_at=timezone.now(), responded_by=actor, decline_reason=reason
+        )
+        _bump_version(referral, referral.version, status=Status.IN_TRIAGE, routed_service=None)
+        _record_event(
+            referral,
+            actor=actor,
+            from_status=Status.OFFERED,
+            to_status=Status.IN_TRIAGE,
+            service=offer.service,
+            note=f"declined: {reason}",
+        )
+        audit.record_for(actor, Action.UPDATE, referral, changes={"declined_offer": offer.pk})
+
+
+# --- consent -----------------------------------------------------------------------------------------------------
+
+
+def consent_revoke(*, actor, consent: Consent) -> Consent:
+    """Withdraw a consent. The old row stays: the history of what she agreed to, and when, is kept."""
+    if not consent.given:
+        raise ReferralError("This consent has already been withdrawn.")
+    with transaction.atomic():
+        revoked = Consent.objects.create(
+            referral=consent.referral,
+            kind=consent.kind,
+            recipient=consent.recipient,
+            given=False,
+            recorded_at=timezone.now(),
+            recorded_by=actor,
+            supersedes=consent,
+        )
+        audit.record_for(actor, Action.UPDATE, consent.referral, changes={"consent_revoked": consent.pk})
+    return revoked
+
+
+def current_consents(referral: Referral, *, on: dt.date | None = None) -> list[Consent]:
+    """The consents in force: the latest row per kind and recipient, given, and not expired."""
+    on = on or timezone.localdate()
+    latest: dict[tuple[str, int | None], Consent] = {}
+    for consent in referral.consents.order_by("recorded_at", "pk"):
+        latest[(consent.kind, consent.recipient_id)] = consent
+    return [c for c in latest.values() if c.given and (c.expires_on is None or c.expires_on >= on)]
