@@ -242,7 +242,9 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 # Production runs behind a TLS-terminating proxy that sets this header and strips any the client sent.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: no address ever leaves for another site either way, but under no-referrer browsers
+# send "Origin: null" with a same-site form and Django's CSRF check then refuses every sign-in (seen in Chromium).
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -291,6 +293,7 @@ LOGGING = {
 # --- API --------------------------------------------------------------------------------------------------------
 API_MAX_BODY_BYTES = int(os.environ.get("CAREHUB_API_MAX_BODY_BYTES", str(64 * 1024)))
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("CAREHUB_API_RATE_PER_MINUTE", "20000"))
+SELF_REFERRAL_RATE_PER_HOUR = int(os.environ.get("CAREHUB_SELF_REFERRAL_RATE_PER_HOUR", "30"))
 _REDIS_URL = os.environ.get("CAREHUB_REDIS_URL", "")
 CACHES = {
     "default": (

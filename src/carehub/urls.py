@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from carehub.api import api
 from carehub.core import views as core_views
+from carehub.referrals import views as referral_views
 
 handler404 = "carehub.core.errors.not_found"
 handler500 = "carehub.core.errors.server_error"
@@ -11,6 +12,7 @@ handler400 = "carehub.core.errors.bad_request"
 urlpatterns = [
     path("", core_views.start, name="start"),
     path("home/", core_views.home, name="home"),
+    path("refer/", referral_views.refer, name="refer"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("carehub.accounts.urls")),
     path("directory/", include("carehub.directory.urls")),

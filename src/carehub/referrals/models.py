@@ -121,6 +121,12 @@ class Referral(models.Model):
                 condition=~models.Q(idempotency_key=""),
                 name="referral_idempotency_unique",
             ),
+            # Self-referrals have no organisation, and NULLs never clash in a unique index: a constraint of their own.
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=models.Q(referring_organisation__isnull=True) & ~models.Q(idempotency_key=""),
+                name="referral_self_idempotency_unique",
+            ),
         ]
 
     def __str__(self) -> str:

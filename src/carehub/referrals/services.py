@@ -162,7 +162,7 @@ def referral_create(
     A referral naming a serving or former police officer or police staff as the perpetrator is sealed at once and
     goes to the independent advisory service alone: it never enters the hub's queue.
     """
-    if idempotency_key and organisation is not None:
+    if idempotency_key:
         existing = _existing_for_key(organisation, idempotency_key, request_fingerprint)
         if existing is not None:
             return existing, False
@@ -173,7 +173,7 @@ def referral_create(
             referral = _create(actor, organisation, request, idempotency_key, request_fingerprint)
     except IntegrityError:
         # Two identical requests raced: the other one won, so answer with its referral.
-        if idempotency_key and organisation is not None:
+        if idempotency_key:
             existing = _existing_for_key(organisation, idempotency_key, request_fingerprint)
             if existing is not None:
                 return existing, False
@@ -181,7 +181,7 @@ def referral_create(
     return referral, True
 
 
-def _existing_for_key(organisation: Organisation, key: str, request_fingerprint: str) -> Referral | None:
+def _existing_for_key(organisation: Organisation | None, key: str, request_fingerprint: str) -> Referral | None:
     existing = Referral.objects.filter(referring_organisation=organisation, idempotency_key=key).first()
     if existing is not None and request_fingerprint and existing.request_fingerprint != request_fingerprint:
         raise IdempotencyConflict(

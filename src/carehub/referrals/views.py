@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
-from carehub.referrals import selectors
+from carehub.core.ratelimit import check_rate
+from carehub.referrals import forms, selectors, selfrefer, services
+from carehub.referrals.models import Channel
 
 
 @policy.route(Role.REFERRER)
@@ -32,3 +35,129 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "show_immigration": policy.can_see_immigration_status(request.user),
     }
     return render(request, "referrals/detail.html", context)
+
+
+# --- self-referral -----------------------------------------------------------------------------------------------
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@policy.route(public=True)
+def refer(request: HttpRequest) -> HttpResponse:
+    """Every step of the self-referral is a POST to this one URL; see selfrefer.py for why."""
+    if request.method != "POST":
+        return _render_step(request, "about", selfrefer.new_state(), show_errors=False)
+    state = selfrefer.load_state(request.POST.get("state", ""))
+    if state is None:
+        notice = "For your safety, unfinished answers are cleared after 2 hours. Please start again."
+        return _render_step(request, "about", selfrefer.new_state(), show_errors=False, notice=notice)
+    step = request.POST.get("step", "about")
+    action = request.POST.get("action", "continue")
+    if step != selfrefer.CHECK_STEP and step not in selfrefer.STEP_NAMES:
+        step = "about"
+    if step != selfrefer.CHECK_STEP:
+        form = selfrefer.form_class(step)(data=request.POST)
+        state["answers"][step] = selfrefer.step_data(request.POST, form)
+        if action == "back":
+            return _render_step(request, selfrefer.previous_step(step), state, show_errors=False)
+        if not form.is_valid():
+            return _render_step(request, step, state, form=form)
+        following = selfrefer.next_step(step)
+        if following != selfrefer.CHECK_STEP:
+            return _render_step(request, following, state, show_errors=False)
+    elif action == "back":
+        return _render_step(request, selfrefer.previous_step(step), state, show_errors=False)
+    forms_by_step = selfrefer.all_forms(state)
+    if forms_by_step is None:
+        first_bad = next(s for s in selfrefer.STEP_NAMES if not selfrefer.bound(s, state, show_errors=True).is_valid())
+        return _render_step(request, first_bad, state, show_errors=True)
+    if step != selfrefer.CHECK_STEP or action != "submit":
+        return _render_check(request, state, forms_by_step)
+    limited = check_rate(
+        f"selfrefer:{_client_address(request)}", limit=settings.SELF_REFERRAL_RATE_PER_HOUR, window_seconds=3600
+    )
+    if limited:
+        return render(request, "referrals/refer_busy.html", status=429)
+    referral, _ = services.referral_create(
+        actor=None,
+        organisation=None,
+        request=forms.build_request(Channel.SELF, forms_by_step),
+        idempotency_key=state["submission_id"],
+    )
+    return render(request, "referrals/refer_done.html", {"reference": referral.reference, "sealed": referral.sealed})
+
+
+def _render_step(request, step: str, state: dict, *, form=None, show_errors: bool = True, notice: str = ""):
+    form = form or selfrefer.bound(step, state, show_errors=show_errors)
+    if step == "about" and not state["answers"].get("about"):
+        form = selfrefer.form_class(step)()
+    context = {
+        "form": form,
+        "step": step,
+        "step_title": selfrefer.title(step),
+        "step_number": selfrefer.STEP_NAMES.index(step) + 1,
+        "step_count": len(selfrefer.STEP_NAMES) + 1,
+        "state": selfrefer.dump_state(state),
+        "notice": notice,
+        "first": step == selfrefer.STEP_NAMES[0],
+    }
+    return render(request, "referrals/refer_step.html", context, status=200 if not form.errors else 400)
+
+
+def _render_check(request, state: dict, forms_by_step) -> HttpResponse:
+    context = {
+        "sections": selfrefer.summary(forms_by_step),
+        "state": selfrefer.dump_state(state),
+        "step_count": len(selfrefer.STEP_NAMES) + 1,
+    }
+    return render(request, "referrals/refer_check.html", context)
+
+
+# --- professional referral ---------------------------------------------------------------------------------------
+
+PROFESSIONAL_FORMS = (
+    ("about", forms.AboutYouForm),
+    ("contact", forms.ContactForm),
+    ("situation", forms.SituationForm),
+    ("support", forms.SupportForm),
+    ("equality", forms.EqualityForm),
+    ("consent", forms.ConsentForm),
+    ("referrer", forms.ReferrerForm),
+)
+
+
+@policy.route(Role.REFERRER)
+def new(request: HttpRequest) -> HttpResponse:
+    """One page for professionals, who fill in referrals every day and want no wizard."""
+    data = request.POST if request.method == "POST" else None
+    initial = {"referrer": {"referrer_name": request.user.full_name, "referrer_email": request.user.email}}
+    bound_forms = {name: cls(data, prefix=name, initial=initial.get(name)) for name, cls in PROFESSIONAL_FORMS}
+    if data is not None and all(f.is_valid() for f in bound_forms.values()):
+        referrer_data = bound_forms["referrer"].cleaned_data
+        referrer = services.Referrer(
+            name=referrer_data["referrer_name"],
+            role=referrer_data.get("referrer_role", ""),
+            phone=referrer_data.get("referrer_phone", ""),
+            email=referrer_data.get("referrer_email", ""),
+        )
+        organisation = next(m.organisation for m in policy.memberships(request.user) if m.role == Role.REFERRER)
+        try:
+            referral, _ = services.referral_create(
+                actor=request.user,
+                organisation=organisation,
+                request=forms.build_request(Channel.PROFESSIONAL, bound_forms, referrer=referrer),
+                idempotency_key=request.POST.get("submission_id", "")[:100],
+            )
+        except services.ReferralError as exc:
+            bound_forms["consent"].add_error(None, exc.message)
+        else:
+            _code, label = policy.referral_status_for_sender(organisation, referral.reference)
+            return render(request, "referrals/new_done.html", {"reference": referral.reference, "status": label})
+    context = {
+        "forms": bound_forms,
+        "forms_with_errors": [f for f in bound_forms.values() if f.is_bound and f.errors],
+        "submission_id": request.POST.get("submission_id") or selfrefer.new_state()["submission_id"],
+    }
+    return render(request, "referrals/new.html", context, status=400 if context["forms_with_errors"] else 200)
