@@ -34,6 +34,14 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             (reverse("referrals:detail", kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()
         ]
         + [(reverse("referrals:detail", kwargs={"reference": "CH-ZZZZ-ZZZZ"}), None)],
+        "referrals:triage": [
+            (reverse("referrals:triage", kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()
+        ],
+        "referrals:route": [
+            (reverse("referrals:route", kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()
+        ],
+        "referrals:offer": [(reverse("referrals:offer", kwargs={"pk": o.pk}), None) for o in world.offers]
+        + [(reverse("referrals:offer", kwargs={"pk": 999_999}), None)],
         "cases:detail": [(reverse("cases:detail", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()]
         + [(reverse("cases:detail", kwargs={"pk": 999_999}), None)],
         "directory:detail": [(reverse("directory:detail", kwargs={"pk": s.pk}), None) for s in world.services.values()],

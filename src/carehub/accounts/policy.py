@@ -158,7 +158,9 @@ def offers_visible_to(user) -> QuerySet[Offer]:
     """Offers to the services of organisations the user manages: the service's inbox."""
     if is_police_user(user):
         return Offer.objects.none()
-    orgs = [m.organisation_id for m in _memberships_with(user, Role.SERVICE_MANAGER) if m.organisation.provides_services]
+    orgs = [
+        m.organisation_id for m in _memberships_with(user, Role.SERVICE_MANAGER) if m.organisation.provides_services
+    ]
     if not orgs:
         return Offer.objects.none()
     scope = Q(service__organisation_id__in=orgs)
@@ -178,6 +180,11 @@ def get_offer_for_user(user, pk: int) -> Offer:
 def can_see_immigration_status(user) -> bool:
     """Police users never; otherwise only roles that work with the survivor."""
     return not is_police_user(user) and bool(roles_of(user) & CONTENT_ROLES)
+
+
+def can_record_immigration_status(user) -> bool:
+    """Police users are not even asked: a force holding a victim's status is what "Safe to share?" warns against."""
+    return not is_police_user(user)
 
 
 def services_visible_to(user) -> QuerySet[Service]:

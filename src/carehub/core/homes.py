@@ -35,7 +35,10 @@ def _panel_for(user, membership: Membership) -> Panel:
         return Panel(
             f"Referrer at {org}",
             "Refer someone to the hub and follow the status of referrals your organisation has sent.",
-            [Link("Referrals your organisation sent", reverse("referrals:sent"), sent)],
+            [
+                Link("Make a referral", reverse("referrals:new")),
+                Link("Referrals your organisation sent", reverse("referrals:sent"), sent),
+            ],
         )
     if role == Role.HUB_WORKER:
         waiting = policy.referrals_visible_to(user).filter(status__in=[Status.RECEIVED, Status.IN_TRIAGE]).count()
@@ -47,10 +50,14 @@ def _panel_for(user, membership: Membership) -> Panel:
     if role in {Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER}:
         open_cases = policy.cases_visible_to(user).exclude(status=CaseStatus.CLOSED).count()
         title = {"caseworker": "Caseworker", "service_manager": "Service manager"}.get(role, "Independent adviser")
+        links = [Link("Open cases", reverse("cases:list"), open_cases)]
+        if role == Role.SERVICE_MANAGER:
+            offered = policy.offers_visible_to(user).filter(status="pending").count()
+            links.insert(0, Link("Referrals offered to your services", reverse("referrals:inbox"), offered))
         return Panel(
             f"{title} at {org}",
             "Your service's cases." if role != Role.CASEWORKER else "The cases allocated to you.",
-            [Link("Open cases", reverse("cases:list"), open_cases)],
+            links,
         )
     if role == Role.COMMISSIONER:
         return Panel(

@@ -6,7 +6,9 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, QuerySet, Value, When
 
 from carehub.accounts import policy
-from carehub.referrals.models import Referral, RiskLevel, Status
+from carehub.people.equality import GenderIdentity, Sex
+from carehub.referrals.models import Offer, OfferStatus, Referral, RiskLevel, Status
+from carehub.referrals.routing import Excluded, Need, Ranked, load_services, rank
 
 _RISK_ORDER = SqlCase(
     When(risk_level=RiskLevel.HIGH, then=Value(0)),
@@ -29,3 +31,40 @@ def triage_queue(*, user) -> QuerySet[Referral]:
 
 def sent_by(*, user) -> QuerySet[Referral]:
     return policy.referrals_sent_by(user).order_by("-received_at")
+
+
+def routing_need(referral: Referral) -> Need:
+    """What routing may know of a referral: needs and eligibility, never identity."""
+    survivor = referral.survivor
+    is_man = survivor.sex == Sex.MALE and survivor.gender_identity not in {
+        GenderIdentity.WOMAN,
+        GenderIdentity.TRANS_WOMAN,
+    }
+    return Need(
+        borough=referral.borough,
+        needs=frozenset(referral.needs or []),
+        abuse_types=frozenset(referral.abuse_types or []),
+        wants_by_and_for=referral.wants_by_and_for,
+        language=referral.language,
+        interpreter_needed=referral.interpreter_needed,
+        age=referral.age_at_referral,
+        is_man=is_man,
+        has_nrpf=referral.has_nrpf,
+    )
+
+
+def routing_for(referral: Referral) -> tuple[list[Ranked], list[Excluded]]:
+    return rank(routing_need(referral), load_services())
+
+
+def history(referral: Referral):
+    return referral.events.select_related("actor", "service", "organisation").order_by("at", "pk")
+
+
+def pending_offers(*, user) -> QuerySet[Offer]:
+    return (
+        policy.offers_visible_to(user)
+        .filter(status=OfferStatus.PENDING)
+        .select_related("referral", "service")
+        .order_by("offered_at")
+    )

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.core.ratelimit import check_rate
+from carehub.directory.models import Service
 from carehub.referrals import forms, selectors, selfrefer, services
 from carehub.referrals.models import Channel
 
@@ -33,6 +35,10 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "identity": referral.survivor.identity,
         "survivor": referral.survivor,
         "show_immigration": policy.can_see_immigration_status(request.user),
+        "history": selectors.history(referral),
+        "assessment": referral.dash_assessments.first(),
+        "offers": referral.offers.select_related("service").order_by("-offered_at"),
+        "can_triage": policy.has_role(request.user, Role.HUB_WORKER) and not referral.sealed,
     }
     return render(request, "referrals/detail.html", context)
 
@@ -134,6 +140,8 @@ def new(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     initial = {"referrer": {"referrer_name": request.user.full_name, "referrer_email": request.user.email}}
     bound_forms = {name: cls(data, prefix=name, initial=initial.get(name)) for name, cls in PROFESSIONAL_FORMS}
+    if not policy.can_record_immigration_status(request.user):
+        del bound_forms["equality"].fields["immigration_status"]
     if data is not None and all(f.is_valid() for f in bound_forms.values()):
         referrer_data = bound_forms["referrer"].cleaned_data
         referrer = services.Referrer(
@@ -161,3 +169,124 @@ def new(request: HttpRequest) -> HttpResponse:
         "submission_id": request.POST.get("submission_id") or selfrefer.new_state()["submission_id"],
     }
     return render(request, "referrals/new.html", context, status=400 if context["forms_with_errors"] else 200)
+
+
+# --- triage and routing (hub workers) ------------------------------------------------------------------------------
+
+
+def _triage_initial(referral) -> dict:
+    return {
+        "version": referral.version,
+        "needs": referral.needs,
+        "wants_by_and_for": referral.wants_by_and_for,
+        "language": referral.language,
+        "interpreter_needed": referral.interpreter_needed,
+        "worker_gender": referral.worker_gender or "no_preference",
+        "has_nrpf": "yes" if referral.has_nrpf else "no",
+        "age": referral.age_at_referral,
+        "police_callouts_12_months": 0,
+    }
+
+
+@policy.route(Role.HUB_WORKER)
+def triage(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = policy.get_referral_for_user(request.user, reference)
+    form = forms.TriageForm(request.POST or None, initial=_triage_initial(referral))
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_triage(
+                actor=request.user,
+                referral=referral,
+                expected_version=form.cleaned_data["version"],
+                triage=form.triage_input(),
+            )
+        except services.ReferralError as exc:
+            if exc.field and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                error = exc.message
+        else:
+            messages.success(request, "Triage saved.")
+            return redirect("referrals:route", reference=referral.reference)
+    context = {"referral": referral, "form": form, "error": error, "forms_with_errors": [form] if form.errors else []}
+    return render(request, "referrals/triage.html", context, status=400 if (form.errors or error) else 200)
+
+
+@policy.route(Role.HUB_WORKER)
+def route(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = policy.get_referral_for_user(request.user, reference)
+    ranked, excluded = selectors.routing_for(referral)
+    form = forms.OfferForm(request.POST or None, initial={"version": referral.version})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        chosen = next((r for r in ranked if r.service.id == form.cleaned_data["service"]), None)
+        service = Service.objects.filter(pk=form.cleaned_data["service"]).first()
+        if service is None:
+            error = "Choose a service from the list."
+        else:
+            try:
+                services.offer_create(
+                    actor=request.user,
+                    referral=referral,
+                    service=service,
+                    expected_version=form.cleaned_data["version"],
+                    hub_reason=form.cleaned_data["hub_reason"],
+                    rank=chosen.position if chosen else None,
+                    score=chosen.score if chosen else None,
+                    reasons=chosen.reasons if chosen else ["chosen outside the ranking"],
+                )
+            except services.ReferralError as exc:
+                error = exc.message
+            else:
+                messages.success(request, f"Offered to {service.name}.")
+                return redirect("referrals:detail", reference=referral.reference)
+    elif request.method == "POST":
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    context = {
+        "referral": referral,
+        "ranked": ranked[:25],
+        "ranked_count": len(ranked),
+        "excluded": excluded,
+        "form": form,
+        "error": error,
+    }
+    return render(request, "referrals/route.html", context, status=400 if error else 200)
+
+
+# --- the service's inbox ----------------------------------------------------------------------------------------
+
+
+@policy.route(Role.SERVICE_MANAGER)
+def inbox(request: HttpRequest) -> HttpResponse:
+    offers = Paginator(selectors.pending_offers(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "referrals/inbox.html", {"page": offers})
+
+
+@policy.route(Role.SERVICE_MANAGER)
+def offer(request: HttpRequest, pk: int) -> HttpResponse:
+    made = policy.get_offer_for_user(request.user, pk)
+    decline_form = forms.DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "accept":
+                case = services.offer_accept(actor=request.user, offer=made)
+                messages.success(request, "Accepted: the referral is on your waiting list.")
+                return redirect("cases:detail", pk=case.pk)
+            if decline_form.is_valid():
+                services.offer_decline(actor=request.user, offer=made, reason=decline_form.cleaned_data["reason"])
+                messages.success(request, "Declined: the referral has gone back to the hub.")
+                return redirect("referrals:inbox")
+        except services.ReferralError as exc:
+            error = exc.message
+    context = {
+        "offer": made,
+        "referral": made.referral,
+        "identity": made.referral.survivor.identity,
+        "survivor": made.referral.survivor,
+        "show_immigration": policy.can_see_immigration_status(request.user),
+        "decline_form": decline_form,
+        "error": error,
+    }
+    return render(request, "referrals/offer.html", context, status=400 if (error or decline_form.errors) else 200)
