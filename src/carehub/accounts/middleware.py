@@ -7,28 +7,44 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 
+from carehub.accounts.otp_views import NEXT_SESSION_KEY
+
 # Pages a signed-in user must reach before the second factor is verified.
 _OTP_EXEMPT_URL_NAMES = {"accounts:otp_verify", "accounts:otp_setup", "accounts:logout"}
 
 
 class SecondFactorRequiredMiddleware:
-    """When OTP_REQUIRED, a signed-in user without a verified second factor can reach only the OTP pages."""
+    """When OTP_REQUIRED, a signed-in user without a verified second factor reaches only public pages and the OTP
+    pages; everything else sends her to enter her code (or to set up her app, if she has none yet)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if settings.OTP_REQUIRED and user is not None and user.is_authenticated and not user.is_verified():
-            try:
-                match = resolve(request.path_info)
-            except Resolver404:
-                return self.get_response(request)
-            name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
-            public = getattr(getattr(match.func, "access_rule", None), "public", False)
-            if name not in _OTP_EXEMPT_URL_NAMES and not public:
-                return redirect("accounts:otp_verify")
+        if _needs_second_factor(request) and not _reachable_unverified(request.path_info):
+            if request.method == "GET":
+                request.session[NEXT_SESSION_KEY] = request.get_full_path()
+            return redirect("accounts:otp_verify")
         return self.get_response(request)
+
+
+def _needs_second_factor(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(settings.OTP_REQUIRED and user is not None and user.is_authenticated and not user.is_verified())
+
+
+def _reachable_unverified(path: str) -> bool:
+    """The OTP pages, sign-out and public pages (which show nothing a password alone should unlock).
+
+    An unknown path passes through to its 404, which says nothing either.
+    """
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return True
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    public = getattr(getattr(match.func, "access_rule", None), "public", False)
+    return name in _OTP_EXEMPT_URL_NAMES or public
 
 
 class NoStoreMiddleware:

@@ -1,7 +1,12 @@
-"""Sign-in events enter the audit trail. A failed attempt records the username tried, never the password."""
+"""Sign-in events enter the audit trail. A failed attempt never records the password.
+
+Nor does it record a username that matches no account: people type their password into the username box, and the
+audit trail is append-only, so a password written there could never be removed.
+"""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -23,4 +28,15 @@ def _signed_out(sender, request, user, **kwargs) -> None:
 @receiver(user_login_failed)
 def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:150]
-    audit.record(actor=None, action=Action.SIGN_IN_FAILED, object_type="user", changes={"username": username})
+    User = get_user_model()
+    user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first() if username else None
+    changes: dict = {"username": username} if user else {"username": "(no such account)"}
+    # django-axes handles this signal first (its app is installed earlier) and marks a request it locked out.
+    changes["locked_out"] = bool(getattr(request, "axes_locked_out", False))
+    audit.record(
+        actor=None,
+        action=Action.SIGN_IN_FAILED,
+        object_type="user",
+        object_id=user.pk if user else "",
+        changes=changes,
+    )

@@ -19,5 +19,14 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return _page(request, "400.html", 400)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale or missing form token (often a form left open past the idle timeout): go back and try again.
+
+    Django's own page explains CSRF to a survivor who only wanted to send a form; the reason is not for her.
+    """
+    return _page(request, "400.html", 403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # No request and no context: whatever failed may have been carrying personal data.
     return HttpResponse(render_to_string("500.html"), status=500)
