@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from carehub.core.choices import Community, Language, ServiceType
 from carehub.core.london import borough_name
+
+_SERVICE_TYPE_LABELS = dict(ServiceType.choices)
+_COMMUNITY_LABELS = dict(Community.choices)
+_LANGUAGE_LABELS = dict(Language.choices)
 
 # Weights of the score. A by-and-for match the survivor asked for outweighs everything else: it is her choice.
 BY_AND_FOR_WEIGHT = 50.0
@@ -101,7 +105,7 @@ def _hard_rules(need: Need, s: ServiceFacts) -> list[str]:
     if s.service_type == ServiceType.INDEPENDENT_ADVISORY:
         reasons.append("the independent advisory service takes only referrals about police perpetrators")
     if need.needs and s.service_type not in need.needs:
-        reasons.append(f"provides {ServiceType(s.service_type).label}, which was not asked for")
+        reasons.append(f"provides {_SERVICE_TYPE_LABELS.get(s.service_type, s.service_type)}, which was not asked for")
     if need.borough and not (s.covers_all_london or need.borough in s.boroughs):
         reasons.append(f"does not cover {borough_name(need.borough)}")
     if need.age is not None and (need.age < s.min_age or (s.max_age is not None and need.age > s.max_age)):
@@ -118,14 +122,14 @@ def _hard_rules(need: Need, s: ServiceFacts) -> list[str]:
 def _score(need: Need, s: ServiceFacts) -> tuple[float, list[str]]:
     score, reasons = 0.0, []
     if need.wants_by_and_for:
-        community = Community(need.wants_by_and_for).label if need.wants_by_and_for in Community.values else "it"
+        community = _COMMUNITY_LABELS.get(need.wants_by_and_for, "her community")
         if need.wants_by_and_for in s.communities:
             score += BY_AND_FOR_WEIGHT
             reasons.append(f"+{BY_AND_FOR_WEIGHT:g}: led by and for {community}, as she asked")
         else:
             reasons.append(f"+0: not led by and for {community}")
     if need.language and need.language != Language.ENGLISH:
-        label = Language(need.language).label if need.language in Language.values else need.language
+        label = _LANGUAGE_LABELS.get(need.language, need.language)
         if need.language in s.languages:
             score += LANGUAGE_WEIGHT
             reasons.append(f"+{LANGUAGE_WEIGHT:g}: staff speak {label}")
@@ -152,35 +156,57 @@ def _score(need: Need, s: ServiceFacts) -> tuple[float, list[str]]:
 
 
 def load_services(service_ids: Iterable[int] | None = None) -> list[ServiceFacts]:
-    """The directory as routing sees it, with open case counts, in two queries however many services there are."""
-    from carehub.cases.models import CaseStatus
+    """The directory as routing sees it, with open case counts: two queries, plain rows, no model instances."""
+    from carehub.cases.models import Case, CaseStatus
     from carehub.directory.models import Service
 
-    services = Service.objects.select_related("organisation").annotate(
-        open_cases=Count("cases", filter=~Q(cases__status=CaseStatus.CLOSED))
+    open_cases = dict(
+        Case.objects.filter(status__in=[CaseStatus.WAITING, CaseStatus.OPEN])
+        .values_list("service_id")
+        .annotate(n=Count("id"))
+        .values_list("service_id", "n")
+    )
+    rows = Service.objects.values_list(
+        "id",
+        "name",
+        "organisation__name",
+        "service_type",
+        "organisation__led_by_and_for",
+        "languages",
+        "specialisms",
+        "covers_all_london",
+        "boroughs",
+        "min_age",
+        "max_age",
+        "accepts_women",
+        "accepts_men",
+        "accepts_nrpf",
+        "capacity",
+        "current_wait_days",
+        "accepting_referrals",
     )
     if service_ids is not None:
-        services = services.filter(pk__in=list(service_ids))
+        rows = rows.filter(pk__in=list(service_ids))
     return [
         ServiceFacts(
-            id=s.pk,
-            name=s.name,
-            organisation=s.organisation.name,
-            service_type=s.service_type,
-            communities=frozenset(s.organisation.led_by_and_for or []),
-            languages=frozenset(s.languages or []),
-            specialisms=frozenset(s.specialisms or []),
-            covers_all_london=s.covers_all_london,
-            boroughs=frozenset(s.boroughs or []),
-            min_age=s.min_age,
-            max_age=s.max_age,
-            accepts_women=s.accepts_women,
-            accepts_men=s.accepts_men,
-            accepts_nrpf=s.accepts_nrpf,
-            capacity=s.capacity,
-            open_cases=s.open_cases,
-            wait_days=s.current_wait_days,
-            accepting=s.accepting_referrals,
+            id=r[0],
+            name=r[1],
+            organisation=r[2],
+            service_type=r[3],
+            communities=frozenset(r[4] or ()),
+            languages=frozenset(r[5] or ()),
+            specialisms=frozenset(r[6] or ()),
+            covers_all_london=r[7],
+            boroughs=frozenset(r[8] or ()),
+            min_age=r[9],
+            max_age=r[10],
+            accepts_women=r[11],
+            accepts_men=r[12],
+            accepts_nrpf=r[13],
+            capacity=r[14],
+            open_cases=open_cases.get(r[0], 0),
+            wait_days=r[15],
+            accepting=r[16],
         )
-        for s in services
+        for r in rows
     ]
