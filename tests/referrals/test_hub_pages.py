@@ -162,3 +162,18 @@ def test_offering_to_a_closed_service_explains_and_keeps_the_referral_waiting(wo
     assert response.status_code == 400
     assert "stopped taking referrals" in response.content.decode()
     assert not Offer.objects.exists()
+
+
+def test_withdrawing_consent_from_the_referral_page_keeps_its_history(world, client_for):
+    from carehub.referrals.models import Consent
+
+    referral = world.referrals["solace"]
+    given = Consent.objects.create(
+        referral=referral, kind="sharing", recipient=world.orgs["sistah"], given=True, recorded_at=referral.received_at
+    )
+    alice = client_for("alice")
+    page = alice.get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Sistah Space East" in page and "Withdraw" in page
+    alice.post(f"/referrals/{referral.reference}/consents/{given.pk}/withdraw/")
+    assert list(referral.consents.values_list("given", flat=True)) == [True, False]
+    assert client_for("bola").post(f"/referrals/{referral.reference}/consents/{given.pk}/withdraw/").status_code == 404

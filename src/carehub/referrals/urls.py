@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/triage/", views.triage, name="triage"),
     path("<str:reference>/route/", views.route, name="route"),
+    path("<str:reference>/consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
 ]

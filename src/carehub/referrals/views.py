@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
@@ -39,6 +40,8 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "assessment": referral.dash_assessments.first(),
         "offers": referral.offers.select_related("service").order_by("-offered_at"),
         "can_triage": policy.has_role(request.user, Role.HUB_WORKER) and not referral.sealed,
+        "consents": referral.consents.select_related("recipient", "recorded_by").order_by("recorded_at", "pk"),
+        "consents_in_force": {c.pk for c in services.current_consents(referral)},
     }
     return render(request, "referrals/detail.html", context)
 
@@ -290,3 +293,20 @@ def offer(request: HttpRequest, pk: int) -> HttpResponse:
         "error": error,
     }
     return render(request, "referrals/offer.html", context, status=400 if (error or decline_form.errors) else 200)
+
+
+@require_POST
+@policy.route(Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
+def consent_withdraw(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Record that she has withdrawn a consent. The earlier consent stays in the history."""
+    referral = policy.get_referral_for_user(request.user, reference)
+    consent = referral.consents.filter(pk=pk).first()
+    if consent is None:
+        raise Http404
+    try:
+        services.consent_revoke(actor=request.user, consent=consent)
+    except services.ReferralError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Consent withdrawal recorded.")
+    return redirect("referrals:detail", reference=referral.reference)
