@@ -32,9 +32,14 @@ def _lock_chain() -> None:
 
 
 def _actor_fields(actor) -> dict:
+    """Who acted, as a snapshot: the organisations are those the actor was acting for (active memberships only)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor_id": None, "actor_username": "", "organisations": ""}
-    slugs = sorted({m.organisation.slug for m in actor.memberships.select_related("organisation")})
+    # The access policy caches the request's memberships on the user; reuse them rather than query again.
+    active = getattr(actor, "_carehub_memberships", None)
+    if active is None:
+        active = actor.memberships.filter(is_active=True).select_related("organisation")
+    slugs = sorted({m.organisation.slug for m in active})
     return {"actor_id": actor.pk, "actor_username": actor.get_username(), "organisations": ",".join(slugs)}
 
 
@@ -72,8 +77,31 @@ def record(
         return event
 
 
-def record_for(actor, action: Action | str, obj: Model, *, reason: str = "", changes: dict | None = None) -> AuditEvent:
-    """Record an action on a model instance, finding its survivor and sealed state from the instance."""
+def _is_sealed(obj: Model) -> bool:
+    """Whether an event about `obj` belongs to the sealed pathway, and so to the independent service's auditor only.
+
+    A survivor has no `sealed` flag of her own, but an event saying who looked at a survivor whose referral is sealed
+    would tell the hub's auditor that she reported a police officer or member of staff.
+    """
+    if obj._meta.model_name == "survivor":
+        return obj.referrals.filter(sealed=True).exists()
+    return bool(getattr(obj, "sealed", False))
+
+
+def record_for(
+    actor,
+    action: Action | str,
+    obj: Model,
+    *,
+    reason: str = "",
+    changes: dict | None = None,
+    sealed: bool | None = None,
+) -> AuditEvent:
+    """Record an action on a model instance, finding its survivor and sealed state from the instance.
+
+    Pass `sealed=True` when the caller knows better than the instance, e.g. a survivor created for a sealed referral
+    before that referral exists.
+    """
     survivor_id = getattr(obj, "survivor_id", None)
     if obj._meta.model_name == "survivor":
         survivor_id = obj.pk
@@ -83,7 +111,7 @@ def record_for(actor, action: Action | str, obj: Model, *, reason: str = "", cha
         object_type=obj._meta.model_name,
         object_id=getattr(obj, "reference", None) or obj.pk,
         survivor_id=survivor_id,
-        sealed=bool(getattr(obj, "sealed", False)),
+        sealed=_is_sealed(obj) if sealed is None else sealed,
         reason=reason,
         changes=changes,
     )
@@ -96,18 +124,44 @@ class ChainBreak:
 
 
 def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainBreak | None:
-    """The first event that was altered or removed, or None when the chain is intact."""
+    """The first event that was altered or removed, or None when the chain is intact.
+
+    Removing the newest events, or deleting one and renumbering and re-hashing every later event, leaves a chain
+    that is consistent on its own: only a head published elsewhere (see `head` and `verify_anchor`) catches that.
+    """
     if events is None:
         events = AuditEvent.objects.order_by("seq").iterator(chunk_size=5000)
     expected_seq, prev_hash = 1, GENESIS_HASH
     for event in events:
         if event.seq != expected_seq:
             return ChainBreak(expected_seq, f"event {expected_seq} is missing (the next event found is {event.seq})")
+        intact = event.compute_hash() == event.hash
         if event.prev_hash != prev_hash:
-            return ChainBreak(event.seq, f"event {event.seq} does not link to event {event.seq - 1}")
-        if event.compute_hash() != event.hash:
+            if intact and event.seq > 1:
+                # This event is as it was written, so the one before it was changed and its hash recomputed.
+                altered = event.seq - 1
+                return ChainBreak(
+                    altered,
+                    f"event {altered} was altered after it was written (event {event.seq} no longer links to it)",
+                )
+            return ChainBreak(event.seq, f"event {event.seq} was altered after it was written")
+        if not intact:
             return ChainBreak(event.seq, f"event {event.seq} was altered after it was written")
         expected_seq, prev_hash = event.seq + 1, event.hash
+    return None
+
+
+def verify_anchor(seq: int, digest: str) -> ChainBreak | None:
+    """Check a head published earlier (`carehub audit verify` prints it): event `seq` must still carry `digest`.
+
+    Together with `verify_chain` this proves that nothing up to that event was altered, removed or re-chained, and
+    that the trail was not cut back below it.
+    """
+    found = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
+    if found is None:
+        return ChainBreak(seq, f"event {seq}, published earlier, is missing")
+    if found != digest:
+        return ChainBreak(seq, f"event {seq} no longer has the hash published earlier: the chain was rewritten")
     return None
 
 

@@ -10,13 +10,17 @@ from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.audit import selectors
 from carehub.audit.forms import AuditSearchForm
+from carehub.audit.models import AuditEvent
 
 
 @policy.route(Role.AUDITOR, check=policy.can_audit)
 def events(request: HttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    found = selectors.search(user=request.user, **filters)
+    if form.is_bound and not form.is_valid():
+        # Never fall back to the whole trail: an auditor would take it for the answer to the search she typed.
+        found = AuditEvent.objects.none()
+    else:
+        found = selectors.search(user=request.user, **(form.cleaned_data if form.is_bound else {}))
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     return render(request, "audit/events.html", {"form": form, "page": page})
 

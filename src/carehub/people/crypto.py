@@ -25,6 +25,14 @@ class KeyDestroyed(Exception):
     """The data key was destroyed: what it protected is erased."""
 
 
+class KeyUnavailable(Exception):
+    """Sealed data that should open does not: a missing key-encryption key, another survivor's key, or tampering.
+
+    Deliberately not a KeyDestroyed: a configuration mistake (say, dropping the old key from CAREHUB_FIELD_KEYS
+    before `carehub keys rotate` has run) must fail loudly, never pass for an erasure that did not happen.
+    """
+
+
 @lru_cache(maxsize=4)
 def _key_encryption_keys(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(k.encode()) for k in keys])
@@ -39,15 +47,24 @@ def new_wrapped_data_key() -> bytes:
     return _kek().encrypt(Fernet.generate_key())
 
 
+_NO_KEK = "none of the keys in CAREHUB_FIELD_KEYS unwraps this data key"
+
+
 def rewrap(wrapped: bytes) -> bytes:
     """Re-wrap a data key under the newest key-encryption key (rotation)."""
-    return _kek().rotate(bytes(wrapped))
+    try:
+        return _kek().rotate(bytes(wrapped))
+    except InvalidToken as exc:
+        raise KeyUnavailable(_NO_KEK) from exc
 
 
 def _data_key(wrapped: bytes | None) -> Fernet:
     if not wrapped:
         raise KeyDestroyed("this record's data key has been destroyed")
-    return Fernet(_kek().decrypt(bytes(wrapped)))
+    try:
+        return Fernet(_kek().decrypt(bytes(wrapped)))
+    except InvalidToken as exc:
+        raise KeyUnavailable(_NO_KEK) from exc
 
 
 def seal(wrapped_key: bytes | None, payload: dict) -> bytes:
@@ -56,24 +73,36 @@ def seal(wrapped_key: bytes | None, payload: dict) -> bytes:
 
 
 def unseal(wrapped_key: bytes | None, token: bytes | None) -> dict:
-    """Decrypt a payload sealed under the data key; raises KeyDestroyed after erasure."""
+    """Decrypt a payload sealed under the data key.
+
+    Raises KeyDestroyed after erasure, and KeyUnavailable when the data does not open with this key.
+    """
     if not token:
         return {}
+    data_key = _data_key(wrapped_key)
     try:
-        return json.loads(_data_key(wrapped_key).decrypt(bytes(token)))
-    except InvalidToken as exc:  # pragma: no cover - only on tampering or a lost key
-        raise KeyDestroyed("the sealed data cannot be opened with the available keys") from exc
+        return json.loads(data_key.decrypt(bytes(token)))
+    except InvalidToken as exc:
+        raise KeyUnavailable("the sealed data does not open with this data key") from exc
 
 
 def normalise_email(value: str) -> str:
-    return value.strip().casefold()
+    return (value or "").strip().casefold()
 
 
 def normalise_phone(value: str) -> str:
-    """UK numbers in one form: digits only, +44 written as a leading 0."""
+    """UK numbers in one form: digits only, national format with one leading 0.
+
+    '+44 7700 900123', '0044 7700 900123', '+44 (0)7700 900123' and '07700 900123' are one number; a miss here is a
+    repeat referral the hub does not see.
+    """
     digits = re.sub(r"\D", "", value or "")
+    if digits.startswith("00"):  # international prefix, as dialled from the UK
+        digits = digits[2:]
     if digits.startswith("44") and len(digits) >= 11:
-        digits = "0" + digits[2:]
+        national = digits[2:]
+        # The '(0)' some people write after +44 is the trunk prefix: keep exactly one.
+        digits = national if national.startswith("0") else "0" + national
     return digits
 
 

@@ -14,8 +14,12 @@ from carehub.people.models import DataKey, Identity, Survivor, lookups_for
 _EQUALITY_AND_IMMIGRATION = frozenset(EQUALITY_FIELDS + IMMIGRATION_FIELDS)
 
 
-def survivor_create(*, actor, identity: Identity, equality: dict | None = None) -> Survivor:
-    """A new survivor whose identity is sealed under a fresh data key of her own."""
+def survivor_create(*, actor, identity: Identity, equality: dict | None = None, sealed: bool = False) -> Survivor:
+    """A new survivor whose identity is sealed under a fresh data key of her own.
+
+    `sealed=True` when she comes in through the sealed pathway: her referral does not exist yet, so the audit event
+    cannot find out for itself that only the independent service's auditor may see it.
+    """
     equality = equality or {}
     unknown = set(equality) - _EQUALITY_AND_IMMIGRATION
     if unknown:
@@ -31,7 +35,8 @@ def survivor_create(*, actor, identity: Identity, equality: dict | None = None) 
         survivor.full_clean(exclude=["data_key"])
         survivor.save()
         # Only the names of the fields given: equality answers are personal data and stay out of the trail.
-        audit.record_for(actor, Action.CREATE, survivor, changes={"equality_fields": sorted(equality)})
+        # `sealed` is passed, not looked up: she has no referral yet, and the look-up would cost a query per survivor.
+        audit.record_for(actor, Action.CREATE, survivor, changes={"equality_fields": sorted(equality)}, sealed=sealed)
     return survivor
 
 
@@ -59,7 +64,8 @@ def data_keys_rotate(*, actor, batch_size: int = 2000) -> int:
     """Re-wrap every live data key under the newest key in CAREHUB_FIELD_KEYS; returns how many.
 
     After this, the older keys can be removed from CAREHUB_FIELD_KEYS. Records themselves are not re-encrypted:
-    their data keys do not change.
+    their data keys do not change. Destroyed keys stay destroyed. Each batch commits with its own audit event, so a
+    rotation stopped half way is recorded as far as it went, and running it again finishes it.
     """
     rotated = 0
     last_pk = 0
@@ -77,7 +83,14 @@ def data_keys_rotate(*, actor, batch_size: int = 2000) -> int:
                 key.wrapped = crypto.rewrap(key.wrapped)
                 key.rotated_at = now
             DataKey.objects.bulk_update(batch, ["wrapped", "rotated_at"])
+            audit.record(
+                actor=actor,
+                action=Action.KEY_ROTATION,
+                object_type="datakey",
+                changes={"rotated": len(batch), "first_key": batch[0].pk, "last_key": batch[-1].pk},
+            )
             rotated += len(batch)
             last_pk = batch[-1].pk
-    audit.record(actor=actor, action=Action.KEY_ROTATION, object_type="datakey", changes={"rotated": rotated})
+    if not rotated:
+        audit.record(actor=actor, action=Action.KEY_ROTATION, object_type="datakey", changes={"rotated": 0})
     return rotated

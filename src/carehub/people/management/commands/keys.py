@@ -1,13 +1,15 @@
 """`carehub keys rotate`: re-wraps every survivor's data key under the newest CAREHUB_FIELD_KEYS key.
 
-Changes: the wrapped data keys (one row per survivor). Deletes nothing. Run it after putting a new key first in
-CAREHUB_FIELD_KEYS; once it has finished, the older keys can be removed.
+Changes: the wrapped data keys (one row per survivor), in batches, each batch with its audit event. Deletes nothing;
+destroyed (erased) keys are left as they are. Run it after putting a new key first in CAREHUB_FIELD_KEYS, with the old
+keys still listed after it; once it has finished, the older keys can be removed.
 """
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from carehub.people.crypto import KeyUnavailable
 from carehub.people.services import data_keys_rotate
 
 
@@ -16,8 +18,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("rotate", help="Re-wrap every data key under the newest key-encryption key.")
+        sub.add_parser("rotate", help="Re-wrap every live data key under the newest key-encryption key.")
 
     def handle(self, *args, **options) -> None:
-        count = data_keys_rotate(actor=None)
+        try:
+            count = data_keys_rotate(actor=None)
+        except KeyUnavailable as exc:
+            raise CommandError(
+                f"Rotation stopped: {exc}. Keep every old key in CAREHUB_FIELD_KEYS, after the new one, until "
+                "rotation has finished; the batches already done are committed, so run it again."
+            ) from exc
         self.stdout.write(f"Re-wrapped {count} data keys under the newest key.")
