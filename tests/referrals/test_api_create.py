@@ -170,3 +170,13 @@ def test_the_rate_limit_answers_429_with_retry_after(world, client, met_key, set
     assert codes[:2] == [201, 201]
     assert codes[2] == 429
     cache.clear()
+
+
+def test_the_sealed_survivors_creation_is_a_sealed_audit_event(world, client, met_key):
+    body = copy.deepcopy(VALID)
+    body["perpetrator_police"] = "staff"
+    reference = post(client, body, met_key).json()["reference"]
+    referral = Referral.objects.get(reference=reference)
+    created = AuditEvent.objects.filter(survivor_id=referral.survivor_id, action="create")
+    assert created.count() == 2  # the survivor and the referral
+    assert all(created.values_list("sealed", flat=True))

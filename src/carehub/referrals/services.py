@@ -192,9 +192,9 @@ def _existing_for_key(organisation: Organisation | None, key: str, request_finge
 
 
 def _create(actor, organisation, request: IntakeRequest, idempotency_key: str, request_fingerprint: str) -> Referral:
-    survivor = survivor_create(actor=actor, identity=request.identity, equality=request.equality)
     details = request.details
     sealed = details.perpetrator_police in POLICE_PERPETRATOR_VALUES
+    survivor = survivor_create(actor=actor, identity=request.identity, equality=request.equality, sealed=sealed)
     now = timezone.now()
     contact_payload = {"safe_contact": asdict(request.contact)}
     if request.referrer is not None:
