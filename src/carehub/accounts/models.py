@@ -133,3 +133,38 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class BreakGlassGrant(models.Model):
+    """An administrator's one-hour access to one referral's records, given only with a stated reason.
+
+    Creating one is audited and tells the independent advisory service's managers at once when the record is sealed.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="break_glass_grants")
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="break_glass_grants")
+    reason = models.TextField()
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"], name="breakglass_user_idx")]
+
+    def __str__(self) -> str:
+        return f"Break-glass {self.pk}"
+
+
+class Notification(models.Model):
+    """A message for one user inside Care Hub. It never carries personal data, only what happened and where."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"Notification {self.pk}"

@@ -76,6 +76,7 @@ def _panel_for(user, membership: Membership) -> Panel:
         "Organisations, services and users. Case content is not visible to administrators.",
         [
             Link("Organisations and users", reverse("administration:organisations")),
+            Link("Break-glass access to a record", reverse("administration:break_glass")),
             Link("Service directory", reverse("directory:list")),
         ],
     )

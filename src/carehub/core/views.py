@@ -23,4 +23,5 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @policy.route(*Role.values)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"panels": homes.panels_for(request.user)})
+    notices = request.user.notifications.filter(read_at__isnull=True)[:20]
+    return render(request, "core/home.html", {"panels": homes.panels_for(request.user), "notices": notices})

@@ -1,0 +1,104 @@
+"""Hypothesis builds random organisations, memberships and records and tries to make a sealed record leak.
+
+The rule: a sealed record is visible only to an independent adviser or manager of the independent advisory service
+that holds it (or to an administrator inside a break-glass window), and never to anyone with a police membership.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from carehub.accounts import policy
+from carehub.accounts.models import Organisation, Role
+from carehub.core.choices import ServiceType
+from tests import factories as f
+
+# Every kind and role can appear, but the ones that touch case content come up more often, so that most examples
+# put a sealed record within reach of someone.
+KINDS = ["independent_advisory", "specialist", "by_and_for", "police", "hub", *Organisation.Kind.values]
+ROLES = ["service_manager", "caseworker", "independent_adviser", "hub_worker", "administrator", *Role.values]
+
+worlds = st.fixed_dictionaries(
+    {
+        "orgs": st.lists(st.sampled_from(KINDS), min_size=2, max_size=5),
+        "memberships": st.lists(
+            st.lists(st.tuples(st.integers(0, 4), st.sampled_from(ROLES)), min_size=1, max_size=3),
+            min_size=1,
+            max_size=5,
+        ),
+        "records": st.lists(
+            st.tuples(st.booleans(), st.integers(0, 4), st.integers(0, 4), st.booleans()), min_size=1, max_size=6
+        ),
+    }
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spec=worlds)
+def test_no_random_world_leaks_a_sealed_record(db, spec):
+    with transaction.atomic():
+        orgs = [f.OrganisationFactory(kind=kind) for kind in spec["orgs"]]
+        services = [
+            f.ServiceFactory(
+                organisation=org,
+                service_type=ServiceType.INDEPENDENT_ADVISORY if org.is_independent_advisory else ServiceType.IDVA,
+            )
+            for org in orgs
+        ]
+        users = []
+        for grants in spec["memberships"]:
+            user = f.UserFactory()
+            for org_index, role in {(i % len(orgs), r) for i, r in grants}:
+                f.MembershipFactory(user=user, organisation=orgs[org_index], role=role)
+            users.append(user)
+        for sealed, service_index, worker_index, with_case in spec["records"]:
+            referral = f.ReferralFactory(
+                sealed=sealed, routed_service=services[service_index % len(services)], referring_organisation=orgs[0]
+            )
+            if with_case:
+                f.CaseFactory(
+                    referral=referral,
+                    service=referral.routed_service,
+                    sealed=sealed,
+                    caseworker=users[worker_index % len(users)],
+                )
+        for user in users:
+            fresh = type(user).objects.get(pk=user.pk)
+            _check(fresh)
+        transaction.set_rollback(True)
+
+
+def _check(user) -> None:
+    memberships = list(user.memberships.select_related("organisation"))
+    police = any(m.organisation.kind == Organisation.Kind.POLICE for m in memberships)
+    independent = {
+        m.organisation_id
+        for m in memberships
+        if m.organisation.kind == Organisation.Kind.INDEPENDENT_ADVISORY
+        and m.role in {Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER}
+    }
+    now = timezone.now()
+    glass = set(user.break_glass_grants.filter(expires_at__gt=now).values_list("referral_id", flat=True))
+    for referral in policy.referrals_visible_to(user).select_related("routed_service"):
+        assert not police, "a police user saw referral content"
+        if referral.sealed:
+            holder = referral.routed_service.organisation_id if referral.routed_service else None
+            assert holder in independent or referral.pk in glass, "a sealed referral leaked"
+    for case in policy.cases_visible_to(user).select_related("service"):
+        assert not police, "a police user saw a case"
+        if case.sealed:
+            assert case.service.organisation_id in independent or case.referral_id in glass, "a sealed case leaked"
+        if (
+            not (
+                {m.role for m in memberships if m.organisation_id == case.service.organisation_id}
+                & {Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER}
+            )
+            and case.referral_id not in glass
+        ):
+            assert case.caseworker_id == user.pk, "a caseworker saw someone else's case"
+    if police:
+        assert not policy.audit_events_visible_to(user).exists()
+        assert not policy.offers_visible_to(user).exists()
