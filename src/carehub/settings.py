@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "carehub.people",
     "carehub.referrals",
     "carehub.cases",
+    "carehub.independent",
     "carehub.demo",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("referrals/", include("carehub.referrals.urls")),
     path("cases/", include("carehub.cases.urls")),
     path("audit/", include("carehub.audit.urls")),
+    path("independent/", include("carehub.independent.urls")),
     path("administration/", include("carehub.accounts.administration_urls")),
     path("api/v1/", api.urls),
 ]

@@ -46,6 +46,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             (reverse("referrals:consent_withdraw", kwargs={"reference": r.reference, "pk": 1}), key)
             for key, r in world.referrals.items()
         ],
+        "independent:case": [(reverse("independent:case", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()],
         "cases:detail": [(reverse("cases:detail", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()]
         + [(reverse("cases:detail", kwargs={"pk": 999_999}), None)],
         "directory:detail": [(reverse("directory:detail", kwargs={"pk": s.pk}), None) for s in world.services.values()],

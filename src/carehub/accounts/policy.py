@@ -239,6 +239,17 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(scope)
 
 
+def works_in_independent_service(user) -> bool:
+    return _sees_sealed(user)
+
+
+def can_see_accountability_report(user) -> bool:
+    """Aggregates about the sealed pathway: for commissioners and the independent service itself, never police."""
+    if is_police_user(user):
+        return False
+    return sees_aggregates(user) or works_in_independent_service(user)
+
+
 def can_administer(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
 

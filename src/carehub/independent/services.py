@@ -1,0 +1,85 @@
+"""Writes to the independent advisory service's records. Only sealed cases of the service itself are accepted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from carehub.audit import services as audit
+from carehub.audit.models import Action
+from carehub.cases.models import Case
+from carehub.independent.models import Complaint, ComplaintOutcome, Decision, Disclosure
+
+
+class IndependentError(Exception):
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _sealed_only(case: Case) -> None:
+    if not case.sealed:
+        raise IndependentError("These records belong to the independent advisory service's own cases only.")
+
+
+def decision_record(*, actor, case: Case, decision: str, decided_on: dt.date) -> Decision:
+    _sealed_only(case)
+    with transaction.atomic():
+        made = Decision(
+            case=case, decision=decision, decided_on=decided_on, recorded_by=actor, recorded_at=timezone.now()
+        )
+        made.full_clean()
+        made.save()
+        audit.record_for(actor, Action.UPDATE, case, changes={"reporting_decision": decision})
+    return made
+
+
+def complaint_record(*, actor, case: Case, made_to: str, made_on: dt.date) -> Complaint:
+    _sealed_only(case)
+    with transaction.atomic():
+        complaint = Complaint(case=case, made_to=made_to, made_on=made_on, recorded_by=actor)
+        complaint.full_clean()
+        complaint.save()
+        audit.record_for(actor, Action.UPDATE, case, changes={"complaint": complaint.pk, "made_to": made_to})
+    return complaint
+
+
+def complaint_outcome_record(*, actor, complaint: Complaint, outcome: str, outcome_on: dt.date) -> Complaint:
+    _sealed_only(complaint.case)
+    if outcome != ComplaintOutcome.ONGOING and outcome_on < complaint.made_on:
+        raise IndependentError("The outcome date cannot be before the complaint was made.", field="outcome_on")
+    with transaction.atomic():
+        complaint.outcome, complaint.outcome_on = outcome, outcome_on
+        complaint.full_clean()
+        complaint.save(update_fields=["outcome", "outcome_on"])
+        audit.record_for(actor, Action.UPDATE, complaint.case, changes={"complaint": complaint.pk, "outcome": outcome})
+    return complaint
+
+
+def disclosure_record(
+    *, actor, case: Case, recipient: str, purpose: str, what: str, consent_given: bool, consent_recorded_on: dt.date
+) -> Disclosure:
+    """Record a disclosure. Refused without her consent: her decisions govern what is ever shared."""
+    _sealed_only(case)
+    if not consent_given:
+        raise IndependentError(
+            "Nothing can be shared without her consent. Record her consent first.", field="consent_given"
+        )
+    with transaction.atomic():
+        disclosure = Disclosure(
+            case=case,
+            recipient=recipient,
+            purpose=purpose,
+            what_sealed=case.survivor.seal_for({"what": what}),
+            consent_given=True,
+            consent_recorded_on=consent_recorded_on,
+            disclosed_at=timezone.now(),
+            recorded_by=actor,
+        )
+        disclosure.full_clean()
+        disclosure.save()
+        audit.record_for(actor, Action.UPDATE, case, changes={"disclosure": disclosure.pk})
+    return disclosure

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from carehub.accounts import policy
+from carehub.accounts.models import Role
+from carehub.core.forms import DatePartsField
+from carehub.independent import report, services
+from carehub.independent.models import ComplaintOutcome, ReportingDecision
+from carehub.insight.suppression import TOTAL
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="What has she decided about reporting?", choices=ReportingDecision.choices, widget=forms.RadioSelect
+    )
+    decided_on = DatePartsField(label="Date of the decision")
+
+
+class ComplaintForm(forms.Form):
+    made_to = forms.ChoiceField(label="Complaint or report made to", choices=ReportingDecision.choices[1:-1])
+    made_on = DatePartsField(label="Date made")
+
+
+class OutcomeForm(forms.Form):
+    complaint = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label="Outcome", choices=ComplaintOutcome.choices)
+    outcome_on = DatePartsField(label="Date of the outcome")
+
+
+class DisclosureForm(forms.Form):
+    recipient = forms.CharField(label="Shared with", max_length=200)
+    purpose = forms.CharField(label="Why", max_length=300)
+    what = forms.CharField(label="What was shared", widget=forms.Textarea, max_length=4000)
+    consent_given = forms.BooleanField(label="She has agreed to this disclosure", required=False)
+    consent_recorded_on = DatePartsField(label="Date she agreed")
+
+
+FORMS = {"decision": DecisionForm, "complaint": ComplaintForm, "outcome": OutcomeForm, "disclosure": DisclosureForm}
+
+
+def _sealed_case(request: HttpRequest, pk: int):
+    case = policy.get_case_for_user(request.user, pk)
+    if not case.sealed:
+        raise Http404
+    return case
+
+
+@policy.route(Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER, check=policy.works_in_independent_service)
+def case_workspace(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _sealed_case(request, pk)
+    action = request.POST.get("form", "")
+    bound = {name: cls(request.POST if action == name else None, prefix=name) for name, cls in FORMS.items()}
+    if request.method == "POST" and action in bound and bound[action].is_valid():
+        data = bound[action].cleaned_data
+        try:
+            if action == "decision":
+                services.decision_record(actor=request.user, case=case, **data)
+            elif action == "complaint":
+                services.complaint_record(actor=request.user, case=case, **data)
+            elif action == "outcome":
+                complaint = case.complaints.filter(pk=data.pop("complaint")).first()
+                if complaint is None:
+                    raise Http404
+                services.complaint_outcome_record(actor=request.user, complaint=complaint, **data)
+            else:
+                services.disclosure_record(actor=request.user, case=case, **data)
+        except services.IndependentError as exc:
+            bound[action].add_error(exc.field or None, exc.message)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("independent:case", pk=case.pk)
+    disclosures = [(d, case.survivor.unseal(d.what_sealed) or {}) for d in case.disclosures.all()]
+    context = {
+        "case": case,
+        "forms": bound,
+        "decisions": case.reporting_decisions.all(),
+        "complaints": case.complaints.all(),
+        "disclosures": disclosures,
+        "outcome_choices": ComplaintOutcome.choices,
+    }
+    has_errors = any(f.errors for f in bound.values())
+    return render(request, "independent/case.html", context, status=400 if has_errors else 200)
+
+
+@policy.route(
+    Role.COMMISSIONER, Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER, check=policy.can_see_accountability_report
+)
+def accountability(request: HttpRequest) -> HttpResponse:
+    sections = report.build()
+    output = request.GET.get("format", "")
+    if output == "csv":
+        response = HttpResponse(report.as_csv(sections), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="accountability-report.csv"'
+        return response
+    context = {"sections": _rendered(sections), "generated": timezone.localtime(), "hidden_text": report.HIDDEN_TEXT}
+    if output == "html":
+        html = render_to_string("independent/accountability_report.html", context)
+        response = HttpResponse(html)
+        response["Content-Disposition"] = 'attachment; filename="accountability-report.html"'
+        return response
+    return render(request, "independent/accountability.html", context)
+
+
+def _rendered(sections):
+    out = []
+    for section in sections:
+        table = section.table
+        rows = []
+        for row in [*table.rows, TOTAL]:
+            label = "Total" if row == TOTAL else section.row_labels.get(row, row)
+            rows.append((label, [report.cell_text(table, row, c) for c in [*table.columns, TOTAL]]))
+        out.append({"title": section.title, "columns": [*table.columns, "All quarters"], "rows": rows})
+    return out
