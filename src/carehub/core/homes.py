@@ -51,6 +51,8 @@ def _panel_for(user, membership: Membership) -> Panel:
         open_cases = policy.cases_visible_to(user).exclude(status=CaseStatus.CLOSED).count()
         title = {"caseworker": "Caseworker", "service_manager": "Service manager"}.get(role, "Independent adviser")
         links = [Link("Open cases", reverse("cases:list"), open_cases)]
+        if membership.organisation.is_independent_advisory:
+            links.append(Link("Accountability report", reverse("independent:accountability")))
         if role == Role.SERVICE_MANAGER:
             offered = policy.offers_visible_to(user).filter(status="pending").count()
             links.insert(0, Link("Referrals offered to your services", reverse("referrals:inbox"), offered))
@@ -63,7 +65,12 @@ def _panel_for(user, membership: Membership) -> Panel:
         return Panel(
             f"Commissioner at {org}",
             "Aggregate figures on demand, waits and who the hub reaches. No record of any person is shown.",
-            [Link("Service directory", reverse("directory:list"))],
+            [
+                Link(
+                    "Accountability report: abuse by police officers and staff", reverse("independent:accountability")
+                ),
+                Link("Service directory", reverse("directory:list")),
+            ],
         )
     if role == Role.AUDITOR:
         return Panel(
