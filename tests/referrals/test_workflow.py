@@ -142,3 +142,17 @@ def test_consent_withdrawal_keeps_the_history(world, referral):
     services.consent_revoke(actor=world.users["hana"], consent=given)
     assert given not in services.current_consents(referral)
     assert list(Consent.objects.filter(referral=referral).values_list("given", flat=True)) == [True, False]
+
+
+def test_a_referral_must_be_triaged_before_it_is_offered(world):
+    from tests import factories as f
+
+    fresh = f.ReferralFactory(status=Status.RECEIVED)
+    with pytest.raises(ReferralError, match="Triage this referral"):
+        services.offer_create(
+            actor=world.users["hana"],
+            referral=fresh,
+            service=world.services["solace"],
+            expected_version=fresh.version,
+            hub_reason="nearest",
+        )

@@ -404,7 +404,9 @@ def offer_create(
     """Offer the referral to a service. Refused if the service has stopped taking referrals."""
     if referral.sealed or service.service_type == ServiceType.INDEPENDENT_ADVISORY:
         raise ReferralError("Only police-perpetrated abuse goes to the independent advisory service.")
-    if referral.status not in {Status.RECEIVED, Status.IN_TRIAGE}:
+    if referral.status == Status.RECEIVED:
+        raise ReferralError("Triage this referral before offering it to a service.")
+    if referral.status != Status.IN_TRIAGE:
         raise ReferralError("This referral is not waiting to be offered.")
     if not hub_reason.strip():
         raise ReferralError("Say why you chose this service.", field="hub_reason")
