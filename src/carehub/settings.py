@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "carehub.referrals",
     "carehub.cases",
     "carehub.independent",
+    "carehub.extract",
     "carehub.demo",
 ]
 

@@ -1,0 +1,31 @@
+"""`carehub extract --out DIR [--sealed-pathway]`: writes the pseudonymised Parquet extract for analysis.
+
+Writes: DIR/referrals.parquet (one row per referral, no identity, sealed pathway left out), DIR/immigration.parquet
+(counts only), DIR/closed_cases.parquet (one row per closed case) and, with --sealed-pathway,
+DIR/sealed_referrals.parquet. Changes nothing in the database except one audit event. Overwrites those files in DIR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from carehub.extract.writer import extract_write
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--out", required=True, type=Path, help="Folder to write the Parquet files into.")
+        parser.add_argument(
+            "--sealed-pathway",
+            action="store_true",
+            help="Also write the sealed pathway's referrals, for the independent advisory service's own analysis.",
+        )
+
+    def handle(self, *args, out: Path, sealed_pathway: bool, **options) -> None:
+        summary = extract_write(out_dir=out, sealed_pathway=sealed_pathway)
+        for name, rows in summary.files.items():
+            self.stdout.write(f"{out / name}: {rows:,} rows")

@@ -1,0 +1,274 @@
+"""`carehub extract`: the only bridge from the hub's database to analysis. Pseudonymised Parquet, nothing else.
+
+What leaves, and what never does:
+- no names, contact details, references or free text; survivors and referrals appear as keyed pseudonyms (HMAC under
+  CAREHUB_HASH_KEY), stable across extracts so analysts can follow a survivor over time, useless without the key;
+- dates stay (analysis needs durations), but no date of birth: age appears only as an age band;
+- immigration status is never exported at person level: `immigration.parquet` holds counts by quarter and whether
+  the status is insecure, with the same outcomes, so equality analysis can still see who is left behind;
+- sealed-pathway referrals are left out of `referrals.parquet`; `--sealed-pathway` writes them to a file of their own
+  for the independent advisory service's analysis.
+Every extract writes an audit event naming what was written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import hmac
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db.models import Exists, Min, OuterRef, Subquery
+from django.utils import timezone
+
+from carehub.accounts.models import Organisation
+from carehub.audit import services as audit
+from carehub.audit.models import Action
+from carehub.cases.commissioning import closed_case_rows
+from carehub.cases.models import Case, CaseStatus, MeasureStage, OutcomeMeasure
+from carehub.people.equality import INSECURE_IMMIGRATION_STATUSES, ethnic_group
+from carehub.referrals.models import Offer, Referral
+
+CHUNK = 20_000
+REFERRAL_SCHEMA = pa.schema(
+    [
+        ("referral_key", pa.string()),
+        ("survivor_key", pa.string()),
+        ("received_at", pa.timestamp("us", tz="UTC")),
+        ("quarter", pa.string()),
+        ("borough", pa.string()),
+        ("channel", pa.string()),
+        ("age_band", pa.string()),
+        ("ethnicity", pa.string()),
+        ("ethnic_group", pa.string()),
+        ("sex", pa.string()),
+        ("gender_identity", pa.string()),
+        ("gender_same_as_sex", pa.string()),
+        ("sexual_orientation", pa.string()),
+        ("disability", pa.string()),
+        ("religion", pa.string()),
+        ("wants_by_and_for", pa.bool_()),
+        ("offered_by_and_for", pa.bool_()),
+        ("accepted", pa.bool_()),
+        ("days_to_offer", pa.float64()),
+        ("days_waiting", pa.float64()),
+        ("risk_level", pa.string()),
+        ("sealed", pa.bool_()),
+        ("closed", pa.bool_()),
+        ("positive_outcome", pa.bool_()),
+        ("support_weeks", pa.float64()),
+        ("repeat_within_12_months", pa.bool_()),
+    ]
+)
+OUTCOME_COUNTS = ("wants_by_and_for", "offered_by_and_for", "accepted", "closed", "positive_outcome")
+
+
+def pseudonym(kind: str, value: int) -> str:
+    digest = hmac.new(settings.HASH_KEY.encode(), f"extract:{kind}:{value}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:20]
+
+
+def quarter_of(moment: dt.datetime) -> str:
+    return f"{moment.year}Q{(moment.month - 1) // 3 + 1}"
+
+
+@dataclass
+class ExtractSummary:
+    files: dict[str, int] = field(default_factory=dict)
+
+
+def _later_referrals() -> dict[int, list[dt.datetime]]:
+    """Each survivor's referral dates, sorted, to find the next referral after a case closed."""
+    dates: dict[int, list[dt.datetime]] = defaultdict(list)
+    for survivor_id, received_at in (
+        Referral.objects.order_by("survivor_id", "received_at")
+        .values_list("survivor_id", "received_at")
+        .iterator(chunk_size=CHUNK)
+    ):
+        dates[survivor_id].append(received_at)
+    return dates
+
+
+def _referral_rows(*, sealed: bool):
+    by_and_for = Offer.objects.filter(referral=OuterRef("pk"), service__organisation__kind=Organisation.Kind.BY_AND_FOR)
+    first_case = Case.objects.filter(referral=OuterRef("pk")).order_by("accepted_at", "pk")
+    closing = OutcomeMeasure.objects.filter(case__referral=OuterRef("pk"), stage=MeasureStage.CLOSURE)
+    starting = OutcomeMeasure.objects.filter(case__referral=OuterRef("pk"), stage=MeasureStage.START)
+    return (
+        Referral.objects.filter(sealed=sealed)
+        .annotate(
+            offered_by_and_for=Exists(by_and_for),
+            first_offer_at=Min("offers__offered_at"),
+            case_opened_at=Subquery(first_case.values("opened_at")[:1]),
+            case_closed_at=Subquery(first_case.values("closed_at")[:1]),
+            case_status=Subquery(first_case.values("status")[:1]),
+            closing_safe=Subquery(closing.order_by("-recorded_at").values("feels_safe")[:1]),
+            starting_safe=Subquery(starting.order_by("recorded_at").values("feels_safe")[:1]),
+        )
+        .values(
+            "pk",
+            "survivor_id",
+            "received_at",
+            "borough",
+            "channel",
+            "age_band",
+            "wants_by_and_for",
+            "risk_level",
+            "sealed",
+            "offered_by_and_for",
+            "first_offer_at",
+            "case_opened_at",
+            "case_closed_at",
+            "case_status",
+            "closing_safe",
+            "starting_safe",
+            "survivor__ethnicity",
+            "survivor__sex",
+            "survivor__gender_identity",
+            "survivor__gender_same_as_sex",
+            "survivor__sexual_orientation",
+            "survivor__disability",
+            "survivor__religion",
+            "survivor__immigration_status",
+        )
+        .order_by("pk")
+    )
+
+
+def _days(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    return None if start is None or end is None else (end - start).total_seconds() / 86400
+
+
+def _repeat(closed_at: dt.datetime | None, later: list[dt.datetime], end_of_data: dt.datetime) -> bool | None:
+    """A new referral within 12 months of closure; None while the 12 months are not yet over (censored)."""
+    if closed_at is None:
+        return None
+    index = bisect.bisect_right(later, closed_at)
+    if index < len(later) and later[index] <= closed_at + dt.timedelta(days=365):
+        return True
+    return False if closed_at + dt.timedelta(days=365) <= end_of_data else None
+
+
+def _record(v: dict, later: dict[int, list[dt.datetime]], end_of_data: dt.datetime) -> dict:
+    safe_change = (
+        None if v["closing_safe"] is None or v["starting_safe"] is None else v["closing_safe"] > v["starting_safe"]
+    )
+    closed = v["case_status"] == CaseStatus.CLOSED
+    return {
+        "referral_key": pseudonym("referral", v["pk"]),
+        "survivor_key": pseudonym("survivor", v["survivor_id"]),
+        "received_at": v["received_at"],
+        "quarter": quarter_of(v["received_at"]),
+        "borough": v["borough"],
+        "channel": v["channel"],
+        "age_band": v["age_band"],
+        "ethnicity": v["survivor__ethnicity"],
+        "ethnic_group": ethnic_group(v["survivor__ethnicity"]),
+        "sex": v["survivor__sex"],
+        "gender_identity": v["survivor__gender_identity"],
+        "gender_same_as_sex": v["survivor__gender_same_as_sex"],
+        "sexual_orientation": v["survivor__sexual_orientation"],
+        "disability": v["survivor__disability"],
+        "religion": v["survivor__religion"],
+        "wants_by_and_for": bool(v["wants_by_and_for"]),
+        "offered_by_and_for": bool(v["offered_by_and_for"]),
+        "accepted": v["case_status"] is not None,
+        "days_to_offer": _days(v["received_at"], v["first_offer_at"]),
+        "days_waiting": _days(v["received_at"], v["case_opened_at"]),
+        "risk_level": v["risk_level"],
+        "sealed": v["sealed"],
+        "closed": closed,
+        "positive_outcome": safe_change if closed else None,
+        "support_weeks": (_days(v["case_opened_at"], v["case_closed_at"]) or 0) / 7 if closed else None,
+        "repeat_within_12_months": _repeat(
+            v["case_closed_at"] if closed else None, later.get(v["survivor_id"], []), end_of_data
+        ),
+    }
+
+
+def _write_referrals(path: Path, *, sealed: bool, later, end_of_data, immigration: Counter | None) -> int:
+    written = 0
+    with pq.ParquetWriter(path, REFERRAL_SCHEMA, compression="zstd") as writer:
+        batch: list[dict] = []
+        for v in _referral_rows(sealed=sealed).iterator(chunk_size=CHUNK):
+            row = _record(v, later, end_of_data)
+            if immigration is not None:
+                status = v["survivor__immigration_status"]
+                insecure = (
+                    "unknown"
+                    if status in {"", "unknown", "prefer_not_to_say"}
+                    else ("insecure" if status in INSECURE_IMMIGRATION_STATUSES else "secure")
+                )
+                key = (row["quarter"], insecure)
+                immigration[(*key, "referrals")] += 1
+                for name in OUTCOME_COUNTS:
+                    immigration[(*key, name)] += bool(row[name])
+            batch.append(row)
+            if len(batch) >= CHUNK:
+                writer.write_table(pa.Table.from_pylist(batch, schema=REFERRAL_SCHEMA))
+                written += len(batch)
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=REFERRAL_SCHEMA))
+            written += len(batch)
+    return written
+
+
+def _write_immigration(path: Path, counts: Counter) -> int:
+    keys = sorted({(q, s) for q, s, _ in counts})
+    table = pa.table(
+        {
+            "quarter": [q for q, _ in keys],
+            "immigration_status": [s for _, s in keys],
+            **{name: [counts[(q, s, name)] for q, s in keys] for name in ("referrals", *OUTCOME_COUNTS)},
+        }
+    )
+    pq.write_table(table, path)
+    return len(keys)
+
+
+def _write_cases(path: Path, end_of_data: dt.datetime) -> int:
+    rows = []
+    for row in closed_case_rows(end_of_data=end_of_data):
+        row = dict(row)
+        case_id, survivor_id = row.pop("case_id"), row.pop("survivor_id")
+        row["case_key"] = pseudonym("case", case_id) if case_id is not None else None
+        row["survivor_key"] = pseudonym("survivor", survivor_id) if survivor_id is not None else None
+        rows.append(row)
+    if rows:
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    else:
+        pq.write_table(pa.table({"case_key": pa.array([], pa.string())}), path)
+    return len(rows)
+
+
+def extract_write(*, out_dir: Path, actor=None, sealed_pathway: bool = False) -> ExtractSummary:
+    """Write the extract into `out_dir`; returns how many rows went into each file."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    end_of_data = timezone.now()
+    later = _later_referrals()
+    summary = ExtractSummary()
+    immigration: Counter = Counter()
+    summary.files["referrals.parquet"] = _write_referrals(
+        out_dir / "referrals.parquet", sealed=False, later=later, end_of_data=end_of_data, immigration=immigration
+    )
+    summary.files["immigration.parquet"] = _write_immigration(out_dir / "immigration.parquet", immigration)
+    summary.files["closed_cases.parquet"] = _write_cases(out_dir / "closed_cases.parquet", end_of_data)
+    if sealed_pathway:
+        summary.files["sealed_referrals.parquet"] = _write_referrals(
+            out_dir / "sealed_referrals.parquet", sealed=True, later=later, end_of_data=end_of_data, immigration=None
+        )
+    audit.record(
+        actor=actor,
+        action=Action.EXPORT,
+        object_type="extract",
+        sealed=sealed_pathway,
+        changes={"files": summary.files, "end_of_data": end_of_data.isoformat()},
+    )
+    return summary
