@@ -49,6 +49,28 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
         "independent:case": [(reverse("independent:case", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()],
         "cases:detail": [(reverse("cases:detail", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()]
         + [(reverse("cases:detail", kwargs={"pk": 999_999}), None)],
+        **{
+            name: [(reverse(name, kwargs={"pk": c.pk}), key) for key, c in world.cases.items()]
+            + [(reverse(name, kwargs={"pk": 999_999}), None)]
+            for name in (
+                "cases:allocate",
+                "cases:transfer",
+                "cases:goal_add",
+                "cases:safety_plan",
+                "cases:contact_add",
+                "cases:document_add",
+                "cases:outcomes_start",
+                "cases:close",
+                "cases:refer_on",
+            )
+        },
+        "cases:goal_update": [
+            (reverse("cases:goal_update", kwargs={"pk": c.pk, "goal_pk": 1}), key) for key, c in world.cases.items()
+        ],
+        "cases:caseworker_caseload": [
+            (reverse("cases:caseworker_caseload", kwargs={"user_id": u.pk}), None) for u in world.users.values()
+        ]
+        + [(reverse("cases:caseworker_caseload", kwargs={"user_id": 999_999}), None)],
         "directory:detail": [(reverse("directory:detail", kwargs={"pk": s.pk}), None) for s in world.services.values()],
         "api:referral_status": [
             (reverse("api:referral_status", kwargs={"reference": r.reference}), key)

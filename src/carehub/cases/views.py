@@ -1,12 +1,23 @@
+"""Case pages. Thin: fetch through the access policy, call a service or a selector, render or redirect.
+
+Every page about one case fetches it with `policy.get_case_for_user`, which answers 404 for a case outside the
+user's scope and audits the view. Forms post back to their own page; after a change the user returns to the case.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms as django_forms
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
-from carehub.cases.models import CaseStatus
+from carehub.accounts.models import Role, User
+from carehub.cases import forms, selectors, services
+from carehub.cases.models import Case, CaseStatus, MeasureStage
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 
@@ -30,5 +41,320 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "identity": case.survivor.identity,
         "survivor": case.survivor,
         "show_immigration": policy.can_see_immigration_status(request.user),
+        "page": selectors.case_page(case, user=request.user),
+        "can_allocate": selectors.can_allocate(request.user, case),
+        "wait_days": selectors.wait_days(case.accepted_at) if case.status == CaseStatus.WAITING else None,
     }
     return render(request, "cases/detail.html", context)
+
+
+# --- the waiting list and caseloads ------------------------------------------------------------------------------
+
+
+@policy.route(Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
+def waiting(request: HttpRequest) -> HttpResponse:
+    """Cases waiting for a caseworker, with how long each has waited and the median wait per service."""
+    summaries = selectors.wait_summaries(user=request.user)
+    service_id = _int_or_none(request.GET.get("service"))
+    cases = selectors.waiting_list(user=request.user, service_id=service_id)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    for case in page:
+        case.wait_days = selectors.wait_days(case.accepted_at)
+    context = {
+        "summaries": summaries,
+        "page": page,
+        "service_id": service_id,
+        "can_allocate": bool(selectors.managed_organisations(request.user)),
+    }
+    return render(request, "cases/waiting.html", context)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@policy.route(*CASE_ROLES)
+def caseload(request: HttpRequest) -> HttpResponse:
+    """A manager sees each caseworker's open cases; a caseworker or adviser sees their own."""
+    context = {
+        "caseloads": selectors.caseloads(user=request.user),
+        "own": selectors.own_caseload(user=request.user),
+        "holds_cases": policy.has_role(request.user, Role.CASEWORKER, Role.INDEPENDENT_ADVISER),
+    }
+    return render(request, "cases/caseload.html", context)
+
+
+@policy.route(Role.SERVICE_MANAGER)
+def caseworker_caseload(request: HttpRequest, user_id: int) -> HttpResponse:
+    found = selectors.open_cases_of(user=request.user, caseworker_id=user_id)
+    if found is None:
+        raise Http404
+    worker, cases = found
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(request, "cases/caseworker_caseload.html", {"page": page, "worker": worker})
+
+
+# --- allocation and transfer -------------------------------------------------------------------------------------
+
+
+@policy.route(Role.SERVICE_MANAGER)
+def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _managed_case(request, pk)
+    if case.status != CaseStatus.WAITING:
+        messages.success(request, "This case has already been allocated.")
+        return redirect("cases:detail", pk=case.pk)
+    form = forms.AllocateForm(
+        request.POST or None,
+        initial={"version": case.version},
+        choices=selectors.allocation_choices(case, user=request.user),
+    )
+    return _act(
+        request,
+        case,
+        form,
+        lambda data: services.case_allocate(
+            actor=request.user,
+            case=case,
+            caseworker=_user(data["caseworker"]),
+            expected_version=data["version"],
+        ),
+        heading="Allocate to a caseworker",
+        submit="Allocate and open the case",
+        done="Allocated: the case is open.",
+    )
+
+
+@policy.route(Role.SERVICE_MANAGER)
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _managed_case(request, pk)
+    choices = [c for c in selectors.allocation_choices(case, user=request.user) if c[0] != case.caseworker_id]
+    form = forms.TransferForm(request.POST or None, initial={"version": case.version}, choices=choices)
+    return _act(
+        request,
+        case,
+        form,
+        lambda data: services.case_transfer(
+            actor=request.user,
+            case=case,
+            caseworker=_user(data["caseworker"]),
+            expected_version=data["version"],
+            reason=data["reason"],
+        ),
+        heading="Transfer to another caseworker",
+        submit="Transfer the case",
+        done="Transferred.",
+    )
+
+
+def _managed_case(request: HttpRequest, pk: int) -> Case:
+    """A case the user manages. A manager elsewhere who only holds this case as a caseworker gets 404, like anyone,
+    and the check comes before the audited read, so a refusal is not recorded as a view."""
+    managed = [org.pk for org in selectors.managed_organisations(request.user)]
+    if not policy.cases_visible_to(request.user).filter(pk=pk, service__organisation_id__in=managed).exists():
+        raise Http404
+    return policy.get_case_for_user(request.user, pk)
+
+
+def _user(pk: int) -> User | None:
+    return User.objects.filter(pk=pk).first()
+
+
+# --- the support plan, safety plan, contacts and documents -------------------------------------------------------
+
+
+@policy.route(*CASE_ROLES)
+def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, pk)
+    return _act(
+        request,
+        case,
+        forms.GoalForm(request.POST or None),
+        lambda data: services.goal_create(actor=request.user, case=case, text=data["text"]),
+        heading="Add a goal to her support plan",
+        submit="Add the goal",
+        done="Goal added.",
+    )
+
+
+@policy.route(*CASE_ROLES)
+def goal_update(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, pk)
+    goal = case.goals.filter(pk=goal_pk).first()
+    if goal is None:
+        raise Http404
+    return _act(
+        request,
+        case,
+        forms.GoalStatusForm(request.POST or None, initial={"status": goal.status}),
+        lambda data: services.goal_update(actor=request.user, goal=goal, status=data["status"]),
+        heading="Update a goal",
+        submit="Save",
+        done="Goal updated.",
+        intro=(case.survivor.unseal(goal.text_sealed) or {}).get("text", ""),
+    )
+
+
+@policy.route(*CASE_ROLES)
+def safety_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, pk)
+    current = case.safety_plans.first()
+    initial = {"revision": current.revision if current else 0}
+    if current is not None:
+        initial["plan"] = (case.survivor.unseal(current.plan_sealed) or {}).get("plan", "")
+    return _act(
+        request,
+        case,
+        forms.SafetyPlanForm(request.POST or None, initial=initial),
+        lambda data: services.safety_plan_update(
+            actor=request.user, case=case, expected_revision=data["revision"], plan=data["plan"]
+        ),
+        heading="Safety plan",
+        submit="Save the safety plan",
+        done="Safety plan saved.",
+    )
+
+
+@policy.route(*CASE_ROLES)
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, pk)
+    return _act(
+        request,
+        case,
+        forms.ContactForm(request.POST or None),
+        lambda data: services.contact_create(
+            actor=request.user,
+            case=case,
+            kind=data["kind"],
+            on=data["on"],
+            minutes=data["minutes"],
+            note=data.get("note", ""),
+        ),
+        heading="Log a contact",
+        submit="Save the contact",
+        done="Contact logged.",
+    )
+
+
+@policy.route(*CASE_ROLES)
+def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, pk)
+    return _act(
+        request,
+        case,
+        forms.DocumentForm(request.POST or None),
+        lambda data: services.document_create(
+            actor=request.user,
+            case=case,
+            title=data["title"],
+            kind=data["kind"],
+            dated=data.get("dated"),
+            held_at=data["held_at"],
+        ),
+        heading="Note a document",
+        submit="Save",
+        done="Document noted.",
+        intro="Only a note of the document is kept here, never the file itself.",
+    )
+
+
+# --- outcome measures, closure and onward referral ---------------------------------------------------------------
+
+
+@policy.route(*CASE_ROLES)
+def outcomes_start(request: HttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, pk)
+    if case.outcomes.filter(stage=MeasureStage.START).exists():
+        messages.success(request, "Her starting measures are already recorded.")
+        return redirect("cases:detail", pk=case.pk)
+    form = forms.StartMeasuresForm(request.POST or None, abuse_types=case.referral.abuse_types)
+    return _act(
+        request,
+        case,
+        form,
+        lambda _data: services.outcome_record_start(actor=request.user, case=case, measures=form.measures()),
+        heading="Outcome measures at the start",
+        submit="Save her starting measures",
+        done="Starting measures recorded.",
+        intro="Ask her these questions early in her support. The same questions at closure show what changed.",
+    )
+
+
+@policy.route(*CASE_ROLES)
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, pk)
+    if case.status == CaseStatus.CLOSED:
+        messages.success(request, "This case is already closed.")
+        return redirect("cases:detail", pk=case.pk)
+    form = forms.CloseForm(
+        request.POST or None, initial={"version": case.version}, abuse_types=case.referral.abuse_types
+    )
+    return _act(
+        request,
+        case,
+        form,
+        lambda data: services.case_close(
+            actor=request.user,
+            case=case,
+            expected_version=data["version"],
+            reason=data["reason"],
+            measures=form.measures(),
+        ),
+        heading="Close the case",
+        submit="Close the case",
+        done="Case closed.",
+        intro="Ask her the outcome questions again before closing: they show what her support changed.",
+    )
+
+
+@policy.route(*CASE_ROLES)
+def refer_on(request: HttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, pk)
+    return _act(
+        request,
+        case,
+        forms.ReferOnForm(request.POST or None),
+        lambda data: services.onward_referral_create(
+            actor=request.user, case=case, needs=data["needs"], note=data.get("note", ""), consent=data["consent"]
+        ),
+        heading="Refer her on to another service",
+        submit="Send to the hub",
+        done="Referred on: the hub will find the right service. The referral's progress shows on this page.",
+        intro="The referral goes to the hub, which routes it like any other. This case stays open until you close it.",
+    )
+
+
+def _act(
+    request: HttpRequest,
+    case: Case,
+    form: django_forms.Form,
+    action: Callable[[dict], object],
+    *,
+    heading: str,
+    submit: str,
+    done: str,
+    intro: str = "",
+) -> HttpResponse:
+    """The one pattern behind every case form: show it; on a valid post call the service; put a refusal on the form
+    (against its field when it names one) and show it again; on success go back to the case."""
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except services.CaseError as exc:
+            if exc.field and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                error = exc.message
+        else:
+            messages.success(request, done)
+            return redirect("cases:detail", pk=case.pk)
+    context = {
+        "case": case,
+        "form": form,
+        "forms_with_errors": [form] if form.errors else [],
+        "error": error,
+        "heading": heading,
+        "submit": submit,
+        "intro": intro,
+    }
+    return render(request, "cases/form.html", context, status=400 if (form.errors or error) else 200)
