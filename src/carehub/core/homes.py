@@ -51,6 +51,13 @@ def _panel_for(user, membership: Membership) -> Panel:
         open_cases = policy.cases_visible_to(user).exclude(status=CaseStatus.CLOSED).count()
         title = {"caseworker": "Caseworker", "service_manager": "Service manager"}.get(role, "Independent adviser")
         links = [Link("Open cases", reverse("cases:list"), open_cases)]
+        if role == Role.CASEWORKER:
+            links.append(Link("Your caseload", reverse("cases:caseload")))
+        else:
+            waiting = policy.cases_visible_to(user).filter(status=CaseStatus.WAITING).count()
+            links.append(Link("Waiting list", reverse("cases:waiting"), waiting))
+        if role == Role.SERVICE_MANAGER:
+            links.append(Link("Caseloads", reverse("cases:caseload")))
         if membership.organisation.is_independent_advisory:
             links.append(Link("Accountability report", reverse("independent:accountability")))
         if role == Role.SERVICE_MANAGER:
