@@ -145,3 +145,13 @@ def test_police_perpetrator_self_referral_is_sealed(world, client):
 def test_every_equality_question_offers_prefer_not_to_say(db, client, field):
     response = walk_to_check(client, {k: v for k, v in STEPS.items() if k != "equality"})
     assert 'value="prefer_not_to_say"' in response.content.decode()
+
+
+def test_the_police_question_starts_on_no_and_explains_itself_when_cleared(db, client):
+    response = client.get("/refer/")
+    for step in ("about", "contact"):
+        response = post_step(client, state_of(response), step, STEPS[step])
+    body = response.content.decode()
+    assert 'value="no" checked' in body
+    cleared = post_step(client, state_of(response), "situation", {"abuse_types": ["physical"]})
+    assert "Select whether the person hurting you" in cleared.content.decode()

@@ -131,6 +131,7 @@ class SituationForm(forms.Form):
         ],
         initial=PolicePerpetrator.NO,
         widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the person hurting you is or was a police officer or staff."},
     )
 
 

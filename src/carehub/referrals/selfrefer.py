@@ -70,7 +70,10 @@ def step_data(post: MultiValueDict, form: Form) -> dict[str, list[str]]:
 
 def bound(step: str, state: dict, *, show_errors: bool) -> Form:
     """The step's form bound to the answers kept in the state."""
-    form = form_class(step)(data=MultiValueDict(state["answers"].get(step, {})))
+    answers = state["answers"].get(step)
+    if answers is None and not show_errors:
+        return form_class(step)()  # first visit: unbound, so the defaults (such as "No") show as chosen
+    form = form_class(step)(data=MultiValueDict(answers or {}))
     if not show_errors:
         form.full_clean()
         form._errors = ErrorDict()  # a step revisited with Back should not greet her with errors

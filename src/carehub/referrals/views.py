@@ -101,8 +101,6 @@ def refer(request: HttpRequest) -> HttpResponse:
 
 def _render_step(request, step: str, state: dict, *, form=None, show_errors: bool = True, notice: str = ""):
     form = form or selfrefer.bound(step, state, show_errors=show_errors)
-    if step == "about" and not state["answers"].get("about"):
-        form = selfrefer.form_class(step)()
     context = {
         "form": form,
         "step": step,
