@@ -14,6 +14,7 @@ urlpatterns = [
     path("home/", core_views.home, name="home"),
     path("refer/", referral_views.refer, name="refer"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("carehub.accounts.urls")),
     path("directory/", include("carehub.directory.urls")),
     path("referrals/", include("carehub.referrals.urls")),

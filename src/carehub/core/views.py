@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
@@ -25,3 +26,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     notices = request.user.notifications.filter(read_at__isnull=True)[:20]
     return render(request, "core/home.html", {"panels": homes.panels_for(request.user), "notices": notices})
+
+
+@policy.route(public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; answer with the real icon rather than a 404."""
+    return HttpResponsePermanentRedirect(static("carehub/favicon.svg"))
