@@ -1,0 +1,213 @@
+"""The whole synthetic London as arrays, before anything touches the database: same seed, same plan.
+
+Each part of the generation draws from its own random stream (spawned from the seed), so changing how one part is
+drawn does not reshuffle the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from carehub.cases.models import CaseStatus
+from carehub.demo import census as census_table
+from carehub.demo.directory import BOROUGH_CODES, Directory, build_directory
+from carehub.demo.intake import Intake, draw_channels, draw_intake, draw_sealed
+from carehub.demo.outcomes import Measures, draw_measures
+from carehub.demo.pathway import Cases, Outcome, allocate_caseworkers, draw_journey, end_previous_cases, outcome_at
+from carehub.demo.population import Survivors, draw_survivors
+from carehub.demo.risk import marac_decisions
+from carehub.demo.routing import route
+from carehub.demo.sampling import DAY, NA, bernoulli
+from carehub.demo.staff import Staff, build_staff
+from carehub.demo.timeline import Linkage, Window, arrival_times, link_survivors
+from carehub.referrals.models import REFERENCE_ALPHABET, RiskLevel
+
+DEFAULT_END_DATE = dt.date(2026, 10, 31)
+STREAMS = ("sealed", "arrivals", "linkage", "people", "intake", "routing", "journey", "staff", "allocation", "refs")
+STREAMS += ("risk", "outcomes")
+PERSONA_OPEN_CASES = 6  # open cases each caseworker persona is given, so the demo shows a real caseload
+ADVISER_CASES = 3
+
+
+@dataclass
+class Plan:
+    seed: int
+    window: Window
+    directory: Directory
+    staff: Staff
+    survivors: Survivors
+    received: np.ndarray  # referrals in order of receipt
+    reference: np.ndarray
+    sealed: np.ndarray
+    linkage: Linkage
+    intake: Intake
+    risk_level: np.ndarray
+    dash_score: np.ndarray
+    marac: np.ndarray
+    marac_repeat: np.ndarray
+    referred_by: np.ndarray  # staff index of the persona who sent it, or NA
+    outcome: Outcome
+    measures: Measures
+    capacity: np.ndarray  # per service
+    current_wait_days: np.ndarray  # per service
+
+    @property
+    def cases(self) -> Cases:
+        return self.outcome.cases
+
+    def __len__(self) -> int:
+        return len(self.received)
+
+
+def build_plan(referrals: int, seed: int, end_date: dt.date = DEFAULT_END_DATE) -> Plan:
+    streams = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, streams, strict=True)}
+    census = census_table.load()
+    if census.boroughs != BOROUGH_CODES:
+        raise ValueError("the census table's boroughs are not carehub.core.london's")
+    window = Window.ending(end_date)
+    directory = build_directory(window.start, census.population)
+    staff = build_staff(rng["staff"], census, directory)
+
+    channel = draw_channels(rng["arrivals"], referrals)
+    received = arrival_times(rng["arrivals"], referrals, window, channel)
+    order = np.argsort(received, kind="stable")
+    received, channel = received[order], channel[order]
+    sealed = draw_sealed(rng["sealed"], received, window.now, channel)
+
+    linkage = link_survivors(rng["linkage"], received, sealed)
+    survivors = draw_survivors(rng["people"], census, received[linkage.first_referral])
+    who = linkage.survivor
+    intake = draw_intake(rng["intake"], survivors, who, received, channel, sealed)
+    service = route(
+        rng["routing"],
+        directory,
+        borough=survivors.borough[who],
+        male=survivors.male[who],
+        nrpf=intake.has_nrpf,
+        ages=intake.ages,
+        wants=intake.wants_by_and_for,
+        abuse_mask=intake.abuse_mask,
+        needs_mask=intake.needs_mask,
+        primary_need=intake.primary_need,
+        sealed=sealed,
+    )
+    high, marac_repeat = marac_decisions(rng["risk"], intake.risk, received, linkage.previous)
+    journey = draw_journey(rng["journey"], directory, received, service, high, sealed)
+    end_previous_cases(rng["journey"], journey, received, linkage.previous)
+    outcome = outcome_at(journey, window.now, received, linkage.previous, service, sealed)
+    allocate_caseworkers(rng["allocation"], outcome.cases, staff.pools)
+    give_personas_cases(directory, staff, intake, outcome)
+
+    assessed = outcome.triaged_at != NA
+    capacity, wait = service_load(rng["allocation"], directory, outcome.cases, window.now)
+    return Plan(
+        seed=seed,
+        window=window,
+        directory=directory,
+        staff=staff,
+        survivors=survivors,
+        received=received,
+        reference=draw_references(rng["refs"], referrals),
+        sealed=sealed,
+        linkage=linkage,
+        intake=intake,
+        risk_level=np.select(
+            [~assessed, high], [RiskLevel.NOT_ASSESSED.value, RiskLevel.HIGH.value], RiskLevel.STANDARD.value
+        ).astype(object),
+        dash_score=np.where(assessed, intake.risk.score, NA),
+        marac=assessed & high,
+        marac_repeat=assessed & marac_repeat,
+        referred_by=_referred_by_personas(rng["refs"], staff, intake.referring_org, received, window.now),
+        outcome=outcome,
+        measures=draw_measures(rng["outcomes"], outcome.cases, intake.abuse_mask[outcome.cases.referral], window.now),
+        capacity=capacity,
+        current_wait_days=wait,
+    )
+
+
+def draw_references(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Unique references in the app's format ("CH-XXXX-XXXX" over REFERENCE_ALPHABET), drawn from the seed."""
+    base = len(REFERENCE_ALPHABET)
+    codes = rng.integers(0, base**8, n)
+    while True:
+        _, first = np.unique(codes, return_index=True)
+        duplicate = np.ones(n, dtype=bool)
+        duplicate[first] = False
+        if not duplicate.any():
+            break
+        codes[duplicate] = rng.integers(0, base**8, int(duplicate.sum()))
+    alphabet = np.frombuffer(REFERENCE_ALPHABET.encode(), dtype=np.uint8)
+    chars = np.empty((n, 12), dtype=np.uint8)
+    chars[:, :3] = np.frombuffer(b"CH-", dtype=np.uint8)
+    chars[:, 7] = ord("-")
+    positions = (3, 4, 5, 6, 8, 9, 10, 11)
+    for k, position in enumerate(reversed(positions)):
+        chars[:, position] = alphabet[(codes // base**k) % base]
+    return chars.view("S12").ravel().astype(str).astype(object)
+
+
+def give_personas_cases(directory: Directory, staff: Staff, intake: Intake, outcome: Outcome) -> None:
+    """Make sure each caseworker persona has open cases, and the adviser some sealed ones, however small the seed.
+
+    Cases are moved to the persona's service only when her own share falls short: the most recent open cases, those
+    asking for her service's community and in its area first.
+    """
+    cases = outcome.cases
+    taken = np.zeros(len(cases), dtype=bool)
+    for username in ("caseworker", "byandfor"):
+        member = staff.index(username)
+        service = directory.first_service_of(staff.members[member].organisation_slug)
+        taken |= cases.caseworker == member
+        mine = (cases.caseworker == member) & (cases.status == CaseStatus.OPEN)
+        short = PERSONA_OPEN_CASES - int(mine.sum())
+        candidates = np.flatnonzero((cases.status == CaseStatus.OPEN) & ~cases.sealed & ~taken)
+        if short <= 0 or not len(candidates):
+            continue
+        communities = directory.communities[service]
+        asks = np.isin(intake.wants_by_and_for[cases.referral[candidates]], list(communities))
+        borough = np.array([BOROUGH_CODES.index(b) if b else 0 for b in intake.borough[cases.referral[candidates]]])
+        in_area = directory.covers[service, borough] | directory.all_london[service]
+        same_type = directory.type_index[cases.service[candidates]] == directory.type_index[service]
+        rank = np.lexsort((-cases.opened_at[candidates], ~same_type, ~in_area, ~asks))
+        chosen = candidates[rank[:short]]
+        cases.service[chosen] = service
+        cases.caseworker[chosen] = member
+        outcome.routed_service[cases.referral[chosen]] = service
+        taken[chosen] = True
+    adviser = staff.index("adviser")
+    sealed_opened = np.flatnonzero(cases.sealed & (cases.opened_at != NA))
+    if (cases.caseworker[sealed_opened] == adviser).sum() < ADVISER_CASES:
+        rank = np.lexsort((-cases.opened_at[sealed_opened], cases.status[sealed_opened] != CaseStatus.OPEN))
+        cases.caseworker[sealed_opened[rank[:ADVISER_CASES]]] = adviser
+
+
+def service_load(
+    rng: np.random.Generator, directory: Directory, cases: Cases, now: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Capacity scaled to the volume seeded (services run near full), and each service's recent wait in days."""
+    services = len(directory)
+    open_now = np.bincount(cases.service[cases.status == CaseStatus.OPEN], minlength=services)
+    capacity = np.maximum(5, np.ceil(open_now * rng.uniform(1.0, 1.25, services))).astype(np.int64)
+    wait = directory.wait_days.astype(np.int64).copy()
+    recent = (cases.opened_at != NA) & (cases.opened_at > now - 90 * DAY)
+    for s in range(services):
+        rows = recent & (cases.service == s)
+        if rows.any():
+            wait[s] = int(np.median(cases.opened_at[rows] - cases.accepted_at[rows]) // DAY)
+    return capacity, wait
+
+
+def _referred_by_personas(
+    rng: np.random.Generator, staff: Staff, referring_org: np.ndarray, received: np.ndarray, now: int
+) -> np.ndarray:
+    """The police and health personas sent some of their organisations' recent referrals, so they have a list."""
+    out = np.full(len(received), NA, dtype=np.int64)
+    for username, days, share in (("police", 120, 0.2), ("health", 365, 0.5)):
+        member = staff.index(username)
+        sent = (referring_org == staff.members[member].organisation_slug) & (received > now - days * DAY)
+        out[sent & bernoulli(rng, share, len(received))] = member
+    return out

@@ -1,0 +1,218 @@
+"""`carehub seed` and `carehub demo logins` against the database: a small London, seeded for real."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from carehub.accounts.models import Membership, Organisation, User
+from carehub.audit.models import Action, AuditEvent
+from carehub.cases.models import Case
+from carehub.core.choices import ServiceType
+from carehub.demo import london, writer
+from carehub.demo.load import BULK_MODELS
+from carehub.demo.personas import DEMO_PASSWORD, PERSONAS
+from carehub.demo.services import demo_seed
+from carehub.directory.models import Contract, Service
+from carehub.people.models import DataKey, Survivor
+from carehub.referrals.models import Referral
+
+N = 300
+REFERRAL_FIELDS = [
+    f.attname for f in Referral._meta.concrete_fields if not f.is_relation and f.attname not in ("id", "contact_sealed")
+]
+REFERRAL_LINKS = ["survivor__referrals__reference", "referring_organisation__slug", "routed_service__name"]
+REFERRAL_LINKS += ["referred_by__username", "previous_referral__reference"]
+EQUALITY = ["ethnicity", "sex", "gender_identity", "sexual_orientation", "disability", "religion", "immigration_status"]
+
+
+def seed(referrals: int = N, seed: int = 7) -> None:
+    call_command("seed", referrals=referrals, seed=seed, stdout=io.StringIO())
+
+
+def snapshot() -> dict[str, list]:
+    """Everything seeded that must not depend on the run: plain columns, links by natural key, identities."""
+    referrals = list(
+        Referral.objects.order_by("reference").values_list(*REFERRAL_FIELDS, *REFERRAL_LINKS[1:]).distinct()
+    )
+    survivors = Survivor.objects.select_related("data_key").order_by("pk")
+    cases = Case.objects.order_by("referral__reference").values_list(
+        "referral__reference", "service__name", "caseworker__username", "status", "accepted_at", "closed_at"
+    )
+    return {
+        "referrals": referrals,
+        "survivors": [(*(getattr(s, f) for f in EQUALITY), s.created_at, s.identity) for s in survivors],
+        "cases": list(cases),
+        "services": list(Service.objects.order_by("name").values_list("name", "capacity", "current_wait_days")),
+    }
+
+
+def delete_seeded_data() -> None:
+    Case.objects.all().delete()
+    Referral.objects.update(previous_referral=None)
+    Referral.objects.all().delete()
+    Survivor.objects.all().delete()
+    DataKey.objects.all().delete()
+    Contract.objects.all().delete()
+    Service.objects.all().delete()
+    Membership.objects.all().delete()
+    User.objects.all().delete()
+    Organisation.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_same_seed_same_data_different_seed_different_data():
+    seed()
+    first = snapshot()
+    delete_seeded_data()
+    seed()
+    assert snapshot() == first
+    delete_seeded_data()
+    seed(seed=8)
+    other = snapshot()
+    assert other["referrals"] != first["referrals"]
+    assert [s[-1] for s in other["survivors"]] != [s[-1] for s in first["survivors"]]
+
+
+@pytest.mark.django_db
+def test_the_directory_london_needs(argon2_hashing):
+    seed()
+    personas = User.objects.filter(username__in=[p.username for p in PERSONAS])
+    # One argon2 hash, made once and shared: checking it once checks every persona's sign-in.
+    assert len(personas) == len(PERSONAS)
+    assert len({u.password for u in personas}) == 1
+    assert personas[0].password.startswith("argon2")
+    assert personas[0].check_password(DEMO_PASSWORD)
+    for persona in PERSONAS:
+        user = personas.get(username=persona.username)
+        assert user.memberships.filter(organisation__slug=persona.organisation_slug, role=persona.role).exists()
+    assert {s.slug for s in london.ORGANISATIONS} <= set(Organisation.objects.values_list("slug", flat=True))
+    assert set(Service.objects.values_list("service_type", flat=True)) == set(ServiceType.values)
+    ias = Organisation.objects.get(slug="independent-advisory-service")
+    assert ias.kind == Organisation.Kind.INDEPENDENT_ADVISORY
+    assert list(ias.services.values_list("service_type", flat=True)) == [ServiceType.INDEPENDENT_ADVISORY]
+    by_and_for = Organisation.objects.filter(kind=Organisation.Kind.BY_AND_FOR)
+    assert by_and_for.count() >= 5 and all(o.led_by_and_for for o in by_and_for)
+    assert Contract.objects.filter(support_weeks__in=[26, 52]).exists()
+    assert not Service.objects.filter(service_type=ServiceType.REFUGE, address="").exists()
+
+
+@pytest.mark.django_db
+def test_personas_have_work_and_the_sealed_pathway_is_sealed():
+    seed()
+    for username in ("caseworker", "byandfor"):
+        assert Case.objects.filter(caseworker__username=username, status="open", sealed=False).count() >= 3
+    assert Case.objects.filter(caseworker__username="adviser", sealed=True).exists()
+    sealed = Referral.objects.filter(sealed=True)
+    assert sealed.exists()
+    assert set(sealed.exclude(routed_service=None).values_list("routed_service__service_type", flat=True)) == {
+        ServiceType.INDEPENDENT_ADVISORY
+    }
+    assert not sealed.filter(referring_organisation__kind=Organisation.Kind.POLICE).exists()
+    assert set(Case.objects.filter(referral__sealed=True).values_list("sealed", flat=True)) == {True}
+    assert not Case.objects.filter(sealed=True).exclude(service__service_type=ServiceType.INDEPENDENT_ADVISORY).exists()
+    assert not Referral.objects.filter(sealed=False, routed_service__organisation=london_ias()).exists()
+
+
+def london_ias() -> Organisation:
+    return Organisation.objects.get(slug=london.IAS_SLUG)
+
+
+@pytest.mark.django_db
+def test_repeats_point_at_an_earlier_referral_of_the_same_survivor():
+    seed()
+    repeats = Referral.objects.filter(is_repeat=True).select_related("previous_referral")
+    assert repeats.exists()
+    for referral in repeats:
+        assert referral.previous_referral.survivor_id == referral.survivor_id
+        assert referral.previous_referral.received_at < referral.received_at
+    assert not Referral.objects.filter(is_repeat=False, previous_referral__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_identities_are_sealed_and_answers_include_prefer_not_to_say():
+    seed()
+    assert Survivor.objects.filter(ethnicity="prefer_not_to_say").exists()
+    assert Survivor.objects.filter(ethnicity="").exists()
+    for survivor in Survivor.objects.select_related("data_key").order_by("pk")[:40]:
+        identity = survivor.identity
+        assert identity.family_name
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT identity_sealed FROM people_survivor WHERE id = %s", [survivor.pk])
+            stored = bytes(cursor.fetchone()[0])
+        assert identity.family_name.encode() not in stored
+        assert identity.given_name.encode() not in stored
+
+
+@pytest.mark.django_db
+def test_one_audit_event_for_the_whole_seed():
+    before = AuditEvent.objects.count()
+    seed()
+    events = AuditEvent.objects.all()[before:]
+    assert [e.action for e in events] == [Action.SEED]
+    assert events[0].changes["referrals"] == N
+    assert events[0].changes["survivors"] == Survivor.objects.count()
+
+
+@pytest.mark.django_db
+def test_if_empty_does_nothing_when_referrals_exist():
+    seed()
+    out = io.StringIO()
+    call_command("seed", referrals=50, seed=2, if_empty=True, stdout=out)
+    assert "Not seeding" in out.getvalue()
+    assert Referral.objects.count() == N
+    with pytest.raises(CommandError, match="already holds"):
+        seed(referrals=50)
+
+
+@pytest.mark.django_db
+def test_refuses_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        seed()
+    with pytest.raises(CommandError, match="production"):
+        call_command("demo", "logins", stdout=io.StringIO())
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_logins_lists_every_persona():
+    demo_seed(referrals=20, seed=1)
+    out = io.StringIO()
+    call_command("demo", "logins", stdout=out)
+    for persona in PERSONAS:
+        assert persona.username in out.getvalue()
+    assert DEMO_PASSWORD in out.getvalue()
+    assert "Not yet created" not in out.getvalue()
+
+
+def schema_objects() -> set[tuple[str, ...]]:
+    """Every index and constraint on the tables the seeder fills, as the database describes them."""
+    tables = [m._meta.db_table for m in BULK_MODELS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                # Index definitions are compared by name: PostgreSQL may print a re-created partial index's
+                # condition differently (same meaning, different casts).
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = ANY(%s::regclass[]) UNION ALL "
+                "SELECT tablename, indexname, '' FROM pg_indexes WHERE tablename = ANY(%s)",
+                [tables, tables],
+            )
+        else:
+            cursor.execute("SELECT tbl_name, name, coalesce(sql, '') FROM sqlite_master")
+            return {row for row in cursor.fetchall() if row[0] in tables}
+        return set(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_bulk_loading_puts_back_every_index_and_foreign_key(monkeypatch):
+    """The large-load path (PostgreSQL drops indexes and foreign keys, then re-creates them), at a small size."""
+    monkeypatch.setattr(writer, "BULK_LOAD_FROM", 0)
+    before = schema_objects()
+    seed()
+    assert schema_objects() == before
+    assert Case.objects.filter(referral__survivor__isnull=False).count() == Case.objects.count()
