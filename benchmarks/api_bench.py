@@ -47,8 +47,7 @@ def ensure_database(url: str) -> None:
 
 
 def carehub(env: dict, *args: str, capture: bool = False) -> str:
-    result = subprocess.run([str(BIN / "carehub"), *args], env=env, check=True, text=True,
-                            capture_output=capture)
+    result = subprocess.run([str(BIN / "carehub"), *args], env=env, check=True, text=True, capture_output=capture)
     return result.stdout if capture else ""
 
 
@@ -62,8 +61,18 @@ def referral_count(url: str) -> int:
 
 def serve(env: dict, port: int, workers: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "carehub.wsgi:application", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "60"],
+        [
+            str(BIN / "gunicorn"),
+            "carehub.wsgi:application",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ],
         env=env,
     )
     for _ in range(100):
@@ -82,8 +91,9 @@ def signed_in_opener(base: str, username: str, password: str) -> urllib.request.
     page = opener.open(f"{base}/accounts/sign-in/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
-    request = urllib.request.Request(f"{base}/accounts/sign-in/", data=data.encode(),
-                                     headers={"Referer": f"{base}/accounts/sign-in/"})
+    request = urllib.request.Request(
+        f"{base}/accounts/sign-in/", data=data.encode(), headers={"Referer": f"{base}/accounts/sign-in/"}
+    )
     opener.open(request).read()
     return opener
 
@@ -97,9 +107,12 @@ def time_page(opener, url: str, repeats: int) -> dict:
         timings.append(time.perf_counter() - started)
         assert response.status == 200 and b"Referrals waiting for triage" in body, "not the queue page"
     timings.sort()
-    return {"requests": repeats, "p50_ms": round(timings[len(timings) // 2] * 1000, 1),
-            "p95_ms": round(timings[int(0.95 * len(timings))] * 1000, 1),
-            "max_ms": round(timings[-1] * 1000, 1)}
+    return {
+        "requests": repeats,
+        "p50_ms": round(timings[len(timings) // 2] * 1000, 1),
+        "p95_ms": round(timings[int(0.95 * len(timings))] * 1000, 1),
+        "max_ms": round(timings[-1] * 1000, 1),
+    }
 
 
 def raw_insert_rate(url: str, count: int) -> dict:
@@ -110,8 +123,9 @@ def raw_insert_rate(url: str, count: int) -> dict:
         started = time.perf_counter()
         for i in range(count):
             with conn.transaction():
-                key = conn.execute("INSERT INTO people_datakey (wrapped, created_at) VALUES (%s, now()) RETURNING id",
-                                   [blob]).fetchone()[0]
+                key = conn.execute(
+                    "INSERT INTO people_datakey (wrapped, created_at) VALUES (%s, now()) RETURNING id", [blob]
+                ).fetchone()[0]
                 survivor = conn.execute(
                     "INSERT INTO people_survivor (data_key_id, identity_sealed, email_lookup, phone_lookup, "
                     "name_dob_lookup, created_at, ethnicity, sex, gender_same_as_sex, gender_identity, "
@@ -119,7 +133,8 @@ def raw_insert_rate(url: str, count: int) -> dict:
                     "migrant_concession_applied, migrant_concession_granted, ilr_domestic_abuse_applied, "
                     "support_for_migrant_victims_referral) VALUES (%s, %s, '', %s, '', now(), 'black_african', "
                     "'female', '', '', '', '', '', '', '', '', false, false, false, false) RETURNING id",
-                    [key, blob, secrets.token_hex(32)]).fetchone()[0]
+                    [key, blob, secrets.token_hex(32)],
+                ).fetchone()[0]
                 referral = conn.execute(
                     "INSERT INTO referrals_referral (reference, survivor_id, channel, referring_organisation_id, "
                     "received_at, status, sealed, perpetrator_police, perpetrator_relationship, borough, age_band, "
@@ -127,20 +142,35 @@ def raw_insert_rate(url: str, count: int) -> dict:
                     "is_repeat, contact_sealed, version, idempotency_key, request_fingerprint) VALUES (%s, %s, 'api', "
                     "%s, now(), 'received', false, 'no', '', 'E09000030', '25_34', '[\"physical\"]', '[\"idva\"]', "
                     "'', '', false, false, 'not_assessed', false, false, %s, 1, %s, '') RETURNING id",
-                    [f"RAW-{i}-{secrets.token_hex(4)}", survivor, org, blob, secrets.token_hex(8)]).fetchone()[0]
-                conn.execute("INSERT INTO referrals_referralevent (referral_id, at, from_status, to_status, note) "
-                             "VALUES (%s, now(), '', 'received', 'api')", [referral])
-                conn.execute("INSERT INTO referrals_consent (referral_id, kind, given, recorded_at) "
-                             "VALUES (%s, 'referral', true, now())", [referral])
+                    [f"RAW-{i}-{secrets.token_hex(4)}", survivor, org, blob, secrets.token_hex(8)],
+                ).fetchone()[0]
+                conn.execute(
+                    "INSERT INTO referrals_referralevent (referral_id, at, from_status, to_status, note) "
+                    "VALUES (%s, now(), '', 'received', 'api')",
+                    [referral],
+                )
+                conn.execute(
+                    "INSERT INTO referrals_consent (referral_id, kind, given, recorded_at) "
+                    "VALUES (%s, 'referral', true, now())",
+                    [referral],
+                )
         elapsed = time.perf_counter() - started
-        conn.execute("DELETE FROM referrals_consent WHERE referral_id IN "
-                     "(SELECT id FROM referrals_referral WHERE reference LIKE 'RAW-%%')")
-        conn.execute("DELETE FROM referrals_referralevent WHERE referral_id IN "
-                     "(SELECT id FROM referrals_referral WHERE reference LIKE 'RAW-%%')")
+        conn.execute(
+            "DELETE FROM referrals_consent WHERE referral_id IN "
+            "(SELECT id FROM referrals_referral WHERE reference LIKE 'RAW-%%')"
+        )
+        conn.execute(
+            "DELETE FROM referrals_referralevent WHERE referral_id IN "
+            "(SELECT id FROM referrals_referral WHERE reference LIKE 'RAW-%%')"
+        )
         conn.execute("DELETE FROM referrals_referral WHERE reference LIKE 'RAW-%%'")
         conn.commit()
-    return {"referrals": count, "seconds": round(elapsed, 2), "referrals_per_second": round(count / elapsed, 1),
-            "note": "5 rows per referral (key, survivor, referral, event, consent), no encryption, no audit chain"}
+    return {
+        "referrals": count,
+        "seconds": round(elapsed, 2),
+        "referrals_per_second": round(count / elapsed, 1),
+        "note": "5 rows per referral (key, survivor, referral, event, consent), no encryption, no audit chain",
+    }
 
 
 def main() -> None:
@@ -153,9 +183,14 @@ def main() -> None:
     parser.add_argument("--raw", type=int, default=5000, help="referrals for the raw psycopg ceiling")
     args = parser.parse_args()
 
-    env = {**os.environ, "DATABASE_URL": args.database_url, "CAREHUB_DEBUG": "false",
-           "CAREHUB_DB_CONN_MAX_AGE": "600", "CAREHUB_ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "CAREHUB_VAR_DIR": str(ROOT / "var" / "bench")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "CAREHUB_DEBUG": "false",
+        "CAREHUB_DB_CONN_MAX_AGE": "600",
+        "CAREHUB_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CAREHUB_VAR_DIR": str(ROOT / "var" / "bench"),
+    }
     ensure_database(args.database_url)
     carehub(env, "migrate", "--noinput", "-v", "0")
     stored = referral_count(args.database_url)
@@ -164,27 +199,48 @@ def main() -> None:
         carehub(env, "seed", "--referrals", str(args.referrals - stored), "--seed", "1")
         print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     stored = referral_count(args.database_url)
-    key = carehub(env, "apikey", "create", "--org", "metropolitan-police", "--name", "benchmark",
-                  capture=True).strip()
+    key = carehub(env, "apikey", "create", "--org", "metropolitan-police", "--name", "benchmark", capture=True).strip()
     with psycopg.connect(args.database_url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     port = free_port()
     server = serve(env, port, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
-        loadgen = [sys.executable, str(ROOT / "benchmarks" / "loadgen.py"), "--url", f"{base}/api/v1/referrals",
-                   "--key", key]
+        loadgen = [
+            sys.executable,
+            str(ROOT / "benchmarks" / "loadgen.py"),
+            "--url",
+            f"{base}/api/v1/referrals",
+            "--key",
+            key,
+        ]
         subprocess.run([*loadgen, "--rate", "50", "--seconds", "5"], check=True, capture_output=True)  # warm-up
-        api = json.loads(subprocess.run([*loadgen, "--rate", str(args.rate), "--seconds", str(args.seconds)],
-                                        check=True, capture_output=True, text=True).stdout)
+        api = json.loads(
+            subprocess.run(
+                [*loadgen, "--rate", str(args.rate), "--seconds", str(args.seconds)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
         opener = signed_in_opener(base, "hub", "care-hub-demo-2026")
         queue = time_page(opener, f"{base}/referrals/queue/", 200)
     finally:
         server.terminate()
         server.wait(timeout=30)
     ceiling = raw_insert_rate(args.database_url, args.raw)
-    print(json.dumps({"referrals_stored": stored, "gunicorn_workers": args.workers, "api": api,
-                      "raw_psycopg_ceiling": ceiling, "triage_queue_page": queue}, indent=2))
+    print(
+        json.dumps(
+            {
+                "referrals_stored": stored,
+                "gunicorn_workers": args.workers,
+                "api": api,
+                "raw_psycopg_ceiling": ceiling,
+                "triage_queue_page": queue,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

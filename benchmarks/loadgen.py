@@ -60,8 +60,11 @@ def main() -> None:
         if not hasattr(local, "conn"):
             local.conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
         started = time.perf_counter()
-        headers = {"Authorization": f"Bearer {args.key}", "Content-Type": "application/json",
-                   "Idempotency-Key": str(uuid.uuid4())}
+        headers = {
+            "Authorization": f"Bearer {args.key}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": str(uuid.uuid4()),
+        }
         try:
             local.conn.request("POST", target.path, body=bodies[index % len(bodies)], headers=headers)
             response = local.conn.getresponse()
@@ -87,13 +90,24 @@ def main() -> None:
     def pct(values, p):
         return round(values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000, 1)
 
-    print(json.dumps({
-        "requests": total, "errors": errors, "status_codes": sorted({r[2] for r in results}),
-        "target_rate": args.rate, "achieved_rate": round(total / elapsed, 1) if elapsed else 0,
-        "latency_ms_from_schedule": {"p50": pct(from_schedule, 50), "p95": pct(from_schedule, 95),
-                                     "p99": pct(from_schedule, 99), "max": pct(from_schedule, 100)},
-        "latency_ms_service": {"p50": pct(service, 50), "p95": pct(service, 95), "p99": pct(service, 99)},
-    }))
+    print(
+        json.dumps(
+            {
+                "requests": total,
+                "errors": errors,
+                "status_codes": sorted({r[2] for r in results}),
+                "target_rate": args.rate,
+                "achieved_rate": round(total / elapsed, 1) if elapsed else 0,
+                "latency_ms_from_schedule": {
+                    "p50": pct(from_schedule, 50),
+                    "p95": pct(from_schedule, 95),
+                    "p99": pct(from_schedule, 99),
+                    "max": pct(from_schedule, 100),
+                },
+                "latency_ms_service": {"p50": pct(service, 50), "p95": pct(service, 95), "p99": pct(service, 99)},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

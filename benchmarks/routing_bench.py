@@ -53,7 +53,8 @@ def main() -> None:
     types = [t for t in ServiceType.values if t != ServiceType.INDEPENDENT_ADVISORY]
     orgs = [
         Organisation.objects.create(
-            slug=f"org-{i}", name=f"Organisation {i}",
+            slug=f"org-{i}",
+            name=f"Organisation {i}",
             kind=Organisation.Kind.BY_AND_FOR if i % 4 == 0 else Organisation.Kind.SPECIALIST,
             led_by_and_for=[rng.choice(Community.values)] if i % 4 == 0 else [],
         )
@@ -61,22 +62,40 @@ def main() -> None:
     ]
     Service.objects.bulk_create(
         Service(
-            organisation=rng.choice(orgs), name=f"Service {i}", service_type=rng.choice(types),
-            languages=rng.sample(Language.values, 3), specialisms=[], covers_all_london=rng.random() < 0.2,
-            boroughs=rng.sample(boroughs, 4), capacity=rng.randint(10, 80), current_wait_days=rng.randint(0, 60),
-            accepting_referrals=rng.random() < 0.9, accepts_nrpf=rng.random() < 0.7,
+            organisation=rng.choice(orgs),
+            name=f"Service {i}",
+            service_type=rng.choice(types),
+            languages=rng.sample(Language.values, 3),
+            specialisms=[],
+            covers_all_london=rng.random() < 0.2,
+            boroughs=rng.sample(boroughs, 4),
+            capacity=rng.randint(10, 80),
+            current_wait_days=rng.randint(0, 60),
+            accepting_referrals=rng.random() < 0.9,
+            accepts_nrpf=rng.random() < 0.7,
         )
         for i in range(args.services)
     )
     survivor = survivor_create(actor=None, identity=Identity(given_name="Bench"), equality={})
     referral = Referral.objects.create(
-        survivor=survivor, channel="self", received_at=timezone.now(), borough="E09000030", needs=["idva", "outreach"],
-        wants_by_and_for="black_minoritised", language="so", age_at_referral=30,
+        survivor=survivor,
+        channel="self",
+        received_at=timezone.now(),
+        borough="E09000030",
+        needs=["idva", "outreach"],
+        wants_by_and_for="black_minoritised",
+        language="so",
+        age_at_referral=30,
     )
     services = list(Service.objects.all())
     Case.objects.bulk_create(
-        Case(referral=referral, survivor=survivor, service=rng.choice(services), status=CaseStatus.OPEN,
-             accepted_at=timezone.now())
+        Case(
+            referral=referral,
+            survivor=survivor,
+            service=rng.choice(services),
+            status=CaseStatus.OPEN,
+            accepted_at=timezone.now(),
+        )
         for _ in range(5000)
     )
 
@@ -95,14 +114,25 @@ def main() -> None:
     ranked, excluded = routing.rank(need, facts)
 
     def summary(values):
-        return {"p50_ms": round(statistics.median(values), 2), "p95_ms": round(values[int(0.95 * len(values))], 2),
-                "max_ms": round(values[-1], 2)}
+        return {
+            "p50_ms": round(statistics.median(values), 2),
+            "p95_ms": round(values[int(0.95 * len(values))], 2),
+            "max_ms": round(values[-1], 2),
+        }
 
-    print(json.dumps({
-        "database": "postgresql" if args.database_url else "sqlite", "services": args.services,
-        "eligible": len(ranked), "excluded": len(excluded),
-        "routing_for (read directory + open cases + rank)": summary(full), "rank only": summary(rank_only),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "database": "postgresql" if args.database_url else "sqlite",
+                "services": args.services,
+                "eligible": len(ranked),
+                "excluded": len(excluded),
+                "routing_for (read directory + open cases + rank)": summary(full),
+                "rank only": summary(rank_only),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":
