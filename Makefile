@@ -64,7 +64,10 @@ test: install assets chromium lint
 	else echo "== No PostgreSQL at 127.0.0.1:5432: the suite ran on SQLite only"; fi
 
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/routing_bench.py
+	$(BIN)/python benchmarks/dedupe_bench.py
+	$(BIN)/python benchmarks/seed_bench.py
+	$(BIN)/python benchmarks/api_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules build var .pytest_cache

@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "carehub.cases",
     "carehub.independent",
     "carehub.extract",
+    "carehub.repeats",
     "carehub.demo",
 ]
 

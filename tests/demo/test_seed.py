@@ -18,7 +18,7 @@ from carehub.demo.personas import DEMO_PASSWORD, PERSONAS
 from carehub.demo.services import demo_seed
 from carehub.directory.models import Contract, Service
 from carehub.people.models import DataKey, Survivor
-from carehub.referrals.models import Referral
+from carehub.referrals.models import Offer, Referral
 
 N = 300
 REFERRAL_FIELDS = [
@@ -115,6 +115,18 @@ def test_personas_have_work_and_the_sealed_pathway_is_sealed():
     assert set(Case.objects.filter(referral__sealed=True).values_list("sealed", flat=True)) == {True}
     assert not Case.objects.filter(sealed=True).exclude(service__service_type=ServiceType.INDEPENDENT_ADVISORY).exists()
     assert not Referral.objects.filter(sealed=False, routed_service__organisation=london_ias()).exists()
+
+
+@pytest.mark.django_db
+def test_offers_agree_with_referrals_and_the_manager_has_some():
+    seed(referrals=1500)
+    offered = Referral.objects.filter(status="offered", sealed=False)
+    pending = Offer.objects.filter(status="pending")
+    assert sorted(offered.values_list("pk", "routed_service")) == sorted(pending.values_list("referral", "service"))
+    assert pending.filter(service__organisation__slug="southside-womens-aid").count() >= 2
+    assert not Offer.objects.filter(referral__sealed=True).exists()
+    accepted = Offer.objects.filter(status="accepted")
+    assert accepted.count() == Case.objects.filter(sealed=False).count()
 
 
 def london_ias() -> Organisation:

@@ -23,13 +23,14 @@ from carehub.demo.routing import route
 from carehub.demo.sampling import DAY, NA, bernoulli
 from carehub.demo.staff import Staff, build_staff
 from carehub.demo.timeline import Linkage, Window, arrival_times, link_survivors
-from carehub.referrals.models import REFERENCE_ALPHABET, RiskLevel
+from carehub.referrals.models import REFERENCE_ALPHABET, RiskLevel, Status
 
 DEFAULT_END_DATE = dt.date(2026, 10, 31)
 STREAMS = ("sealed", "arrivals", "linkage", "people", "intake", "routing", "journey", "staff", "allocation", "refs")
 STREAMS += ("risk", "outcomes")
 PERSONA_OPEN_CASES = 6  # open cases each caseworker persona is given, so the demo shows a real caseload
 ADVISER_CASES = 3
+MANAGER_OFFERS = 3  # pending offers in the manager persona's inbox
 
 
 @dataclass
@@ -101,6 +102,7 @@ def build_plan(referrals: int, seed: int, end_date: dt.date = DEFAULT_END_DATE) 
     outcome = outcome_at(journey, window.now, received, linkage.previous, service, sealed)
     allocate_caseworkers(rng["allocation"], outcome.cases, staff.pools)
     give_personas_cases(directory, staff, intake, outcome)
+    give_manager_offers(directory, staff, outcome)
 
     assessed = outcome.triaged_at != NA
     capacity, wait = service_load(rng["allocation"], directory, outcome.cases, window.now)
@@ -183,6 +185,21 @@ def give_personas_cases(directory: Directory, staff: Staff, intake: Intake, outc
     if (cases.caseworker[sealed_opened] == adviser).sum() < ADVISER_CASES:
         rank = np.lexsort((-cases.opened_at[sealed_opened], cases.status[sealed_opened] != CaseStatus.OPEN))
         cases.caseworker[sealed_opened[rank[:ADVISER_CASES]]] = adviser
+
+
+def give_manager_offers(directory: Directory, staff: Staff, outcome: Outcome) -> None:
+    """Put a few of the referrals waiting on an offer in the manager persona's inbox, so she has offers to answer.
+
+    When her own share falls short, the most recent offers to a type of service her organisation runs move to hers.
+    """
+    slug = staff.members[staff.index("manager")].organisation_slug
+    hers = {int(directory.type_index[r.index]): r.index for r in directory.rows if r.org.slug == slug}
+    routed = np.maximum(outcome.routed_service, 0)
+    offered = outcome.status == Status.OFFERED
+    mine = offered & np.isin(routed, list(hers.values()))
+    candidates = np.flatnonzero(offered & ~mine & np.isin(directory.type_index[routed], list(hers)))[::-1]
+    chosen = candidates[: max(MANAGER_OFFERS - int(mine.sum()), 0)]
+    outcome.routed_service[chosen] = [hers[int(t)] for t in directory.type_index[routed[chosen]]]
 
 
 def service_load(

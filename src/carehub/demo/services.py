@@ -47,6 +47,7 @@ class SeedRefused(Exception):
 class SeedReport:
     created: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    workers: int = 1  # processes that encrypted identities
     skipped: str = ""  # why nothing was done, when nothing was
 
     @property
@@ -92,9 +93,9 @@ def demo_seed(
         workers = min(2, os.cpu_count() or 1) if len(plan.survivors) >= PARALLEL_FROM else 1
     if workers > 1 and not connection.in_atomic_block:
         connection.close()  # forked workers must not inherit an open database connection
+    report.workers = workers
     with sealing(plan.survivors, workers=workers) as sealed, transaction.atomic():
         _write(plan, sealed, clock, report)
-        report.created["sealing processes"] = workers
     clock.lap("commit")
     return report
 

@@ -65,7 +65,5 @@ class Command(BaseCommand):
         if report.skipped:
             self.stdout.write(f"Not seeding: {report.skipped} (--if-empty).")
             return
-        counts = ", ".join(
-            f"{n:,} {what}" for what, n in report.created.items() if what not in ("sealing processes", "rows")
-        )
+        counts = ", ".join(f"{n:,} {what}" for what, n in report.created.items() if what != "rows")
         self.stdout.write(self.style.SUCCESS(f"Seeded synthetic London in {report.total_seconds:.1f}s: {counts}."))

@@ -1,0 +1,304 @@
+"""Linkage keys for a whole table at once, in DuckDB: the batch twin of keys.linkage_keys.
+
+A million rows keyed one by one in Python take most of a minute of CPU; here the work is vectorised:
+- normalising: printable-ASCII values (nearly all) go through SQL macros written to match keys.py's Python
+  normalisers character for character (tests/repeats/test_bulk.py holds them equal); any other value goes through
+  the Python normaliser itself. Names always go through Python (metaphone has no SQL twin), once per distinct name.
+- hashing: each distinct (kind, feature) is hashed once, in SQL, with the same HMAC as people.crypto.lookup_hash
+  (keys.hmac_sql). A feature held by a single record cannot agree with any other record, so it is not hashed at
+  all: its key is a placeholder unique to that record (the row number), which compares exactly as its hash would.
+  Names and their one-edit neighbours are compared across fields and lists, so every shared one is hashed.
+The result holds keys only, as 64-bit integers; the plain values live in this connection's memory and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+import pyarrow as pa
+
+from carehub.people.crypto import normalise_email, normalise_name, normalise_phone, normalise_postcode
+from carehub.repeats import keys
+
+INPUT_COLUMNS = ("record_id", "given_name", "family_name", "date_of_birth", "postcode", "address", "phone", "email")
+DOB_FORMAT = "%Y-%m-%d"
+PRINTABLE_ASCII = "[ -~]*"  # the SQL macros below are exact twins of the Python normalisers on these values
+
+
+def _sql_pattern(pattern: str) -> str:
+    """A keys.py regular expression for RE2 on printable ASCII: Python's \\s is a space there; quotes doubled."""
+    return pattern.replace("\\s", " ").replace("'", "''")
+
+
+# Twins of people.crypto.normalise_phone / normalise_email / normalise_postcode and keys.postcode_features /
+# keys.address_line, step for step, valid for printable ASCII only (where Python's \s is a space, \d is 0-9 and
+# casefold() is lower()). tests/repeats/test_bulk.py holds each equal to its Python original.
+MACROS = (
+    # Digits only; "00" dropped; "44" and nine or more digits in national form with one leading 0. One regular
+    # expression per step: a macro that names its argument twice would compute it twice.
+    """CREATE MACRO norm_phone(v) AS regexp_replace(regexp_replace(regexp_replace(v, '[^0-9]', '', 'g'), '^00', ''),
+           '^44(?:0([0-9]{8,})|([1-9][0-9]{8,}))$', '0\\1\\2')""",
+    "CREATE MACRO norm_email(v) AS lower(trim(v))",
+    "CREATE MACRO norm_postcode(v) AS upper(replace(v, ' ', ''))",
+    """CREATE MACRO postcode_parts(p) AS
+           regexp_extract(p, '^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9])([A-Z]{2})$', ['district', 'digit', 'unit'])""",
+    # Up to the end of the last part holding a digit, else the first non-blank part.
+    """CREATE MACRO address_kept(v) AS regexp_replace(v, '^(?:(.*[0-9][^,]*)|[ ,]*([^,]*)).*$', '\\1\\2')""",
+    f"""CREATE MACRO address_spaced(v) AS
+           ' ' || trim(regexp_replace(v, '{_sql_pattern(keys.ADDRESS_SEPARATORS)}', '  ', 'g')) || ' '""",
+    f"""CREATE MACRO norm_address(v) AS regexp_replace(regexp_replace(regexp_replace(
+           address_spaced(address_kept(lower(v))),
+           '{_sql_pattern(keys.ADDRESS_DROPPED)}', ' ', 'g'),
+           '{_sql_pattern(keys.STREET_WORDS)}', '{keys.STREET_INITIALS}', 'g'),
+           '[^a-z0-9]', '', 'g')""",
+)
+
+
+class InputError(ValueError):
+    """The input cannot be linked as it stands; the message names the column, or the row and the value."""
+
+
+def private_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that may not spill to disk: plain identity data never reaches a file."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET temp_directory = ''")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def load_csv(con: duckdb.DuckDBPyConnection, path: str) -> int:
+    """Read INPUT into table `plain` (all text, blanks as NULL, `rid` numbering rows from 1); returns the row count.
+
+    Raises InputError for a missing column, a blank or repeated record_id, or an unreadable date of birth.
+    """
+    try:
+        con.execute(
+            "CREATE TABLE raw AS SELECT * FROM read_csv(?, header = true, all_varchar = true, auto_detect = true)",
+            [path],
+        )
+    except duckdb.Error as exc:
+        raise InputError(f"could not read {path} as CSV: {exc}") from exc
+    present = {row[0] for row in con.execute("SELECT column_name FROM (DESCRIBE raw)").fetchall()}
+    missing = [c for c in INPUT_COLUMNS if c not in present]
+    if missing:
+        raise InputError(f"column {', '.join(missing)} missing from {path} (expected: {', '.join(INPUT_COLUMNS)})")
+    cleaned = ", ".join(f"nullif(trim({c}), '') AS {c}" for c in INPUT_COLUMNS)
+    con.execute(f"CREATE TABLE plain AS SELECT row_number() OVER () AS rid, {cleaned} FROM raw")  # noqa: S608
+    con.execute("DROP TABLE raw")
+    _check_ids(con)
+    _check_dates(con)
+    return con.execute("SELECT count(*) FROM plain").fetchall()[0][0]
+
+
+def _check_ids(con: duckdb.DuckDBPyConnection) -> None:
+    blank = con.execute("SELECT rid FROM plain WHERE record_id IS NULL ORDER BY rid LIMIT 1").fetchall()
+    if blank:
+        raise InputError(f"row {blank[0][0]}: record_id is blank")
+    repeated = con.execute(
+        "SELECT record_id, count(*) FROM plain GROUP BY record_id HAVING count(*) > 1 ORDER BY min(rid) LIMIT 1"
+    ).fetchall()
+    if repeated:
+        raise InputError(f"record_id {repeated[0][0]!r} appears {repeated[0][1]} times: record ids must be unique")
+
+
+def _check_dates(con: duckdb.DuckDBPyConnection) -> None:
+    bad = con.execute(
+        f"""SELECT rid, record_id, date_of_birth FROM plain
+            WHERE date_of_birth IS NOT NULL AND try_strptime(date_of_birth, '{DOB_FORMAT}') IS NULL
+            ORDER BY rid LIMIT 1"""  # noqa: S608
+    ).fetchall()
+    if bad:
+        rid, record_id, value = bad[0]
+        raise InputError(
+            f"row {rid} (record_id {record_id!r}): date_of_birth {value!r} is not a date in YYYY-MM-DD form"
+        )
+
+
+def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
+    """One row of keys per record of `plain`, in no particular order: `rid` and each of keys.KEY_FIELDS (UBIGINT, or
+    UBIGINT[] for lists).
+
+    Features that come together are keyed together: a date of birth's five keys from one table of distinct dates,
+    a postcode's three from one of distinct postcodes, a name's three (name, metaphone, neighbours) from one of
+    distinct names; so each record needs one join per feature group, not one per key.
+    """
+    for macro in MACROS:
+        con.execute(macro)
+    params = keys.hmac_parameters(hash_key)
+    _name_map(con)
+    _features(con)
+    hmac = keys.hmac_sql
+
+    def run(sql: str) -> None:
+        con.execute(sql, params if "$hmac" in sql else None)
+
+    # A neighbour of one distinct name only can never make two different names overlap: it is left out.
+    run(
+        f"""CREATE TABLE near_keys AS
+            WITH n AS (SELECT name, unnest(near) AS v FROM name_features),
+                 shared AS (SELECT v, {hmac("'name_near'", "v")} AS h FROM n GROUP BY v HAVING count(*) > 1)
+            SELECT name, list_sort(list(h)) AS near FROM n JOIN shared USING (v) GROUP BY name"""  # noqa: S608
+    )
+    run(
+        f"""CREATE TABLE name_keys AS
+            SELECT name, {hmac("'name'", "name")} AS h, {hmac("'metaphone'", "metaphone")} AS metaphone, k.near
+            FROM name_features f LEFT JOIN near_keys k USING (name)"""  # noqa: S608
+    )
+    run(_shared("names_metaphone", "names_metaphone", "names_metaphone"))
+    run(_shared("phone", "phone", "phone"))
+    run(_shared("email", "email", "email"))
+    run(_shared("address", "address", "address"))
+    dob_parts = ", ".join(f"{hmac(repr(f), f)} AS {f}" for f in ("dob", "dob_ym", "dob_yd", "dob_md", "dob_unordered"))
+    run(
+        f"""CREATE TABLE dob_keys AS SELECT d, {dob_parts}
+            FROM (SELECT DISTINCT d, dob, dob_ym, dob_yd, dob_md, dob_unordered FROM features WHERE d IS NOT NULL)"""  # noqa: S608
+    )
+    run(_shared("postcode", "postcode", "postcode"))
+    for part in ("postcode_sector", "postcode_district"):
+        run(
+            f"""CREATE TABLE {part}_keys AS SELECT v, {hmac(repr(part), "v")} AS h
+                FROM (SELECT DISTINCT {part} AS v FROM features WHERE {part} IS NOT NULL)"""  # noqa: S608
+        )
+    return con.sql(
+        """SELECT x.rid,
+                  g.h AS given, g.near AS given_near, g.metaphone AS given_metaphone,
+                  f.h AS family, f.near AS family_near, f.metaphone AS family_metaphone,
+                  CASE WHEN x.names_metaphone IS NOT NULL THEN coalesce(nm.h, x.rid::UBIGINT) END AS names_metaphone,
+                  d.dob, d.dob_ym, d.dob_yd, d.dob_md, d.dob_unordered,
+                  CASE WHEN x.phone IS NOT NULL THEN coalesce(ph.h, x.rid::UBIGINT) END AS phone,
+                  CASE WHEN x.email IS NOT NULL THEN coalesce(em.h, x.rid::UBIGINT) END AS email,
+                  CASE WHEN x.postcode IS NOT NULL THEN coalesce(pc.h, x.rid::UBIGINT) END AS postcode,
+                  ps.h AS postcode_sector, pd.h AS postcode_district,
+                  CASE WHEN x.address IS NOT NULL THEN coalesce(ad.h, x.rid::UBIGINT) END AS address
+           FROM features x
+           LEFT JOIN name_keys g ON g.name = x.given
+           LEFT JOIN name_keys f ON f.name = x.family
+           LEFT JOIN names_metaphone_keys nm ON nm.v = x.names_metaphone
+           LEFT JOIN dob_keys d ON d.d = x.d
+           LEFT JOIN phone_keys ph ON ph.v = x.phone
+           LEFT JOIN email_keys em ON em.v = x.email
+           LEFT JOIN postcode_keys pc ON pc.v = x.postcode
+           LEFT JOIN postcode_sector_keys ps ON ps.v = x.postcode_sector
+           LEFT JOIN postcode_district_keys pd ON pd.v = x.postcode_district
+           LEFT JOIN address_keys ad ON ad.v = x.address"""
+    ).to_arrow_table()
+
+
+def _shared(table: str, column: str, kind: str) -> str:
+    """Keys of the values of `column` held by two or more records; any other value is a placeholder (see above)."""
+    return f"""CREATE TABLE {table}_keys AS
+               SELECT {column} AS v, {keys.hmac_sql(repr(kind), column)} AS h
+               FROM features WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1"""  # noqa: S608
+
+
+def _features(con: duckdb.DuckDBPyConnection) -> None:
+    """Table `features`: each record's normalised plain features (NULL when blank), from SQL or Python."""
+    _python_fallback(con, "phone", {"phone": normalise_phone})
+    _python_fallback(con, "email", {"email": normalise_email})
+    _python_fallback(con, "postcode", {"postcode": normalise_postcode, **_postcode_parts()})
+    _python_fallback(con, "address", {"address": keys.address_line})
+    # Addresses repeat far more than phones do (a household, a refuge): normalise each distinct one once.
+    con.execute(
+        f"""CREATE TEMP TABLE address_map AS
+            SELECT a.raw, CASE WHEN regexp_full_match(a.raw, '{PRINTABLE_ASCII}') THEN norm_address(a.raw)
+                               ELSE py.address END AS address
+            FROM (SELECT DISTINCT address AS raw FROM plain WHERE address IS NOT NULL) a
+            LEFT JOIN address_py py ON py.raw = a.raw"""  # noqa: S608
+    )
+    ascii_ = {c: f"regexp_full_match(p.{c}, '{PRINTABLE_ASCII}')" for c in ("phone", "email", "postcode")}
+    con.execute(
+        f"""CREATE TEMP TABLE step AS
+            SELECT p.rid,
+                   nullif(gm.name, '') AS given, nullif(gf.metaphone, '') AS given_metaphone,
+                   nullif(fm.name, '') AS family, nullif(ff.metaphone, '') AS family_metaphone,
+                   strptime(p.date_of_birth, '{DOB_FORMAT}')::DATE AS d,
+                   CASE WHEN {ascii_["phone"]} THEN norm_phone(p.phone) ELSE ph.phone END AS phone,
+                   CASE WHEN {ascii_["email"]} THEN norm_email(p.email) ELSE em.email END AS email,
+                   CASE WHEN {ascii_["postcode"]} THEN norm_postcode(p.postcode) ELSE pc.postcode END AS postcode,
+                   pc.postcode_sector AS py_sector, pc.postcode_district AS py_district,
+                   ad.address
+            FROM plain p
+            LEFT JOIN name_map gm ON gm.raw = p.given_name
+            LEFT JOIN name_features gf ON gf.name = gm.name
+            LEFT JOIN name_map fm ON fm.raw = p.family_name
+            LEFT JOIN name_features ff ON ff.name = fm.name
+            LEFT JOIN phone_py ph ON ph.raw = p.phone
+            LEFT JOIN email_py em ON em.raw = p.email
+            LEFT JOIN postcode_py pc ON pc.raw = p.postcode
+            LEFT JOIN address_map ad ON ad.raw = p.address"""  # noqa: S608
+    )
+    # Dates as keys.dob_features writes them; postcode parts as keys.postcode_features finds them.
+    con.execute(
+        """CREATE TABLE features AS
+           WITH s AS (SELECT *, strftime(d, '%Y') AS y, strftime(d, '%m') AS m, strftime(d, '%d') AS dd,
+                             postcode_parts(postcode) AS parts
+                      FROM step)
+           SELECT rid, given, given_metaphone, family, family_metaphone,
+                  CASE WHEN given_metaphone IS NOT NULL AND family_metaphone IS NOT NULL
+                       THEN given_metaphone || '|' || family_metaphone END AS names_metaphone,
+                  d, y || '-' || m || '-' || dd AS dob, y || '-' || m AS dob_ym, y || '-' || dd AS dob_yd,
+                  m || '-' || dd AS dob_md, y || '-' || least(m, dd) || '-' || greatest(m, dd) AS dob_unordered,
+                  nullif(phone, '') AS phone, nullif(email, '') AS email, nullif(postcode, '') AS postcode,
+                  nullif(CASE WHEN py_sector IS NULL THEN parts.district || parts.digit ELSE py_sector END, '')
+                      AS postcode_sector,
+                  nullif(CASE WHEN py_district IS NULL THEN parts.district ELSE py_district END, '')
+                      AS postcode_district,
+                  nullif(address, '') AS address
+           FROM s"""
+    )
+    con.execute("DROP TABLE step")
+
+
+def _postcode_parts() -> dict[str, Callable[[str], str]]:
+    return {
+        "postcode_sector": lambda raw: keys.postcode_features(raw)["postcode_sector"],
+        "postcode_district": lambda raw: keys.postcode_features(raw)["postcode_district"],
+    }
+
+
+def _distinct(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    return [row[0] for row in con.execute(sql).fetchall()]
+
+
+def _register(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None:
+    con.register(f"{table}_arrow", data)
+    con.execute(f"CREATE TABLE {table} AS SELECT * FROM {table}_arrow")  # noqa: S608
+    con.unregister(f"{table}_arrow")
+
+
+def _name_map(con: duckdb.DuckDBPyConnection) -> None:
+    """Tables `name_map` (each distinct raw name, given or family, and its normalised form) and `name_features`
+    (each distinct normalised name with its metaphone code and one-edit neighbourhood), from keys.py's functions.
+
+    Typing slips make most names in a large file distinct, so the costly features are computed once per distinct
+    normalised name ("SMITH" and "Smith" are one).
+    """
+    raw = _distinct(
+        con,
+        """SELECT DISTINCT v FROM (SELECT given_name AS v FROM plain UNION ALL SELECT family_name FROM plain)
+           WHERE v IS NOT NULL""",
+    )
+    normalised = [normalise_name(v) for v in raw]
+    _register(con, "name_map", pa.table({"raw": pa.array(raw, pa.string()), "name": pa.array(normalised, pa.string())}))
+    names = sorted({n for n in normalised if n})
+    features = [keys.normalised_name_features(n) for n in names]
+    data = {
+        "name": pa.array(names, pa.string()),
+        "metaphone": pa.array([f["metaphone"] for f in features], pa.string()),
+        "near": pa.array([f["near"] for f in features], pa.list_(pa.string())),
+    }
+    _register(con, "name_features", pa.table(data))
+
+
+def _python_fallback(con: duckdb.DuckDBPyConnection, column: str, features: dict[str, Callable[[str], str]]) -> None:
+    """Table `<column>_py`: the values the SQL twins do not cover (not printable ASCII), normalised in Python."""
+    raw = _distinct(
+        con,
+        f"""SELECT DISTINCT {column} FROM plain
+            WHERE {column} IS NOT NULL AND NOT regexp_full_match({column}, '{PRINTABLE_ASCII}')""",  # noqa: S608
+    )
+    data = {"raw": pa.array(raw, pa.string())}
+    for name, normalise in features.items():
+        data[name] = pa.array([normalise(v) for v in raw], pa.string())
+    _register(con, f"{column}_py", pa.table(data))

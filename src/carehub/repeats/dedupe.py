@@ -1,0 +1,240 @@
+"""Batch de-duplication: a CSV of identities in, likely duplicate pairs and clusters of one person out.
+
+For data migration and research. The input is turned into linkage keys first (bulk.py, in a DuckDB connection that
+may not spill to disk) and dropped; everything after that, Splink included, sees keys only, so nothing it writes or
+spills holds an identity. The model trains itself on the input (u from random pairs, m by EM: no labels), unless a
+saved model is given. Outputs: pairs at or above the threshold, and every record's cluster (records joined by any
+chain of such pairs), named by the record_id of the cluster's first record in input order.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from carehub.repeats import bulk, model
+from carehub.repeats.bulk import InputError
+
+DEFAULT_THRESHOLD = 0.9
+STAGES = ("reading", "keying", "estimating u", "estimating m", "scoring pairs", "clustering", "writing")
+SPLINK_MEMORY_LIMIT = "3GB"  # DuckDB spills beyond this; the 4 GiB budget includes Python and the input
+
+__all__ = ["DEFAULT_THRESHOLD", "DedupeResult", "InputError", "dedupe"]
+
+
+@dataclass
+class DedupeResult:
+    """What a run did: counts for the command's summary, and seconds per stage for benchmarks."""
+
+    records: int = 0
+    pairs: int = 0
+    clusters: int = 0  # clusters of two or more records
+    clustered_records: int = 0
+    model: str = "trained on the input"
+    seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # all threads: shows what a loaded machine hides
+
+
+def dedupe(
+    input_path: Path,
+    out_dir: Path,
+    *,
+    hash_key: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    options: model.TrainingOptions | None = None,
+    model_path: Path | None = None,
+    save_model_path: Path | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> DedupeResult:
+    """Write out_dir/pairs.csv and out_dir/clusters.csv for INPUT; raises InputError when INPUT cannot be used.
+
+    `on_stage` is called with each stage's name as it starts (the command drives its progress bar with it).
+    """
+    if not 0 < threshold < 1:
+        raise ValueError("the threshold is a probability strictly between 0 and 1")
+    options = options or model.TrainingOptions()
+    saved = model.load(model_path) if model_path else None
+    result = DedupeResult()
+    stage = _Stages(result, on_stage)
+    with stage("reading"):
+        plain = bulk.private_connection()
+        result.records = bulk.load_csv(plain, str(input_path))
+    with stage("keying"):
+        keys = bulk.build_keys(plain, hash_key)
+        ids = plain.sql("SELECT rid, record_id FROM plain ORDER BY rid").to_arrow_table()
+        plain.close()  # the plain values go with it
+    with tempfile.TemporaryDirectory(prefix="carehub-dedupe-") as spill:
+        con = _splink_connection(spill)
+        try:
+            con.register("keys_arrow", keys)
+            con.execute("CREATE TABLE keys AS SELECT * FROM keys_arrow")
+            con.unregister("keys_arrow")
+            del keys  # DuckDB holds its own copy now
+            _link(con, ids, out_dir, threshold, saved, options, save_model_path, stage, result)
+        finally:
+            con.close()
+    return result
+
+
+def _link(
+    con: duckdb.DuckDBPyConnection,
+    ids: pa.Table,
+    out_dir: Path,
+    threshold: float,
+    saved: dict[str, Any] | None,
+    options: model.TrainingOptions,
+    save_model_path: Path | None,
+    stage: _Stages,
+    result: DedupeResult,
+) -> None:
+    """Train (or take) the model, score the blocked pairs, cluster, and write the two files."""
+    trained = _trained(con, saved, options, stage, result)
+    if save_model_path:
+        model.save(trained, save_model_path)
+    with stage("scoring pairs"):
+        edges = _predict(con, trained, threshold)
+    with stage("clustering"):
+        clusters = connected_components(result.records, edges["rid_l"], edges["rid_r"])
+    with stage("writing"):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write(con, ids, edges, clusters, out_dir)
+    result.pairs = len(edges["rid_l"])
+    sizes = np.bincount(clusters)
+    result.clusters = int((sizes > 1).sum())
+    result.clustered_records = int(sizes[sizes > 1].sum())
+
+
+class _Stages:
+    def __init__(self, result: DedupeResult, on_stage: Callable[[str], None] | None) -> None:
+        self.result, self.on_stage = result, on_stage
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        if self.on_stage:
+            self.on_stage(name)
+        started, cpu = time.perf_counter(), time.process_time()
+        yield
+        self.result.seconds[name] = round(time.perf_counter() - started, 3)
+        self.result.cpu_seconds[name] = round(time.process_time() - cpu, 3)
+
+
+def _splink_connection(spill: str) -> duckdb.DuckDBPyConnection:
+    """Splink's connection: keys only, so it may spill, into a private folder removed when the run ends."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET memory_limit = '{SPLINK_MEMORY_LIMIT}'")
+    con.execute("SET temp_directory = ?", [spill])
+    return con
+
+
+@contextmanager
+def _quiet_splink() -> Iterator[None]:
+    """Splink narrates every step at INFO; the command has its own progress bar."""
+    logger = logging.getLogger("splink")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _trained(
+    con: duckdb.DuckDBPyConnection,
+    saved: dict[str, Any] | None,
+    options: model.TrainingOptions,
+    stage: _Stages,
+    result: DedupeResult,
+) -> dict[str, Any]:
+    from splink import DuckDBAPI, Linker  # imported here: Splink takes a second to import
+
+    with stage("estimating u"):
+        if saved is not None:  # a trained model: nothing to estimate
+            result.model = "given"
+            return saved
+        if result.records < model.MIN_TRAINING_RECORDS:
+            result.model = f"shipped (fewer than {model.MIN_TRAINING_RECORDS} records to train on)"
+            return model.shipped_for(result.records)
+        u = model.estimate_u(con, "keys", options)
+    with stage("estimating m"), _quiet_splink():
+        linker = Linker(DuckDBAPI(con).register("keys"), model.splink_settings(u), log_level=None)
+        return model.train(linker, options, con, "keys")
+
+
+def _predict(con: duckdb.DuckDBPyConnection, trained: dict[str, Any], threshold: float) -> dict[str, np.ndarray]:
+    from splink import DuckDBAPI, Linker
+
+    with _quiet_splink():
+        linker = Linker(DuckDBAPI(con).register("keys"), trained, log_level=None)
+        predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    table = con.sql(
+        f"""SELECT rid_l, rid_r, round(match_probability, 6) AS match_probability
+            FROM {predictions.physical_name} ORDER BY rid_l, rid_r"""  # noqa: S608
+    ).fetchnumpy()
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return table
+
+
+def connected_components(n_records: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Cluster label per record (rid 1..n at index rid-1): the smallest rid reachable through the pairs.
+
+    Union-find over the pairs (a few hundred thousand at most), then every record's root found by pointer jumping
+    on the whole array at once: a million records take milliseconds, not a million Python calls.
+    """
+    parent = np.arange(n_records + 1)
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:  # path compression keeps later look-ups short
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    while True:
+        jumped = parent[parent]
+        if np.array_equal(jumped, parent):
+            return parent[1:].astype(np.int64)
+        parent = jumped
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, ids: pa.Table, edges: dict[str, np.ndarray], clusters: np.ndarray, out_dir: Path
+) -> None:
+    con.register("ids", ids)
+    con.register("edges", pa.table(edges))
+    con.register("clusters", pa.table({"rid": np.arange(1, len(clusters) + 1), "root": clusters}))
+    pairs_csv, clusters_csv = str(out_dir / "pairs.csv"), str(out_dir / "clusters.csv")
+    con.execute(
+        f"""COPY (SELECT l.record_id AS record_id_l, r.record_id AS record_id_r, e.match_probability
+                 FROM edges e JOIN ids l ON l.rid = e.rid_l JOIN ids r ON r.rid = e.rid_r
+                 ORDER BY e.rid_l, e.rid_r)
+           TO {_quoted(pairs_csv)} (HEADER, DELIMITER ',')""",  # noqa: S608
+    )
+    con.execute(
+        f"""COPY (SELECT i.record_id, root_id.record_id AS cluster_id
+                 FROM clusters c JOIN ids i ON i.rid = c.rid JOIN ids root_id ON root_id.rid = c.root
+                 ORDER BY c.rid)
+           TO {_quoted(clusters_csv)} (HEADER, DELIMITER ',')""",  # noqa: S608
+    )
+    for name in ("ids", "edges", "clusters"):
+        con.unregister(name)
+
+
+def _quoted(path: str) -> str:
+    """A file path as an SQL string literal (COPY takes no parameters)."""
+    return "'" + path.replace("'", "''") + "'"

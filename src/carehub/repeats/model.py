@@ -1,0 +1,382 @@
+"""The record-linkage model: which linkage keys are compared, how agreement is graded, and how it is trained.
+
+A Fellegi-Sunter model in Splink, trained without labels: u (how often two different people agree by chance) from
+random pairs, m (how often the same person agrees with herself) by expectation maximisation over blocked pairs.
+Every comparison is defined once here, as data (COMPARISONS), and turned both into Splink's SQL and, in scoring.py,
+into plain Python that scores one pair in microseconds: the batch command and the hub grade agreement the same way.
+
+Each comparison's levels are checked best first; "missing" when the feature is blank on either side (a blank never
+agrees with a blank, and counts for nothing either way). Address and postcode are one comparison ("home"), and the
+date's parts one ("dob"), because Fellegi-Sunter assumes comparisons independent and these are not. Exact agreement
+on a name is weighted by how common that name is (Splink's term-frequency adjustment): "Deeqa" agreeing says more
+than "Sarah" agreeing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from carehub.repeats.keys import KEY_FIELDS
+
+Agreement = Literal["agree", "partly", "differ", "missing"]
+
+
+@dataclass(frozen=True)
+class Test:
+    """Left record's `left` key equals right record's `right` key; with `overlap`, the two key lists share one."""
+
+    left: str
+    right: str
+    overlap: bool = False
+
+    def sql(self) -> str:
+        left, right = f'"{self.left}_l"', f'"{self.right}_r"'
+        return f"list_has_any({left}, {right})" if self.overlap else f"{left} = {right}"
+
+
+@dataclass(frozen=True)
+class Level:
+    """A grade of agreement: any one of `any_of` (each a conjunction of tests) holds."""
+
+    label: str
+    agreement: Agreement
+    any_of: tuple[tuple[Test, ...], ...]
+
+    def sql(self) -> str:
+        return " OR ".join("(" + " AND ".join(t.sql() for t in tests) + ")" for tests in self.any_of)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One feature compared: missing when all of `fields` are blank on either side, else the first level that holds."""
+
+    name: str
+    fields: tuple[str, ...]
+    levels: tuple[Level, ...]
+
+    def null_sql(self) -> str:
+        side = ["(" + " AND ".join(f'"{f}_{s}" IS NULL' for f in self.fields) + ")" for s in ("l", "r")]
+        return " OR ".join(side)
+
+    def level_sql(self) -> str:
+        """The pair's level as scoring.level_index gives it: NULL if missing, 0 for the best, len(levels) for differ."""
+        whens = " ".join(f"WHEN {level.sql()} THEN {i}" for i, level in enumerate(self.levels))
+        return f"CASE WHEN {self.null_sql()} THEN NULL {whens} ELSE {len(self.levels)} END"
+
+
+def _eq(field: str) -> tuple[Test, ...]:
+    return (Test(field, field),)
+
+
+def _name(field: str, other: str) -> Comparison:
+    return Comparison(
+        field,
+        (field,),
+        (
+            Level("exact", "agree", (_eq(field),)),
+            Level(f"swapped with {other} name", "partly", ((Test(field, other), Test(other, field)),)),
+            Level("one typing slip apart", "partly", ((Test(f"{field}_near", f"{field}_near", overlap=True),),)),
+            Level("sounds alike", "partly", (_eq(f"{field}_metaphone"),)),
+        ),
+    )
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    _name("given", "family"),
+    _name("family", "given"),
+    Comparison(
+        "dob",
+        ("dob",),
+        (
+            Level("exact", "agree", (_eq("dob"),)),
+            Level(
+                "two of day, month and year, or day and month swapped",
+                "partly",
+                (_eq("dob_unordered"), _eq("dob_ym"), _eq("dob_yd"), _eq("dob_md")),
+            ),
+        ),
+    ),
+    Comparison("phone", ("phone",), (Level("exact", "agree", (_eq("phone"),)),)),
+    Comparison("email", ("email",), (Level("exact", "agree", (_eq("email"),)),)),
+    Comparison(
+        "home",
+        ("postcode", "address"),
+        (
+            Level("same address and postcode", "agree", ((Test("address", "address"), Test("postcode", "postcode")),)),
+            Level("same postcode", "partly", (_eq("postcode"),)),
+            Level("same first line of address", "partly", (_eq("address"),)),
+            Level("same postcode sector", "partly", (_eq("postcode_sector"),)),
+            Level("same postcode district", "partly", (_eq("postcode_district"),)),
+        ),
+    ),
+)
+
+TERM_FREQUENCY_FIELDS = ("given", "family")
+
+# Pairs scored by the batch command: any rule admits a pair. Together they find nearly every true pair while
+# keeping blocks small (a rule on a common name alone would compare every "Sarah Khan" with every other).
+PREDICTION_BLOCKING: tuple[str, ...] = (
+    "l.phone = r.phone",
+    "l.email = r.email",
+    "l.dob = r.dob AND l.given_metaphone = r.given_metaphone",
+    "l.dob = r.dob AND l.family_metaphone = r.family_metaphone",
+    "l.dob = r.dob AND l.given_metaphone = r.family_metaphone",  # names swapped
+    "l.dob_unordered = r.dob_unordered AND l.names_metaphone = r.names_metaphone",  # day and month swapped
+    "l.dob_ym = r.dob_ym AND l.names_metaphone = r.names_metaphone",  # one part of the date mistyped
+    "l.dob_yd = r.dob_yd AND l.names_metaphone = r.names_metaphone",
+    "l.dob_md = r.dob_md AND l.names_metaphone = r.names_metaphone",
+    "l.postcode_district = r.postcode_district AND l.names_metaphone = r.names_metaphone",  # no date of birth
+    "l.postcode = r.postcode AND l.given_metaphone = r.given_metaphone",
+    "l.postcode = r.postcode AND l.family_metaphone = r.family_metaphone",
+    "l.postcode = r.postcode AND l.address = r.address",
+    "l.address = r.address AND l.given_metaphone = r.given_metaphone",
+)
+# EM sessions: each estimates m for every comparison not in its rule; together they cover all comparisons.
+TRAINING_BLOCKING: tuple[str, ...] = ("dob", "phone")  # block on equal keys of each in turn
+
+
+def splink_settings(u: list[list[float]] | None = None, prior: float = 1e-6) -> dict[str, Any]:
+    """Splink's settings for COMPARISONS, with u per level when given (from estimate_u) and m left to training."""
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "rid",
+        "probability_two_random_records_match": prior,
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": rule} for rule in PREDICTION_BLOCKING],
+        "comparisons": [_splink_comparison(c, u[i] if u else None) for i, c in enumerate(COMPARISONS)],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+        "additional_columns_to_retain": [],
+        "sql_dialect": "duckdb",
+    }
+
+
+def _splink_comparison(comparison: Comparison, u: list[float] | None) -> dict[str, Any]:
+    levels: list[dict[str, Any]] = [
+        {"sql_condition": comparison.null_sql(), "label_for_charts": "missing", "is_null_level": True}
+    ]
+    levels += [{"sql_condition": level.sql(), "label_for_charts": level.label} for level in comparison.levels]
+    if comparison.name in TERM_FREQUENCY_FIELDS:
+        # A rare name agreeing says more than "Sarah" agreeing: weight exact agreement by how common the value is.
+        levels[1]["tf_adjustment_column"] = comparison.name
+        levels[1]["tf_adjustment_weight"] = 1.0
+    levels.append({"sql_condition": "ELSE", "label_for_charts": "differ"})
+    if u:
+        for level, value in zip(levels[1:], u, strict=True):
+            level["u_probability"] = value
+    return {"output_column_name": comparison.name, "comparison_levels": levels}
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How much data training reads. Defaults keep a million records well inside a minute."""
+
+    seed: int = 42
+    u_max_pairs: float = 1e6
+    em_max_pairs: float = 1e6
+
+
+SAMPLED_ENOUGH = 1000  # a level seen this often among sampled pairs is estimated well enough from them
+
+
+def estimate_u(con: Any, table: str, options: TrainingOptions) -> list[list[float]]:
+    """u per level (how often two different people fall in it by chance), without labels.
+
+    Common levels are counted on random pairs from a sample of records, as Splink does. Exact agreement on a
+    near-unique feature (a phone, an email) is too rare for any sample to see reliably, so those levels are counted
+    over all pairs at once from value frequencies: n records sharing a value make n(n-1)/2 agreeing pairs. Both
+    counts include the few true duplicates among random pairs, which makes u slightly high: cautious, never bold.
+    """
+    total = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
+    sample_size = max(2, min(total, int((2 * options.u_max_pairs) ** 0.5) + 1))
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE u_sample AS
+            SELECT * FROM {table} ORDER BY hash(rid + {int(options.seed)}), rid LIMIT {sample_size}"""  # noqa: S608
+    )
+    sampled = _sampled_level_counts(con)
+    counted: dict[tuple[str, ...], float] = {}  # agreeing pairs per set of fields, shared across levels
+    default = _default_u()
+    result = []
+    for comparison, counts, usual in zip(COMPARISONS, sampled, default, strict=True):
+        sample_pairs = sum(counts)
+        u = [c / sample_pairs if sample_pairs else 0.0 for c in counts]
+        nonnull = _nonnull_records(con, table, comparison)
+        all_pairs = nonnull * (nonnull - 1) / 2
+        for index in range(len(comparison.levels)):
+            if counts[index] >= SAMPLED_ENOUGH or not all_pairs:
+                continue
+            exact = _exact_pairs(con, table, comparison, index, counted)
+            if exact is not None:
+                u[index] = exact / all_pairs
+        # A level never seen (a small file) takes the shipped model's u: what chance agreement looks like in London.
+        u = [value if value > 0 else usual[i] for i, value in enumerate(u[:-1])]
+        rest = 1.0 - sum(u)
+        u.append(rest if rest > 0 else usual[-1])
+        result.append(u)
+    con.execute("DROP TABLE u_sample")
+    return result
+
+
+def _default_u() -> list[list[float]]:
+    if not DEFAULT_MODEL.exists():  # training the shipped model itself
+        return [[1e-9] * (len(c.levels) + 1) for c in COMPARISONS]
+    return [
+        [level["u_probability"] for level in saved["comparison_levels"] if not level.get("is_null_level")]
+        for saved in load_default()["comparisons"]
+    ]
+
+
+def _sampled_level_counts(con: Any) -> list[list[int]]:
+    columns = ", ".join(f"{c.level_sql()} AS {c.name}" for c in COMPARISONS)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE u_levels AS
+            SELECT {columns}
+            FROM (SELECT {_side_columns("l")} FROM u_sample) l
+            JOIN (SELECT {_side_columns("r")} FROM u_sample) r ON l.rid_l < r.rid_r"""  # noqa: S608
+    )
+    counts = []
+    for c in COMPARISONS:
+        rows = dict(
+            con.execute(
+                f"SELECT {c.name}, count(*) FROM u_levels WHERE {c.name} IS NOT NULL GROUP BY 1"  # noqa: S608
+            ).fetchall()
+        )
+        counts.append([rows.get(i, 0) for i in range(len(c.levels) + 1)])
+    con.execute("DROP TABLE u_levels")
+    return counts
+
+
+def _side_columns(side: str) -> str:
+    return ", ".join(f'"{f}" AS "{f}_{side}"' for f in ("rid", *KEY_FIELDS))
+
+
+def _nonnull_records(con: Any, table: str, comparison: Comparison) -> int:
+    present = " OR ".join(f'"{f}" IS NOT NULL' for f in comparison.fields)
+    return con.execute(f"SELECT count(*) FROM {table} WHERE {present}").fetchall()[0][0]  # noqa: S608
+
+
+def _exact_pairs(
+    con: Any, table: str, comparison: Comparison, index: int, counted: dict[tuple[str, ...], float]
+) -> float | None:
+    """Pairs in level `index` over the whole table, when value frequencies can count them; else None.
+
+    Possible when the level and every level before it are each one conjunction of same-field equalities: then
+    inclusion-exclusion over the earlier levels counts pairs in this level and none before it. The swapped-names
+    level is counted from (given, family) frequencies: pairs (x, y) and (y, x).
+    """
+    levels = comparison.levels[: index + 1]
+    if any(len(level.any_of) != 1 or any(t.overlap for t in level.any_of[0]) for level in levels):
+        return None
+    tests = levels[-1].any_of[0]
+    if any(t.left != t.right for t in tests):
+        return _swapped_pairs(con, table, tests) if len(tests) == 2 and index == 1 else None
+    if any(t.left != t.right for level in levels[:-1] for t in level.any_of[0]):
+        return None
+    own = {t.left for t in tests}
+    earlier = [{t.left for t in level.any_of[0]} for level in levels[:-1]]
+    count = 0.0
+    for size in range(len(earlier) + 1):
+        for subset in itertools.combinations(earlier, size):
+            fields = tuple(sorted(own.union(*subset)))
+            if fields not in counted:
+                counted[fields] = _agreeing_pairs(con, table, list(fields))
+            count += (-1) ** size * counted[fields]
+    return count
+
+
+def _agreeing_pairs(con: Any, table: str, fields: list[str]) -> float:
+    columns = ", ".join(f'"{f}"' for f in fields)
+    present = " AND ".join(f'"{f}" IS NOT NULL' for f in fields)
+    sql = f"""SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (
+                  SELECT count(*) AS n FROM {table} WHERE {present} GROUP BY {columns})"""  # noqa: S608
+    return float(con.execute(sql).fetchall()[0][0])
+
+
+def _swapped_pairs(con: Any, table: str, tests: tuple[Test, ...]) -> float:
+    a, b = tests[0].left, tests[0].right
+    sql = f"""WITH c AS (SELECT "{a}" AS x, "{b}" AS y, count(*) AS n FROM {table}
+                         WHERE "{a}" IS NOT NULL AND "{b}" IS NOT NULL GROUP BY 1, 2)
+              SELECT coalesce(sum(c.n * d.n), 0) / 2 FROM c JOIN c d ON c.x = d.y AND c.y = d.x
+              WHERE c.x <> c.y"""  # noqa: S608
+    return float(con.execute(sql).fetchall()[0][0])
+
+
+MIN_EM_PAIRS = 1000  # fewer blocked pairs than this teach EM nothing reliable
+MIN_TRAINING_RECORDS = 1000  # below this, chance agreement (u) cannot be measured: use the shipped model
+DEFAULT_MODEL_RECORDS = 1_000_000  # the shipped model was trained on this many records
+
+
+def train(linker: Any, options: TrainingOptions, con: Any, table: str) -> dict[str, Any]:
+    """Estimate m by EM (no labels) with u already set from estimate_u, then the prior from the EM sessions.
+
+    Returns the trained model as Splink's model dict. A session whose rule pairs too few records (a small file, or
+    one without dates of birth) is skipped; levels no session could estimate keep the shipped model's m, and with
+    no session at all the prior is the shipped model's, scaled to the file's size, so a small file still gets a
+    usable model instead of an error.
+    """
+    quiet = logging.getLogger("splink")
+    previous = quiet.level
+    quiet.setLevel(logging.ERROR)  # Splink narrates every step; the command has its own progress bar
+    trained_sessions = 0
+    try:
+        for field in TRAINING_BLOCKING:
+            # Checked first: a session Splink cannot train leaves the linker's settings without that comparison.
+            if _agreeing_pairs(con, table, [field]) < MIN_EM_PAIRS:
+                continue
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                f"l.{field} = r.{field}",
+                max_pairs=options.em_max_pairs,
+                estimate_without_term_frequencies=True,
+                populate_probability_two_random_records_match_from_trained_values=True,
+            )
+            trained_sessions += 1
+    finally:
+        quiet.setLevel(previous)
+    records = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
+    return _completed(linker.misc.save_model_to_json(), trained_sessions > 0, records)
+
+
+def shipped_for(records: int) -> dict[str, Any]:
+    """The shipped model with its prior scaled to a file of `records`: for files too small to train on."""
+    return _completed(load_default(), False, records)
+
+
+def _completed(trained: dict[str, Any], prior_trained: bool, records: int) -> dict[str, Any]:
+    fallback = load_default()
+    for comparison, default in zip(trained["comparisons"], fallback["comparisons"], strict=True):
+        for level, default_level in zip(comparison["comparison_levels"], default["comparison_levels"], strict=True):
+            if not level.get("is_null_level") and not isinstance(level.get("m_probability"), float | int):
+                level["m_probability"] = default_level["m_probability"]
+    if not prior_trained:
+        # With a steady share of repeats, pairs that match grow with n and all pairs with n squared.
+        scaled = fallback["probability_two_random_records_match"] * DEFAULT_MODEL_RECORDS / max(records, 2)
+        trained["probability_two_random_records_match"] = min(scaled, 0.5)
+    return trained
+
+
+def save(trained: dict[str, Any], path: Path) -> None:
+    """Splink's own model JSON (settings with trained m, u and prior), so the hub scores without retraining."""
+    Path(path).write_text(json.dumps(trained, indent=4), encoding="utf-8")
+
+
+DEFAULT_MODEL = Path(__file__).resolve().parent / "data" / "model.json"
+
+
+def load_default() -> dict[str, Any]:
+    """The model shipped with Care Hub, trained by `carehub repeats dedupe --save-model` on 1,000,000 synthetic
+    records (repeats.synthetic, seed 1): a starting point for the hub until it is retrained on real records, whose
+    chance agreements (u) and share of repeats (the prior) will differ."""
+    return load(DEFAULT_MODEL)
+
+
+def load(path: Path) -> dict[str, Any]:
+    """A saved model, checked to be one of ours: same comparisons in the same order."""
+    model = json.loads(Path(path).read_text(encoding="utf-8"))
+    names = [c["output_column_name"] for c in model.get("comparisons", [])]
+    if names != [c.name for c in COMPARISONS]:
+        raise ValueError(f"{path} is not a Care Hub linkage model (comparisons {names})")
+    return model
