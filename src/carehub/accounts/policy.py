@@ -84,18 +84,19 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     for m in memberships(user):
         org = m.organisation
         if m.role == Role.HUB_WORKER and org.kind == Organisation.Kind.HUB:
-            scope |= Q(sealed=False)
+            clause = Q(sealed=False)
         elif m.role == Role.SERVICE_MANAGER and org.provides_services:
-            scope |= Q(routed_service__organisation=org) | Q(
+            clause = Q(routed_service__organisation=org) | Q(
                 pk__in=Case.objects.filter(service__organisation=org).values("referral_id")
             )
         elif m.role == Role.CASEWORKER and org.provides_services:
-            scope |= Q(pk__in=Case.objects.filter(service__organisation=org, caseworker=user).values("referral_id"))
+            clause = Q(pk__in=Case.objects.filter(service__organisation=org, caseworker=user).values("referral_id"))
         elif m.role == Role.INDEPENDENT_ADVISER and org.is_independent_advisory:
             # Unrouted sealed referrals (no advisory service configured yet) must still reach an adviser.
-            scope |= Q(sealed=True) & (Q(routed_service__organisation=org) | Q(routed_service__isnull=True))
-    if not _sees_sealed(user):
-        scope &= Q(sealed=False)
+            clause = Q(sealed=True) & (Q(routed_service__organisation=org) | Q(routed_service__isnull=True))
+        else:
+            continue
+        scope |= clause if _opens_sealed(m) else clause & Q(sealed=False)
     granted = _break_glass_referral_ids(user)
     if granted:
         scope |= Q(pk__in=granted)
@@ -116,7 +117,12 @@ def referral_status_for_sender(organisation: Organisation, reference: str) -> tu
     A sealed referral answers "received" and nothing more, so a force never learns where it went or how it is going.
     """
     referral = Referral.objects.filter(reference=reference, referring_organisation=organisation).first()
-    if referral is None:
+    return referral_status_for_sender_of(organisation, referral)
+
+
+def referral_status_for_sender_of(organisation: Organisation, referral: Referral | None) -> tuple[str, str]:
+    """As referral_status_for_sender, for a referral already in hand (the one a request has just created)."""
+    if referral is None or referral.referring_organisation_id != organisation.pk:
         raise Http404
     if referral.sealed:
         return Status.RECEIVED.value, Status.RECEIVED.label
@@ -132,17 +138,43 @@ def cases_visible_to(user) -> QuerySet[Case]:
         if not org.provides_services:
             continue
         if m.role == Role.SERVICE_MANAGER:
-            scope |= Q(service__organisation=org)
+            clause = Q(service__organisation=org)
         elif m.role == Role.CASEWORKER:
-            scope |= Q(service__organisation=org, caseworker=user)
+            clause = Q(service__organisation=org, caseworker=user)
         elif m.role == Role.INDEPENDENT_ADVISER and org.is_independent_advisory:
-            scope |= Q(service__organisation=org)
-    if not _sees_sealed(user):
-        scope &= Q(sealed=False)
+            clause = Q(service__organisation=org)
+        else:
+            continue
+        scope |= clause if _opens_sealed(m) else clause & Q(sealed=False)
     granted = _break_glass_referral_ids(user)
     if granted:
         scope |= Q(referral_id__in=granted)
     return Case.objects.filter(scope)
+
+
+def case_outlines_visible_to(user) -> QuerySet[Case]:
+    """Cases whose outline (service, dates, status, closure reason; never their content) the user may see in a
+    survivor's history of referrals.
+
+    The cases the user may open, and for hub workers the cases of every referral they may see (never sealed ones):
+    whether a referral is a repeat, and what to offer her now, depends on when and how her earlier support ended.
+    """
+    if is_police_user(user):
+        return Case.objects.none()
+    scope = Q(pk__in=cases_visible_to(user).values("pk"))
+    if can_decide_repeats(user):
+        scope |= Q(referral_id__in=referrals_visible_to(user).values("pk"), sealed=False)
+    return Case.objects.filter(scope)
+
+
+def can_decide_repeats(user) -> bool:
+    """Suggestions of earlier referrals, and deciding whether they are the same woman: the hub's work alone.
+
+    Police users never, whatever role they were given; sealed referrals are never matched at all (repeats.services).
+    """
+    if is_police_user(user):
+        return False
+    return any(m.role == Role.HUB_WORKER and m.organisation.kind == Organisation.Kind.HUB for m in memberships(user))
 
 
 def survivors_visible_to(user) -> QuerySet[Survivor]:
@@ -169,28 +201,36 @@ def break_glass_active(user, referral: Referral) -> bool:
     return referral.pk in _break_glass_referral_ids(user)
 
 
+def _opens_sealed(membership) -> bool:
+    """Whether this one membership reaches sealed records: an adviser's or manager's in the independent service.
+
+    Decided per membership, never per user: a manager of the independent service who also manages a specialist
+    service must not see, through the specialist one, a sealed record that was wrongly routed there.
+    """
+    return membership.organisation.is_independent_advisory and membership.role in {
+        Role.INDEPENDENT_ADVISER,
+        Role.SERVICE_MANAGER,
+    }
+
+
 def _sees_sealed(user) -> bool:
     """Only independent advisers, and managers of the independent advisory service, ever see sealed records."""
     if is_police_user(user):
         return False
-    return any(
-        m.organisation.is_independent_advisory and m.role in {Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER}
-        for m in memberships(user)
-    )
+    return any(_opens_sealed(m) for m in memberships(user))
 
 
 def offers_visible_to(user) -> QuerySet[Offer]:
     """Offers to the services of organisations the user manages: the service's inbox."""
     if is_police_user(user):
         return Offer.objects.none()
-    orgs = [
-        m.organisation_id for m in _memberships_with(user, Role.SERVICE_MANAGER) if m.organisation.provides_services
-    ]
-    if not orgs:
+    managed = [m for m in _memberships_with(user, Role.SERVICE_MANAGER) if m.organisation.provides_services]
+    if not managed:
         return Offer.objects.none()
-    scope = Q(service__organisation_id__in=orgs)
-    if not _sees_sealed(user):
-        scope &= Q(referral__sealed=False)
+    scope = Q(pk__in=[])
+    for m in managed:
+        clause = Q(service__organisation_id=m.organisation_id)
+        scope |= clause if _opens_sealed(m) else clause & Q(referral__sealed=False)
     return Offer.objects.filter(scope)
 
 
@@ -248,6 +288,11 @@ def can_see_accountability_report(user) -> bool:
     if is_police_user(user):
         return False
     return sees_aggregates(user) or works_in_independent_service(user)
+
+
+def can_see_equality_assessments(user) -> bool:
+    """Published equality impact assessments: aggregates with small numbers suppressed, for commissioners."""
+    return sees_aggregates(user) and not is_police_user(user)
 
 
 def can_administer(user) -> bool:
