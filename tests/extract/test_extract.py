@@ -1,14 +1,24 @@
-"""`carehub extract`: pseudonymised, complete, and nothing that must not leave does."""
+"""`carehub extract`: pseudonymised, complete, and nothing that must not leave does; survivor records confirmed to be
+one woman share one key, and a referral on any of them counts as her coming back."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from carehub.audit.models import AuditEvent
+from carehub.cases.models import OnwardReferral
+from carehub.extract.writer import pseudonym
+from carehub.people.equality import INSECURE_IMMIGRATION_STATUSES
 from carehub.people.models import Survivor
 from carehub.referrals.models import Referral
+from carehub.repeats.models import Outcome
+from tests.factories import CaseFactory, ReferralFactory
+from tests.repeats.helpers import AMINA, AMINA_MISSPELT, closed_case, confirm, intake
 
 
 @pytest.fixture
@@ -58,15 +68,26 @@ def test_immigration_leaves_only_as_counts(seeded, tmp_path):
     assert set(counts) == {
         "quarter",
         "immigration_status",
-        "referrals",
+        "sealed",
         "wants_by_and_for",
         "offered_by_and_for",
         "accepted",
         "closed",
         "positive_outcome",
+        "referrals",
     }
     assert set(counts["immigration_status"]) <= {"secure", "insecure", "unknown"}
     assert sum(counts["referrals"]) == Referral.objects.filter(sealed=False).count()
+    assert not any(counts["sealed"])
+    # A table of counts: one row per combination that occurs, never one per person.
+    combos = list(zip(*(counts[c] for c in counts if c != "referrals"), strict=True))
+    assert len(combos) == len(set(combos)) < sum(counts["referrals"])
+    insecure = Referral.objects.filter(
+        sealed=False, survivor__immigration_status__in=sorted(INSECURE_IMMIGRATION_STATUSES)
+    ).count()
+    assert sum(
+        n for s, n in zip(counts["immigration_status"], counts["referrals"], strict=True) if s == "insecure"
+    ) == (insecure)
 
 
 def test_the_sealed_pathway_leaves_only_when_asked_in_a_file_of_its_own(seeded, tmp_path):
@@ -75,4 +96,63 @@ def test_the_sealed_pathway_leaves_only_when_asked_in_a_file_of_its_own(seeded, 
     call_command("extract", "--out", str(tmp_path), "--sealed-pathway")
     sealed = pq.read_table(tmp_path / "sealed_referrals.parquet")
     assert sealed.num_rows == Referral.objects.filter(sealed=True).count()
+    sealed_counts = pq.read_table(tmp_path / "sealed_immigration.parquet").to_pydict()
+    assert sum(sealed_counts["referrals"]) == sealed.num_rows and all(sealed_counts["sealed"])
     assert AuditEvent.objects.filter(action="export", sealed=True).count() == 1
+
+
+# --- people: survivor records a hub worker confirmed to be the same woman ------------------------------------------
+
+
+def _extract(tmp_path) -> tuple[dict[str, dict], dict[str, dict]]:
+    """referrals.parquet by referral key and closed_cases.parquet by case key."""
+    call_command("extract", "--out", str(tmp_path))
+    referrals = pq.read_table(tmp_path / "referrals.parquet").to_pylist()
+    cases = pq.read_table(tmp_path / "closed_cases.parquet").to_pylist()
+    return {r["referral_key"]: r for r in referrals}, {c["case_key"]: c for c in cases}
+
+
+@pytest.mark.parametrize("outcome", [Outcome.CONFIRMED, Outcome.REJECTED])
+def test_a_referral_on_a_record_confirmed_to_be_her_is_her_repeat_and_shares_her_key(world, tmp_path, outcome):
+    earlier = intake(AMINA, days_ago=520)
+    case = closed_case(world, earlier, closed_days_ago=400)
+    new = intake(AMINA_MISSPELT, days_ago=350)  # 50 days after her case closed, on a new survivor record
+    confirm(world, new, earlier, outcome)
+    referrals, cases = _extract(tmp_path)
+    first, second = referrals[pseudonym("referral", earlier.pk)], referrals[pseudonym("referral", new.pk)]
+    row = cases[pseudonym("case", case.pk)]
+    same = outcome == Outcome.CONFIRMED
+    assert first["repeat_within_12_months"] is same
+    assert (row["repeat_within_3_months"], row["repeat_within_12_months"]) == (same, same)
+    assert (first["survivor_key"] == second["survivor_key"]) is same
+    assert row["survivor_key"] == first["survivor_key"] == pseudonym("survivor", earlier.survivor_id)
+    assert "survivor_id" not in row and "person_id" not in row
+
+
+def test_a_chain_of_links_gives_all_three_records_one_key(world, tmp_path):
+    a = intake(AMINA_MISSPELT, days_ago=520)
+    case = closed_case(world, a, closed_days_ago=400)
+    b = intake(AMINA, days_ago=600)
+    c = intake(AMINA_MISSPELT, days_ago=330)
+    confirm(world, a, b)
+    confirm(world, c, b)
+    referrals, cases = _extract(tmp_path)
+    keys = {referrals[pseudonym("referral", r.pk)]["survivor_key"] for r in (a, b, c)}
+    assert keys == {pseudonym("survivor", min(a.survivor_id, b.survivor_id, c.survivor_id))}
+    assert referrals[pseudonym("referral", a.pk)]["repeat_within_12_months"] is True
+    assert cases[pseudonym("case", case.pk)]["survivor_key"] in keys
+    assert cases[pseudonym("case", case.pk)]["repeat_within_3_months"] is True
+
+
+def test_an_onward_referral_on_a_linked_record_is_not_a_repeat_in_the_extract(world, tmp_path):
+    earlier = intake(AMINA, days_ago=520)
+    case = closed_case(world, earlier, closed_days_ago=400)
+    second = intake(AMINA_MISSPELT, days_ago=420)
+    confirm(world, second, earlier)
+    support = CaseFactory(referral=second, service=world.services["sistah"])
+    onward = ReferralFactory(survivor=second.survivor, received_at=timezone.now() - dt.timedelta(days=380))
+    OnwardReferral.objects.create(from_case=support, referral=onward, created_at=onward.received_at)
+    referrals, cases = _extract(tmp_path)
+    assert referrals[pseudonym("referral", earlier.pk)]["repeat_within_12_months"] is False
+    assert cases[pseudonym("case", case.pk)]["repeat_within_12_months"] is False
+    assert referrals[pseudonym("referral", onward.pk)]["survivor_key"] == pseudonym("survivor", earlier.survivor_id)

@@ -48,7 +48,7 @@ def test_stop_search_on_pyspark_equals_duckdb(spark, stop_search_data):
 
 def test_hub_on_pyspark_equals_duckdb(spark, small_extract):
     spec = load_spec(SPECS / "hub.toml")
-    data = {"referrals": str(small_extract)}
+    data = synthetic.extract_data(small_extract)
     same(assess(spec, data, con=connect("pyspark", session=spark)).results, assess(spec, data).results)
 
 
@@ -60,7 +60,9 @@ def test_hub_on_postgres_equals_duckdb(small_extract):
         pytest.skip(f"no PostgreSQL at {POSTGRES_URL}: the postgres backend is not exercised here")
     con = connect("postgres", url=POSTGRES_URL)
     name = f"eia_test_referrals_{os.getpid()}"
+    data = synthetic.extract_data(small_extract)
     con.create_table(name, pq.read_table(small_extract), temp=True)
+    con.create_table(f"{name}_immigration", pq.read_table(data["immigration"]), temp=True)
     spec = load_spec(SPECS / "hub.toml")
-    on_postgres = assess(spec, {"referrals": f"table:{name}"}, con=con)
-    same(on_postgres.results, assess(spec, {"referrals": str(small_extract)}).results)
+    on_postgres = assess(spec, {"referrals": f"table:{name}", "immigration": f"table:{name}_immigration"}, con=con)
+    same(on_postgres.results, assess(spec, data).results)

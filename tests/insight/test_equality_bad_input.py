@@ -109,6 +109,7 @@ def test_a_group_stated_as_not_covered_is_reported_without_a_rate(tmp_path):
     spec = write(tmp_path, people="group,population\nWhite,5000\nBlack,1300\n", not_covered='not_covered = ["Asian"]')
     asian = next(r for r in assess(spec).results if r["metric"] == "rate" and r["group"] == "Asian")
     assert asian["value"] is None and asian["ratio"] is None
+    assert asian["finding"] == "not_compared" and "no population figure" in asian["statement"]
 
 
 def test_a_zero_population_is_an_error(tmp_path):

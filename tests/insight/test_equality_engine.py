@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from carehub.insight import synthetic
 from carehub.insight.equality import load_spec, run
 from carehub.insight.equality.analysis import RESULT_FIELDS
 from carehub.insight.equality.cli import main
@@ -27,7 +28,7 @@ def stop_search(tmp_path_factory, stop_search_data):
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory, referrals_parquet):
     out = tmp_path_factory.mktemp("hub")
-    assessment = run(SPECS / "hub.toml", {"referrals": str(referrals_parquet)}, out_dir=out)
+    assessment = run(SPECS / "hub.toml", synthetic.extract_data(referrals_parquet), out_dir=out)
     return assessment, out
 
 
@@ -99,19 +100,20 @@ def test_hub_specification_covers_every_characteristic_metric_intersection_and_q
     assert {r["metric"] for r in results} == {m.name for m in spec.metrics}
     assert {r["characteristic"] for r in results if r["scope"] == "group"} == {c.name for c in spec.characteristics}
     pairs = {(r["characteristic"], r["by"]) for r in results if r["scope"] == "intersection"}
-    assert len(pairs) == len(spec.intersections) == 36
+    assert len(pairs) == len(spec.intersections) == 28  # 8 characteristics crossed; immigration is counts only
+    assert not any("immigration" in pair for pair in pairs)
     assert {r["by_group"] for r in results if r["scope"] == "quarter"} >= {"2023Q1", "2024Q4"}
     assert any(r["scope"] == "area" for r in results)
 
 
 def test_hub_finds_the_disparities_built_into_the_synthetic_data(hub):
     assessment, _ = hub
-    wait = next(
+    outcome = next(
         r for r in assessment.results
-        if r["metric"] == "days_waiting" and r["scope"] == "group" and r["group"] == "insecure"
+        if r["metric"] == "positive_outcome_by_immigration" and r["scope"] == "group" and r["group"] == "insecure"
     )  # fmt: skip
-    assert wait["finding"] == "adverse" and wait["ratio"] > 1.2
-    assert wait["statement"].startswith("Adverse: days waiting for support for Insecure")
+    assert outcome["finding"] == "adverse" and outcome["ratio"] < 0.95
+    assert outcome["statement"].startswith("Adverse: positive outcome at closure, by immigration status for Insecure")
 
 
 def test_holm_for_headline_and_bh_for_exploratory(hub):
@@ -166,6 +168,6 @@ def test_command_line_writes_the_three_files_and_fails_clearly(tmp_path, stop_se
 
 
 def test_independent_advisory_specification_runs(tmp_path, referrals_parquet):
-    assessment = run(SPECS / "independent_advisory.toml", {"referrals": str(referrals_parquet)}, out_dir=tmp_path)
+    assessment = run(SPECS / "independent_advisory.toml", synthetic.extract_data(referrals_parquet), out_dir=tmp_path)
     assert {r["metric"] for r in assessment.results} == {m.name for m in assessment.spec.metrics}
     assert (tmp_path / "report.html").exists()

@@ -3,9 +3,15 @@
 What leaves, and what never does:
 - no names, contact details, references or free text; survivors and referrals appear as keyed pseudonyms (HMAC under
   CAREHUB_HASH_KEY), stable across extracts so analysts can follow a survivor over time, useless without the key;
+- `survivor_key` is the key of the person, not of one survivor record: records a hub worker confirmed to be the same
+  woman (repeats.services.match_decide, Survivor.person) share one key, so analysts cluster by person and a repeat
+  referral on another of her records counts. It is the pseudonym of the person's lowest survivor id, so an unlinked
+  survivor's key is what it always was; when a confirmation joins her to an earlier record, her key becomes that
+  person's;
 - dates stay (analysis needs durations), but no date of birth: age appears only as an age band;
-- immigration status is never exported at person level: `immigration.parquet` holds counts by quarter and whether
-  the status is insecure, with the same outcomes, so equality analysis can still see who is left behind;
+- immigration status is never exported at person level: `immigration.parquet` is a table of counts, the number of
+  referrals (column `referrals`) for each combination of quarter, secure/insecure/unknown status and the outcome
+  flags, so equality analysis can still see who is left behind (the engine reads it with `weight = "referrals"`);
 - sealed-pathway referrals are left out of `referrals.parquet`; `--sealed-pathway` writes them to a file of their own
   for the independent advisory service's analysis.
 Every extract writes an audit event naming what was written.
@@ -25,13 +31,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from carehub.accounts.models import Organisation
 from carehub.audit import services as audit
 from carehub.audit.models import Action
-from carehub.cases.commissioning import closed_case_rows
-from carehub.cases.models import Case, CaseStatus, MeasureStage, OutcomeMeasure
+from carehub.cases.commissioning import add_months, closed_case_rows
+from carehub.cases.models import Case, CaseStatus, MeasureStage, OnwardReferral, OutcomeMeasure
 from carehub.people.equality import INSECURE_IMMIGRATION_STATUSES, ethnic_group
 from carehub.referrals.models import Offer, Referral
 
@@ -66,7 +73,8 @@ REFERRAL_SCHEMA = pa.schema(
         ("repeat_within_12_months", pa.bool_()),
     ]
 )
-OUTCOME_COUNTS = ("wants_by_and_for", "offered_by_and_for", "accepted", "closed", "positive_outcome")
+# The flags counted with immigration status: each combination that occurs is one row of immigration.parquet.
+IMMIGRATION_FLAGS = ("sealed", "wants_by_and_for", "offered_by_and_for", "accepted", "closed", "positive_outcome")
 
 
 def pseudonym(kind: str, value: int) -> str:
@@ -83,15 +91,24 @@ class ExtractSummary:
     files: dict[str, int] = field(default_factory=dict)
 
 
+def _person():
+    """The person a referral's survivor is (Survivor.person), or the survivor herself while no link joins her."""
+    return Coalesce("survivor__person", "survivor_id")
+
+
 def _later_referrals() -> dict[int, list[dt.datetime]]:
-    """Each survivor's referral dates, sorted, to find the next referral after a case closed."""
+    """Each person's referral dates, sorted, to find the next referral after a case closed: on any of her survivor
+    records. Onward referrals are left out, as in cases.commissioning: continuity of support, not coming back."""
     dates: dict[int, list[dt.datetime]] = defaultdict(list)
-    for survivor_id, received_at in (
-        Referral.objects.order_by("survivor_id", "received_at")
-        .values_list("survivor_id", "received_at")
+    onward = OnwardReferral.objects.filter(referral_id=OuterRef("pk"))
+    for person, received_at in (
+        Referral.objects.filter(~Exists(onward))
+        .annotate(person=_person())
+        .order_by("person", "received_at")
+        .values_list("person", "received_at")
         .iterator(chunk_size=CHUNK)
     ):
-        dates[survivor_id].append(received_at)
+        dates[person].append(received_at)
     return dates
 
 
@@ -103,6 +120,7 @@ def _referral_rows(*, sealed: bool):
     return (
         Referral.objects.filter(sealed=sealed)
         .annotate(
+            person=_person(),
             offered_by_and_for=Exists(by_and_for),
             first_offer_at=Min("offers__offered_at"),
             case_opened_at=Subquery(first_case.values("opened_at")[:1]),
@@ -113,7 +131,7 @@ def _referral_rows(*, sealed: bool):
         )
         .values(
             "pk",
-            "survivor_id",
+            "person",
             "received_at",
             "borough",
             "channel",
@@ -146,13 +164,16 @@ def _days(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
 
 
 def _repeat(closed_at: dt.datetime | None, later: list[dt.datetime], end_of_data: dt.datetime) -> bool | None:
-    """A new referral within 12 months of closure; None while the 12 months are not yet over (censored)."""
+    """A new referral within 12 calendar months of closure; None while the 12 months are not yet over (censored).
+
+    The same window as cases.commissioning's repeat_within_12_months, so the two files agree."""
     if closed_at is None:
         return None
+    window_end = add_months(closed_at, 12)
     index = bisect.bisect_right(later, closed_at)
-    if index < len(later) and later[index] <= closed_at + dt.timedelta(days=365):
+    if index < len(later) and later[index] <= min(window_end, end_of_data):
         return True
-    return False if closed_at + dt.timedelta(days=365) <= end_of_data else None
+    return False if window_end <= end_of_data else None
 
 
 def _record(v: dict, later: dict[int, list[dt.datetime]], end_of_data: dt.datetime) -> dict:
@@ -162,7 +183,7 @@ def _record(v: dict, later: dict[int, list[dt.datetime]], end_of_data: dt.dateti
     closed = v["case_status"] == CaseStatus.CLOSED
     return {
         "referral_key": pseudonym("referral", v["pk"]),
-        "survivor_key": pseudonym("survivor", v["survivor_id"]),
+        "survivor_key": pseudonym("survivor", v["person"]),
         "received_at": v["received_at"],
         "quarter": quarter_of(v["received_at"]),
         "borough": v["borough"],
@@ -187,7 +208,7 @@ def _record(v: dict, later: dict[int, list[dt.datetime]], end_of_data: dt.dateti
         "positive_outcome": safe_change if closed else None,
         "support_weeks": (_days(v["case_opened_at"], v["case_closed_at"]) or 0) / 7 if closed else None,
         "repeat_within_12_months": _repeat(
-            v["case_closed_at"] if closed else None, later.get(v["survivor_id"], []), end_of_data
+            v["case_closed_at"] if closed else None, later.get(v["person"], []), end_of_data
         ),
     }
 
@@ -205,10 +226,7 @@ def _write_referrals(path: Path, *, sealed: bool, later, end_of_data, immigratio
                     if status in {"", "unknown", "prefer_not_to_say"}
                     else ("insecure" if status in INSECURE_IMMIGRATION_STATUSES else "secure")
                 )
-                key = (row["quarter"], insecure)
-                immigration[(*key, "referrals")] += 1
-                for name in OUTCOME_COUNTS:
-                    immigration[(*key, name)] += bool(row[name])
+                immigration[(row["quarter"], insecure, *(row[name] for name in IMMIGRATION_FLAGS))] += 1
             batch.append(row)
             if len(batch) >= CHUNK:
                 writer.write_table(pa.Table.from_pylist(batch, schema=REFERRAL_SCHEMA))
@@ -221,12 +239,13 @@ def _write_referrals(path: Path, *, sealed: bool, later, end_of_data, immigratio
 
 
 def _write_immigration(path: Path, counts: Counter) -> int:
-    keys = sorted({(q, s) for q, s, _ in counts})
+    keys = sorted(counts, key=lambda k: tuple("" if v is None else str(v) for v in k))
     table = pa.table(
         {
-            "quarter": [q for q, _ in keys],
-            "immigration_status": [s for _, s in keys],
-            **{name: [counts[(q, s, name)] for q, s in keys] for name in ("referrals", *OUTCOME_COUNTS)},
+            "quarter": pa.array([k[0] for k in keys], pa.string()),
+            "immigration_status": pa.array([k[1] for k in keys], pa.string()),
+            **{name: pa.array([k[2 + i] for k in keys], pa.bool_()) for i, name in enumerate(IMMIGRATION_FLAGS)},
+            "referrals": pa.array([counts[k] for k in keys], pa.int64()),
         }
     )
     pq.write_table(table, path)
@@ -237,9 +256,10 @@ def _write_cases(path: Path, end_of_data: dt.datetime) -> int:
     rows = []
     for row in closed_case_rows(end_of_data=end_of_data):
         row = dict(row)
-        case_id, survivor_id = row.pop("case_id"), row.pop("survivor_id")
+        case_id, person_id = row.pop("case_id"), row.pop("person_id")
+        del row["survivor_id"]  # her person's key is the one analysis needs, as in referrals.parquet
         row["case_key"] = pseudonym("case", case_id) if case_id is not None else None
-        row["survivor_key"] = pseudonym("survivor", survivor_id) if survivor_id is not None else None
+        row["survivor_key"] = pseudonym("survivor", person_id) if person_id is not None else None
         rows.append(row)
     if rows:
         pq.write_table(pa.Table.from_pylist(rows), path)
@@ -261,8 +281,16 @@ def extract_write(*, out_dir: Path, actor=None, sealed_pathway: bool = False) ->
     summary.files["immigration.parquet"] = _write_immigration(out_dir / "immigration.parquet", immigration)
     summary.files["closed_cases.parquet"] = _write_cases(out_dir / "closed_cases.parquet", end_of_data)
     if sealed_pathway:
+        sealed_immigration: Counter = Counter()
         summary.files["sealed_referrals.parquet"] = _write_referrals(
-            out_dir / "sealed_referrals.parquet", sealed=True, later=later, end_of_data=end_of_data, immigration=None
+            out_dir / "sealed_referrals.parquet",
+            sealed=True,
+            later=later,
+            end_of_data=end_of_data,
+            immigration=sealed_immigration,
+        )
+        summary.files["sealed_immigration.parquet"] = _write_immigration(
+            out_dir / "sealed_immigration.parquet", sealed_immigration
         )
     audit.record(
         actor=actor,

@@ -128,21 +128,57 @@ COLUMNS = [
 ]
 
 
+IMMIGRATION_FLAGS = ("sealed", "wants_by_and_for", "offered_by_and_for", "accepted", "closed", "positive_outcome")
+
+
 def write_referrals(path: str | Path, rows: int, *, seed: int = 1, chunk: int = 1_000_000) -> Path:
-    """Write `rows` synthetic referrals to one Parquet file (in row groups of `chunk`), and return its path."""
+    """Write `rows` synthetic referrals to one Parquet file (in row groups of `chunk`), and return its path.
+
+    As the extract does, immigration status is not written per referral: `immigration.parquet`, beside the file,
+    holds the counts by quarter, status and outcome flags (see `extract_data`).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     writer = None
+    counted: list[pa.Table] = []
     try:
         for batch in _batches(rng, rows, chunk):
+            counted.append(_immigration_counts(batch))
+            batch = batch.drop_columns(["immigration_insecure"])
             if writer is None:
                 writer = pq.ParquetWriter(path, batch.schema, compression="snappy")
             writer.write_table(batch)
     finally:
         if writer is not None:
             writer.close()
+    keys = ["quarter", "immigration_status", *IMMIGRATION_FLAGS]
+    total = pa.concat_tables(counted).group_by(keys, use_threads=False).aggregate([("referrals", "sum")])
+    pq.write_table(total.rename_columns([*keys, "referrals"]), path.parent / "immigration.parquet")
     return path
+
+
+def extract_data(path: str | Path) -> dict[str, str]:
+    """The data sets of a synthetic extract written by write_referrals, as a specification's --data names them."""
+    path = Path(path)
+    return {"referrals": str(path), "immigration": str(path.parent / "immigration.parquet")}
+
+
+def _immigration_counts(batch: pa.Table) -> pa.Table:
+    insecure = batch["immigration_insecure"].to_numpy(zero_copy_only=False)
+    valid = batch["immigration_insecure"].is_valid().to_numpy(zero_copy_only=False)
+    status = np.where(~valid, "unknown", np.where(insecure.astype(bool, copy=False), "insecure", "secure"))
+    table = pa.table(
+        {
+            "quarter": batch["quarter"].cast(pa.string()),
+            "immigration_status": pa.array(status, pa.string()),
+            **{name: batch[name] for name in IMMIGRATION_FLAGS},
+            "referrals": pa.array(np.ones(batch.num_rows, dtype=np.int64)),
+        }
+    )
+    keys = ["quarter", "immigration_status", *IMMIGRATION_FLAGS]
+    counted = table.group_by(keys, use_threads=False).aggregate([("referrals", "sum")])
+    return counted.rename_columns([*keys, "referrals"])
 
 
 def referrals_table(rows: int, *, seed: int = 1) -> pa.Table:

@@ -90,7 +90,7 @@ def _metric_cells(spec: Spec, metric: Metric, cube: Cube, populations: dict[str,
     if metric.kind != "rate" and (spec.intersection_metrics is None or metric.name in spec.intersection_metrics):
         names = {c.name for c in characteristics}
         for a, b in spec.intersections:
-            if metric.characteristics is None or {a, b} <= names:
+            if {a, b} <= names:  # both assessed for this metric (and held in its data set)
                 cells += _compare(spec, metric, cube, (a, b), lambda g, h: (None, None))
     return cells
 
@@ -116,8 +116,8 @@ def _compare(spec: Spec, metric: Metric, cube: Cube, layout: tuple[str, ...], pe
         ref_names = [levels[i][j] for i, j in enumerate(ref)]
         people, months = people_of(names[0], names[1] if len(names) > 1 else None)
         cell = _cell(metric, cube, layout, index, people, months)
-        if names[0] == UNKNOWN:
-            cell.row["finding"] = "not_compared"
+        if names[0] == UNKNOWN or (metric.kind == "rate" and not (people and months)):
+            cell.row["finding"] = "not_compared"  # group not known, or no population figure for it
         elif index == ref:
             cell.row["finding"] = "reference"
         else:

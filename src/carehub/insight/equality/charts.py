@@ -130,7 +130,7 @@ def _draw(data: pd.DataFrame, title: str, reference: str) -> str:
         f'<text x="{label_width + plot_width / 2}" y="{bottom + 36}" text-anchor="middle">'
         f"Ratio to {html.escape(reference)} (log scale)</text>"
     )
-    legend_x = label_width
+    legend_x = 10.0
     for code, name in FINDING_NAMES.items():
         parts.append(f'<circle cx="{legend_x}" cy="{bottom + 50}" r="4" fill="{COLOURS[code]}"/>')
         parts.append(f'<text x="{legend_x + 8}" y="{bottom + 54}">{name}</text>')

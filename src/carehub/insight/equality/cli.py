@@ -15,8 +15,7 @@ from .api import run
 from .backends import BACKENDS
 from .data import parse_overrides
 from .errors import EIAError
-from .findings import LABELS
-from .outputs import headline_findings
+from .findings import LABELS, headline_findings
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -37,6 +37,7 @@ class CountPlan:
     """What to count in one data set: raw key columns, measures and histograms."""
 
     dataset: str
+    weight: str | None = None  # the column counting the records each row stands for (frequency tables)
     keys: list[str] = field(default_factory=list)  # raw columns, in a fixed order (k0, k1, ...)
     quarter_column: str | None = None
     quarter_from: str = "label"
@@ -57,7 +58,7 @@ def plan_counts(spec: Spec) -> dict[str, CountPlan]:
     """One plan per data set: which raw columns and measures its metrics need."""
     plans: dict[str, CountPlan] = {}
     for metric in spec.metrics:
-        plan = plans.setdefault(metric.dataset, CountPlan(metric.dataset))
+        plan = plans.setdefault(metric.dataset, CountPlan(metric.dataset, weight=spec.datasets[metric.dataset].weight))
         plan.metrics.append(metric)
         for characteristic in spec.characteristics_of(metric):
             if characteristic.column not in plan.keys:
@@ -106,12 +107,14 @@ def _pairs_for(spec: Spec, metric: Metric) -> tuple[tuple[str, str], ...]:
     own = {c.name for c in spec.characteristics_of(metric)}
     if metric.kind == "rate":
         return ()  # a rate by an intersection needs a population by both characteristics, which none has
-    return tuple((a, b) for a, b in spec.intersections if metric.characteristics is None or {a, b} <= own)
+    return tuple((a, b) for a, b in spec.intersections if {a, b} <= own)
 
 
 def columns_used(plan: CountPlan) -> dict[str, str]:
     """Each raw column the plan reads, with what uses it (for the missing-column error)."""
     used = {column: "a characteristic" for column in plan.keys}
+    if plan.weight:
+        used[plan.weight] = f"[datasets.{plan.dataset}] weight"
     if plan.quarter_column:
         used[plan.quarter_column] = "[trends]"
     if plan.area_column:
@@ -134,7 +137,9 @@ def count_query(table: ibis.Table, plan: CountPlan) -> ibis.Table:
     columns = {"part": dt.string, **{k: schema[k] for k in all_keys}, "v": dt.float64, "n": dt.int64}
     columns |= {name: (dt.float64 if name.endswith(("__sum", "__ssq")) else dt.int64) for name in measures}
 
-    aggregations = {"n": prepared.count()} | {name: _measure(prepared, name) for name in measures}
+    weighted = plan.weight is not None
+    rows = prepared["w"].sum().cast("int64") if weighted else prepared.count()
+    aggregations = {"n": rows} | {name: _measure(prepared, name, weighted) for name in measures}
     cube = prepared.group_by(keys).aggregate(**aggregations) if keys else prepared.aggregate(**aggregations)
     branches = [_align(cube.mutate(part=ibis.literal(CUBE)), columns)]
     if plan.quarter_column:
@@ -157,7 +162,8 @@ def count_query(table: ibis.Table, plan: CountPlan) -> ibis.Table:
     for metric, key in plan.histograms:
         present = prepared.filter(prepared[f"{metric}__x"].notnull())
         by = [key] if key else []
-        hist = present.group_by([*by, present[f"{metric}__x"].name("v")]).aggregate(n=present.count())
+        rows = present["w"].sum().cast("int64") if weighted else present.count()
+        hist = present.group_by([*by, present[f"{metric}__x"].name("v")]).aggregate(n=rows)
         branches.append(_align(hist.mutate(part=ibis.literal(f"hist:{metric}:{key or ''}")), columns))
     return ibis.union(*branches, distinct=False) if len(branches) > 1 else branches[0]
 
@@ -197,6 +203,8 @@ def run_counts(con: ibis.BaseBackend, table: ibis.Table, plan: CountPlan) -> pa.
 def _prepare(table: ibis.Table, plan: CountPlan) -> ibis.Table:
     """Key columns renamed k0.., quarter q, area a, and one 0/1 or numeric column per measure."""
     columns = {f"k{i}": table[c] for i, c in enumerate(plan.keys)}
+    if plan.weight:
+        columns["w"] = _number(table[plan.weight]).cast("int64").fill_null(0)
     if plan.quarter_column:
         columns["q"] = _quarter(table[plan.quarter_column], plan.quarter_from)
     if plan.area_column:
@@ -227,8 +235,18 @@ def _measure_names(plan: CountPlan) -> list[str]:
     return names
 
 
-def _measure(prepared: ibis.Table, name: str) -> ibis.Expr:
+def _measure(prepared: ibis.Table, name: str, weighted: bool = False) -> ibis.Expr:
     metric, _, kind = name.rpartition("__")
+    if weighted:  # each row stands for w records: every count becomes a sum of w, every sum a sum times w
+        w = prepared["w"]
+        if kind in ("ev", "den", "num"):
+            return ibis.ifelse(prepared[name], w, 0).sum().cast("int64")
+        value = prepared[f"{metric}__x"]
+        if kind == "cnt":
+            return ibis.ifelse(value.notnull(), w, 0).sum().cast("int64")
+        if kind == "sum":
+            return (value * w).sum().cast("float64")
+        return (value * value * w).sum().cast("float64")
     if kind in ("ev", "den", "num"):
         # COUNT(*) FILTER (WHERE flag) where the backend has it (DuckDB, PostgreSQL): much cheaper than
         # SUM(CASE ...) over millions of rows; PySpark gets the equivalent SUM(CAST(flag AS BIGINT)).

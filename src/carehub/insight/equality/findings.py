@@ -8,7 +8,7 @@ so is a comparison where neither group has any event (no information). The words
 
 from __future__ import annotations
 
-from .spec import Metric, Spec
+from .spec import UNKNOWN, Metric, Spec
 
 LABELS = {
     "adverse": "Adverse",
@@ -16,9 +16,29 @@ LABELS = {
     "no_evidence": "No evidence of difference",
     "too_few": "Too few to say",
     "reference": "Reference group",
-    "not_compared": "Not compared (group not known)",
+    "not_compared": "Not compared (group not known, or no population figure)",
     "descriptive": "Descriptive",
 }
+
+
+def headline_findings(results: list[dict]) -> list[dict]:
+    """Headline adverse findings first, then favourable; within each, by metric and characteristic as the
+    specification orders them, the largest departure from 1 first."""
+    metrics = list(dict.fromkeys(r["metric"] for r in results))
+    characteristics = list(dict.fromkeys(r["characteristic"] for r in results if r["characteristic"]))
+
+    def order(row: dict) -> tuple:
+        ratio = row.get("ratio") or 1.0
+        departure = -max(ratio, 1 / ratio) if ratio > 0 else 0.0
+        return (
+            row["finding"] != "adverse",
+            metrics.index(row["metric"]),
+            characteristics.index(row["characteristic"]),
+            departure,
+        )
+
+    chosen = [r for r in results if r["family"] == "headline" and r["finding"] in ("adverse", "favourable")]
+    return sorted(chosen, key=order)
 
 
 def judge(row: dict, metric: Metric, spec: Spec) -> str:
@@ -49,6 +69,8 @@ def statement(row: dict, metric: Metric, threshold: int | None = None) -> str:
     if finding == "reference":
         return f"{who} is the reference group: {metric.label.lower()} {_value(row, metric)}."
     if finding == "not_compared":
+        if row.get("group") != UNKNOWN and metric.kind == "rate":
+            return f"{who}: {_count_text(row, metric)}; no population figure (or period) for this group, so no rate."
         return f"{who}: {_count_text(row, metric)}; not compared with a reference group."
     if finding == "too_few":
         if row.get("ratio_method") == "no events in either group":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .analysis import RESULT_FIELDS
 from .engine import Assessment
+from .findings import headline_findings
 from .report import render_report
 
 SCHEMA = "carehub.eia.results/1"
@@ -55,26 +56,6 @@ def results_document(assessment: Assessment) -> dict:
         "warnings": assessment.warnings,
         "results": assessment.results,
     }
-
-
-def headline_findings(results: list[dict]) -> list[dict]:
-    """Headline adverse findings first, then favourable; within each, by metric and characteristic as the
-    specification orders them, the largest departure from 1 first."""
-    metrics = list(dict.fromkeys(r["metric"] for r in results))
-    characteristics = list(dict.fromkeys(r["characteristic"] for r in results if r["characteristic"]))
-
-    def order(row: dict) -> tuple:
-        ratio = row.get("ratio") or 1.0
-        departure = -max(ratio, 1 / ratio) if ratio > 0 else 0.0
-        return (
-            row["finding"] != "adverse",
-            metrics.index(row["metric"]),
-            characteristics.index(row["characteristic"]),
-            departure,
-        )
-
-    chosen = [r for r in results if r["family"] == "headline" and r["finding"] in ("adverse", "favourable")]
-    return sorted(chosen, key=order)
 
 
 def write_outputs(assessment: Assessment, out_dir: str | Path) -> dict[str, Path]:

@@ -11,7 +11,7 @@ import html
 from collections import Counter
 
 from .charts import forest_data, forest_svg
-from .findings import LABELS
+from .findings import LABELS, headline_findings
 
 RDU_CAVEATS = (
     "Geography concentrates populations: where a group lives affects how often it meets a service or the police, so "
@@ -81,11 +81,16 @@ def _findings(spec, results: list[dict], document: dict) -> str:
     headline = [r for r in results if r["family"] == "headline"]
     counts = Counter(r["finding"] for r in headline)
     items = []
-    for statement in document["findings"]:
-        css = "adverse" if statement.startswith("Adverse") else "favourable"
-        items.append(
-            f"<li><span class='{css}'>{_e(statement.split(':', 1)[0])}:</span>{_e(statement.split(':', 1)[1])}</li>"
+    chosen = headline_findings(results)
+    for metric in spec.metrics:
+        lines = "".join(
+            f"<li><span class='{r['finding']}'>{_e(r['statement'].split(':', 1)[0])}:</span>"
+            f"{_e(r['statement'].split(':', 1)[1])}</li>"
+            for r in chosen
+            if r["metric"] == metric.name
         )
+        if lines:
+            items.append(f"<li><strong>{_e(metric.label)}</strong><ul class='findings'>{lines}</ul></li>")
     if not items:
         items.append("<li>No headline comparison met the rule for an adverse or favourable finding.</li>")
     summary = (

@@ -37,6 +37,9 @@ class Dataset:
     path: str | None = None
     format: str = "auto"
     description: str = ""
+    # A column counting how many records each row stands for, when the data are already counts (a frequency
+    # table, such as the extract's immigration.parquet); None: each row is one record.
+    weight: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class Characteristic:
     mapping: dict[str, str] | None = None  # raw value -> category code
     unknown: tuple[str, ...] = ()  # raw values that mean "not known" (null always does)
     unknown_label: str = "Not known or not stated"
+    # The data sets that hold this characteristic; None: all of them. A metric on another data set is not assessed
+    # by it unless it names it.
+    datasets: tuple[str, ...] | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -160,7 +166,9 @@ class Spec:
 
     def characteristics_of(self, metric: Metric) -> tuple[Characteristic, ...]:
         """The characteristics a metric is assessed by (a rate only by those with a population)."""
-        names = metric.characteristics or tuple(c.name for c in self.characteristics)
+        names = metric.characteristics or tuple(
+            c.name for c in self.characteristics if c.datasets is None or metric.dataset in c.datasets
+        )
         chosen = tuple(self.characteristic(n) for n in names)
         if metric.kind == "rate" and metric.characteristics is None:
             chosen = tuple(c for c in chosen if self.population_for(c.name))
@@ -238,16 +246,28 @@ def parse_spec(raw: dict[str, Any], *, source: Path | None = None) -> Spec:
 
 
 def _dataset(name: str, table: dict[str, Any]) -> Dataset:
-    _only(table, f"[datasets.{name}]", {"path", "format", "description"})
+    _only(table, f"[datasets.{name}]", {"path", "format", "description", "weight"})
     fmt = table.get("format", "auto")
     _choose(fmt, DATA_FORMATS, f"[datasets.{name}] format")
-    return Dataset(name=name, path=table.get("path"), format=fmt, description=table.get("description", ""))
+    weight = table.get("weight")
+    if weight is not None and (not isinstance(weight, str) or not weight):
+        raise SpecError(f"[datasets.{name}] weight must be the name of the column holding each row's count.")
+    return Dataset(
+        name=name, path=table.get("path"), format=fmt, description=table.get("description", ""), weight=weight
+    )
 
 
 def _characteristic(table: dict[str, Any]) -> Characteristic:
     name = _text(table, "name", required=True)
     where = f"characteristic {name!r}"
-    _only(table, where, {"name", "label", "column", "reference", "categories", "map", "unknown", "unknown_label"})
+    _only(
+        table,
+        where,
+        {"name", "label", "column", "reference", "categories", "map", "unknown", "unknown_label", "datasets"},
+    )
+    datasets = table.get("datasets")
+    if datasets is not None and (not isinstance(datasets, list) or not all(isinstance(d, str) for d in datasets)):
+        raise SpecError(f"{where}: 'datasets' must be a list of data set names.")
     categories = table.get("categories", {})
     if isinstance(categories, list):
         pairs = tuple((str(c), str(c)) for c in categories)
@@ -280,6 +300,7 @@ def _characteristic(table: dict[str, Any]) -> Characteristic:
         mapping=mapping,
         unknown=tuple(str(v) for v in table.get("unknown", ())),
         unknown_label=table.get("unknown_label", "Not known or not stated"),
+        datasets=tuple(datasets) if datasets is not None else None,
     )
 
 
@@ -436,6 +457,9 @@ def _cross_check(spec: Spec) -> None:
                 f"metric {metric.name!r} is a rate: give the [period] start and end (or the date column to read "
                 "them from) so exposure P*m/12 is known."
             )
+    for characteristic in spec.characteristics:
+        for name in characteristic.datasets or ():
+            _known(name, spec.datasets, f"characteristic {characteristic.name!r} datasets")
     for population in spec.populations:
         _known(population.dataset, spec.datasets, f"population {population.name!r} dataset")
         _known(population.characteristic, names, f"population {population.name!r} characteristic")

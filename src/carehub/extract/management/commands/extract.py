@@ -2,7 +2,8 @@
 
 Writes: DIR/referrals.parquet (one row per referral, no identity, sealed pathway left out), DIR/immigration.parquet
 (counts only), DIR/closed_cases.parquet (one row per closed case) and, with --sealed-pathway,
-DIR/sealed_referrals.parquet. Changes nothing in the database except one audit event. Overwrites those files in DIR.
+DIR/sealed_referrals.parquet and DIR/sealed_immigration.parquet. Changes nothing in the database except one audit
+event. Overwrites those files in DIR.
 """
 
 from __future__ import annotations

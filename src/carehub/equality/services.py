@@ -1,0 +1,61 @@
+"""Publishing the hub's equality impact assessment: a fresh extract, the shipped hub specification, the results kept
+where the commissioners' pages read them.
+
+The assessment runs on the pseudonymised extract, exactly as an analyst would run it by hand (`carehub extract`, then
+`carehub eia run`), so what commissioners see in the app is what the report says: aggregates with small numbers
+suppressed by the engine, never a person. The extract is written to a temporary folder and deleted afterwards; only
+results.json, results.csv and report.html are kept.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+
+from carehub.extract.writer import extract_write
+
+if TYPE_CHECKING:
+    from carehub.insight.equality.engine import Assessment
+
+SPECS = Path(__file__).resolve().parent.parent / "insight" / "specs"
+HUB = "hub"
+
+
+def results_dir() -> Path:
+    return Path(settings.EIA_RESULTS_DIR)
+
+
+def assessment_publish(*, actor=None) -> tuple[Assessment, Path]:
+    """Extract, assess with hub.toml and replace the published hub assessment; returns it and its folder.
+
+    The new results are written beside the old and swapped in by renames, so a reader never sees half of them.
+    """
+    from carehub.insight.equality import run  # the statistics stack loads here, not with every page of the app
+
+    root = results_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="carehub-eia-") as work:
+        data = Path(work) / "extract"
+        extract_write(out_dir=data, actor=actor)
+        staging = Path(tempfile.mkdtemp(prefix=f".{HUB}-", dir=root))
+        try:
+            assessment = run(
+                SPECS / "hub.toml",
+                {"referrals": str(data / "referrals.parquet"), "immigration": str(data / "immigration.parquet")},
+                out_dir=staging,
+            )
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    target = root / HUB
+    retired = root / f".{HUB}-retired"
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+    return assessment, target

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from carehub.equality import views
+
+app_name = "equality"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:name>/", views.detail, name="detail"),
+    path("<slug:name>/<slug:kind>", views.download, name="download"),
+]

@@ -1,0 +1,38 @@
+"""Commissioners' pages for the published equality impact assessments. Thin: the selectors read, templates render."""
+
+from __future__ import annotations
+
+from csp.decorators import csp_update
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from carehub.accounts import policy
+from carehub.accounts.models import Role
+from carehub.equality import selectors
+
+
+@policy.route(Role.COMMISSIONER, check=policy.can_see_equality_assessments)
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "equality/index.html", {"assessments": selectors.published_all()})
+
+
+@policy.route(Role.COMMISSIONER, check=policy.can_see_equality_assessments)
+def detail(request: HttpRequest, name: str) -> HttpResponse:
+    published = selectors.published(name)
+    if published is None:
+        raise Http404
+    return render(request, "equality/detail.html", {"assessment": published})
+
+
+# The report is one self-contained file with its styles inline and no scripts: inline styles are allowed for it alone.
+@csp_update({"style-src": ["'self'", "'unsafe-inline'"]})
+@policy.route(Role.COMMISSIONER, check=policy.can_see_equality_assessments)
+def download(request: HttpRequest, name: str, kind: str) -> HttpResponse:
+    found = selectors.published_file(name, kind)
+    if found is None:
+        raise Http404
+    path, content_type = found
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    if kind == "csv":
+        response["Content-Disposition"] = f'attachment; filename="equality-{name}-results.csv"'
+    return response
