@@ -11,7 +11,10 @@ from django.utils import timezone
 
 from carehub.cases.commissioning import COLUMNS, add_months, closed_case_rows
 from carehub.cases.models import CaseStatus, MeasureStage, OnwardReferral, OutcomeMeasure
+from carehub.people.models import Survivor
+from carehub.repeats.models import Outcome
 from tests.factories import CaseFactory, ContractFactory, ReferralFactory
+from tests.repeats.helpers import AMINA, AMINA_MISSPELT, closed_case, confirm, intake
 
 T0 = timezone.make_aware(dt.datetime(2026, 1, 15, 12))
 END = timezone.make_aware(dt.datetime(2027, 3, 1, 12))
@@ -90,6 +93,63 @@ def test_an_onward_referral_is_not_a_repeat_and_marks_both_ends_of_the_journey(w
     assert (rows[first.pk]["referred_on"], rows[first.pk]["continued_from_earlier_case"]) == (True, False)
     assert (rows[second.pk]["referred_on"], rows[second.pk]["continued_from_earlier_case"]) == (False, True)
     assert rows[second.pk]["survivor_id"] == rows[first.pk]["survivor_id"]
+
+
+# --- coming back on another survivor record, confirmed by a hub worker to be her -----------------------------------
+
+
+def rows_now() -> dict:
+    return {row["case_id"]: row for row in closed_case_rows()}
+
+
+@pytest.mark.parametrize(("outcome", "expected"), [(Outcome.CONFIRMED, (True, True, True)), (Outcome.REJECTED, None)])
+def test_a_referral_on_a_record_confirmed_to_be_her_is_a_repeat(world, outcome, expected):
+    earlier = intake(AMINA, days_ago=520)
+    case = closed_case(world, earlier, closed_days_ago=400)
+    new = intake(AMINA_MISSPELT, days_ago=350)  # a new survivor record, 50 days after her case closed
+    confirm(world, new, earlier, outcome)
+    row = rows_now()[case.pk]
+    if outcome == Outcome.CONFIRMED:
+        assert repeats(row) == expected and (row["rereferred"], row["days_to_rereferral"]) == (True, 50)
+        assert (row["survivor_id"], row["person_id"]) == (earlier.survivor_id, earlier.survivor_id)
+    else:  # not the same person: her case is followed by nothing
+        assert repeats(row) == (False, False, False) and row["rereferred"] is False
+        assert row["person_id"] == row["survivor_id"] == earlier.survivor_id
+
+
+def test_a_chain_of_links_counts_the_referral_at_its_far_end(world):
+    a = intake(AMINA_MISSPELT, days_ago=520)
+    case = closed_case(world, a, closed_days_ago=400)
+    b = intake(AMINA, days_ago=600)  # before her case closed: not a repeat of it
+    c = intake(AMINA_MISSPELT, days_ago=330)  # 70 days after closure, linked to her case's record only through b
+    confirm(world, a, b)
+    confirm(world, c, b)
+    rows = rows_now()
+    assert repeats(rows[case.pk]) == (True, True, True) and rows[case.pk]["days_to_rereferral"] == 70
+    assert rows[case.pk]["person_id"] == min(a.survivor_id, b.survivor_id, c.survivor_id)
+
+
+def test_a_case_on_the_later_record_counts_a_referral_on_the_earlier_one(world):
+    earlier = intake(AMINA, days_ago=700)
+    new = intake(AMINA_MISSPELT, days_ago=520)
+    case = closed_case(world, new, closed_days_ago=400)
+    confirm(world, new, earlier)
+    ReferralFactory(survivor=earlier.survivor, received_at=timezone.now() - dt.timedelta(days=250))
+    row = rows_now()[case.pk]
+    assert repeats(row) == (False, True, True) and row["days_to_rereferral"] == 150
+    assert (row["survivor_id"], row["person_id"]) == (new.survivor_id, earlier.survivor_id)
+
+
+def test_an_onward_referral_on_a_linked_record_is_still_not_a_repeat(world):
+    earlier = intake(AMINA, days_ago=520)
+    case = closed_case(world, earlier, closed_days_ago=400)
+    second = intake(AMINA_MISSPELT, days_ago=420)
+    confirm(world, second, earlier)
+    support = CaseFactory(referral=second, service=world.services["sistah"])
+    onward = ReferralFactory(survivor=second.survivor, received_at=timezone.now() - dt.timedelta(days=380))
+    OnwardReferral.objects.create(from_case=support, referral=onward, created_at=onward.received_at)
+    row = rows_now()[case.pk]
+    assert repeats(row) == (False, False, False) and row["rereferred"] is False
 
 
 def test_length_how_it_closed_service_type_and_the_contract_in_force(world):
@@ -175,8 +235,13 @@ def test_the_query_count_does_not_grow_with_the_number_of_cases(world):
         later_referral(case, T0 + i * DAY)
         OutcomeMeasure.objects.create(case=case, stage="closure", not_answered="declined", recorded_at=T0)
     many, n_many = queries()
-    assert (n_few, n_many) == (3, 33)
-    assert few == many == 1
+    # Join some of them into people, so rows take the linked branch as well: still the one query.
+    survivors = list(Survivor.objects.filter(cases__isnull=False).order_by("pk").values_list("pk", flat=True))
+    for pair in (survivors[0:3], survivors[5:7], survivors[10:12]):
+        Survivor.objects.filter(pk__in=pair).update(person=pair[0])
+    linked, n_linked = queries()
+    assert (n_few, n_many, n_linked) == (3, 33, 33)
+    assert few == many == linked == 1
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from carehub.audit.models import AuditEvent
 from carehub.people.models import DataKey, Identity, Survivor
 from carehub.people.services import survivor_create, survivor_erase
 from tests import factories as f
-from tests.audit.trail import described, events_after, last_seq
+from tests.audit.trail import described, events_after, last_seq, refuse_audit_writes
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,7 @@ def counts() -> tuple[int, int, int]:
 @pytest.fixture
 def audit_unavailable(monkeypatch):
     """The audit table refuses writes (disk full, lost connection ...)."""
-
-    def refuse(*args, **kwargs):
-        raise DatabaseError("could not extend file")
-
-    monkeypatch.setattr(AuditEvent, "save", refuse)
+    refuse_audit_writes(monkeypatch)
 
 
 def test_creating_a_survivor_is_audited_without_personal_values():
@@ -96,11 +92,7 @@ def test_the_event_rolls_back_with_the_transaction_it_was_written_in():
 def test_an_erasure_whose_audit_event_cannot_be_written_does_not_happen(monkeypatch):
     survivor = survivor_create(actor=None, identity=IDENTITY)
     before = counts()
-
-    def refuse(*args, **kwargs):
-        raise DatabaseError("could not extend file")
-
-    monkeypatch.setattr(AuditEvent, "save", refuse)
+    refuse_audit_writes(monkeypatch)
     with pytest.raises(DatabaseError):
         survivor_erase(actor=None, survivor=survivor, reason="Survivor asked for erasure")
 

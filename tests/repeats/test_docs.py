@@ -6,9 +6,9 @@ import inspect
 
 import pytest
 
-from carehub.repeats import bulk, dedupe, keys, model, scoring, synthetic
+from carehub.repeats import bulk, dedupe, keys, linkage, model, scoring, selectors, services, synthetic
 
-MODULES = [bulk, dedupe, keys, model, scoring, synthetic]
+MODULES = [bulk, dedupe, keys, linkage, model, scoring, selectors, services, synthetic]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

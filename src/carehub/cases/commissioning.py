@@ -5,19 +5,29 @@ commissioned 12 weeks reduce repeat referrals? So each row says how long support
 contract in force commissioned, and whether the survivor was referred again within 3, 6 and 12 months of closure,
 with what analysis needs to treat the follow-up as right-censored.
 
+Coming back is counted per person, not per survivor record. A survivor who is referred again often arrives as a new
+survivor record (another agency, a misspelt name, a new address); when a hub worker confirms that it is the same woman
+(repeats.services.match_decide), the records stay apart but are joined into one person (`Survivor.person`, the lowest
+survivor id among them). A later referral on any of her records counts as a repeat of each of her cases.
+
 This is not a per-user selector: it reads every closed case and is for the extract (itself a declared operation),
-never for a page. It returns no identity: no names, no references, no dates finer than a month. `case_id` and
-`survivor_id` are the database's surrogate keys, there so the extract can join rows to outcome and equality tables
-and cluster errors per survivor; the extract must replace them with keyed pseudonyms before anything leaves.
+never for a page. It returns no identity: no names, no references, no dates finer than a month. `case_id`,
+`survivor_id` and `person_id` are the database's surrogate keys, there so the extract can join rows to outcome and
+equality tables and cluster errors per person; the extract must replace them with keyed pseudonyms before anything
+leaves.
 
 Sealed cases (the independent advisory pathway) are included, because leaving them out would hide that service's
 outcomes from its commissioners; but as counts-safe rows: the same columns as every other row and no more, with
-`case_id` and `survivor_id` blanked, so a sealed row can be counted and aggregated (with suppression, later) but
-never joined to anything that describes her.
+`case_id`, `survivor_id` and `person_id` blanked, so a sealed row can be counted and aggregated (with suppression,
+later) but never joined to anything that describes her.
 
 Efficiency: one query, whatever the number of cases. The next referral after closure, the contract in force and the
 onward-referral links are correlated subqueries the database answers from indexes, and the outcome measures are two
-LEFT JOINs; rows stream from the database in chunks. Python only does arithmetic on each row.
+LEFT JOINs; rows stream from the database in chunks. Python only does arithmetic on each row. The next referral is
+one of two subqueries, chosen per row by a CASE so only one runs: for a survivor no confirmed link joins to anyone
+(nearly all) her own referrals, by the index on Referral.survivor; for a linked survivor, every referral of her person,
+by the index on Survivor.person and then Referral.survivor. Neither needs the decisions themselves, nor a walk over
+links per row.
 """
 
 from __future__ import annotations
@@ -27,7 +37,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TypedDict
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Case as SQLCase
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -38,7 +49,8 @@ from carehub.referrals.models import Referral
 
 class ClosedCaseRow(TypedDict):
     case_id: int | None  # surrogate key for the extract to pseudonymise; None on sealed rows
-    survivor_id: int | None  # likewise: clusters her cases; None on sealed rows
+    survivor_id: int | None  # likewise: the survivor record the case is on; None on sealed rows
+    person_id: int | None  # the person she is (Survivor.person, or survivor_id when unlinked): clusters her cases
     sealed: bool
     service_type: str
     closure_reason: str
@@ -55,7 +67,7 @@ class ClosedCaseRow(TypedDict):
     change_wellbeing: int | None
     change_quality_of_life: int | None
     change_confidence_help: int | None
-    rereferred: bool  # any later referral of her before the end of data
+    rereferred: bool  # any later referral of her (on any of her records) before the end of data
     days_to_rereferral: int | None
     days_observed: int  # closure to the end of data: the follow-up, for censoring
     repeat_within_3_months: bool | None  # None: not re-referred, and fewer than 3 months observed (censored)
@@ -68,6 +80,7 @@ COLUMNS: tuple[str, ...] = tuple(ClosedCaseRow.__annotations__)
 _VALUES = (
     "pk",
     "survivor_id",
+    "person",
     "sealed",
     "service__service_type",
     "closure_reason",
@@ -91,8 +104,10 @@ _VALUES = (
 def closed_case_rows(*, end_of_data: dt.datetime | None = None, chunk_size: int = 10_000) -> Iterator[ClosedCaseRow]:
     """One row per case closed by `end_of_data` (default now), in case order.
 
-    A repeat referral is a later Referral of the same survivor received after the case closed and by the end of data.
-    Onward referrals (OnwardReferral) are left out: being referred on is continuity of support, not coming back.
+    A repeat referral is a later Referral of the same person received after the case closed and by the end of data:
+    on her own survivor record or on any record confirmed to be her (Survivor.person). Onward referrals
+    (OnwardReferral) are left out: being referred on is continuity of support, not coming back. A sealed case counts
+    only its own survivor's referrals: the sealed pathway is never linked to anyone.
     `repeat_within_N_months` is True if she was re-referred within N calendar months of closure, False if she was
     not and N months have been observed, and None if she was not but the data end before N months: censored, so
     analysis can neither count it a success nor drop the case silently.
@@ -103,16 +118,22 @@ def closed_case_rows(*, end_of_data: dt.datetime | None = None, chunk_size: int 
     return (_row(dict(zip(_VALUES, v, strict=True)), end, london) for v in values)
 
 
-def _closed_cases(end: dt.datetime):
+def _next_referral(referrals, end: dt.datetime) -> Subquery:
+    """The first of `referrals` received after the case closed and by `end`, onward referrals left out."""
     onward = OnwardReferral.objects.filter(referral_id=OuterRef("pk"))
-    next_referral = (
-        Referral.objects.filter(
-            survivor_id=OuterRef("survivor_id"), received_at__gt=OuterRef("closed_at"), received_at__lte=end
-        )
+    return Subquery(
+        referrals.filter(received_at__gt=OuterRef("closed_at"), received_at__lte=end)
         .filter(~Exists(onward))
         .order_by("received_at")
         .values("received_at")[:1]
     )
+
+
+def _closed_cases(end: dt.datetime):
+    own = _next_referral(Referral.objects.filter(survivor_id=OuterRef("survivor_id")), end)
+    # Linked records are never sealed (repeats never links the sealed pathway); sealed=False says so here as well.
+    linked = _next_referral(Referral.objects.filter(survivor__person=OuterRef("survivor__person"), sealed=False), end)
+    unlinked = Q(survivor__person__isnull=True) | Q(sealed=True)
     contract = (
         Contract.objects.filter(
             service_id=OuterRef("service_id"), start__lte=OuterRef("began_on"), end__gte=OuterRef("began_on")
@@ -125,7 +146,8 @@ def _closed_cases(end: dt.datetime):
         .annotate(
             began_on=TruncDate(Coalesce("opened_at", "accepted_at")),
             commissioned_weeks=Subquery(contract),
-            next_referral_at=Subquery(next_referral),
+            person=Coalesce("survivor__person", "survivor_id"),
+            next_referral_at=SQLCase(When(unlinked, then=own), default=linked),
             continued=Exists(OnwardReferral.objects.filter(referral_id=OuterRef("referral_id"))),
             referred_on=Exists(OnwardReferral.objects.filter(from_case_id=OuterRef("pk"))),
             start=FilteredRelation("outcomes", condition=Q(outcomes__stage=MeasureStage.START)),
@@ -143,6 +165,7 @@ def _row(v: dict, end: dt.datetime, london: dt.tzinfo) -> ClosedCaseRow:
     row: ClosedCaseRow = {
         "case_id": None if sealed else v["pk"],
         "survivor_id": None if sealed else v["survivor_id"],
+        "person_id": None if sealed else v["person"],
         "sealed": sealed,
         "service_type": v["service__service_type"],
         "closure_reason": v["closure_reason"],

@@ -18,6 +18,7 @@ from carehub.accounts import policy
 from carehub.accounts.models import Role, User
 from carehub.cases import forms, selectors, services
 from carehub.cases.models import Case, CaseStatus, MeasureStage
+from carehub.repeats import selectors as repeats
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 
@@ -45,6 +46,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": selectors.case_page(case, user=request.user),
         "can_allocate": selectors.can_allocate(request.user, case),
         "wait_days": selectors.wait_days(case.accepted_at) if case.status == CaseStatus.WAITING else None,
+        "repeat_history": repeats.history_for(user=request.user, referral=case.referral),
     }
     return render(request, "cases/detail.html", context)
 

@@ -26,12 +26,14 @@ from carehub.demo.sampling import NA
 from carehub.demo.staff import ascii_slug
 from carehub.people import crypto
 from carehub.people.models import Identity, lookups_for
+from carehub.repeats.linkage import BatchKeys, key_row
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters used in the last two characters of UK postcodes
 ALL_DISTRICTS = tuple(d for districts in POSTCODE_DISTRICTS.values() for d in districts)
-SealedRow = tuple[bytes, bytes, str, str, str]  # wrapped key, sealed identity, email, phone and name+DOB lookups
+# Wrapped key, sealed identity, email, phone and name+DOB lookups, and the linkage keys (repeats.linkage.key_row).
+SealedRow = tuple[bytes, bytes, str, str, str, tuple[str, ...]]
 
 _INPUTS = ("heritage", "male", "dob_days", "borough")
 
@@ -113,15 +115,32 @@ def _address(d: dict) -> tuple[str, str]:
     return f"{flat}{d['house']} {_pick(STREETS, d['street'])}, London", postcode
 
 
+# Each worker process keys names, dates and postcodes once for all its chunks (repeats.linkage.BatchKeys); forgotten
+# when sealing ends, so no plain value outlives the seed.
+_batch_keys: BatchKeys | None = None
+
+
 def seal_chunk(inputs: dict[str, np.ndarray]) -> list[SealedRow]:
-    """Seal each identity under a fresh data key of her own, with the keyed look-up hashes: as survivor_create."""
+    """Seal each identity under a fresh data key of her own, with the keyed look-up hashes and her linkage keys: as
+    survivor_create does."""
+    global _batch_keys
+    if _batch_keys is None:
+        _batch_keys = BatchKeys()
     rows: list[SealedRow] = []
     for identity in build_identities(inputs):
         wrapped = crypto.new_wrapped_data_key()
         sealed = crypto.seal(wrapped, identity.to_payload())
         lookups = lookups_for(identity)
-        rows.append((wrapped, sealed, lookups["email_lookup"], lookups["phone_lookup"], lookups["name_dob_lookup"]))
+        linkage = key_row(_batch_keys(identity))
+        rows.append(
+            (wrapped, sealed, lookups["email_lookup"], lookups["phone_lookup"], lookups["name_dob_lookup"], linkage)
+        )
     return rows
+
+
+def _forget_keys() -> None:
+    global _batch_keys
+    _batch_keys = None
 
 
 @contextmanager
@@ -134,7 +153,10 @@ def sealing(survivors: Survivors, *, workers: int, chunk: int = 4000) -> Iterato
     bounds = [(start, min(start + chunk, len(survivors))) for start in range(0, len(survivors), chunk)]
     tasks = (identity_inputs(survivors, start, stop) for start, stop in bounds)
     if workers <= 1 or len(bounds) <= 1:
-        yield map(seal_chunk, tasks)
+        try:
+            yield map(seal_chunk, tasks)
+        finally:
+            _forget_keys()
         return
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         yield pool.imap(seal_chunk, tasks)

@@ -29,12 +29,14 @@ from carehub.people.equality import EQUALITY_FIELDS, IMMIGRATION_FIELDS
 from carehub.people.models import DataKey, Survivor
 from carehub.referrals import dash
 from carehub.referrals.models import DashAssessment, Offer, OfferStatus, Referral, Status
+from carehub.repeats.keys import KEY_FIELDS
+from carehub.repeats.models import LinkageRecord
 
 CHUNK = 100_000
 CONTRACT_GROWTH = 1.06  # the current contracts are worth a little more than the previous ones
 HUB_REASON = "Best fit for her needs, area and eligibility"
 # Tables filled in bulk, in an order that lets SQLite check deferred foreign keys against rows already there.
-BULK_MODELS = (Referral, Case, DataKey, Survivor, DashAssessment, Offer, Allocation, OutcomeMeasure)
+BULK_MODELS = (Referral, Case, DataKey, Survivor, LinkageRecord, DashAssessment, Offer, Allocation, OutcomeMeasure)
 
 
 def write_directory(plan: Plan) -> tuple[dict[str, int], np.ndarray]:
@@ -216,14 +218,20 @@ def write_cases(writer: BulkWriter, plan: Plan, first: dict, service_ids: np.nda
 
 
 def write_survivors(writer: BulkWriter, plan: Plan, first: dict, sealed: Iterable[list[SealedRow]]) -> int:
-    """Data keys and survivors, chunk by chunk as the sealing workers finish them."""
+    """Data keys, survivors and their linkage keys, chunk by chunk as the sealing workers finish them.
+
+    Survivors with a sealed referral get no linkage keys, as survivor_create gives none on the sealed pathway: they
+    are never matched with anyone.
+    """
     survivors = plan.survivors
+    on_sealed_pathway = np.zeros(len(survivors), dtype=bool)
+    on_sealed_pathway[plan.linkage.survivor[plan.sealed]] = True
     start = 0
     written = 0
     for chunk in sealed:
         rows = slice(start, start + len(chunk))
         start = rows.stop
-        wrapped, identity, email, phone, name_dob = (list(column) for column in zip(*chunk, strict=True))
+        wrapped, identity, email, phone, name_dob, linkage = (list(column) for column in zip(*chunk, strict=True))
         created = writer.datetimes(survivors.first_seen[rows])
         key_ids = ids(first[DataKey], np.arange(rows.start, rows.stop))
         written += writer.write(DataKey, {"id": key_ids, "wrapped": wrapped, "created_at": created})
@@ -239,7 +247,18 @@ def write_survivors(writer: BulkWriter, plan: Plan, first: dict, sealed: Iterabl
         for name in EQUALITY_FIELDS + IMMIGRATION_FIELDS:
             columns[name] = survivors.columns[name][rows].tolist()
         written += writer.write(Survivor, columns)
+        written += _write_linkage(writer, columns["id"], linkage, ~on_sealed_pathway[rows])
     return written
+
+
+def _write_linkage(writer: BulkWriter, survivor_ids: list[int], linkage: list[tuple[str, ...]], kept) -> int:
+    keep = np.flatnonzero(kept)
+    if not len(keep):
+        return 0
+    columns = {"survivor_id": [survivor_ids[i] for i in keep]}
+    for position, field in enumerate(KEY_FIELDS):
+        columns[field] = [linkage[i][position] for i in keep]
+    return writer.write(LinkageRecord, columns)
 
 
 def _chunks(n: int) -> Iterable[slice]:

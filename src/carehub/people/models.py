@@ -98,6 +98,15 @@ class Survivor(models.Model):
 
     erased_at = models.DateTimeField(null=True, blank=True)
 
+    # The person she is, when a hub worker has confirmed that she and other survivor records are the same woman
+    # (repeats.services.match_decide): the first of those records (lowest id), held by every one of them, that one
+    # included. Null while no confirmed link joins her to anyone: she is then a person on her own, of her own id.
+    # Denormalised from the confirmed MatchDecisions so analysis can group by person with one indexed equality
+    # (cases.commissioning, extract); never merged or re-pointed, see repeats/models.py.
+    person = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+
     class Meta:
         indexes = [models.Index(fields=["ethnicity"]), models.Index(fields=["created_at"])]
 

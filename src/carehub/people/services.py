@@ -10,6 +10,8 @@ from carehub.audit.models import Action
 from carehub.people import crypto
 from carehub.people.equality import EQUALITY_FIELDS, IMMIGRATION_FIELDS
 from carehub.people.models import DataKey, Identity, Survivor, lookups_for
+from carehub.repeats.keys import linkage_keys
+from carehub.repeats.linkage import linkage_record_delete, linkage_record_save
 
 _EQUALITY_AND_IMMIGRATION = frozenset(EQUALITY_FIELDS + IMMIGRATION_FIELDS)
 
@@ -18,22 +20,25 @@ def survivor_create(*, actor, identity: Identity, equality: dict | None = None, 
     """A new survivor whose identity is sealed under a fresh data key of her own.
 
     `sealed=True` when she comes in through the sealed pathway: her referral does not exist yet, so the audit event
-    cannot find out for itself that only the independent service's auditor may see it.
+    cannot find out for itself that only the independent service's auditor may see it. Her linkage keys (for
+    recognising her if she comes back) are stored with her identity, except on the sealed pathway: those survivors
+    are never matched with anyone.
     """
     equality = equality or {}
     unknown = set(equality) - _EQUALITY_AND_IMMIGRATION
     if unknown:
         raise ValueError(f"not equality fields: {sorted(unknown)}")
+    wrapped = crypto.new_wrapped_data_key()
+    survivor = Survivor(
+        identity_sealed=crypto.seal(wrapped, identity.to_payload()), **lookups_for(identity), **equality
+    )
+    survivor.full_clean(exclude=["data_key"])  # before any write, so a refusal leaves the caller's transaction usable
+    linkage = None if sealed else linkage_keys(identity)  # hashing is CPU work: done before the transaction begins
     with transaction.atomic():
-        key = DataKey.objects.create(wrapped=crypto.new_wrapped_data_key())
-        survivor = Survivor(
-            data_key=key,
-            identity_sealed=crypto.seal(key.wrapped, identity.to_payload()),
-            **lookups_for(identity),
-            **equality,
-        )
-        survivor.full_clean(exclude=["data_key"])
+        survivor.data_key = DataKey.objects.create(wrapped=wrapped)
         survivor.save()
+        if linkage is not None:
+            linkage_record_save(survivor=survivor, linkage=linkage, new=True)
         # Only the names of the fields given: equality answers are personal data and stay out of the trail.
         # `sealed` is passed, not looked up: she has no referral yet, and the look-up would cost a query per survivor.
         audit.record_for(actor, Action.CREATE, survivor, changes={"equality_fields": sorted(equality)}, sealed=sealed)
@@ -44,7 +49,8 @@ def survivor_erase(*, actor, survivor: Survivor, reason: str) -> None:
     """Erase a survivor's identity everywhere by destroying her data key.
 
     Her referrals and cases remain as anonymous statistics (equality data, dates, outcomes); the keyed look-up
-    hashes go too, so she can no longer be found by her email or phone.
+    hashes and her linkage keys go too, so she can no longer be found by her email or phone, nor suggested as anyone's
+    earlier referral.
     """
     if not reason.strip():
         raise ValueError("a reason is required to erase a survivor's identity")
@@ -54,6 +60,7 @@ def survivor_erase(*, actor, survivor: Survivor, reason: str) -> None:
         Survivor.objects.filter(pk=survivor.pk).update(
             erased_at=now, email_lookup="", phone_lookup="", name_dob_lookup=""
         )
+        linkage_record_delete(survivor=survivor)
         audit.record_for(actor, Action.ERASE, survivor, reason=reason)
     survivor.refresh_from_db()
     survivor.data_key.refresh_from_db()

@@ -1,4 +1,5 @@
 """`carehub repeats dedupe INPUT.csv --out DIR`: find records of the same person in a CSV, without labels.
+`carehub repeats keys`: store linkage keys for survivors stored before Care Hub kept them (see the end).
 
 INPUT has the columns record_id, given_name, family_name, date_of_birth (YYYY-MM-DD), postcode, address, phone and
 email; any may be blank except record_id, and other columns are ignored. Writes DIR/pairs.csv (record_id_l,
@@ -7,6 +8,10 @@ every record, with the record_id of the first record of its cluster), replacing 
 Changes nothing else: the database is not touched, and the input is never written anywhere, not even to temporary
 files; the model trains on linkage keys (keyed hashes) made from it in memory. --save-model writes the trained
 model (parameters only, no data) for later runs (--model) or for the hub.
+
+`carehub repeats keys` adds the linkage keys (keyed hashes, no plain values) of every survivor who has none, so the
+hub can suggest her as an earlier referral; erased survivors and the sealed pathway get none. It changes nothing
+else, and writes one audit event per batch. New survivors get their keys when they are created.
 """
 
 from __future__ import annotations
@@ -48,8 +53,16 @@ class Command(BaseCommand):
         )
         run.add_argument("--model", type=Path, help="Score with this saved model instead of training on INPUT.")
         run.add_argument("--save-model", type=Path, help="Write the trained model (JSON, parameters only) here.")
+        sub.add_parser("keys", help="Store linkage keys for every survivor who has none (erased and sealed excepted).")
 
     def handle(self, *args, **options) -> None:
+        if options["action"] == "keys":
+            from carehub.repeats.linkage import linkage_backfill
+
+            stored = linkage_backfill()
+            if options["verbosity"] > 0:
+                self.stdout.write(f"Stored linkage keys for {stored} survivors.")
+            return
         source: Path = options["input"]
         if not source.is_file():
             raise CommandError(f"{source}: no such file")

@@ -1,0 +1,115 @@
+"""What the hub keeps to recognise a survivor who comes back: linkage keys, and hub workers' decisions on suggestions.
+
+A `LinkageRecord` holds one survivor's linkage keys (keys.linkage_keys): keyed hashes of features of her identity,
+never the values. It is written in the same transaction as her identity (people.services.survivor_create) and
+deleted when she is erased. Survivors who came in through the sealed pathway get none: they are never matched.
+
+A `MatchDecision` is a hub worker's answer to one suggestion ("this new referral is the same woman as that earlier
+one", or "not the same person"). Confirmed decisions are the links that join survivors into one person.
+
+Design: a confirmed decision links two survivors; it never re-points the new referral to the earlier survivor.
+Re-pointing would mean re-encrypting the new referral's sealed contact details and risk notes under the earlier
+survivor's data key and writing the new identity (a new address, a new phone) over the earlier one, or losing one of
+them; a wrong confirmation would then overwrite one woman's contact details with another's, and could not be undone.
+A link changes nothing that was recorded: each referral keeps the identity given with it, under its own key, and
+erasing one survivor erases exactly what it did before. Her history is every survivor her confirmed links reach
+(selectors.linked_survivor_ids), as a case's journey is every case its onward referrals reach. The referral itself
+records the result for analysis: `Referral.is_repeat` and `previous_referral` (services.match_decide). For analysis
+at scale, confirming also records the person on every survivor record she has (`Survivor.person`, kept by
+services._join_people), so a re-referral on another of her records counts as her coming back.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from carehub.people.models import Survivor
+from carehub.referrals.models import Referral
+
+KEY_LENGTH = 16  # keys.KEY_HEX_DIGITS
+
+
+def _key() -> models.CharField:
+    return models.CharField(max_length=KEY_LENGTH, blank=True, default="")
+
+
+class LinkageRecord(models.Model):
+    """One survivor's linkage keys; "" where the feature is unknown (a blank never agrees with a blank).
+
+    The fields are keys.KEY_FIELDS. The two one-edit neighbourhoods are lists of keys, space-separated. Indexed: the
+    fields scoring.candidate_blocks looks candidates up by, and the exact names, whose frequency weighs an
+    agreement on a rare name above one on a common name.
+    """
+
+    survivor = models.OneToOneField(Survivor, on_delete=models.CASCADE, primary_key=True, related_name="linkage")
+    given = _key()
+    given_near = models.TextField(blank=True, default="")
+    given_metaphone = _key()
+    family = _key()
+    family_near = models.TextField(blank=True, default="")
+    family_metaphone = _key()
+    names_metaphone = _key()
+    dob = _key()
+    dob_ym = _key()
+    dob_yd = _key()
+    dob_md = _key()
+    dob_unordered = _key()
+    phone = _key()
+    email = _key()
+    postcode = _key()
+    postcode_sector = _key()
+    postcode_district = _key()
+    address = _key()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["phone"], name="linkage_phone_idx"),
+            models.Index(fields=["email"], name="linkage_email_idx"),
+            models.Index(fields=["dob"], name="linkage_dob_idx"),
+            models.Index(fields=["address"], name="linkage_address_idx"),
+            models.Index(fields=["postcode"], name="linkage_postcode_idx"),
+            models.Index(fields=["names_metaphone"], name="linkage_names_idx"),
+            models.Index(fields=["given"], name="linkage_given_idx"),
+            models.Index(fields=["family"], name="linkage_family_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Linkage keys of survivor {self.survivor_id}"
+
+
+class Outcome(models.TextChoices):
+    CONFIRMED = "confirmed", "Same person"
+    REJECTED = "rejected", "Not the same person"
+
+
+class MatchDecision(models.Model):
+    """A hub worker's decision on a suggested pair: the survivor of `referral` and an earlier survivor.
+
+    One decision per pair, whoever makes it: a second submission of the same decision changes nothing, and a
+    different decision on a pair already decided is refused (services.match_decide).
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="match_decisions")
+    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="+")
+    earlier_referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
+    earlier_survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    probability = models.FloatField(help_text="The match probability shown when the decision was made.")
+    decided_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        indexes = [models.Index(fields=["earlier_survivor", "outcome"], name="match_earlier_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["survivor", "earlier_survivor"], name="match_one_decision_per_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Match decision {self.pk}: {self.outcome}"
+
+    @property
+    def percent(self) -> int:
+        """The probability shown, in whole per cent rounded down (services.Suggestion.percent)."""
+        return int(self.probability * 100)

@@ -1,0 +1,48 @@
+"""The hub worker's answer to a suggested earlier referral. The suggestions themselves show on the referral's page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from carehub.accounts import policy
+from carehub.accounts.models import Role
+from carehub.repeats import services
+from carehub.repeats.models import Outcome
+
+
+class DecisionForm(forms.Form):
+    earlier = forms.CharField(max_length=20)  # the earlier referral's reference, as shown with the suggestion
+    decision = forms.ChoiceField(choices=Outcome.choices)
+
+
+@require_POST
+@policy.route(Role.HUB_WORKER, check=policy.can_decide_repeats)
+def decide(request: HttpRequest, reference: str) -> HttpResponse:
+    """Confirm that a suggested earlier referral is the same woman, or say she is not. Both referrals are named by
+    reference, the URL's and the form's; anything outside the user's scope answers 404."""
+    referral = policy.get_referral_for_user(request.user, reference)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether this is the same person.")
+        return redirect("referrals:detail", reference=referral.reference)
+    earlier = policy.referrals_visible_to(request.user).filter(reference=form.cleaned_data["earlier"]).first()
+    if earlier is None:
+        raise Http404
+    outcome = form.cleaned_data["decision"]
+    try:
+        services.match_decide(actor=request.user, referral=referral, earlier=earlier, outcome=outcome)
+    except services.RepeatError as exc:
+        messages.error(request, exc.message)
+    else:
+        referral.refresh_from_db(fields=["is_repeat"])
+        if outcome == Outcome.REJECTED:
+            messages.success(request, f"Recorded: not the same person as referral {earlier.reference}.")
+        elif referral.is_repeat:
+            messages.success(request, f"Linked to referral {earlier.reference}: this is a repeat referral.")
+        else:
+            messages.success(request, f"Linked to referral {earlier.reference}: her history is below.")
+    return redirect("referrals:detail", reference=referral.reference)
