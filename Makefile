@@ -44,6 +44,7 @@ chromium:
 demo: install assets
 	$(BIN)/carehub migrate --noinput
 	$(BIN)/carehub seed --referrals $(DEMO_REFERRALS) --seed 1 --if-empty
+	$(BIN)/carehub eia publish
 	$(BIN)/carehub demo logins
 	$(BIN)/carehub runserver --noreload 127.0.0.1:8000
 
@@ -68,6 +69,8 @@ bench: install
 	$(BIN)/python benchmarks/dedupe_bench.py
 	$(BIN)/python benchmarks/seed_bench.py
 	$(BIN)/python benchmarks/api_bench.py
+	$(BIN)/python benchmarks/match_bench.py
+	$(BIN)/python benchmarks/eia_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules build var .pytest_cache

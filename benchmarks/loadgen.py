@@ -10,6 +10,7 @@ import argparse
 import http.client
 import json
 import random
+import resource
 import threading
 import time
 import uuid
@@ -53,7 +54,7 @@ def main() -> None:
     rng = random.Random(7)
     bodies = [json.dumps(payload(rng)) for _ in range(2000)]
 
-    def send(index: int, scheduled: float) -> tuple[float, float, int]:
+    def send(index: int, scheduled: float) -> tuple[float, float, int, float]:
         delay = scheduled - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
@@ -75,14 +76,14 @@ def main() -> None:
             del local.conn
             status = 0
         finished = time.perf_counter()
-        return finished - scheduled, finished - started, status
+        return finished - scheduled, finished - started, status, finished
 
     total = int(args.rate * args.seconds)
     start = time.perf_counter() + 0.5
     with ThreadPoolExecutor(max_workers=args.threads) as pool:
         futures = [pool.submit(send, i, start + i / args.rate) for i in range(total)]
         results = [f.result() for f in futures]
-    elapsed = max(start + r[0] for r in results) - start if results else 0
+    elapsed = max(r[3] for r in results) - start if results else 0  # first scheduled send to last answer
     from_schedule = sorted(r[0] for r in results)
     service = sorted(r[1] for r in results)
     errors = sum(1 for r in results if r[2] != 201)
@@ -105,6 +106,11 @@ def main() -> None:
                     "max": pct(from_schedule, 100),
                 },
                 "latency_ms_service": {"p50": pct(service, 50), "p95": pct(service, 95), "p99": pct(service, 99)},
+                "loadgen_cpu_seconds": round(
+                    resource.getrusage(resource.RUSAGE_SELF).ru_utime
+                    + resource.getrusage(resource.RUSAGE_SELF).ru_stime,
+                    1,
+                ),
             }
         )
     )

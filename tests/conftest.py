@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from carehub.referrals import directory_snapshot
 from tests.world import build_world
 
 
@@ -21,6 +22,14 @@ def client_for(world):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing_directory():
+    """A test's services vanish when its transaction rolls back, with no signal: routing must not remember them."""
+    directory_snapshot.forget()
+    yield
+    directory_snapshot.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "carehub.cases",
     "carehub.independent",
     "carehub.extract",
+    "carehub.equality",
     "carehub.repeats",
     "carehub.demo",
 ]
@@ -307,6 +308,19 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "carehub"}
     )
 }
+
+# How long a process trusts an API key it has just checked without asking the database again (accounts/apikeys.py).
+API_KEY_RECHECK_SECONDS = float(os.environ.get("CAREHUB_API_KEY_RECHECK_SECONDS", "5"))
+
+# Where `carehub eia publish` keeps the equality impact assessment shown at /insight/equality (aggregates only).
+EIA_RESULTS_DIR = Path(os.environ.get("CAREHUB_EIA_RESULTS_DIR", VAR_DIR / "eia"))
+
+# How long a process may route with the directory and the open case counts it read last, in seconds, when no signal
+# has told it of a change (see referrals/directory_snapshot.py).
+ROUTING_DIRECTORY_MAX_AGE = float(os.environ.get("CAREHUB_ROUTING_DIRECTORY_MAX_AGE", "300"))
+ROUTING_OPEN_CASES_MAX_AGE = float(os.environ.get("CAREHUB_ROUTING_OPEN_CASES_MAX_AGE", "30"))
+# Repeat referrals: the hub is shown earlier survivors at or above this match probability (repeats/services.py).
+REPEATS_SUGGESTION_THRESHOLD = float(os.environ.get("CAREHUB_REPEATS_SUGGESTION_THRESHOLD", "0.5"))
 
 # --- Risk rules (SafeLives DASH and MARAC); see referrals/dash.py ----------------------------------------------
 DASH_HIGH_RISK_THRESHOLD = int(os.environ.get("CAREHUB_DASH_HIGH_RISK_THRESHOLD", "14"))

@@ -46,6 +46,10 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             (reverse("referrals:consent_withdraw", kwargs={"reference": r.reference, "pk": 1}), key)
             for key, r in world.referrals.items()
         ],
+        "referrals:repeat_decide": [
+            (reverse("referrals:repeat_decide", kwargs={"reference": r.reference}), key)
+            for key, r in world.referrals.items()
+        ],
         "independent:case": [(reverse("independent:case", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()],
         "cases:detail": [(reverse("cases:detail", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()]
         + [(reverse("cases:detail", kwargs={"pk": 999_999}), None)],
@@ -84,6 +88,12 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             for u in world.users.values()
             for m in u.memberships.all()
         ][:2],
+        "equality:detail": [(reverse("equality:detail", kwargs={"name": n}), None) for n in ("hub", "nope")],
+        "equality:download": [
+            (reverse("equality:download", kwargs={"name": n, "kind": k}), None)
+            for n in ("hub", "nope")
+            for k in ("report", "csv", "json")
+        ],
         "audit:survivor_access": [
             (reverse("audit:survivor_access", kwargs={"survivor_id": r.survivor_id}), None)
             for r in world.referrals.values()

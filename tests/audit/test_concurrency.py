@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from carehub.audit import services as audit
 from carehub.audit.models import Action, AuditEvent
@@ -116,3 +116,39 @@ def test_concurrent_appends_keep_one_unbroken_chain(throwaway_database):
     runs = sum(1 for (_, a), (_, b) in itertools.pairwise(rows) if a.split("-")[0] != b.split("-")[0])
     assert runs > WRITERS
     assert not AuditEvent.objects.filter(object_id__startswith="W").exists()
+
+
+def test_concurrent_batches_append_each_batch_whole_and_in_one_chain(throwaway_database):
+    """Requests that batch their events (as referral intake does) still make one chain, each batch unbroken."""
+    start = threading.Barrier(WRITERS)
+    batches, batch_size = 25, 3
+
+    def writer(number: int) -> Callable[[], int]:
+        def write() -> int:
+            start.wait(timeout=30)
+            for b in range(batches):
+                with transaction.atomic(), audit.batched():
+                    for i in range(batch_size):
+                        audit.record(
+                            actor=None, action=Action.CREATE, object_type="referral", object_id=f"B{number}-{b}-{i}"
+                        )
+            return 0
+
+        return write
+
+    run_on(throwaway_database, *[writer(n) for n in range(WRITERS)])
+
+    def inspect() -> tuple:
+        rows = list(AuditEvent.objects.order_by("seq").values_list("seq", "object_id"))
+        return audit.verify_chain(), rows
+
+    [(broken, rows)] = run_on(throwaway_database, inspect)
+    assert broken is None
+    assert [seq for seq, _ in rows] == list(range(1, WRITERS * batches * batch_size + 1))
+    ids = [object_id for _, object_id in rows]
+    for first in range(0, len(ids), batch_size):
+        chunk = ids[first : first + batch_size]
+        writer_batch = chunk[0].rsplit("-", 1)[0]
+        assert chunk == [f"{writer_batch}-{i}" for i in range(batch_size)], "a batch was split by another writer"
+    runs = sum(1 for a, b in itertools.pairwise(ids) if a.split("-")[0] != b.split("-")[0])
+    assert runs > WRITERS, "the writers did not interleave, so the test proved nothing"

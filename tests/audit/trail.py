@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from carehub.audit.models import AuditEvent
 from carehub.audit.services import head
@@ -19,6 +19,15 @@ EVENT_FIELDS = (
     "sealed",
     "reason",
 )
+
+
+def refuse_audit_writes(monkeypatch) -> None:
+    """The audit table refuses writes (disk full, lost connection ...): every append to the chain fails."""
+
+    def refuse(*args, **kwargs):
+        raise DatabaseError("could not extend file")
+
+    monkeypatch.setattr(AuditEvent.objects, "bulk_create", refuse)
 
 
 def last_seq() -> int:

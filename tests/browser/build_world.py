@@ -32,19 +32,82 @@ class QuickArgon2Hasher(Argon2PasswordHasher):
     parallelism = 1
 
 
+def offered_to_southside(world):
+    """A self-referral (with two abuse types, for the outcome questions) that the hub has triaged and offered to
+    Southside IDVA: nobody but test_case_to_closure.py touches it."""
+    import datetime as dt
+
+    from carehub.people.models import Identity
+    from carehub.referrals import services as referral_services
+    from carehub.referrals.models import Channel
+
+    # Unlike every other survivor of the world (date of birth, postcode, names), so no repeat is suggested.
+    identity = Identity(
+        given_name="Rosalind",
+        family_name="Closuremarker",
+        date_of_birth=dt.date(1979, 11, 2),
+        phone="07700 900456",
+        postcode="SE5 8QN",
+    )
+    details = referral_services.ReferralDetails(abuse_types=["coercive_control", "stalking"], needs=["idva"])
+    referral, _ = referral_services.referral_create(
+        actor=None,
+        organisation=None,
+        request=referral_services.IntakeRequest(channel=Channel.SELF, identity=identity, details=details),
+    )
+    hub = world.users["hana"]
+    referral_services.referral_triage(
+        actor=hub,
+        referral=referral,
+        expected_version=referral.version,
+        triage=referral_services.TriageInput(answers={n: "no" for n in range(1, 25)}),
+    )
+    referral.refresh_from_db()
+    referral_services.offer_create(
+        actor=hub,
+        referral=referral,
+        service=world.services["solace"],
+        expected_version=referral.version,
+        hub_reason="Local IDVA service",
+    )
+    return referral
+
+
 def main() -> None:
     django.setup()
     from django.template.loader import render_to_string
     from django.test import override_settings
 
+    from tests.repeats.helpers import AMINA, AMINA_MISSPELT, closed_case, intake
     from tests.world import build_world
 
     with override_settings(PASSWORD_HASHERS=["tests.browser.build_world.QuickArgon2Hasher"]):
         world = build_world()
-    survivors = [r.survivor.identity for r in world.referrals.values()]
+    # A woman supported by Southside until 100 days ago, referred again with a slip in her family name.
+    earlier = intake(AMINA, days_ago=300)
+    closed_case(world, earlier, closed_days_ago=100)
+    new = intake(AMINA_MISSPELT)
+    survivors = [r.survivor.identity for r in world.referrals.values()] + [AMINA, AMINA_MISSPELT]
+    # The commissioners' equality pages read what `carehub eia publish` wrote into the server's var folder. This
+    # small world has too few people for an assessment (the engine says so), so the pages are shown one of a
+    # synthetic extract; tests/equality publishes from the database itself.
+    import tempfile
+
+    from carehub.equality.services import HUB, SPECS, results_dir
+    from carehub.insight import synthetic
+    from carehub.insight.equality import run
+
+    with tempfile.TemporaryDirectory() as work:
+        extract = synthetic.write_referrals(Path(work) / "referrals.parquet", 5_000, seed=3)
+        run(SPECS / "hub.toml", synthetic.extract_data(extract), out_dir=results_dir() / HUB)
+    closure = offered_to_southside(world)
+    survivors.append(closure.survivor.identity)
     facts = {
         "case_pks": {key: case.pk for key, case in world.cases.items()},
         "referral_references": {key: referral.reference for key, referral in world.referrals.items()},
+        "repeat_references": {"earlier": earlier.reference, "new": new.reference},
+        # Offered to Southside and relied on by test_case_to_closure.py alone, which takes it through to closure.
+        "closure_reference": closure.reference,
         # Every name a survivor is known by: none of them may ever reach a page title (and so browser history).
         "survivor_names": sorted({name for i in survivors for name in (i.given_name, i.family_name) if name}),
         # The server error page cannot be asked for; the tests look at it as the server would send it.

@@ -62,6 +62,30 @@ def test_a_revoked_key_stops_working(world, client):
     assert get_status(client, world.referrals["triage"].reference, full).status_code == 401
 
 
+def test_a_key_checked_moments_ago_is_trusted_without_a_query_until_any_key_is_revoked(world, client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from carehub.accounts.apikeys import organisation_for_key
+
+    _, full = apikey_create(actor=None, organisation=world.orgs["met"])
+    other, _ = apikey_create(actor=None, organisation=world.orgs["met"])
+    assert organisation_for_key(full) == world.orgs["met"]
+    with CaptureQueriesContext(connection) as queries:
+        assert organisation_for_key(full) == world.orgs["met"]
+    assert len(queries) == 0
+    wrong_secret = full[:-1] + ("A" if full[-1] != "A" else "B")
+    assert organisation_for_key(wrong_secret) is None  # the right prefix with a wrong secret is never remembered
+    apikey_revoke(actor=None, key=other)  # any revocation: every process checks its keys again
+    with CaptureQueriesContext(connection) as queries:
+        assert organisation_for_key(full) == world.orgs["met"]
+    assert len(queries) == 1
+    settings.API_KEY_RECHECK_SECONDS = 0
+    with CaptureQueriesContext(connection) as queries:
+        organisation_for_key(full)
+    assert len(queries) == 1
+
+
 def test_keys_are_stored_hashed_and_created_from_the_command(world, capsys):
     call_command("apikey", "create", "--org", world.orgs["met"].slug)
     full = capsys.readouterr().out.strip()

@@ -1,11 +1,21 @@
-"""Creating, checking and revoking API keys for agency systems."""
+"""Creating, checking and revoking API keys for agency systems.
+
+Checking a key is on every API request. A key checked in the last few seconds (settings.API_KEY_RECHECK_SECONDS)
+is trusted again without a query, as long as no key has been created or revoked since: revoking sets a new version
+in the shared cache, which every process compares. With a cache that is not shared between processes (LocMemCache,
+no Redis), another process goes on trusting a revoked key for at most those few seconds.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+import time
+import uuid
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +24,15 @@ from carehub.audit import services as audit
 from carehub.audit.models import Action
 
 KEY_PREFIX = "chk"
+_VERSION = "carehub:apikeys-version"
+_MAX_REMEMBERED = 1000
+# (prefix, hash of the secret) -> (checked at, keys version then, organisation)
+_recently_checked: dict[tuple[str, str], tuple[float, str | None, Organisation]] = {}
+
+
+def _keys_changed() -> None:
+    cache.set(_VERSION, uuid.uuid4().hex, None)
+    _recently_checked.clear()
 
 
 def _hash(secret: str) -> str:
@@ -26,6 +45,7 @@ def apikey_create(*, actor, organisation: Organisation, name: str = "") -> tuple
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
         key = ApiKey.objects.create(organisation=organisation, name=name, prefix=prefix, key_hash=_hash(secret))
+        transaction.on_commit(_keys_changed)
         audit.record(
             actor=actor,
             action=Action.CREATE,
@@ -39,6 +59,8 @@ def apikey_create(*, actor, organisation: Organisation, name: str = "") -> tuple
 def apikey_revoke(*, actor, key: ApiKey) -> None:
     with transaction.atomic():
         ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        _keys_changed()  # at once, and again on commit: a check racing the commit must not keep the key trusted
+        transaction.on_commit(_keys_changed)
         audit.record(
             actor=actor, action=Action.UPDATE, object_type="apikey", object_id=key.prefix, changes={"revoked": True}
         )
@@ -49,7 +71,15 @@ def organisation_for_key(presented: str) -> Organisation | None:
     parts = (presented or "").split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
+    digest = _hash(parts[2])
+    version, now = cache.get(_VERSION), time.monotonic()
+    remembered = _recently_checked.get((parts[1], digest))
+    if remembered and remembered[1] == version and now - remembered[0] < settings.API_KEY_RECHECK_SECONDS:
+        return remembered[2]
     key = ApiKey.objects.select_related("organisation").filter(prefix=parts[1], revoked_at__isnull=True).first()
-    if key is None or not hmac.compare_digest(key.key_hash, _hash(parts[2])):
+    if key is None or not hmac.compare_digest(key.key_hash, digest):
         return None
+    if len(_recently_checked) >= _MAX_REMEMBERED:
+        _recently_checked.clear()
+    _recently_checked[(parts[1], digest)] = (now, version, key.organisation)
     return key.organisation

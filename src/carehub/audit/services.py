@@ -6,7 +6,9 @@ event commit or roll back together (an action without its audit event cannot exi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -18,6 +20,8 @@ from carehub.audit.models import Action, AuditEvent
 GENESIS_HASH = "0" * 64
 # Any fixed number: the advisory lock that serialises appends to the chain on PostgreSQL.
 _CHAIN_LOCK_ID = 7_300_451_122
+# Events waiting to be appended at the end of a `batched()` block, or None outside one.
+_pending: ContextVar[list[AuditEvent] | None] = ContextVar("carehub_audit_pending", default=None)
 
 
 def _lock_chain() -> None:
@@ -54,27 +58,67 @@ def record(
     reason: str = "",
     changes: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Call inside the transaction of the action it records."""
-    with transaction.atomic():
-        _lock_chain()
-        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-        event = AuditEvent(
-            seq=seq,
-            at=timezone.now(),
-            action=str(action),
-            object_type=object_type,
-            object_id=str(object_id),
-            survivor_id=survivor_id,
-            sealed=sealed,
-            reason=reason,
-            changes=changes or {},
-            prev_hash=prev_hash,
-            **_actor_fields(actor),
-        )
-        event.hash = event.compute_hash()
-        event.save(force_insert=True)
+    """Append one event to the chain. Call inside the transaction of the action it records.
+
+    Inside a `batched()` block the event is appended when the block ends (still inside the transaction).
+    """
+    event = AuditEvent(
+        at=timezone.now(),
+        action=str(action),
+        object_type=object_type,
+        object_id=str(object_id),
+        survivor_id=survivor_id,
+        sealed=sealed,
+        reason=reason,
+        changes=changes or {},
+        **_actor_fields(actor),
+    )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(event)
         return event
+    with transaction.atomic():
+        _append([event])
+    return event
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Link the events to the end of the chain and insert them: the lock is held from here to commit."""
+    _lock_chain()
+    with connection.cursor() as cursor:  # plain SQL: this runs on every write of person-level data
+        cursor.execute(
+            f"SELECT seq, hash FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (no input)
+        )
+        last = cursor.fetchone()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    for event in events:
+        event.seq, event.prev_hash = seq, prev_hash
+        event.hash = event.compute_hash()
+        seq, prev_hash = seq + 1, event.hash
+    AuditEvent.objects.bulk_create(events)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Collect the events recorded inside the block and append them together as it ends.
+
+    Use it as the innermost block of a transaction, `with transaction.atomic(), audit.batched():`. The chain's lock
+    serialises every writer from the moment it is taken until commit; taken at the end of the work rather than at
+    its first event, it is held for the insert and the commit alone, so concurrent requests overlap their real work.
+    If the block fails, its events are dropped with the rest of the transaction.
+    """
+    if _pending.get() is not None:  # already batching: the outer block appends
+        yield
+        return
+    token = _pending.set([])
+    try:
+        yield
+        events = _pending.get()
+    finally:
+        _pending.reset(token)
+    if events:
+        with transaction.atomic(savepoint=False):
+            _append(events)
 
 
 def _is_sealed(obj: Model) -> bool:

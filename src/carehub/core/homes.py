@@ -73,6 +73,7 @@ def _panel_for(user, membership: Membership) -> Panel:
             f"Commissioner at {org}",
             "Aggregate figures on demand, waits and who the hub reaches. No record of any person is shown.",
             [
+                Link("Equality impact: who the hub reaches and who is left behind", reverse("equality:index")),
                 Link(
                     "Accountability report: abuse by police officers and staff", reverse("independent:accountability")
                 ),

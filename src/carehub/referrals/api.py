@@ -59,7 +59,7 @@ def referral_create(
     except services.ReferralError as exc:
         return problem(422, "The request has errors", errors=[{"field": exc.field or "body", "message": exc.message}])
     # Sealed or not, the sender learns only what referral_status_for_sender allows ("received" for sealed).
-    status, _ = policy.referral_status_for_sender(organisation, referral.reference)
+    status, _ = policy.referral_status_for_sender_of(organisation, referral)
     return HttpStatus(201, {"reference": referral.reference, "status": status})
 
 

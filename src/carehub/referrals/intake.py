@@ -34,7 +34,7 @@ def _value(choice) -> str:
 def from_api(payload: ReferralIn) -> IntakeRequest:
     """An API body as an intake request; unknown sharing recipients are refused by name."""
     slugs = [s.organisation for s in payload.consent.share_with]
-    known = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)}
+    known = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)} if slugs else {}
     unknown = [slug for slug in slugs if slug not in known]
     if unknown:
         raise ReferralError(

@@ -1,13 +1,14 @@
 """Ranking services for a triaged referral: hard rules first, then a score, and a reason for every step.
 
 Pure functions over plain data, so a ranking can be explained, tested and timed without a database. `load_services`
-is the one place that reads the directory for routing: one query for the services and one for their open cases.
+reads the directory for routing: one query for the services and one for their open cases; `directory_snapshot` keeps
+the two in memory between referrals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count
 
@@ -156,16 +157,27 @@ def _score(need: Need, s: ServiceFacts) -> tuple[float, list[str]]:
 
 
 def load_services(service_ids: Iterable[int] | None = None) -> list[ServiceFacts]:
-    """The directory as routing sees it, with open case counts: two queries, plain rows, no model instances."""
-    from carehub.cases.models import Case, CaseStatus
-    from carehub.directory.models import Service
+    """The directory as routing sees it, with open case counts, read afresh: two queries, plain rows."""
+    counts = open_case_counts()
+    return [replace(s, open_cases=counts.get(s.id, 0)) for s in read_directory(service_ids)]
 
-    open_cases = dict(
+
+def open_case_counts() -> dict[int, int]:
+    """Cases waiting or open, per service: what routing weighs against each service's capacity."""
+    from carehub.cases.models import Case, CaseStatus
+
+    return dict(
         Case.objects.filter(status__in=[CaseStatus.WAITING, CaseStatus.OPEN])
         .values_list("service_id")
         .annotate(n=Count("id"))
         .values_list("service_id", "n")
     )
+
+
+def read_directory(service_ids: Iterable[int] | None = None) -> list[ServiceFacts]:
+    """Every service's facts from the directory, with open_cases left at 0: one query, no model instances."""
+    from carehub.directory.models import Service
+
     rows = Service.objects.values_list(
         "id",
         "name",
@@ -204,7 +216,7 @@ def load_services(service_ids: Iterable[int] | None = None) -> list[ServiceFacts
             accepts_men=r[12],
             accepts_nrpf=r[13],
             capacity=r[14],
-            open_cases=open_cases.get(r[0], 0),
+            open_cases=0,
             wait_days=r[15],
             accepting=r[16],
         )

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 
 from carehub.accounts import policy
 from carehub.people.equality import GenderIdentity, Sex
-from carehub.referrals.models import Offer, OfferStatus, Referral, RiskLevel, Status
-from carehub.referrals.routing import Excluded, Need, Ranked, load_services, rank
-
-_RISK_ORDER = SqlCase(
-    When(risk_level=RiskLevel.HIGH, then=Value(0)),
-    When(risk_level=RiskLevel.NOT_ASSESSED, then=Value(1)),
-    When(risk_level=RiskLevel.MEDIUM, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
+from carehub.referrals import directory_snapshot
+from carehub.referrals.models import RISK_ORDER, Offer, OfferStatus, Referral, Status
+from carehub.referrals.routing import Excluded, Need, Ranked, rank
 
 
 def triage_queue(*, user) -> QuerySet[Referral]:
@@ -24,7 +16,7 @@ def triage_queue(*, user) -> QuerySet[Referral]:
     return (
         policy.referrals_visible_to(user)
         .filter(status__in=[Status.RECEIVED, Status.IN_TRIAGE])
-        .annotate(risk_order=_RISK_ORDER)
+        .annotate(risk_order=RISK_ORDER)
         .order_by("risk_order", "received_at")
     )
 
@@ -54,7 +46,7 @@ def routing_need(referral: Referral) -> Need:
 
 
 def routing_for(referral: Referral) -> tuple[list[Ranked], list[Excluded]]:
-    return rank(routing_need(referral), load_services())
+    return rank(routing_need(referral), directory_snapshot.routing_services())
 
 
 def history(referral: Referral):

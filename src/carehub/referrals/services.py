@@ -162,17 +162,15 @@ def referral_create(
     A referral naming a serving or former police officer or police staff as the perpetrator is sealed at once and
     goes to the independent advisory service alone: it never enters the hub's queue.
     """
-    if idempotency_key:
-        existing = _existing_for_key(organisation, idempotency_key, request_fingerprint)
-        if existing is not None:
-            return existing, False
+    # A repeated Idempotency-Key is found by the unique constraint, not by a look-up first: the first sending of a
+    # referral is by far the common case, and the constraint alone is safe against two sendings racing.
     if request.channel != Channel.SELF and not request.consent_to_referral:
         raise ReferralError("The survivor must agree to this referral before it can be sent.", field="consent")
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.batched():
             referral = _create(actor, organisation, request, idempotency_key, request_fingerprint)
     except IntegrityError:
-        # Two identical requests raced: the other one won, so answer with its referral.
+        # Sent before (a retry), or two identical requests raced and the other won: answer with that referral.
         if idempotency_key:
             existing = _existing_for_key(organisation, idempotency_key, request_fingerprint)
             if existing is not None:
@@ -223,7 +221,11 @@ def _create(actor, organisation, request: IntakeRequest, idempotency_key: str, r
         idempotency_key=idempotency_key,
         request_fingerprint=request_fingerprint,
     )
-    referral.full_clean(exclude=["survivor", "reference"])
+    # Fields set here from known rows are not re-checked against the database, and the constraints (idempotency)
+    # are the database's to enforce: an IntegrityError is answered above. Each check would be a query per referral.
+    referral.full_clean(
+        exclude=["survivor", "reference", "referring_organisation", "referred_by"], validate_constraints=False
+    )
     referral.save()
     _record_event(referral, actor=actor, from_status="", to_status=Status.RECEIVED, note=request.channel)
     _record_consents(referral, actor, request, now)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from carehub.referrals import views
+from carehub.repeats import views as repeats_views
 
 app_name = "referrals"
 urlpatterns = [
@@ -13,4 +14,5 @@ urlpatterns = [
     path("<str:reference>/triage/", views.triage, name="triage"),
     path("<str:reference>/route/", views.route, name="route"),
     path("<str:reference>/consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("<str:reference>/possible-repeats/", repeats_views.decide, name="repeat_decide"),
 ]
