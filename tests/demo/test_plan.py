@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pytest
 
-from carehub.demo import census
+from carehub.demo import census, identities
 from carehub.demo.identities import build_identities, identity_inputs, sealing
 from carehub.demo.plan import build_plan
 from carehub.demo.sampling import DAY, NA
@@ -160,3 +162,13 @@ def test_identities_are_rebuilt_the_same_and_sealed_in_parallel_the_same(plan):
     assert len(rows) == len(survivors)
     for (wrapped, sealed, *_), identity in zip(rows[::97], expected[::97], strict=True):
         assert crypto.unseal(wrapped, sealed) == identity.to_payload()
+
+
+def _die(inputs):
+    os._exit(1)  # as a worker killed by a segfault or the out-of-memory killer
+
+
+def test_a_sealing_worker_that_dies_fails_the_seed_instead_of_leaving_it_waiting(plan, monkeypatch):
+    monkeypatch.setattr(identities, "seal_chunk", _die)
+    with pytest.raises(BrokenProcessPool), sealing(plan.survivors, workers=2, chunk=1000) as chunks:
+        list(chunks)

@@ -12,8 +12,10 @@ in Care Hub sends messages from the demo.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
 import numpy as np
@@ -158,5 +160,12 @@ def sealing(survivors: Survivors, *, workers: int, chunk: int = 4000) -> Iterato
         finally:
             _forget_keys()
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield pool.imap(seal_chunk, tasks)
+    # Garbage that other libraries left in this process (a DuckDB connection in a reference cycle, say) is finalised
+    # here, where its threads exist; a forked worker freezes what it inherits, so its own collections never finalise
+    # it. A worker that dies all the same fails the seed (BrokenProcessPool) instead of leaving it waiting forever.
+    gc.collect()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=gc.freeze)
+    try:
+        yield pool.map(seal_chunk, tasks)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # a seed that failed part way does not seal the rest first

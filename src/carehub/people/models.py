@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 from django.db import models
 
@@ -35,7 +35,8 @@ class Identity:
     postcode: str = ""
 
     def to_payload(self) -> dict:
-        data = asdict(self)
+        # Not dataclasses.asdict: every field is a str or a date, and its deep copy cost time on every referral.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["date_of_birth"] = self.date_of_birth.isoformat() if self.date_of_birth else None
         return data
 
