@@ -93,6 +93,24 @@ def serve(env: dict, port: int, workers: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
+def cpu_seconds_by_kind() -> dict[str, float]:
+    """CPU seconds used so far by the web server's processes and by PostgreSQL's, read from /proc (Linux)."""
+    totals = {"gunicorn": 0.0, "postgres": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kind = "gunicorn" if b"gunicorn" in command else "postgres" if b"postgres" in command else None
+        if kind:
+            totals[kind] += (int(fields[11]) + int(fields[12])) / tick
+    return totals
+
+
 def signed_in_opener(base: str, username: str, password: str) -> urllib.request.OpenerDirector:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -222,6 +240,7 @@ def main() -> None:
             key,
         ]
         subprocess.run([*loadgen, "--rate", "50", "--seconds", "5"], check=True, capture_output=True)  # warm-up
+        before = cpu_seconds_by_kind()
         api = json.loads(
             subprocess.run(
                 [*loadgen, "--rate", str(args.rate), "--seconds", str(args.seconds)],
@@ -230,6 +249,12 @@ def main() -> None:
                 text=True,
             ).stdout
         )
+        after = cpu_seconds_by_kind()
+        # CPU per referral taken in: what decides how close to full the two cores are at the target rate.
+        api["cpu_ms_per_referral"] = {
+            kind: round((after[kind] - before[kind]) * 1000 / max(api["requests"], 1), 2) for kind in after
+        }
+        api["load_average_after"] = os.getloadavg()[0]
         opener = signed_in_opener(base, "hub", "care-hub-demo-2026")
         queue = time_page(opener, f"{base}/referrals/queue/", 200)
     finally:

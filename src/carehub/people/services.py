@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from carehub.audit import services as audit
 from carehub.audit.models import Action
+from carehub.core.rows import insert_together
 from carehub.people import crypto
 from carehub.people.equality import EQUALITY_FIELDS, IMMIGRATION_FIELDS
 from carehub.people.models import DataKey, Identity, Survivor, lookups_for
 from carehub.repeats.keys import linkage_keys
-from carehub.repeats.linkage import linkage_record_delete, linkage_record_save
+from carehub.repeats.linkage import linkage_record_delete, linkage_record_new
 
 _EQUALITY_AND_IMMIGRATION = frozenset(EQUALITY_FIELDS + IMMIGRATION_FIELDS)
 
 
-def survivor_create(*, actor, identity: Identity, equality: dict | None = None, sealed: bool = False) -> Survivor:
-    """A new survivor whose identity is sealed under a fresh data key of her own.
+@dataclass(frozen=True)
+class NewSurvivor:
+    """A survivor ready to be inserted: her rows in the order they must be written, and her audit details."""
 
-    `sealed=True` when she comes in through the sealed pathway: her referral does not exist yet, so the audit event
-    cannot find out for itself that only the independent service's auditor may see it. Her linkage keys (for
-    recognising her if she comes back) are stored with her identity, except on the sealed pathway: those survivors
-    are never matched with anyone.
+    survivor: Survivor
+    rows: tuple[Model, ...]
+    equality_fields: tuple[str, ...]
+    sealed: bool
+
+
+def survivor_prepare(*, identity: Identity, equality: dict | None = None, sealed: bool = False) -> NewSurvivor:
+    """Everything survivor_create does before writing: checks, sealing, keys. Nothing touches the database.
+
+    A caller that writes her together with other rows (a referral's intake) inserts `rows` with
+    core.rows.insert_together, then calls survivor_created.
     """
     equality = equality or {}
     unknown = set(equality) - _EQUALITY_AND_IMMIGRATION
@@ -33,16 +45,37 @@ def survivor_create(*, actor, identity: Identity, equality: dict | None = None, 
         identity_sealed=crypto.seal(wrapped, identity.to_payload()), **lookups_for(identity), **equality
     )
     survivor.full_clean(exclude=["data_key"])  # before any write, so a refusal leaves the caller's transaction usable
-    linkage = None if sealed else linkage_keys(identity)  # hashing is CPU work: done before the transaction begins
+    survivor.data_key = DataKey(wrapped=wrapped)
+    rows: list[Model] = [survivor.data_key, survivor]
+    if not sealed:
+        rows.append(linkage_record_new(survivor=survivor, linkage=linkage_keys(identity)))
+    return NewSurvivor(survivor=survivor, rows=tuple(rows), equality_fields=tuple(sorted(equality)), sealed=sealed)
+
+
+def survivor_created(*, actor, new: NewSurvivor) -> None:
+    """The audit event for a survivor whose rows have just been inserted, in the same transaction.
+
+    Only the names of the equality fields given: the answers are personal data and stay out of the trail. `sealed`
+    is passed, not looked up: she has no referral yet, and the look-up would cost a query per survivor.
+    """
+    audit.record_for(
+        actor, Action.CREATE, new.survivor, changes={"equality_fields": list(new.equality_fields)}, sealed=new.sealed
+    )
+
+
+def survivor_create(*, actor, identity: Identity, equality: dict | None = None, sealed: bool = False) -> Survivor:
+    """A new survivor whose identity is sealed under a fresh data key of her own.
+
+    `sealed=True` when she comes in through the sealed pathway: her referral does not exist yet, so the audit event
+    cannot find out for itself that only the independent service's auditor may see it. Her linkage keys (for
+    recognising her if she comes back) are stored with her identity, except on the sealed pathway: those survivors
+    are never matched with anyone.
+    """
+    new = survivor_prepare(identity=identity, equality=equality, sealed=sealed)
     with transaction.atomic():
-        survivor.data_key = DataKey.objects.create(wrapped=wrapped)
-        survivor.save()
-        if linkage is not None:
-            linkage_record_save(survivor=survivor, linkage=linkage, new=True)
-        # Only the names of the fields given: equality answers are personal data and stay out of the trail.
-        # `sealed` is passed, not looked up: she has no referral yet, and the look-up would cost a query per survivor.
-        audit.record_for(actor, Action.CREATE, survivor, changes={"equality_fields": sorted(equality)}, sealed=sealed)
-    return survivor
+        insert_together(*new.rows)
+        survivor_created(actor=actor, new=new)
+    return new.survivor
 
 
 def survivor_erase(*, actor, survivor: Survivor, reason: str) -> None:

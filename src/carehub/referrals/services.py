@@ -21,10 +21,11 @@ from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.cases.models import Case, CaseStatus
 from carehub.core.choices import ServiceType
+from carehub.core.rows import insert_together
 from carehub.directory.models import Service
 from carehub.people.equality import age_band
 from carehub.people.models import Identity
-from carehub.people.services import survivor_create
+from carehub.people.services import survivor_created, survivor_prepare
 from carehub.referrals import dash
 from carehub.referrals.models import (
     Channel,
@@ -125,11 +126,20 @@ def fingerprint(payload: dict) -> str:
 
 
 def _record_event(referral: Referral, *, actor, from_status: str, to_status: str, service=None, note: str = "") -> None:
+    _new_event(referral, actor=actor, from_status=from_status, to_status=to_status, service=service, note=note).save(
+        force_insert=True
+    )
+
+
+def _new_event(
+    referral: Referral, *, actor, from_status: str, to_status: str, service=None, note: str = ""
+) -> ReferralEvent:
+    """A change of a referral's state, not yet written: who, when, from what to what."""
     organisation = None
     if actor is not None and getattr(actor, "is_authenticated", False):
         membership = actor.memberships.filter(is_active=True).select_related("organisation").first()
         organisation = membership.organisation if membership else None
-    ReferralEvent.objects.create(
+    return ReferralEvent(
         referral=referral,
         at=timezone.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -192,7 +202,8 @@ def _existing_for_key(organisation: Organisation | None, key: str, request_finge
 def _create(actor, organisation, request: IntakeRequest, idempotency_key: str, request_fingerprint: str) -> Referral:
     details = request.details
     sealed = details.perpetrator_police in POLICE_PERPETRATOR_VALUES
-    survivor = survivor_create(actor=actor, identity=request.identity, equality=request.equality, sealed=sealed)
+    new_survivor = survivor_prepare(identity=request.identity, equality=request.equality, sealed=sealed)
+    survivor = new_survivor.survivor
     now = timezone.now()
     contact_payload = {"safe_contact": asdict(request.contact)}
     if request.referrer is not None:
@@ -226,34 +237,45 @@ def _create(actor, organisation, request: IntakeRequest, idempotency_key: str, r
     referral.full_clean(
         exclude=["survivor", "reference", "referring_organisation", "referred_by"], validate_constraints=False
     )
-    referral.save()
-    _record_event(referral, actor=actor, from_status="", to_status=Status.RECEIVED, note=request.channel)
-    _record_consents(referral, actor, request, now)
+    # Her rows, the referral, its first event and the consents: one statement on PostgreSQL (core.rows).
+    insert_together(
+        *new_survivor.rows,
+        referral,
+        _new_event(referral, actor=actor, from_status="", to_status=Status.RECEIVED, note=request.channel),
+        *_new_consents(referral, actor, request, now),
+    )
+    survivor_created(actor=actor, new=new_survivor)
     audit.record_for(actor, Action.CREATE, referral, changes={"channel": request.channel, "sealed": sealed})
     if sealed:
         _route_to_independent_service(referral, actor)
     return referral
 
 
-def _record_consents(referral: Referral, actor, request: IntakeRequest, now: dt.datetime) -> None:
+def _new_consents(referral: Referral, actor, request: IntakeRequest, now: dt.datetime) -> list[Consent]:
+    """The consents given with a referral, not yet written: to the referral itself, and to each recipient."""
     recorded_by = actor if getattr(actor, "is_authenticated", False) else None
-    Consent.objects.create(
-        referral=referral,
-        kind=ConsentKind.REFERRAL,
-        given=request.consent_to_referral or request.channel == Channel.SELF,
-        recorded_at=now,
-        recorded_by=recorded_by,
-    )
-    for sharing in request.sharing:
-        Consent.objects.create(
+    consents = [
+        Consent(
             referral=referral,
-            kind=ConsentKind.SHARING,
-            recipient=sharing.recipient,
-            given=True,
-            expires_on=sharing.expires_on,
+            kind=ConsentKind.REFERRAL,
+            given=request.consent_to_referral or request.channel == Channel.SELF,
             recorded_at=now,
             recorded_by=recorded_by,
         )
+    ]
+    for sharing in request.sharing:
+        consents.append(
+            Consent(
+                referral=referral,
+                kind=ConsentKind.SHARING,
+                recipient=sharing.recipient,
+                given=True,
+                expires_on=sharing.expires_on,
+                recorded_at=now,
+                recorded_by=recorded_by,
+            )
+        )
+    return consents
 
 
 def _route_to_independent_service(referral: Referral, actor) -> None:

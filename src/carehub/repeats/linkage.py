@@ -23,16 +23,10 @@ from carehub.repeats import keys
 from carehub.repeats.models import LinkageRecord
 
 
-def linkage_record_save(*, survivor: Survivor, linkage: dict[str, str], new: bool = False) -> LinkageRecord:
-    """Store (or replace) her linkage keys (keys.linkage_keys of her identity), inside the transaction that saves the
-    identity: her keys and her identity never disagree.
-
-    `new=True` for a survivor just created: a plain insert. Otherwise Django tries an UPDATE first (the key is her
-    survivor id, already set), a wasted query on every referral's intake path.
-    """
-    record = LinkageRecord(survivor=survivor, **linkage)
-    record.save(force_insert=new)
-    return record
+def linkage_record_new(*, survivor: Survivor, linkage: dict[str, str]) -> LinkageRecord:
+    """Her linkage keys (keys.linkage_keys of her identity) as a row not yet written: the caller inserts it in the
+    transaction that saves her identity, so that her keys and her identity never disagree."""
+    return LinkageRecord(survivor=survivor, **linkage)
 
 
 def linkage_record_delete(*, survivor: Survivor) -> None:
