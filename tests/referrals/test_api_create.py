@@ -10,6 +10,8 @@ import pytest
 from carehub.accounts.apikeys import apikey_create
 from carehub.audit.models import AuditEvent
 from carehub.cases.models import Case
+from carehub.people.models import Survivor
+from carehub.referrals import services
 from carehub.referrals.models import Consent, Referral, ReferralEvent, Status
 
 VALID = {
@@ -180,3 +182,26 @@ def test_the_sealed_survivors_creation_is_a_sealed_audit_event(world, client, me
     created = AuditEvent.objects.filter(survivor_id=referral.survivor_id, action="create")
     assert created.count() == 2  # the survivor and the referral
     assert all(created.values_list("sealed", flat=True))
+
+
+def test_a_reference_already_taken_is_drawn_again_and_the_referral_taken_in(world, client, met_key, monkeypatch):
+    taken = Referral.objects.get(reference=post(client, VALID, met_key).json()["reference"])
+    draws = iter([taken.reference, "CH-ZZZZ-2345"])
+    monkeypatch.setattr(services, "new_reference", lambda: next(draws))
+    before = (Referral.objects.count(), ReferralEvent.objects.count(), Survivor.objects.count())
+    response = post(client, VALID, met_key, HTTP_IDEMPOTENCY_KEY="met-case-777")
+    assert response.status_code == 201, response.content
+    assert response.json()["reference"] == "CH-ZZZZ-2345"
+    # One referral more, with one event and one survivor: nothing left over from the first draw.
+    assert (Referral.objects.count(), ReferralEvent.objects.count(), Survivor.objects.count()) == tuple(
+        n + 1 for n in before
+    )
+
+
+def test_references_taken_every_time_fail_cleanly_and_store_nothing(world, client, met_key, monkeypatch):
+    taken = Referral.objects.get(reference=post(client, VALID, met_key).json()["reference"])
+    monkeypatch.setattr(services, "new_reference", lambda: taken.reference)
+    before = (Referral.objects.count(), Survivor.objects.count(), AuditEvent.objects.count())
+    client.raise_request_exception = False
+    assert post(client, VALID, met_key).status_code == 500
+    assert (Referral.objects.count(), Survivor.objects.count(), AuditEvent.objects.count()) == before

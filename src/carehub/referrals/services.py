@@ -38,6 +38,7 @@ from carehub.referrals.models import (
     Referral,
     ReferralEvent,
     Status,
+    new_reference,
 )
 
 POLICE_PERPETRATOR_VALUES = frozenset({PolicePerpetrator.SERVING, PolicePerpetrator.FORMER, PolicePerpetrator.STAFF})
@@ -159,6 +160,9 @@ def independent_advisory_service() -> Service | None:
     )
 
 
+REFERENCE_ATTEMPTS = 3
+
+
 def referral_create(
     *,
     actor,
@@ -176,17 +180,24 @@ def referral_create(
     # referral is by far the common case, and the constraint alone is safe against two sendings racing.
     if request.channel != Channel.SELF and not request.consent_to_referral:
         raise ReferralError("The survivor must agree to this referral before it can be sent.", field="consent")
-    try:
-        with transaction.atomic(), audit.batched():
-            referral = _create(actor, organisation, request, idempotency_key, request_fingerprint)
-    except IntegrityError:
-        # Sent before (a retry), or two identical requests raced and the other won: answer with that referral.
-        if idempotency_key:
-            existing = _existing_for_key(organisation, idempotency_key, request_fingerprint)
-            if existing is not None:
-                return existing, False
-        raise
-    return referral, True
+    for attempt in range(REFERENCE_ATTEMPTS):
+        reference = new_reference()
+        try:
+            with transaction.atomic(), audit.batched():
+                referral = _create(actor, organisation, request, idempotency_key, request_fingerprint, reference)
+        except IntegrityError:
+            # Sent before (a retry), or two identical requests raced and the other won: answer with that referral.
+            if idempotency_key:
+                existing = _existing_for_key(organisation, idempotency_key, request_fingerprint)
+                if existing is not None:
+                    return existing, False
+            # References are random (28 letters and digits, 8 places): among ten million stored, about one new
+            # referral in 38,000 draws a reference already taken. It is taken in again under a new one.
+            if attempt + 1 < REFERENCE_ATTEMPTS and Referral.objects.filter(reference=reference).exists():
+                continue
+            raise
+        return referral, True
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def _existing_for_key(organisation: Organisation | None, key: str, request_fingerprint: str) -> Referral | None:
@@ -199,7 +210,9 @@ def _existing_for_key(organisation: Organisation | None, key: str, request_finge
     return existing
 
 
-def _create(actor, organisation, request: IntakeRequest, idempotency_key: str, request_fingerprint: str) -> Referral:
+def _create(
+    actor, organisation, request: IntakeRequest, idempotency_key: str, request_fingerprint: str, reference: str
+) -> Referral:
     details = request.details
     sealed = details.perpetrator_police in POLICE_PERPETRATOR_VALUES
     new_survivor = survivor_prepare(identity=request.identity, equality=request.equality, sealed=sealed)
@@ -209,6 +222,7 @@ def _create(actor, organisation, request: IntakeRequest, idempotency_key: str, r
     if request.referrer is not None:
         contact_payload["referrer"] = asdict(request.referrer)
     referral = Referral(
+        reference=reference,
         survivor=survivor,
         channel=request.channel,
         referring_organisation=organisation,
