@@ -46,10 +46,10 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             (reverse("referrals:consent_withdraw", kwargs={"reference": r.reference, "pk": 1}), key)
             for key, r in world.referrals.items()
         ],
-        "referrals:repeat_decide": [
-            (reverse("referrals:repeat_decide", kwargs={"reference": r.reference}), key)
-            for key, r in world.referrals.items()
-        ],
+        **{
+            name: [(reverse(name, kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()]
+            for name in ("referrals:repeat_decide", "referrals:repeat_undo")
+        },
         "independent:case": [(reverse("independent:case", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()],
         "cases:detail": [(reverse("cases:detail", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()]
         + [(reverse("cases:detail", kwargs={"pk": 999_999}), None)],

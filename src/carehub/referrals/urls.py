@@ -15,4 +15,5 @@ urlpatterns = [
     path("<str:reference>/route/", views.route, name="route"),
     path("<str:reference>/consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("<str:reference>/possible-repeats/", repeats_views.decide, name="repeat_decide"),
+    path("<str:reference>/possible-repeats/undo/", repeats_views.undo, name="repeat_undo"),
 ]

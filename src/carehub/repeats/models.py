@@ -98,6 +98,13 @@ class MatchDecision(models.Model):
     probability = models.FloatField(help_text="The match probability shown when the decision was made.")
     decided_at = models.DateTimeField()
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A confirmation found to be wrong is undone (services.match_undo): the outcome becomes "not the same person" and
+    # these say who changed it, when and why; the first decision's author, time and probability stay as they were.
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["decided_at", "pk"]

@@ -51,7 +51,8 @@ def decisions_on(*, user: User, referral: Referral) -> QuerySet[MatchDecision]:
     """Hub workers' decisions on this referral's suggestions (who, when, which way), for the hub only."""
     if referral.sealed or not policy.can_decide_repeats(user):
         return MatchDecision.objects.none()
-    return referral.match_decisions.select_related("earlier_referral", "decided_by").order_by("decided_at", "pk")
+    decisions = referral.match_decisions.select_related("earlier_referral", "decided_by", "undone_by")
+    return decisions.order_by("decided_at", "pk")
 
 
 @dataclass

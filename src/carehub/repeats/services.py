@@ -320,6 +320,84 @@ def match_decide(*, actor: User, referral: Referral, earlier: Referral, outcome:
     return decision
 
 
+def match_undo(*, actor: User, decision: MatchDecision, reason: str) -> MatchDecision:
+    """Undo a confirmation found to be wrong: the two survivors are no longer one person.
+
+    A wrong link shows one woman's history to the people supporting another, so it must be undoable at once. The
+    decision becomes "not the same person" (so the pair is not suggested again), with who undid it, when and why.
+    Everyone who was one person through that link is regrouped from the confirmations that remain, and a referral
+    that was a repeat only because of the link is a repeat no longer (unless her own history makes it one).
+    """
+    if not reason.strip():
+        raise RepeatError("Say why these are not the same person.")
+    with transaction.atomic():
+        locked = MatchDecision.objects.select_for_update().filter(pk=decision.pk).first()
+        if locked is None or locked.outcome != Outcome.CONFIRMED:
+            raise RepeatError(
+                "This decision is not a confirmed link, so there is nothing to undo. Nothing has changed."
+            )
+        _lock_people()
+        group = _person_group(locked.survivor_id) | _person_group(locked.earlier_survivor_id)
+        locked.outcome = Outcome.REJECTED
+        locked.undone_at, locked.undone_by, locked.undo_reason = timezone.now(), actor, reason.strip()
+        locked.save(update_fields=["outcome", "undone_at", "undone_by", "undo_reason"])
+        _regroup_people(group)
+        for referral in _repeats_resting_on_others(group):
+            Referral.objects.filter(pk=referral.pk).update(is_repeat=False, previous_referral=None)
+            referral.is_repeat, referral.previous_referral_id = False, None
+            repeat = _mark_repeat(referral)
+            audit.record_for(actor, Action.UPDATE, referral, changes={"repeat_match": "undone", "is_repeat": repeat})
+        changes = {"repeat_match": "undone"}
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            locked.referral,
+            changes={**changes, "earlier": locked.earlier_referral.reference},
+            reason=reason.strip(),
+        )
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            locked.earlier_referral,
+            changes={**changes, "later": locked.referral.reference},
+            reason=reason.strip(),
+        )
+    return locked
+
+
+def _lock_people() -> None:
+    """One change to who is the same person at a time (see _join_people)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PEOPLE_LOCK])
+
+
+def _person_group(survivor_id: int) -> set[int]:
+    """The survivors who are one person with her now: her person's members, herself included."""
+    person = Survivor.objects.filter(pk=survivor_id).values_list("person_id", flat=True).first() or survivor_id
+    return {survivor_id, *Survivor.objects.filter(Q(person_id=person) | Q(pk=person)).values_list("pk", flat=True)}
+
+
+def _regroup_people(group: set[int]) -> None:
+    """Give each survivor of `group` the person its remaining confirmed links make her (herself, alone: null)."""
+    remaining = set(group)
+    while remaining:
+        members = linked_survivor_ids(min(remaining)) & group
+        person = min(members) if len(members) > 1 else None
+        Survivor.objects.filter(pk__in=members).update(person_id=person)
+        remaining -= members
+
+
+def _repeats_resting_on_others(group: set[int]) -> list[Referral]:
+    """Repeat referrals in `group` whose earlier referral belongs to a survivor no longer the same person."""
+    found = []
+    for referral in Referral.objects.filter(survivor_id__in=group, is_repeat=True).select_related("previous_referral"):
+        earlier = referral.previous_referral
+        if earlier is not None and earlier.survivor_id not in linked_survivor_ids(referral.survivor_id):
+            found.append(referral)
+    return found
+
+
 def _decision_between(survivor_id: int, other_id: int) -> MatchDecision | None:
     either_way = Q(survivor_id=survivor_id, earlier_survivor_id=other_id) | Q(
         survivor_id=other_id, earlier_survivor_id=survivor_id
@@ -348,9 +426,7 @@ def _join_people(survivor_id: int, other_id: int) -> int:
     could otherwise each read the ids before the other's update and leave her records split between two people.
     Confirmations are rare, human decisions, so waiting for each other costs nothing noticeable.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PEOPLE_LOCK])
+    _lock_people()
     both = [survivor_id, other_id]
     people = {person or pk for pk, person in Survivor.objects.filter(pk__in=both).values_list("pk", "person_id")}
     person = min(people)

@@ -10,8 +10,13 @@ from django.views.decorators.http import require_POST
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
-from carehub.repeats import services
+from carehub.repeats import selectors, services
 from carehub.repeats.models import Outcome
+
+
+class UndoForm(forms.Form):
+    decision = forms.IntegerField(min_value=1)
+    reason = forms.CharField(max_length=2000, required=False)
 
 
 class DecisionForm(forms.Form):
@@ -45,4 +50,29 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, f"Linked to referral {earlier.reference}: this is a repeat referral.")
         else:
             messages.success(request, f"Linked to referral {earlier.reference}: her history is below.")
+    return redirect("referrals:detail", reference=referral.reference)
+
+
+@require_POST
+@policy.route(Role.HUB_WORKER, check=policy.can_decide_repeats)
+def undo(request: HttpRequest, reference: str) -> HttpResponse:
+    """Undo a confirmed link found to be wrong, with the reason. Only a decision on this referral, which the user may
+    see, can be undone from its page; any other answers 404."""
+    referral = policy.get_referral_for_user(request.user, reference)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    decision = selectors.decisions_on(user=request.user, referral=referral).filter(pk=form.cleaned_data["decision"])
+    decision = decision.first()
+    if decision is None:
+        raise Http404
+    try:
+        services.match_undo(actor=request.user, decision=decision, reason=form.cleaned_data["reason"])
+    except services.RepeatError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Link undone: referral {decision.earlier_referral.reference} is no longer treated as the same person.",
+        )
     return redirect("referrals:detail", reference=referral.reference)
