@@ -167,18 +167,7 @@ def scoring_speed(candidates: int = 300, repeats: int = 200) -> dict:
     from carehub.people.models import Identity
     from carehub.repeats import keys, model, scoring, synthetic
 
-    identities = [
-        Identity(
-            given_name=r.given_name,
-            family_name=r.family_name,
-            date_of_birth=dt.date.fromisoformat(r.date_of_birth) if r.date_of_birth else None,
-            phone=r.phone,
-            email=r.email,
-            address=r.address,
-            postcode=r.postcode,
-        )
-        for r in synthetic.generate(candidates + 1, seed=11)
-    ]
+    identities = [Identity(**r.identity_fields()) for r in synthetic.generate(candidates + 1, seed=11)]
     started = time.perf_counter()
     stored = [scoring.prepare(keys.linkage_keys(i)) for i in identities]  # as the hub would hold them
     keying_ms = (time.perf_counter() - started) * 1000 / len(stored)

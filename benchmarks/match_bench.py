@@ -243,15 +243,7 @@ def bench_reference(number: int) -> str:
 def identity_of(record):
     from carehub.people.models import Identity
 
-    return Identity(
-        given_name=record.given_name,
-        family_name=record.family_name,
-        date_of_birth=dt.date.fromisoformat(record.date_of_birth) if record.date_of_birth else None,
-        phone=record.phone,
-        email=record.email,
-        address=record.address,
-        postcode=record.postcode,
-    )
+    return Identity(**record.identity_fields())
 
 
 def pick_queries(stream, store: Store, wanted: int) -> list[object]:

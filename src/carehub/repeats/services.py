@@ -328,7 +328,8 @@ def match_undo(*, actor: User, decision: MatchDecision, reason: str) -> MatchDec
     Everyone who was one person through that link is regrouped from the confirmations that remain, and a referral
     that was a repeat only because of the link is a repeat no longer (unless her own history makes it one).
     """
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise RepeatError("Say why these are not the same person.")
     with transaction.atomic():
         locked = MatchDecision.objects.select_for_update().filter(pk=decision.pk).first()
@@ -339,7 +340,7 @@ def match_undo(*, actor: User, decision: MatchDecision, reason: str) -> MatchDec
         _lock_people()
         group = _person_group(locked.survivor_id) | _person_group(locked.earlier_survivor_id)
         locked.outcome = Outcome.REJECTED
-        locked.undone_at, locked.undone_by, locked.undo_reason = timezone.now(), actor, reason.strip()
+        locked.undone_at, locked.undone_by, locked.undo_reason = timezone.now(), actor, reason
         locked.save(update_fields=["outcome", "undone_at", "undone_by", "undo_reason"])
         _regroup_people(group)
         for referral in _repeats_resting_on_others(group):
@@ -353,14 +354,14 @@ def match_undo(*, actor: User, decision: MatchDecision, reason: str) -> MatchDec
             Action.UPDATE,
             locked.referral,
             changes={**changes, "earlier": locked.earlier_referral.reference},
-            reason=reason.strip(),
+            reason=reason,
         )
         audit.record_for(
             actor,
             Action.UPDATE,
             locked.earlier_referral,
             changes={**changes, "later": locked.referral.reference},
-            reason=reason.strip(),
+            reason=reason,
         )
     return locked
 

@@ -89,6 +89,19 @@ class SyntheticRecord:
     email: str
     person_id: int
 
+    def identity_fields(self) -> dict:
+        """Her details as people.models.Identity takes them (`Identity(**record.identity_fields())`): kept here, so
+        tests and benchmarks turn records into identities one way, without this module importing Django."""
+        return {
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "date_of_birth": dt.date.fromisoformat(self.date_of_birth) if self.date_of_birth else None,
+            "phone": self.phone,
+            "email": self.email,
+            "address": self.address,
+            "postcode": self.postcode,
+        }
+
 
 INPUT_COLUMNS = tuple(f.name for f in fields(SyntheticRecord) if f.name != "person_id")
 
