@@ -1,0 +1,36 @@
+"""Opaque public identifiers for records that people see in pages, URLs, exports and the audit trail.
+
+Database keys come from one sequence per table, shared by sealed and ordinary records: a worker who sees case 100
+and then case 102 would learn that something, perhaps a sealed case, was created in between. Pages therefore never
+show a primary key; they show a public identifier drawn at random, which says nothing about order or count.
+
+Twelve characters of Crockford's base32 (no I, L, O or U, so nothing is misread on the phone) give 32**12, about
+1.2e18, values: at ten million records a new draw collides about once in 10**11 draws, and the unique constraint
+turns that rare case into an error rather than a shared identifier.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+LENGTH = 12
+
+
+def new_public_id(rng: random.Random | None = None) -> str:
+    """A fresh identifier; pass a seeded `rng` only for deterministic synthetic data (the demo seeder)."""
+    if rng is None:
+        return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    return "".join(rng.choice(ALPHABET) for _ in range(LENGTH))
+
+
+def display(public_id: str) -> str:
+    """Grouped in fours for reading aloud: 7K3QM9XD2PRA reads 7K3Q-M9XD-2PRA."""
+    return "-".join(public_id[i : i + 4] for i in range(0, len(public_id), 4))
+
+
+def normalise(text: str) -> str:
+    """What a person typed or read back (any case, dashes, spaces, O for 0, I or L for 1) as the stored form."""
+    cleaned = "".join(text.split()).replace("-", "").upper()
+    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
