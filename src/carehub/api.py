@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 from carehub.accounts.apikeys import organisation_for_key
 from carehub.accounts.models import Organisation
 from carehub.core.problems import problem
+from carehub.core.ratelimit import RateLimited, enforce_organisation_rate
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,10 @@ class OrganisationKey(HttpBearer):
     """`Authorization: Bearer chk_...`: the request acts for the key's organisation."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Organisation | None:
-        return organisation_for_key(token)
+        organisation = organisation_for_key(token)
+        if organisation is not None:
+            enforce_organisation_rate(organisation.pk)  # every call counts, reads as well as writes
+        return organisation
 
 
 api = NinjaAPI(
@@ -97,6 +101,11 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(404, "Not found", "There is no such record, or it is not one your organisation can see.")
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    return exc.response
 
 
 @api.exception_handler(RequestDataTooBig)

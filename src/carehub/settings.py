@@ -13,6 +13,8 @@ import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from carehub.core.addresses import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("CAREHUB_VAR_DIR", PROJECT_DIR / "var"))
@@ -82,7 +84,8 @@ FIELD_KEYS = [k.strip() for k in envsecret("CAREHUB_FIELD_KEYS", DEMO_FIELD_KEYS
 HASH_KEY = envsecret("CAREHUB_HASH_KEY", DEMO_HASH_KEY)
 # Lower case so it never becomes a setting: a URL carries the database password, and settings get displayed.
 _database_url = envsecret("DATABASE_URL", "")
-DEBUG = envbool("CAREHUB_DEBUG", default=not PRODUCTION)
+# Off in the demo too: the demo should look like production, and Django's debug 404 page lists every URL pattern.
+DEBUG = envbool("CAREHUB_DEBUG", default=False)
 # A second factor is mandatory for staff in production; demo users may skip it so the demo needs no phone.
 OTP_REQUIRED = envbool("CAREHUB_OTP_REQUIRED", default=PRODUCTION)
 ALLOWED_HOSTS = [
@@ -91,6 +94,13 @@ ALLOWED_HOSTS = [
 
 if _invalid_fernet_keys(FIELD_KEYS):
     raise ImproperlyConfigured("CAREHUB_FIELD_KEYS must hold Fernet keys (32 url-safe base64-encoded bytes each)")
+
+# The proxies whose X-Forwarded-For is believed (addresses or CIDR networks); see core/addresses.py.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CAREHUB_TRUSTED_PROXIES", "").split(",") if p.strip()]
+try:
+    _trusted_networks = parse_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"CAREHUB_TRUSTED_PROXIES: {exc}") from None
 
 
 def _production_problems() -> list[str]:
@@ -110,6 +120,8 @@ def _production_problems() -> list[str]:
         problems.append("CAREHUB_OTP_REQUIRED is off (the second factor is mandatory in production)")
     if not os.environ.get("CAREHUB_ALLOWED_HOSTS") or "*" in ALLOWED_HOSTS:
         problems.append("CAREHUB_ALLOWED_HOSTS is not set to the site's host names")
+    if any(network.prefixlen == 0 for network in _trusted_networks):
+        problems.append("CAREHUB_TRUSTED_PROXIES trusts every address (anyone could forge the client's address)")
     return problems
 
 
@@ -117,6 +129,8 @@ if PRODUCTION and (problems := _production_problems()):
     raise ImproperlyConfigured("Care Hub refuses to start in production: " + "; ".join(problems))
 
 INSTALLED_APPS = [
+    # runserver leaves static files to WhiteNoise, as production does, whatever DEBUG says.
+    "whitenoise.runserver_nostatic",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -142,11 +156,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "carehub.core.ratelimit.ApiFailureLimitMiddleware",
     "carehub.core.middleware.ApiBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carehub.accounts.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "carehub.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -215,9 +232,16 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lock-out: five failures lock the username and address pair for 30 minutes; a success clears the count.
 # Locking the pair (not the username alone) stops a stranger locking a worker out of her caseload at will.
+# The address is the real client's, seen through a trusted proxy (core/addresses.py); behind the proxy every pair
+# would otherwise share the proxy's address, and one stranger's five guesses would lock a worker out everywhere.
 AXES_FAILURE_LIMIT = envint("CAREHUB_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "carehub.core.addresses.client_address"
+# Besides the pair, an address that fails this often in the cool-off period, whatever usernames it tries, is locked
+# out (accounts/lockout.py): higher, since a whole office may sign in from behind one address.
+AXES_HANDLER = "carehub.accounts.lockout.PairAndAddressLockout"
+LOCKOUT_ADDRESS_FAILURES = envint("CAREHUB_LOCKOUT_ADDRESS_FAILURES", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -227,8 +251,10 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Care Hub"
 
-# Idle timeout: the session lasts 15 minutes from the last request.
+# Idle timeout: the session lasts 15 minutes from the last request; and however busy, no longer than
+# CAREHUB_SESSION_MAX_HOURS from signing in (accounts/middleware.py, SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = 15 * 60
+SESSION_MAX_SECONDS = envint("CAREHUB_SESSION_MAX_HOURS", 10) * 3600
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -276,8 +302,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Front-end assets are built by the Makefile from npm packages into build/static; they are never committed.
 STATICFILES_DIRS = [BASE_DIR / "static", PROJECT_DIR / "build" / "static"]
+# WhiteNoise serves static files with DEBUG off: in production from STATIC_ROOT (`carehub collectstatic`), in the
+# demo straight from where they are built, so `make demo` needs no collect step.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -298,7 +328,10 @@ LOGGING = {
 
 # --- API --------------------------------------------------------------------------------------------------------
 API_MAX_BODY_BYTES = int(os.environ.get("CAREHUB_API_MAX_BODY_BYTES", str(64 * 1024)))
-API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("CAREHUB_API_RATE_PER_MINUTE", "20000"))
+# Calls a minute per organisation, reads and writes alike (the API benchmark sends 300 a second from one key).
+API_RATE_LIMIT_PER_MINUTE = envint("CAREHUB_API_RATE_PER_MINUTE", 20000)
+# Failed API requests (wrong key, unknown record, invalid body...) a minute per client address.
+API_FAILURES_PER_MINUTE = envint("CAREHUB_API_FAILURES_PER_MINUTE", 600)
 SELF_REFERRAL_RATE_PER_HOUR = int(os.environ.get("CAREHUB_SELF_REFERRAL_RATE_PER_HOUR", "30"))
 _REDIS_URL = os.environ.get("CAREHUB_REDIS_URL", "")
 CACHES = {

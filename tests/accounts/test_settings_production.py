@@ -137,6 +137,15 @@ REFUSALS: dict[str, tuple[dict[str, str | None], str]] = {
     "any host allowed": ({"CAREHUB_ALLOWED_HOSTS": "*"}, "CAREHUB_ALLOWED_HOSTS is not set"),
     "secret file missing": ({"CAREHUB_SECRET_KEY_FILE": "/nonexistent/secret"}, "CAREHUB_SECRET_KEY_FILE"),
     "unknown environment": ({"CAREHUB_ENV": "prod"}, "CAREHUB_ENV must be 'demo' or 'production'"),
+    "trusted proxy not an address": (
+        {"CAREHUB_TRUSTED_PROXIES": "10.0.0.0/24, proxy.internal"},
+        "CAREHUB_TRUSTED_PROXIES: 'proxy.internal' is not an IP address or network",
+    ),
+    "trusted proxy network with host bits": (
+        {"CAREHUB_TRUSTED_PROXIES": "10.0.0.7/24"},
+        "CAREHUB_TRUSTED_PROXIES: '10.0.0.7/24' is not an IP address or network",
+    ),
+    "every address a trusted proxy": ({"CAREHUB_TRUSTED_PROXIES": "0.0.0.0/0"}, "CAREHUB_TRUSTED_PROXIES trusts every"),
 }
 
 
@@ -161,6 +170,58 @@ def test_production_refuses_to_start_and_names_the_problem(refusals, case):
 
 def test_a_refusal_never_prints_the_secret_it_refused(refusals):
     assert "not-a-key" not in refusals["field key not a Fernet key"].stderr
+
+
+def test_trusted_proxies_are_read_from_the_environment(tmp_path):
+    env = production_env(tmp_path, CAREHUB_TRUSTED_PROXIES="10.0.0.0/24, 2001:db8::7")
+    assert settings_in(env, "TRUSTED_PROXIES") == {"TRUSTED_PROXIES": ["10.0.0.0/24", "2001:db8::7"]}
+
+
+# --- the demo ----------------------------------------------------------------------------------------------------
+
+DEMO_REQUESTS = """
+import json
+from django.conf import settings
+from django.test import Client
+client = Client()
+missing = client.get("/no-such-page-Marker-Path-Echo/")
+css = client.get("/static/carehub/favicon.svg")
+print(json.dumps({
+    "DEBUG": settings.DEBUG,
+    "missing": [missing.status_code, missing.content.decode()],
+    "static": [css.status_code, b"".join(css.streaming_content).decode() if css.streaming else ""],
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict:
+    """The demo as `make demo` runs it: CAREHUB_ENV=demo and nothing else set."""
+    env = production_env(tmp_path_factory.mktemp("demo"))
+    env = {k: v for k, v in env.items() if not k.startswith(("CAREHUB_", "DATABASE_URL"))}
+    env["CAREHUB_ENV"] = "demo"
+    env["CAREHUB_VAR_DIR"] = str(tmp_path_factory.mktemp("demo-var"))
+    result = run_carehub(env, "shell", "-c", DEMO_REQUESTS)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_demo_runs_with_debug_off(demo):
+    assert demo["DEBUG"] is False
+
+
+def test_the_demo_shows_care_hubs_own_404_page_not_the_url_patterns(demo):
+    status, body = demo["missing"]
+    assert status == 404
+    assert "Page not found - Care Hub" in body
+    for debug_detail in ("URLconf", "URL patterns", "carehub.urls", "api/v1/", "Marker-Path-Echo"):
+        assert debug_detail not in body
+
+
+def test_the_demo_serves_its_static_files_with_debug_off(demo):
+    status, body = demo["static"]
+    assert status == 200
+    assert body == (configured.BASE_DIR / "static" / "carehub" / "favicon.svg").read_text()
 
 
 # --- error pages -------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from axes.models import AccessAttempt, AccessLog
@@ -16,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import carehub.settings as configured  # the settings as written, before any test overrides them
 from carehub.accounts.forms import INVALID_SIGN_IN
+from carehub.accounts.middleware import SIGNED_IN_AT_SESSION_KEY
 from carehub.accounts.models import Role
 from carehub.accounts.otp_views import TOO_MANY_CODES, WRONG_CODE, WRONG_SETUP_CODE
 from carehub.audit.models import Action, AuditEvent
@@ -96,6 +98,49 @@ def test_the_lock_is_for_the_name_and_address_together_so_a_stranger_cannot_lock
         sign_in(client, password=WRONG, REMOTE_ADDR="203.0.113.9")
     assert sign_in(client, password=WRONG, REMOTE_ADDR="203.0.113.9").status_code == 429
     assert sign_in(Client(), REMOTE_ADDR="198.51.100.4").status_code == 302
+
+
+PROXY = "10.0.0.2"
+
+
+def behind_proxy(address: str) -> dict:
+    """What a request from `address` looks like once our TLS proxy has passed it on."""
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": address}
+
+
+@pytest.fixture
+def trusted_proxy(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+
+
+def test_behind_the_proxy_a_lock_from_one_address_does_not_lock_her_out_from_another(client, alice, trusted_proxy):
+    for _ in range(5):
+        sign_in(client, password=WRONG, **behind_proxy("203.0.113.9"))
+    assert sign_in(client, **behind_proxy("203.0.113.9")).status_code == 429
+    assert sign_in(Client(), **behind_proxy("198.51.100.4")).status_code == 302
+    # Axes keeps the client's address, not the proxy's.
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+
+
+def test_a_forwarded_address_from_an_untrusted_client_cannot_dodge_the_lock(client, alice, trusted_proxy):
+    for n in range(5):
+        sign_in(client, password=WRONG, REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+    assert sign_in(client, REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
+
+
+def test_one_address_trying_many_usernames_is_locked_out(client, alice, trusted_proxy, settings):
+    assert configured.LOCKOUT_ADDRESS_FAILURES > configured.AXES_FAILURE_LIMIT  # a whole office shares an address
+    settings.LOCKOUT_ADDRESS_FAILURES = 6
+    for n in range(5):
+        response = sign_in(client, username=f"guess-{n}", password=WRONG, **behind_proxy("203.0.113.9"))
+        assert response.status_code == 200  # one failure each: no pair is anywhere near its own lock
+    sixth = sign_in(client, username="guess-5", password=WRONG, **behind_proxy("203.0.113.9"))
+    assert sixth.status_code == 429
+    assert "accounts/locked_out.html" in [t.name for t in sixth.templates]
+    # Even the right password for an account never tried from there is refused from that address, and only there.
+    assert sign_in(Client(), **behind_proxy("203.0.113.9")).status_code == 429
+    assert sign_in(Client(), **behind_proxy("198.51.100.4")).status_code == 302
+    assert sign_in_events()[-2][2] == {"username": "alice", "locked_out": True}
 
 
 def test_a_successful_sign_in_resets_the_count(client, alice):
@@ -261,6 +306,37 @@ def test_a_session_idle_for_fifteen_minutes_is_signed_out(client, alice):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_a_session_lasts_at_most_ten_hours_from_signing_in():
+    assert configured.SESSION_MAX_SECONDS == 10 * 3600
+
+
+def signed_in_hours_ago(client: Client, hours: float) -> None:
+    session = client.session
+    session[SIGNED_IN_AT_SESSION_KEY] = time.time() - hours * 3600
+    session.save()
+
+
+def test_the_sign_in_time_is_kept_in_the_session(client, alice):
+    before = time.time()
+    sign_in(client)
+    assert before <= client.session[SIGNED_IN_AT_SESSION_KEY] <= time.time()
+
+
+def test_a_busy_session_past_its_whole_lifetime_is_signed_out(client, alice):
+    sign_in(client)
+    signed_in_hours_ago(client, 9.9)
+    assert client.get(reverse("home")).status_code == 200  # still within the lifetime
+    signed_in_hours_ago(client, 10.1)  # and busy throughout: the idle timeout never ran out
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    assert not signed_in(client)
+    assert sign_in_events()[-1] == ("sign_out", str(alice.pk), {})
+    # Signing in again starts a new lifetime.
+    assert sign_in(client).status_code == 302
+    assert client.get(reverse("home")).status_code == 200
 
 
 def test_activity_keeps_the_session_alive_for_another_fifteen_minutes(client, alice):

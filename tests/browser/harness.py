@@ -143,12 +143,13 @@ def run(command: list[str], env: dict[str, str], what: str) -> str:
 def start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
     """`carehub runserver` on a free port, in a session of its own so that stopping it touches nothing else.
 
-    DEBUG is off so that a 404 is Care Hub's own page, as people see it; `--insecure` still serves static files.
+    DEBUG is off, as in the demo and production, so that a 404 is Care Hub's own page as people see it; static files
+    come from WhiteNoise, as they do there.
     """
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [*carehub_command(), "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
+            [*carehub_command(), "runserver", "--noreload", f"127.0.0.1:{port}"],
             env=env,
             cwd=PROJECT_DIR,
             stdout=log,

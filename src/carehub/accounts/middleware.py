@@ -1,8 +1,12 @@
-"""Request-wide safety: second factor for staff, and no caching of anything Care Hub serves."""
+"""Request-wide safety: second factor for staff, a limit on a session's whole life, and no caching of anything
+Care Hub serves."""
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
@@ -26,6 +30,39 @@ class SecondFactorRequiredMiddleware:
                 request.session[NEXT_SESSION_KEY] = request.get_full_path()
             return redirect("accounts:otp_verify")
         return self.get_response(request)
+
+
+# When the session's user signed in, in seconds since the epoch.
+SIGNED_IN_AT_SESSION_KEY = "carehub_signed_in_at"
+
+
+class SessionLifetimeMiddleware:
+    """Signs out a session older than CAREHUB_SESSION_MAX_HOURS, however busy it has been.
+
+    The idle timeout alone lets a session that is used every few minutes live for ever: on a shared office computer,
+    or in a stolen cookie, that is a standing door into survivors' records. The sign-in time is kept in the session
+    (stored when the first response after signing in goes out; a session that predates this middleware starts
+    counting from its next request).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _signed_in(request):
+            signed_in_at = request.session.get(SIGNED_IN_AT_SESSION_KEY)
+            if signed_in_at is not None and time.time() - signed_in_at > settings.SESSION_MAX_SECONDS:
+                # The request goes on as anonymous: a staff page sends her to sign in, a public one just shows.
+                logout(request)
+        response = self.get_response(request)
+        if _signed_in(request) and SIGNED_IN_AT_SESSION_KEY not in request.session:
+            request.session[SIGNED_IN_AT_SESSION_KEY] = time.time()
+        return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 def _needs_second_factor(request: HttpRequest) -> bool:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
+from carehub.core.addresses import client_address
 from carehub.core.ratelimit import check_rate
 from carehub.directory.models import Service
 from carehub.referrals import forms, selectors, selfrefer, services
@@ -55,10 +56,6 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 # --- self-referral -----------------------------------------------------------------------------------------------
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 @policy.route(public=True)
 def refer(request: HttpRequest) -> HttpResponse:
     """Every step of the self-referral is a POST to this one URL; see selfrefer.py for why."""
@@ -91,7 +88,7 @@ def refer(request: HttpRequest) -> HttpResponse:
     if step != selfrefer.CHECK_STEP or action != "submit":
         return _render_check(request, state, forms_by_step)
     limited = check_rate(
-        f"selfrefer:{_client_address(request)}", limit=settings.SELF_REFERRAL_RATE_PER_HOUR, window_seconds=3600
+        f"selfrefer:{client_address(request)}", limit=settings.SELF_REFERRAL_RATE_PER_HOUR, window_seconds=3600
     )
     if limited:
         return render(request, "referrals/refer_busy.html", status=429)
