@@ -1,7 +1,10 @@
 """Break-glass: an administrator opens one referral's records for an hour, with a reason, in plain sight.
 
-The independent advisory service's managers are told at once when the record is sealed, so no one can look into
-the sealed pathway quietly.
+Never a sealed record. The sealed pathway exists because the people who run police-adjacent systems may not be
+trusted with it, so a sealed reference answers exactly as a reference that does not exist: same message, no grant,
+and nothing anyone outside the independent advisory service could see. The attempt itself is recorded where only
+that service sees it (the sealed audit chain, and a notice to its managers), so no one can probe the sealed pathway
+quietly either.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from carehub.audit.models import Action
 from carehub.referrals.models import Referral
 
 MINIMUM_REASON_LENGTH = 20
+# One answer for a reference that does not exist and for a sealed one: the difference would say she is sealed.
+NOT_FOUND = "No referral has that reference. Check it and try again."
 
 
 class BreakGlassRefused(Exception):
@@ -37,17 +42,29 @@ def break_glass_open(*, actor, reference: str, reason: str) -> BreakGlassGrant:
             field="reason",
         )
     referral = Referral.objects.select_related("routed_service").filter(reference=reference.strip().upper()).first()
+    if referral is not None and referral.sealed:
+        _record_refused_attempt(actor, referral, reason)
+        referral = None
     if referral is None:
-        raise BreakGlassRefused("No referral has that reference. Check it and try again.", field="reference")
+        raise BreakGlassRefused(NOT_FOUND, field="reference")
     now = timezone.now()
     with transaction.atomic():
         grant = BreakGlassGrant.objects.create(
             user=actor, referral=referral, reason=reason, granted_at=now, expires_at=now + policy.BREAK_GLASS_DURATION
         )
         audit.record_for(actor, Action.BREAK_GLASS, referral, reason=reason, changes={"grant": grant.pk})
-        if referral.sealed:
-            _tell_independent_managers(referral, actor)
     return grant
+
+
+def _record_refused_attempt(actor, referral: Referral, reason: str) -> None:
+    """An administrator tried to open a sealed record: tell the independent service, and no one else.
+
+    `record_for` files the event by the referral's sealed flag, so it lands where only the independent service's
+    own auditor reads; no grant is written, so nothing in the hub's tables changes.
+    """
+    with transaction.atomic():
+        audit.record_for(actor, Action.BREAK_GLASS, referral, reason=reason, changes={"refused": "sealed pathway"})
+        _tell_independent_managers(referral, actor)
 
 
 def _tell_independent_managers(referral: Referral, actor) -> None:
@@ -58,8 +75,9 @@ def _tell_independent_managers(referral: Referral, actor) -> None:
         organisation__in=orgs, role=Role.SERVICE_MANAGER, is_active=True
     ).select_related("user")
     text = (
-        f"{actor.get_username()} used break-glass access on sealed referral {referral.reference} at "
-        f"{timezone.localtime():%H:%M on %d %B %Y}. The reason is in the audit trail."
+        f"{actor.get_username()} tried to use break-glass access on sealed referral {referral.reference} at "
+        f"{timezone.localtime():%H:%M on %d %B %Y}. It was refused and the record was not opened; the reason they "
+        "gave is in the audit trail."
     )
     for membership in managers:
         Notification.objects.create(recipient=membership.user, text=text)
@@ -67,8 +85,9 @@ def _tell_independent_managers(referral: Referral, actor) -> None:
             # The e-mail says only that something happened: personal data stays inside Care Hub.
             transaction.on_commit(
                 lambda email=membership.user.email: send_mail(
-                    "Care Hub: break-glass access to a sealed record",
-                    "An administrator has opened a sealed record. Sign in to Care Hub to see which and why.",
+                    "Care Hub: an attempt at break-glass access to a sealed record",
+                    "An administrator tried to open a sealed record. It was refused. Sign in to Care Hub to see "
+                    "which and why.",
                     None,
                     [email],
                     fail_silently=True,

@@ -99,7 +99,7 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
         scope |= clause if _opens_sealed(m) else clause & Q(sealed=False)
     granted = _break_glass_referral_ids(user)
     if granted:
-        scope |= Q(pk__in=granted)
+        scope |= Q(pk__in=granted, sealed=False)
     return Referral.objects.filter(scope)
 
 
@@ -148,7 +148,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
         scope |= clause if _opens_sealed(m) else clause & Q(sealed=False)
     granted = _break_glass_referral_ids(user)
     if granted:
-        scope |= Q(referral_id__in=granted)
+        scope |= Q(referral_id__in=granted, sealed=False)
     return Case.objects.filter(scope)
 
 
@@ -189,11 +189,17 @@ BREAK_GLASS_DURATION = dt.timedelta(hours=1)
 
 def _break_glass_referral_ids(user) -> list[int]:
     """Referrals an administrator has opened by break-glass in the last hour: the only way an administrator (or
-    anyone outside the independent advisory service) ever reaches case content."""
+    anyone outside the independent advisory service) ever reaches case content.
+
+    Never a sealed referral, whatever grant exists: break_glass_open refuses them, and this holds even for a grant
+    written some other way (an older release, a hand-made row), so no grant can widen the policy to the sealed pathway.
+    """
     if is_police_user(user) or not has_role(user, Role.ADMINISTRATOR):
         return []
     return list(
-        BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now()).values_list("referral_id", flat=True)
+        BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now(), referral__sealed=False).values_list(
+            "referral_id", flat=True
+        )
     )
 
 

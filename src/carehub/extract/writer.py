@@ -12,8 +12,11 @@ What leaves, and what never does:
 - immigration status is never exported at person level: `immigration.parquet` is a table of counts, the number of
   referrals (column `referrals`) for each combination of quarter, secure/insecure/unknown status and the outcome
   flags, so equality analysis can still see who is left behind (the engine reads it with `weight = "referrals"`);
-- sealed-pathway referrals are left out of `referrals.parquet`; `--sealed-pathway` writes them to a file of their own
-  for the independent advisory service's analysis.
+- nothing of the sealed pathway leaves without `--sealed-pathway`, in any file: its referrals, cases and counts are
+  left out, and nothing in the other rows depends on them (a sealed referral is never a survivor's "later referral"),
+  so the files are row for row, byte for byte, what they would be had no sealed record ever been written.
+  `--sealed-pathway` writes them to files of their own (`sealed_*.parquet`) for the independent advisory service;
+- identifiers are keyed pseudonyms, never primary keys: a gap in a run of ids would say that a record was left out.
 Every extract writes an audit event naming what was written.
 """
 
@@ -73,6 +76,8 @@ REFERRAL_SCHEMA = pa.schema(
         ("repeat_within_12_months", pa.bool_()),
     ]
 )
+# Written only with --sealed-pathway, and removed from the folder by a run without it.
+SEALED_FILES = ("sealed_referrals.parquet", "sealed_immigration.parquet", "sealed_closed_cases.parquet")
 # The flags counted with immigration status: each combination that occurs is one row of immigration.parquet.
 IMMIGRATION_FLAGS = ("sealed", "wants_by_and_for", "offered_by_and_for", "accepted", "closed", "positive_outcome")
 
@@ -96,13 +101,16 @@ def _person():
     return Coalesce("survivor__person", "survivor_id")
 
 
-def _later_referrals() -> dict[int, list[dt.datetime]]:
+def _later_referrals(*, sealed: bool) -> dict[int, list[dt.datetime]]:
     """Each person's referral dates, sorted, to find the next referral after a case closed: on any of her survivor
-    records. Onward referrals are left out, as in cases.commissioning: continuity of support, not coming back."""
+    records. Onward referrals are left out, as in cases.commissioning: continuity of support, not coming back.
+
+    Only referrals on the same side of the seal as the file being written: a sealed referral must never turn an
+    unsealed row's `repeat_within_12_months` to True (the sealed pathway is never linked to anyone anyway)."""
     dates: dict[int, list[dt.datetime]] = defaultdict(list)
     onward = OnwardReferral.objects.filter(referral_id=OuterRef("pk"))
     for person, received_at in (
-        Referral.objects.filter(~Exists(onward))
+        Referral.objects.filter(~Exists(onward), sealed=sealed)
         .annotate(person=_person())
         .order_by("person", "received_at")
         .values_list("person", "received_at")
@@ -252,9 +260,13 @@ def _write_immigration(path: Path, counts: Counter) -> int:
     return len(keys)
 
 
-def _write_cases(path: Path, end_of_data: dt.datetime) -> int:
+def _write_cases(path: Path, end_of_data: dt.datetime, *, sealed: bool) -> int:
+    """Closed cases on one side of the seal. cases.commissioning counts sealed cases with everything else (a
+    commissioner's totals include them); the extract must not, so they are picked out here."""
     rows = []
     for row in closed_case_rows(end_of_data=end_of_data):
+        if row["sealed"] != sealed:
+            continue
         row = dict(row)
         case_id, person_id = row.pop("case_id"), row.pop("person_id")
         del row["survivor_id"]  # her person's key is the one analysis needs, as in referrals.parquet
@@ -268,29 +280,45 @@ def _write_cases(path: Path, end_of_data: dt.datetime) -> int:
     return len(rows)
 
 
-def extract_write(*, out_dir: Path, actor=None, sealed_pathway: bool = False) -> ExtractSummary:
-    """Write the extract into `out_dir`; returns how many rows went into each file."""
+def extract_write(
+    *, out_dir: Path, actor=None, sealed_pathway: bool = False, end_of_data: dt.datetime | None = None
+) -> ExtractSummary:
+    """Write the extract into `out_dir`; returns how many rows went into each file.
+
+    `end_of_data` (default now) is the moment the data are taken to end: censoring and "days observed" are counted
+    to it, so two extracts with the same end are comparable file for file.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    end_of_data = timezone.now()
-    later = _later_referrals()
+    end_of_data = end_of_data or timezone.now()
     summary = ExtractSummary()
     immigration: Counter = Counter()
     summary.files["referrals.parquet"] = _write_referrals(
-        out_dir / "referrals.parquet", sealed=False, later=later, end_of_data=end_of_data, immigration=immigration
+        out_dir / "referrals.parquet",
+        sealed=False,
+        later=_later_referrals(sealed=False),
+        end_of_data=end_of_data,
+        immigration=immigration,
     )
     summary.files["immigration.parquet"] = _write_immigration(out_dir / "immigration.parquet", immigration)
-    summary.files["closed_cases.parquet"] = _write_cases(out_dir / "closed_cases.parquet", end_of_data)
-    if sealed_pathway:
+    summary.files["closed_cases.parquet"] = _write_cases(out_dir / "closed_cases.parquet", end_of_data, sealed=False)
+    if not sealed_pathway:
+        # An earlier run with the flag may have left its sealed files here: they must not leave with this folder.
+        for name in SEALED_FILES:
+            (out_dir / name).unlink(missing_ok=True)
+    else:
         sealed_immigration: Counter = Counter()
         summary.files["sealed_referrals.parquet"] = _write_referrals(
             out_dir / "sealed_referrals.parquet",
             sealed=True,
-            later=later,
+            later=_later_referrals(sealed=True),
             end_of_data=end_of_data,
             immigration=sealed_immigration,
         )
         summary.files["sealed_immigration.parquet"] = _write_immigration(
             out_dir / "sealed_immigration.parquet", sealed_immigration
+        )
+        summary.files["sealed_closed_cases.parquet"] = _write_cases(
+            out_dir / "sealed_closed_cases.parquet", end_of_data, sealed=True
         )
     audit.record(
         actor=actor,

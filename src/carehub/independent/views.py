@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
@@ -92,13 +91,19 @@ def case_workspace(request: HttpRequest, pk: int) -> HttpResponse:
     Role.COMMISSIONER, Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER, check=policy.can_see_accountability_report
 )
 def accountability(request: HttpRequest) -> HttpResponse:
-    sections = report.build()
+    """Whole quarters only, once each has ended: the page, the CSV and the printable report are the same figures."""
+    published = report.build(today=report.publication_date())
     output = request.GET.get("format", "")
     if output == "csv":
-        response = HttpResponse(report.as_csv(sections), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(report.as_csv(published), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="accountability-report.csv"'
         return response
-    context = {"sections": _rendered(sections), "generated": timezone.localtime(), "hidden_text": report.HIDDEN_TEXT}
+    context = {
+        "sections": _rendered(published.sections),
+        "quarters": published.quarters,
+        "published_to": published.published_to,
+        "hidden_text": report.HIDDEN_TEXT,
+    }
     if output == "html":
         html = render_to_string("independent/accountability_report.html", context)
         response = HttpResponse(html)
@@ -113,7 +118,9 @@ def _rendered(sections):
         table = section.table
         rows = []
         for row in [*table.rows, TOTAL]:
-            label = "Total" if row == TOTAL else section.row_labels.get(row, row)
+            label = section.total_label if row == TOTAL else section.row_labels.get(row, row)
             rows.append((label, [report.cell_text(table, row, c) for c in [*table.columns, TOTAL]]))
-        out.append({"title": section.title, "columns": [*table.columns, "All quarters"], "rows": rows})
+        out.append(
+            {"title": section.title, "unit": section.unit, "columns": [*table.columns, "All quarters"], "rows": rows}
+        )
     return out

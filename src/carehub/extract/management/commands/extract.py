@@ -1,9 +1,10 @@
 """`carehub extract --out DIR [--sealed-pathway]`: writes the pseudonymised Parquet extract for analysis.
 
-Writes: DIR/referrals.parquet (one row per referral, no identity, sealed pathway left out), DIR/immigration.parquet
-(counts only), DIR/closed_cases.parquet (one row per closed case) and, with --sealed-pathway,
-DIR/sealed_referrals.parquet and DIR/sealed_immigration.parquet. Changes nothing in the database except one audit
-event. Overwrites those files in DIR.
+Writes: DIR/referrals.parquet (one row per referral, no identity), DIR/immigration.parquet (counts only),
+DIR/closed_cases.parquet (one row per closed case): the sealed pathway is left out of all three. With
+--sealed-pathway, also DIR/sealed_referrals.parquet, DIR/sealed_immigration.parquet and DIR/sealed_closed_cases.parquet.
+Changes nothing in the database except one audit event. Overwrites those files in DIR; without
+--sealed-pathway, deletes those three sealed_*.parquet files from DIR if an earlier run left them there.
 """
 
 from __future__ import annotations
