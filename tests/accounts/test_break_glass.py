@@ -78,6 +78,6 @@ def test_a_reason_is_required_and_nothing_is_granted_without_one(world, client_f
 def test_break_glass_also_opens_the_referrals_case_page(world, client_for):
     break_glass_open(actor=world.users["adam"], reference=world.referrals["sealed"].reference, reason=REASON)
     adam = client_for("adam")
-    assert adam.get(f"/cases/{world.cases['sealed'].pk}/").status_code == 200
-    assert adam.get(f"/cases/{world.cases['solace'].pk}/").status_code == 404
+    assert adam.get(f"/cases/{world.cases['sealed'].public_id}/").status_code == 200
+    assert adam.get(f"/cases/{world.cases['solace'].public_id}/").status_code == 404
     assert AuditEvent.objects.filter(action="view", object_type="case", reason="break-glass access").exists()
