@@ -174,6 +174,8 @@ def test_withdrawing_consent_from_the_referral_page_keeps_its_history(world, cli
     alice = client_for("alice")
     page = alice.get(f"/referrals/{referral.reference}/").content.decode()
     assert "Sistah Space East" in page and "Withdraw" in page
-    alice.post(f"/referrals/{referral.reference}/consents/{given.public_id}/withdraw/")
+    withdraw = f"/referrals/{referral.reference}/consents/{given.public_id}/withdraw/"
+    assert withdraw in page
+    alice.post(withdraw)
     assert list(referral.consents.values_list("given", flat=True)) == [True, False]
-    assert client_for("bola").post(f"/referrals/{referral.reference}/consents/{given.public_id}/withdraw/").status_code == 404
+    assert client_for("bola").post(withdraw).status_code == 404
