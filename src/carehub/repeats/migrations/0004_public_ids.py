@@ -14,6 +14,11 @@ BATCH = 5_000
 
 
 def fill(apps, schema_editor):
+    # PostgreSQL queues a deferred foreign-key check for each row updated, and refuses the ALTER TABLE that follows in
+    # this migration while any are pending; checked at once instead, they are done before it.
+    postgres = schema_editor.connection.vendor == "postgresql"
+    if postgres:
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for name in MODELS:
         model = apps.get_model("repeats", name)
         rows = model.objects.filter(public_id__isnull=True).only("pk")
@@ -21,6 +26,8 @@ def fill(apps, schema_editor):
             for row in batch:
                 row.public_id = carehub.core.public_ids.new_public_id()
             model.objects.bulk_update(batch, ["public_id"])
+    if postgres:
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
