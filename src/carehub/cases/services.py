@@ -264,6 +264,7 @@ def contact_create(*, actor, case: Case, kind: str, on: dt.date, minutes: int, n
         )
         _validated(contact)
         contact.save()
+        # No row key in the trail: contacts and documents share their keys' sequence with sealed cases.
         audit.record_for(actor, Action.UPDATE, case, changes={"contact_added": True, "kind": kind, "minutes": minutes})
     return contact
 

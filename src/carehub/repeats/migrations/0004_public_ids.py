@@ -1,5 +1,5 @@
 """Opaque public identifiers for repeat decisions (core.public_ids): pages, URLs and forms stop showing
-the sequential key, which counts sealed records created in between.
+the sequential key, as for cases and consents.
 
 The column is added nullable, every existing row is given its own random identifier, then it becomes unique and
 required; a default on AddField would give every existing row the same value.
