@@ -14,7 +14,7 @@ def test_an_administrator_sees_organisations_and_members_but_no_case_content(wor
 
 def test_suspending_a_membership_cuts_access_at_once_and_is_audited(world, client_for):
     alice = client_for("alice")
-    case_url = f"/cases/{world.cases['solace'].pk}/"
+    case_url = f"/cases/{world.cases['solace'].public_id}/"
     assert alice.get(case_url).status_code == 200
     membership = world.users["alice"].memberships.get()
     response = client_for("adam").post(f"/administration/memberships/{membership.pk}/toggle/")

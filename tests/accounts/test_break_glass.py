@@ -59,7 +59,7 @@ def test_a_sealed_reference_answers_exactly_as_a_missing_one(world, client_for, 
     assert b"No referral has that reference" in hidden[1]
     # Nothing opened, nothing granted, nothing the hub can read.
     assert adam.get(f"/referrals/{sealed.reference}/").status_code == 404
-    assert adam.get(f"/cases/{world.cases['sealed'].pk}/").status_code == 404
+    assert adam.get(f"/cases/{world.cases['sealed'].public_id}/").status_code == 404
     assert not BreakGlassGrant.objects.exists()
     assert sealed not in policy.referrals_visible_to(world.users["adam"])
     assert list(policy.audit_events_visible_to(world.users["otto"]).values_list("pk", flat=True)) == hub_auditor_sees
@@ -102,8 +102,8 @@ def test_no_grant_reaches_a_sealed_record_however_it_was_written(world, client_f
     assert not policy.survivors_visible_to(adam).filter(pk=world.referrals["sealed"].survivor_id).exists()
     client = client_for("adam")
     assert client.get(f"/referrals/{world.referrals['sealed'].reference}/").status_code == 404
-    assert client.get(f"/cases/{world.cases['sealed'].pk}/").status_code == 404
-    assert client.get(f"/independent/cases/{world.cases['sealed'].pk}/").status_code == 404
+    assert client.get(f"/cases/{world.cases['sealed'].public_id}/").status_code == 404
+    assert client.get(f"/independent/cases/{world.cases['sealed'].public_id}/").status_code == 404
 
 
 def test_the_independent_service_needs_no_break_glass_of_its_own(world):
@@ -152,6 +152,6 @@ def test_a_reason_is_required_and_nothing_is_granted_without_one(world, client_f
 def test_break_glass_also_opens_the_referrals_case_page(world, client_for):
     break_glass_open(actor=world.users["adam"], reference=world.referrals["solace"].reference, reason=REASON)
     adam = client_for("adam")
-    assert adam.get(f"/cases/{world.cases['solace'].pk}/").status_code == 200
-    assert adam.get(f"/cases/{world.cases['sistah'].pk}/").status_code == 404
+    assert adam.get(f"/cases/{world.cases['solace'].public_id}/").status_code == 200
+    assert adam.get(f"/cases/{world.cases['sistah'].public_id}/").status_code == 404
     assert AuditEvent.objects.filter(action="view", object_type="case", reason="break-glass access").exists()

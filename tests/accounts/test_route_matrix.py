@@ -27,6 +27,9 @@ def all_patterns(resolver=None, prefix: str = "", namespace: str = ""):
             yield prefix + str(pattern.pattern), f"{namespace}{pattern.name}", pattern
 
 
+MISSING_ID = "ZZZZZZZZZZZZ"  # a well-formed public identifier that no record has
+
+
 # For each route that takes parameters: the concrete URLs to try, each tagged with the world record it opens.
 def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
     return {
@@ -40,22 +43,26 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
         "referrals:route": [
             (reverse("referrals:route", kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()
         ],
-        "referrals:offer": [(reverse("referrals:offer", kwargs={"pk": o.pk}), None) for o in world.offers]
-        + [(reverse("referrals:offer", kwargs={"pk": 999_999}), None)],
+        "referrals:offer": [(reverse("referrals:offer", kwargs={"public_id": o.public_id}), None) for o in world.offers]
+        + [(reverse("referrals:offer", kwargs={"public_id": MISSING_ID}), None)],
         "referrals:consent_withdraw": [
-            (reverse("referrals:consent_withdraw", kwargs={"reference": r.reference, "pk": 1}), key)
+            (reverse("referrals:consent_withdraw", kwargs={"reference": r.reference, "consent_id": MISSING_ID}), key)
             for key, r in world.referrals.items()
         ],
         **{
             name: [(reverse(name, kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()]
             for name in ("referrals:repeat_decide", "referrals:repeat_undo")
         },
-        "independent:case": [(reverse("independent:case", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()],
-        "cases:detail": [(reverse("cases:detail", kwargs={"pk": c.pk}), key) for key, c in world.cases.items()]
-        + [(reverse("cases:detail", kwargs={"pk": 999_999}), None)],
+        "independent:case": [
+            (reverse("independent:case", kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()
+        ],
+        "cases:detail": [
+            (reverse("cases:detail", kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()
+        ]
+        + [(reverse("cases:detail", kwargs={"public_id": MISSING_ID}), None)],
         **{
-            name: [(reverse(name, kwargs={"pk": c.pk}), key) for key, c in world.cases.items()]
-            + [(reverse(name, kwargs={"pk": 999_999}), None)]
+            name: [(reverse(name, kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()]
+            + [(reverse(name, kwargs={"public_id": MISSING_ID}), None)]
             for name in (
                 "cases:allocate",
                 "cases:transfer",
@@ -69,7 +76,8 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             )
         },
         "cases:goal_update": [
-            (reverse("cases:goal_update", kwargs={"pk": c.pk, "goal_pk": 1}), key) for key, c in world.cases.items()
+            (reverse("cases:goal_update", kwargs={"public_id": c.public_id, "goal_id": MISSING_ID}), key)
+            for key, c in world.cases.items()
         ],
         "cases:caseworker_caseload": [
             (reverse("cases:caseworker_caseload", kwargs={"user_id": u.pk}), None) for u in world.users.values()
@@ -194,7 +202,7 @@ def _without_csrf(body: bytes) -> bytes:
 def test_anonymous_users_are_sent_to_sign_in_without_personal_data_in_the_url(world):
     from django.test import Client
 
-    response = Client().get(reverse("cases:detail", kwargs={"pk": world.cases["solace"].pk}))
+    response = Client().get(reverse("cases:detail", kwargs={"public_id": world.cases["solace"].public_id}))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
     assert world.marker("solace") not in response["Location"]

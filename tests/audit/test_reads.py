@@ -76,7 +76,7 @@ def test_opening_a_case_writes_exactly_one_view_event(world, client_for, record,
     client = client_for(persona)
     before = last_seq()
 
-    response = client.get(reverse("cases:detail", kwargs={"pk": case.pk}))
+    response = client.get(reverse("cases:detail", kwargs={"public_id": case.public_id}))
 
     assert response.status_code == 200
     assert [described(e) for e in events_after(before)] == [
@@ -87,7 +87,7 @@ def test_opening_a_case_writes_exactly_one_view_event(world, client_for, record,
 def test_each_read_is_recorded_again(world, client_for):
     """Not "first access only": an auditor must be able to count how often a record was opened."""
     client = client_for("alice")
-    url = reverse("cases:detail", kwargs={"pk": world.cases["solace"].pk})
+    url = reverse("cases:detail", kwargs={"public_id": world.cases["solace"].public_id})
     before = last_seq()
     for _ in range(3):
         client.get(url)
@@ -149,7 +149,7 @@ def test_organisations_name_only_active_memberships(world, client_for):
     )
     client = client_for("alice")
     before = last_seq()
-    client.get(reverse("cases:detail", kwargs={"pk": world.cases["solace"].pk}))
+    client.get(reverse("cases:detail", kwargs={"public_id": world.cases["solace"].public_id}))
     [event] = events_after(before)
     assert event.organisations == "southside-womens-aid"
 

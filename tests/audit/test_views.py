@@ -22,7 +22,7 @@ def reads(world, client_for) -> dict[str, AuditEvent]:
     """Four people open the records their work needs; each read's event, by persona."""
     opened = {
         "hana": reverse("referrals:detail", kwargs={"reference": world.referrals["triage"].reference}),
-        "alice": reverse("cases:detail", kwargs={"pk": world.cases["solace"].pk}),
+        "alice": reverse("cases:detail", kwargs={"public_id": world.cases["solace"].public_id}),
         "amara": reverse("referrals:detail", kwargs={"reference": world.referrals["solace"].reference}),
         "ines": reverse("referrals:detail", kwargs={"reference": world.referrals["sealed"].reference}),
     }

@@ -103,7 +103,7 @@ def main() -> None:
     closure = offered_to_southside(world)
     survivors.append(closure.survivor.identity)
     facts = {
-        "case_pks": {key: case.pk for key, case in world.cases.items()},
+        "case_ids": {key: case.public_id for key, case in world.cases.items()},
         "referral_references": {key: referral.reference for key, referral in world.referrals.items()},
         "repeat_references": {"earlier": earlier.reference, "new": new.reference},
         # Offered to Southside and relied on by test_case_to_closure.py alone, which takes it through to closure.

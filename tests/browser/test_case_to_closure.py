@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from carehub.core.public_ids import display
 from tests.browser.harness import Hub, Visitor
 
 pytestmark = pytest.mark.browser
@@ -52,7 +53,7 @@ def test_a_service_takes_a_referral_through_to_closure_with_outcomes_recorded(si
     visitor.check()
     assert "the referral is on your waiting list" in done_banner(visitor)
     case_path = page.url.removeprefix(hub.base_url)
-    case_number = re.fullmatch(r"/cases/(\d+)/", case_path).group(1)
+    case_number = display(re.fullmatch(r"/cases/([0-9A-Z]{12})/", case_path).group(1))
     assert "Waiting" in page.locator("main .govuk-tag").first.inner_text()
 
     # ... and allocates it to a caseworker from the waiting list.

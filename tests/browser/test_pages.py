@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 PUBLIC_PAGES = [("/", 200), ("/accounts/sign-in/", 200), ("/refer/", 200), ("/no-such-page/", 404)]
-MISSING_CASE = "/cases/999999/"
+MISSING_CASE = "/cases/ZZZZZZZZZZZZ/"  # a well-formed public identifier that no case has
 MISSING_REFERRAL = "/referrals/CH-ZZZZ-ZZZZ/"
 # Browsers walking at once, beside the one the other tests use: more only makes each of them slower.
 PARALLEL_WALKS = min(2, os.cpu_count() or 1)
@@ -202,7 +202,7 @@ def test_a_police_user_guessing_a_sealed_record_sees_the_same_page_as_for_none(
     """A different answer for "sealed" and "missing" would confirm to the force that a complaint exists."""
     visitor = sign_in(username)
     for sealed, missing in [
-        (f"/cases/{hub.facts['case_pks']['sealed']}/", MISSING_CASE),
+        (f"/cases/{hub.facts['case_ids']['sealed']}/", MISSING_CASE),
         (f"/referrals/{hub.facts['referral_references']['sealed']}/", MISSING_REFERRAL),
     ]:
         visitor.open(sealed, expect_status=404)
@@ -226,7 +226,7 @@ def test_the_police_referrer_is_never_shown_a_sealed_referral_it_sent(sign_in, h
 def test_the_independent_adviser_can_open_the_sealed_case(sign_in, hub: Hub) -> None:
     """The control for the police test: the sealed URLs are real records, not pages that never exist."""
     visitor = sign_in("ines")
-    visitor.open(f"/cases/{hub.facts['case_pks']['sealed']}/")
+    visitor.open(f"/cases/{hub.facts['case_ids']['sealed']}/")
     assert "Sealedmarker" in visitor.page.locator("main").inner_text()
     visitor.open(f"/referrals/{hub.facts['referral_references']['sealed']}/")
     assert "Sealedmarker" in visitor.page.locator("main").inner_text()
@@ -236,7 +236,7 @@ def test_the_independent_adviser_can_open_the_sealed_case(sign_in, hub: Hub) -> 
 def test_signing_out_ends_the_session(sign_in, hub: Hub) -> None:
     """On a shared computer, the next person must not find the record still open behind the back button."""
     visitor = sign_in("ines")
-    sealed_case = f"/cases/{hub.facts['case_pks']['sealed']}/"
+    sealed_case = f"/cases/{hub.facts['case_ids']['sealed']}/"
     visitor.open(sealed_case)
     visitor.follow(visitor.page.get_by_role("button", name="Sign out"))
     assert visitor.page.url == hub.url("/accounts/sign-in/")

@@ -57,7 +57,10 @@ def case(world) -> Case:
 def urls_for(case: Case) -> list[str]:
     goal = case.goals.first()
     return [
-        reverse(f"cases:{name}", kwargs={"pk": case.pk, **({"goal_pk": goal.pk} if name == "goal_update" else {})})
+        reverse(
+            f"cases:{name}",
+            kwargs={"public_id": case.public_id, **({"goal_id": goal.public_id} if name == "goal_update" else {})},
+        )
         for name in CASE_PAGES
     ]
 
@@ -84,7 +87,7 @@ def test_outsiders_get_404_on_every_case_url_and_change_nothing(world, client_fo
 def test_the_caseworker_gets_404_on_the_managers_pages(world, client_for, case):
     client = client_for("alice")
     for name in ("allocate", "transfer"):
-        url = reverse(f"cases:{name}", kwargs={"pk": case.pk})
+        url = reverse(f"cases:{name}", kwargs={"public_id": case.public_id})
         assert client.get(url).status_code == 404
         assert client.post(url, EVERYTHING).status_code == 404
 
@@ -100,7 +103,7 @@ def test_the_caseworker_and_her_manager_reach_every_page(world, client_for, case
 def test_a_goal_of_another_case_is_not_found_through_this_one(world, client_for, case):
     other = world.cases["sistah"]
     theirs = services.goal_create(actor=world.users["bola"], case=other, text="Someone else's goal")
-    url = reverse("cases:goal_update", kwargs={"pk": case.pk, "goal_pk": theirs.pk})
+    url = reverse("cases:goal_update", kwargs={"public_id": case.public_id, "goal_id": theirs.public_id})
     assert client_for("amara").get(url).status_code == 404
     assert client_for("amara").post(url, {"status": "achieved"}).status_code == 404
 

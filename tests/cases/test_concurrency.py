@@ -34,7 +34,7 @@ def test_two_managers_allocating_the_same_case_cannot_both_succeed(world, second
 
 def test_a_stale_allocation_page_is_refused_with_a_clear_message(world, client_for, second_manager):
     case = waiting_case(world)
-    url = reverse("cases:allocate", kwargs={"pk": case.pk})
+    url = reverse("cases:allocate", kwargs={"public_id": case.public_id})
     services.case_allocate(actor=second_manager, case=case, caseworker=world.users["amir"], expected_version=1)
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.WAITING)  # as if her page loaded before that
     response = client_for("amara").post(url, {"version": 1, "caseworker": world.users["alice"].pk})
@@ -76,7 +76,8 @@ def test_two_people_editing_the_safety_plan_do_not_overwrite_each_other(world, c
     with pytest.raises(ConcurrentChange, match="updated the safety plan"):
         services.safety_plan_update(actor=world.users["amara"], case=case, expected_revision=0, plan="Written blind")
     response = client_for("amara").post(
-        reverse("cases:safety_plan", kwargs={"pk": case.pk}), {"revision": 0, "plan": "Also written blind"}
+        reverse("cases:safety_plan", kwargs={"public_id": case.public_id}),
+        {"revision": 0, "plan": "Also written blind"},
     )
     assert response.status_code == 400 and "updated the safety plan" in response.text
     assert list(SafetyPlan.objects.filter(case=case).values_list("revision", flat=True)) == [1]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from carehub.audit.models import AuditEvent
 from carehub.cases.models import Case, CaseStatus, MeasureStage, OutcomeMeasure
 from carehub.cases.services import CLOSING_MEASURES_NEEDED
+from carehub.core.public_ids import display
 from carehub.referrals import services as referral_services
 from carehub.referrals.models import Status
 from carehub.referrals.services import TriageInput
@@ -20,7 +21,7 @@ NOTE = "Talked through the court date"
 
 
 def url(name: str, case: Case, **extra) -> str:
-    return reverse(f"cases:{name}", kwargs={"pk": case.pk, **extra})
+    return reverse(f"cases:{name}", kwargs={"public_id": case.public_id, **extra})
 
 
 @pytest.fixture
@@ -43,7 +44,9 @@ def accepted(world, client_for) -> Case:
         expected_version=referral.version,
         hub_reason="Local IDVA service",
     )
-    response = client_for("amara").post(reverse("referrals:offer", kwargs={"pk": offer.pk}), {"action": "accept"})
+    response = client_for("amara").post(
+        reverse("referrals:offer", kwargs={"public_id": offer.public_id}), {"action": "accept"}
+    )
     case = Case.objects.get(referral=referral)
     assert response.status_code == 302 and response["Location"] == url("detail", case)
     return case
@@ -53,13 +56,13 @@ def test_a_referral_is_taken_through_to_closure_with_outcomes_recorded(world, cl
     case, amara, alice = accepted, client_for("amara"), client_for("alice")
 
     waiting = amara.get(reverse("cases:waiting")).text
-    assert f"Case {case.pk}" in waiting and "0 days" in waiting
+    assert f"Case {display(case.public_id)}" in waiting and "0 days" in waiting
 
     response = amara.post(url("allocate", case), {"version": case.version, "caseworker": world.users["alice"].pk})
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.caseworker, case.opened_at is not None) == (CaseStatus.OPEN, world.users["alice"], True)
-    assert f"Case {case.pk}" not in amara.get(reverse("cases:waiting")).text
+    assert f"Case {display(case.public_id)}" not in amara.get(reverse("cases:waiting")).text
 
     abuse = {"abuse_coercive_control": "unchanged", "abuse_stalking": "worse"}
     posts = [
@@ -74,7 +77,7 @@ def test_a_referral_is_taken_through_to_closure_with_outcomes_recorded(world, cl
         response = alice.post(url(name, case, **extra), data)
         assert response.status_code == 302, (name, response.content.decode()[:2000])
     goal = case.goals.get()
-    assert alice.post(url("goal_update", case, goal_pk=goal.pk), {"status": "achieved"}).status_code == 302
+    assert alice.post(url("goal_update", case, goal_id=goal.public_id), {"status": "achieved"}).status_code == 302
 
     page = alice.get(url("detail", case)).text
     for expected in (GOAL, "Achieved", "pineapple", NOTE, "2 contacts, 75 minutes in all", "Non-molestation order"):

@@ -64,24 +64,26 @@ def test_the_journey_shows_each_case_to_those_allowed_to_see_it(world, client_fo
     assert selectors.journey(second, user=world.users["bea"]) == []  # she sees one case of it: no journey shown
     assert selectors.journey(first, user=world.users["alice"]) == []  # the refuge case is not allocated to her
 
-    page = client_for("amara").get(reverse("cases:detail", kwargs={"pk": third.pk})).text
+    page = client_for("amara").get(reverse("cases:detail", kwargs={"public_id": third.public_id})).text
     assert "Her journey through services" in page
-    assert reverse("cases:detail", kwargs={"pk": first.pk}) in page
+    assert reverse("cases:detail", kwargs={"public_id": first.public_id}) in page
     assert "Sistah Space Advocacy" not in page  # the by-and-for service's case belongs to another organisation
-    assert "Her journey" not in client_for("bea").get(reverse("cases:detail", kwargs={"pk": second.pk})).text
+    assert (
+        "Her journey" not in client_for("bea").get(reverse("cases:detail", kwargs={"public_id": second.public_id})).text
+    )
 
 
 def test_the_sender_sees_the_onward_referrals_status_but_not_where_it_went(world, client_for):
     first = world.cases["solace"]
     accept_at(world, refer_on(world, first), "sistah", "bea")
-    page = client_for("alice").get(reverse("cases:detail", kwargs={"pk": first.pk})).text
+    page = client_for("alice").get(reverse("cases:detail", kwargs={"public_id": first.public_id})).text
     assert "Referred on" in page and "Accepted by a service" in page
     assert "Sistah Space" not in page
 
 
 def test_the_onward_referral_page_needs_her_consent_and_a_need(world, client_for):
     case = world.cases["solace"]
-    url = reverse("cases:refer_on", kwargs={"pk": case.pk})
+    url = reverse("cases:refer_on", kwargs={"public_id": case.public_id})
     response = client_for("alice").post(url, {"needs": ["counselling"]})
     assert response.status_code == 400 and "She must agree to being referred on" in response.text
     response = client_for("alice").post(url, {"consent": "on"})

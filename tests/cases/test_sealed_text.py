@@ -66,7 +66,7 @@ def test_no_personal_free_text_is_stored_in_the_clear(world):
 
 def test_the_sealed_text_opens_for_those_who_may_see_the_case(world, client_for):
     case = write_everything(world)
-    page = client_for("alice").get(reverse("cases:detail", kwargs={"pk": case.pk})).text
+    page = client_for("alice").get(reverse("cases:detail", kwargs={"public_id": case.public_id})).text
     for secret in SECRETS.values():
         assert secret.replace("'", "&#x27;") in page
 
@@ -74,7 +74,7 @@ def test_the_sealed_text_opens_for_those_who_may_see_the_case(world, client_for)
 def test_erasing_her_key_erases_what_was_written_about_her(world, client_for):
     case = write_everything(world)
     survivor_erase(actor=world.users["amara"], survivor=case.survivor, reason="She asked for her records to be erased")
-    response = client_for("alice").get(reverse("cases:detail", kwargs={"pk": case.pk}))
+    response = client_for("alice").get(reverse("cases:detail", kwargs={"public_id": case.public_id}))
     assert response.status_code == 200
     assert "Zanzibar" not in response.text
     assert "Erased" in response.text

@@ -9,6 +9,7 @@ from carehub.accounts import policy
 from carehub.cases import selectors, services
 from carehub.cases.models import Allocation, CaseStatus
 from carehub.cases.services import CaseError
+from carehub.core.public_ids import display
 from tests.cases.helpers import open_case, waiting_case
 from tests.factories import CaseFactory
 
@@ -68,12 +69,12 @@ def test_caseloads_count_each_caseworkers_open_cases(world, client_for):
     page = client_for("amara").get(reverse("cases:caseload")).text
     assert "Alice" in page and "Amir" in page and "Bola" not in page
     theirs = client_for("amara").get(reverse("cases:caseworker_caseload", kwargs={"user_id": world.users["amir"].pk}))
-    assert f"Case {amirs.pk}" in theirs.text and "1 open case." in theirs.text
+    assert f"Case {display(amirs.public_id)}" in theirs.text and "1 open case." in theirs.text
     other_org = reverse("cases:caseworker_caseload", kwargs={"user_id": world.users["bola"].pk})
     assert client_for("amara").get(other_org).status_code == 404
 
     own = client_for("amir").get(reverse("cases:caseload")).text
-    assert f"Case {amirs.pk}" in own and f"Case {world.cases['solace'].pk}" not in own
+    assert f"Case {display(amirs.public_id)}" in own and f"Case {display(world.cases['solace'].public_id)}" not in own
 
 
 def test_allocation_opens_the_case_and_only_goes_to_a_caseworker_of_the_same_organisation(world):
@@ -102,7 +103,7 @@ def test_allocation_opens_the_case_and_only_goes_to_a_caseworker_of_the_same_org
 def test_transfers_are_kept_as_history_and_move_who_can_see_the_case(world, client_for):
     case = open_case(world, "alice")
     amara = client_for("amara")
-    url = reverse("cases:transfer", kwargs={"pk": case.pk})
+    url = reverse("cases:transfer", kwargs={"public_id": case.public_id})
     assert (
         amara.post(url, {"version": 2, "caseworker": world.users["amir"].pk, "reason": "workload"}).status_code == 302
     )
@@ -116,12 +117,12 @@ def test_transfers_are_kept_as_history_and_move_who_can_see_the_case(world, clie
         )
     )
     assert history == [(None, "alice", ""), ("alice", "amir", "workload"), ("amir", "alice", "absence")]
-    page = amara.get(reverse("cases:detail", kwargs={"pk": case.pk})).text
+    page = amara.get(reverse("cases:detail", kwargs={"public_id": case.public_id})).text
     assert "Transferred from Alice to Amir" in page and "Caseworker absent or on leave" in page
 
     amara.post(url, {"version": 4, "caseworker": world.users["amir"].pk, "reason": "left"})
-    assert client_for("alice").get(reverse("cases:detail", kwargs={"pk": case.pk})).status_code == 404
-    assert client_for("amir").get(reverse("cases:detail", kwargs={"pk": case.pk})).status_code == 200
+    assert client_for("alice").get(reverse("cases:detail", kwargs={"public_id": case.public_id})).status_code == 404
+    assert client_for("amir").get(reverse("cases:detail", kwargs={"public_id": case.public_id})).status_code == 200
 
 
 def test_a_manager_elsewhere_cannot_transfer_a_case_she_only_holds_as_a_caseworker(world, client_for):
@@ -130,7 +131,7 @@ def test_a_manager_elsewhere_cannot_transfer_a_case_she_only_holds_as_a_casework
 
     MembershipFactory(user=world.users["alice"], organisation=world.orgs["sistah"], role="service_manager")
     case = world.cases["solace"]
-    url = reverse("cases:transfer", kwargs={"pk": case.pk})
+    url = reverse("cases:transfer", kwargs={"public_id": case.public_id})
     alice = client_for("alice")
     assert alice.get(url).status_code == 404
     assert (

@@ -41,12 +41,21 @@ def snapshot() -> dict[str, list]:
     )
     survivors = Survivor.objects.select_related("data_key").order_by("pk")
     cases = Case.objects.order_by("referral__reference").values_list(
-        "referral__reference", "service__name", "caseworker__username", "status", "accepted_at", "closed_at"
+        "referral__reference",
+        "service__name",
+        "caseworker__username",
+        "status",
+        "accepted_at",
+        "closed_at",
+        "public_id",
     )
+    # Public identifiers come from the seed too (core.public_ids): a random default would differ run to run.
+    offers = Offer.objects.order_by("referral__reference", "offered_at").values_list("referral__reference", "public_id")
     return {
         "referrals": referrals,
         "survivors": [(*(getattr(s, f) for f in EQUALITY), s.created_at, s.identity) for s in survivors],
         "cases": list(cases),
+        "offers": list(offers),
         "services": list(Service.objects.order_by("name").values_list("name", "capacity", "current_wait_days")),
     }
 
@@ -76,6 +85,7 @@ def test_same_seed_same_data_different_seed_different_data():
     other = snapshot()
     assert other["referrals"] != first["referrals"]
     assert [s[-1] for s in other["survivors"]] != [s[-1] for s in first["survivors"]]
+    assert {c[-1] for c in other["cases"]}.isdisjoint(c[-1] for c in first["cases"])
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@ def date_fields(prefix: str, name: str, day: dt.date) -> dict:
 def test_an_adviser_records_decision_complaint_outcome_and_a_consented_disclosure(world, client_for):
     case = world.cases["sealed"]
     ines = client_for("ines")
-    url = f"/independent/cases/{case.pk}/"
+    url = f"/independent/cases/{case.public_id}/"
     assert ines.get(url).status_code == 200
     ines.post(
         url,
@@ -41,7 +41,7 @@ def test_an_adviser_records_decision_complaint_outcome_and_a_consented_disclosur
         url,
         {
             "form": "outcome",
-            "outcome-complaint": complaint.pk,
+            "outcome-complaint": complaint.public_id,
             "outcome-outcome": "misconduct",
             **date_fields("outcome", "outcome_on", dt.date(2026, 9, 1)),
         },
@@ -78,7 +78,7 @@ def test_an_adviser_records_decision_complaint_outcome_and_a_consented_disclosur
 
 @pytest.mark.parametrize("persona", ["hana", "alice", "amara", "bea", "percy", "cora", "otto", "adam"])
 def test_nobody_outside_the_service_reaches_the_workspace(world, client_for, persona):
-    assert client_for(persona).get(f"/independent/cases/{world.cases['sealed'].pk}/").status_code == 404
+    assert client_for(persona).get(f"/independent/cases/{world.cases['sealed'].public_id}/").status_code == 404
 
 
 def test_an_unsealed_case_has_no_workspace(world, client_for):

@@ -56,7 +56,7 @@ def test_the_identity_is_gone_everywhere_it_was_sealed(world, erased):
     [
         ("hana", "referrals:detail", lambda w: {"reference": w.referrals["solace"].reference}),
         ("amara", "referrals:detail", lambda w: {"reference": w.referrals["solace"].reference}),
-        ("alice", "cases:detail", lambda w: {"pk": w.cases["solace"].pk}),
+        ("alice", "cases:detail", lambda w: {"public_id": w.cases["solace"].public_id}),
     ],
 )
 def test_pages_say_the_identity_has_been_erased(world, erased, client_for, persona, url_name, kwargs):

@@ -108,10 +108,10 @@ def test_hub_worker_triages_routes_and_a_by_and_for_service_accepts(world, clien
     offer = Offer.objects.get(referral=referral)
     bea = client_for("bea")
     assert referral.reference in bea.get("/referrals/offers/").content.decode()
-    assert client_for("amara").get(f"/referrals/offers/{offer.pk}/").status_code == 404
-    accepted = bea.post(f"/referrals/offers/{offer.pk}/", {"action": "accept"})
+    assert client_for("amara").get(f"/referrals/offers/{offer.public_id}/").status_code == 404
+    accepted = bea.post(f"/referrals/offers/{offer.public_id}/", {"action": "accept"})
     case = Case.objects.get(referral=referral)
-    assert accepted["Location"] == f"/cases/{case.pk}/"
+    assert accepted["Location"] == f"/cases/{case.public_id}/"
     history = hana.get(f"/referrals/{referral.reference}/").content.decode()
     assert "Accepted by a service" in history or "accepted by a service" in history
 
@@ -139,9 +139,9 @@ def test_a_decline_needs_a_reason_and_returns_the_referral(world, client_for):
     )
     offer = Offer.objects.get(referral=referral)
     amara = client_for("amara")
-    empty = amara.post(f"/referrals/offers/{offer.pk}/", {"action": "decline", "reason": ""})
+    empty = amara.post(f"/referrals/offers/{offer.public_id}/", {"action": "decline", "reason": ""})
     assert "Say why your service cannot take" in empty.content.decode()
-    amara.post(f"/referrals/offers/{offer.pk}/", {"action": "decline", "reason": "Full until March"})
+    amara.post(f"/referrals/offers/{offer.public_id}/", {"action": "decline", "reason": "Full until March"})
     referral.refresh_from_db()
     assert referral.status == Status.IN_TRIAGE
     assert referral.reference in hana.get("/referrals/queue/").content.decode()
@@ -174,6 +174,8 @@ def test_withdrawing_consent_from_the_referral_page_keeps_its_history(world, cli
     alice = client_for("alice")
     page = alice.get(f"/referrals/{referral.reference}/").content.decode()
     assert "Sistah Space East" in page and "Withdraw" in page
-    alice.post(f"/referrals/{referral.reference}/consents/{given.pk}/withdraw/")
+    withdraw = f"/referrals/{referral.reference}/consents/{given.public_id}/withdraw/"
+    assert withdraw in page
+    alice.post(withdraw)
     assert list(referral.consents.values_list("given", flat=True)) == [True, False]
-    assert client_for("bola").post(f"/referrals/{referral.reference}/consents/{given.pk}/withdraw/").status_code == 404
+    assert client_for("bola").post(withdraw).status_code == 404

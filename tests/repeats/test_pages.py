@@ -115,7 +115,7 @@ def test_after_confirmation_the_case_page_shows_her_history_and_the_repeat_tag(w
     new.status, new.routed_service = Status.ACCEPTED, world.services["solace"]
     new.save()
     case = f.CaseFactory(referral=new, service=world.services["solace"], caseworker=world.users["alice"])
-    page = client_for("amara").get(reverse("cases:detail", kwargs={"pk": case.pk})).content.decode()
+    page = client_for("amara").get(reverse("cases:detail", kwargs={"public_id": case.public_id})).content.decode()
     assert "Repeat referral" in page
     assert "Her other referrals" in page and earlier.reference in page
     assert "(support completed)" in page
@@ -128,7 +128,7 @@ def test_the_case_page_lists_only_what_its_reader_may_see(world, client_for, rep
     new.status, new.routed_service = Status.ACCEPTED, world.services["sistah"]
     new.save()
     case = f.CaseFactory(referral=new, service=world.services["sistah"], caseworker=world.users["bola"])
-    page = client_for("bea").get(reverse("cases:detail", kwargs={"pk": case.pk})).content.decode()
+    page = client_for("bea").get(reverse("cases:detail", kwargs={"public_id": case.public_id})).content.decode()
     assert "Repeat referral" in page
     assert earlier.reference not in page and "Southside IDVA" not in page
     assert "Her other referrals" not in page

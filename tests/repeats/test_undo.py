@@ -76,7 +76,7 @@ def test_undoing_is_audited_on_both_referrals_with_the_reason(world):
 
 def post_undo(client, referral, decision, reason=REASON):
     url = reverse("referrals:repeat_undo", kwargs={"reference": referral.reference})
-    return client.post(url, {"decision": decision.pk, "reason": reason})
+    return client.post(url, {"decision": decision.public_id, "reason": reason})
 
 
 def test_the_hub_worker_undoes_a_link_from_the_referral_page(world, client_for):

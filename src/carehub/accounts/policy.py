@@ -28,6 +28,7 @@ from carehub.accounts.models import BreakGlassGrant, Membership, Organisation, R
 from carehub.audit import services as audit
 from carehub.audit.models import Action, AuditEvent
 from carehub.cases.models import Case
+from carehub.core import public_ids
 from carehub.directory.models import Service
 from carehub.people.models import Survivor
 from carehub.referrals.models import Offer, Referral, Status
@@ -240,8 +241,10 @@ def offers_visible_to(user) -> QuerySet[Offer]:
     return Offer.objects.filter(scope)
 
 
-def get_offer_for_user(user, pk: int) -> Offer:
-    offer = offers_visible_to(user).select_related("referral", "service", "referral__survivor").filter(pk=pk).first()
+def get_offer_for_user(user, public_id: str) -> Offer:
+    """The offer by its public identifier (never its key: see core.public_ids), or 404."""
+    offers = offers_visible_to(user).select_related("referral", "service", "referral__survivor")
+    offer = offers.filter(public_id=public_ids.parse(public_id)).first()
     if offer is None:
         raise Http404
     audit.record_for(user, Action.VIEW, offer.referral)
@@ -328,8 +331,10 @@ def get_referral_for_user(user, reference: str, *, reason: str = "") -> Referral
     return referral
 
 
-def get_case_for_user(user, pk: int, *, reason: str = "") -> Case:
-    case = cases_visible_to(user).select_related("survivor", "service", "referral").filter(pk=pk).first()
+def get_case_for_user(user, public_id: str, *, reason: str = "") -> Case:
+    """The case by its public identifier (never its key: see core.public_ids), or 404."""
+    cases = cases_visible_to(user).select_related("survivor", "service", "referral")
+    case = cases.filter(public_id=public_ids.parse(public_id)).first()
     if case is None:
         raise Http404
     if not reason and case.referral_id in _break_glass_referral_ids(user):

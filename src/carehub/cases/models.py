@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from carehub.core.choices import AbuseType
+from carehub.core.public_ids import display, new_public_id
 from carehub.directory.models import Service
 from carehub.people.models import Survivor
 from carehub.referrals.models import Referral
@@ -36,6 +37,9 @@ class ClosureReason(models.TextChoices):
 
 
 class Case(models.Model):
+    public_id = models.CharField(
+        max_length=12, unique=True, default=new_public_id, editable=False, help_text="Shown to people (never the key)."
+    )
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="cases")
     survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="cases")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
@@ -61,7 +65,7 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Case {self.pk}"
+        return f"Case {display(self.public_id)}"
 
     @property
     def support_weeks(self) -> float | None:
@@ -121,6 +125,9 @@ class GoalStatus(models.TextChoices):
 class Goal(models.Model):
     """One goal of her support plan. The words are hers, so they are sealed; the status is counted."""
 
+    public_id = models.CharField(
+        max_length=12, unique=True, default=new_public_id, editable=False, help_text="Shown to people (never the key)."
+    )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
     text_sealed = models.BinaryField()
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED)
@@ -132,7 +139,7 @@ class Goal(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"Goal {self.pk}"
+        return f"Goal {display(self.public_id)}"
 
 
 class SafetyPlan(models.Model):

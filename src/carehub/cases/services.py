@@ -198,7 +198,7 @@ def goal_create(*, actor, case: Case, text: str) -> Goal:
         )
         _validated(goal)
         goal.save()
-        audit.record_for(actor, Action.UPDATE, case, changes={"goal_added": goal.pk})
+        audit.record_for(actor, Action.UPDATE, case, changes={"goal_added": goal.public_id})
     return goal
 
 
@@ -212,7 +212,7 @@ def goal_update(*, actor, goal: Goal, status: str) -> Goal:
         goal.updated_at = timezone.now()
         _validated(goal)
         goal.save(update_fields=["status", "updated_at"])
-        audit.record_for(actor, Action.UPDATE, goal.case, changes={"goal": goal.pk, "status": [old, status]})
+        audit.record_for(actor, Action.UPDATE, goal.case, changes={"goal": goal.public_id, "status": [old, status]})
     return goal
 
 
@@ -264,9 +264,8 @@ def contact_create(*, actor, case: Case, kind: str, on: dt.date, minutes: int, n
         )
         _validated(contact)
         contact.save()
-        audit.record_for(
-            actor, Action.UPDATE, case, changes={"contact_added": contact.pk, "kind": kind, "minutes": minutes}
-        )
+        # No row key in the trail: contacts and documents share their keys' sequence with sealed cases.
+        audit.record_for(actor, Action.UPDATE, case, changes={"contact_added": True, "kind": kind, "minutes": minutes})
     return contact
 
 
@@ -288,7 +287,7 @@ def document_create(
         )
         _validated(document)
         document.save()
-        audit.record_for(actor, Action.UPDATE, case, changes={"document_added": document.pk, "kind": kind})
+        audit.record_for(actor, Action.UPDATE, case, changes={"document_added": True, "kind": kind})
     return document
 
 

@@ -18,6 +18,7 @@ from carehub.accounts import policy
 from carehub.accounts.models import Role, User
 from carehub.cases import forms, selectors, services
 from carehub.cases.models import Case, CaseStatus, MeasureStage
+from carehub.core import public_ids
 from carehub.repeats import selectors as repeats
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
@@ -36,8 +37,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 # Administrators reach a case only inside a break-glass window (policy.cases_visible_to).
 @policy.route(*CASE_ROLES, Role.ADMINISTRATOR)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_case_for_user(request.user, pk)
+def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, public_id)
     context = {
         "case": case,
         "identity": case.survivor.identity,
@@ -101,11 +102,11 @@ def caseworker_caseload(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @policy.route(Role.SERVICE_MANAGER)
-def allocate(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _managed_case(request, pk)
+def allocate(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _managed_case(request, public_id)
     if case.status != CaseStatus.WAITING:
         messages.success(request, "This case has already been allocated.")
-        return redirect("cases:detail", pk=case.pk)
+        return redirect("cases:detail", public_id=case.public_id)
     form = forms.AllocateForm(
         request.POST or None,
         initial={"version": case.version},
@@ -128,8 +129,8 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy.route(Role.SERVICE_MANAGER)
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _managed_case(request, pk)
+def transfer(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _managed_case(request, public_id)
     choices = [c for c in selectors.allocation_choices(case, user=request.user) if c[0] != case.caseworker_id]
     form = forms.TransferForm(request.POST or None, initial={"version": case.version}, choices=choices)
     return _act(
@@ -149,13 +150,14 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _managed_case(request: HttpRequest, pk: int) -> Case:
+def _managed_case(request: HttpRequest, public_id: str) -> Case:
     """A case the user manages. A manager elsewhere who only holds this case as a caseworker gets 404, like anyone,
     and the check comes before the audited read, so a refusal is not recorded as a view."""
     managed = [org.pk for org in selectors.managed_organisations(request.user)]
-    if not policy.cases_visible_to(request.user).filter(pk=pk, service__organisation_id__in=managed).exists():
+    cases = policy.cases_visible_to(request.user).filter(service__organisation_id__in=managed)
+    if not cases.filter(public_id=public_ids.parse(public_id)).exists():
         raise Http404
-    return policy.get_case_for_user(request.user, pk)
+    return policy.get_case_for_user(request.user, public_id)
 
 
 def _user(pk: int) -> User | None:
@@ -166,8 +168,8 @@ def _user(pk: int) -> User | None:
 
 
 @policy.route(*CASE_ROLES)
-def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_case_for_user(request.user, pk)
+def goal_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, public_id)
     return _act(
         request,
         case,
@@ -180,9 +182,9 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy.route(*CASE_ROLES)
-def goal_update(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    case = policy.get_case_for_user(request.user, pk)
-    goal = case.goals.filter(pk=goal_pk).first()
+def goal_update(request: HttpRequest, public_id: str, goal_id: str) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, public_id)
+    goal = case.goals.filter(public_id=public_ids.parse(goal_id)).first()
     if goal is None:
         raise Http404
     return _act(
@@ -198,8 +200,8 @@ def goal_update(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 
 @policy.route(*CASE_ROLES)
-def safety_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_case_for_user(request.user, pk)
+def safety_plan(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, public_id)
     current = case.safety_plans.first()
     initial = {"revision": current.revision if current else 0}
     if current is not None:
@@ -218,8 +220,8 @@ def safety_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy.route(*CASE_ROLES)
-def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_case_for_user(request.user, pk)
+def contact_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, public_id)
     return _act(
         request,
         case,
@@ -239,8 +241,8 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy.route(*CASE_ROLES)
-def document_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_case_for_user(request.user, pk)
+def document_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, public_id)
     return _act(
         request,
         case,
@@ -264,11 +266,11 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy.route(*CASE_ROLES)
-def outcomes_start(request: HttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_case_for_user(request.user, pk)
+def outcomes_start(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, public_id)
     if case.outcomes.filter(stage=MeasureStage.START).exists():
         messages.success(request, "Her starting measures are already recorded.")
-        return redirect("cases:detail", pk=case.pk)
+        return redirect("cases:detail", public_id=case.public_id)
     form = forms.StartMeasuresForm(request.POST or None, abuse_types=case.referral.abuse_types)
     return _act(
         request,
@@ -283,11 +285,11 @@ def outcomes_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy.route(*CASE_ROLES)
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_case_for_user(request.user, pk)
+def close(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, public_id)
     if case.status == CaseStatus.CLOSED:
         messages.success(request, "This case is already closed.")
-        return redirect("cases:detail", pk=case.pk)
+        return redirect("cases:detail", public_id=case.public_id)
     form = forms.CloseForm(
         request.POST or None, initial={"version": case.version}, abuse_types=case.referral.abuse_types
     )
@@ -310,8 +312,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy.route(*CASE_ROLES)
-def refer_on(request: HttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_case_for_user(request.user, pk)
+def refer_on(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = policy.get_case_for_user(request.user, public_id)
     return _act(
         request,
         case,
@@ -350,7 +352,7 @@ def _act(
                 error = exc.message
         else:
             messages.success(request, done)
-            return redirect("cases:detail", pk=case.pk)
+            return redirect("cases:detail", public_id=case.public_id)
     context = {
         "case": case,
         "form": form,

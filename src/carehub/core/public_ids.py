@@ -34,3 +34,15 @@ def normalise(text: str) -> str:
     """What a person typed or read back (any case, dashes, spaces, O for 0, I or L for 1) as the stored form."""
     cleaned = "".join(text.split()).replace("-", "").upper()
     return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def parse(text: str) -> str | None:
+    """What came in (a URL or form field) as the stored form, or None when it cannot be a public identifier.
+
+    Lookups use this rather than `normalise` alone, so anything malformed (too long, a stray character, a NUL that
+    PostgreSQL would refuse) answers as a missing record without reaching the database.
+    """
+    cleaned = normalise(text)
+    if len(cleaned) != LENGTH or any(ch not in ALPHABET for ch in cleaned):
+        return None
+    return cleaned

@@ -16,6 +16,7 @@ from carehub.accounts.models import Membership, Organisation, User
 from carehub.cases.models import SCALES, Allocation, Case, OutcomeMeasure
 from carehub.core.choices import ServiceType
 from carehub.core.london import borough_name
+from carehub.core.public_ids import new_public_id
 from carehub.demo import london
 from carehub.demo.directory import ABUSE_TYPES, SERVICE_TYPES
 from carehub.demo.identities import SealedRow
@@ -202,6 +203,7 @@ def write_cases(writer: BulkWriter, plan: Plan, first: dict, service_ids: np.nda
             Case,
             {
                 "id": ids(first[Case], np.arange(rows.start, rows.stop)),
+                "public_id": _public_ids(plan, rows.stop - rows.start),
                 "referral_id": ids(first[Referral], cases.referral[rows]),
                 "survivor_id": ids(first[Survivor], survivor[cases.referral[rows]]),
                 "service_id": _map_ids(service_ids, cases.service[rows]),
@@ -259,6 +261,12 @@ def _write_linkage(writer: BulkWriter, survivor_ids: list[int], linkage: list[tu
     for position, field in enumerate(KEY_FIELDS):
         columns[field] = [linkage[i][position] for i in keep]
     return writer.write(LinkageRecord, columns)
+
+
+def _public_ids(plan: Plan, n: int) -> list[str]:
+    """Fresh public identifiers from the plan's seeded generator. The writer would repeat one default for every row
+    (and break the unique constraint), and a random one would make two seeds of the same number differ."""
+    return [new_public_id(plan.public_ids) for _ in range(n)]
 
 
 def _chunks(n: int) -> Iterable[slice]:
@@ -335,6 +343,7 @@ def write_offers(writer: BulkWriter, plan: Plan, first: dict, service_ids: np.nd
         written += writer.write(
             Offer,
             {
+                "public_id": _public_ids(plan, len(rows)),
                 "referral_id": ids(first[Referral], rows),
                 "service_id": _map_ids(service_ids, service[part]),
                 "status": status[part].tolist(),

@@ -7,6 +7,7 @@ drawn does not reshuffle the others.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ from carehub.referrals.models import REFERENCE_ALPHABET, RiskLevel, Status
 
 DEFAULT_END_DATE = dt.date(2026, 10, 31)
 STREAMS = ("sealed", "arrivals", "linkage", "people", "intake", "routing", "journey", "staff", "allocation", "refs")
-STREAMS += ("risk", "outcomes")
+STREAMS += ("risk", "outcomes", "public_ids")  # new streams go last: the earlier ones keep their draws
 PERSONA_OPEN_CASES = 6  # open cases each caseworker persona is given, so the demo shows a real caseload
 ADVISER_CASES = 3
 MANAGER_OFFERS = 3  # pending offers in the manager persona's inbox
@@ -54,6 +55,9 @@ class Plan:
     measures: Measures
     capacity: np.ndarray  # per service
     current_wait_days: np.ndarray  # per service
+    # Public identifiers (core.public_ids) are drawn as rows are written, in the writers' fixed order, from this
+    # generator seeded from the plan's own stream: same seed, same identifiers.
+    public_ids: random.Random
 
     @property
     def cases(self) -> Cases:
@@ -128,6 +132,7 @@ def build_plan(referrals: int, seed: int, end_date: dt.date = DEFAULT_END_DATE) 
         measures=draw_measures(rng["outcomes"], outcome.cases, intake.abuse_mask[outcome.cases.referral], window.now),
         capacity=capacity,
         current_wait_days=wait,
+        public_ids=random.Random(int(rng["public_ids"].integers(2**63))),
     )
 
 

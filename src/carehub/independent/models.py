@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from carehub.cases.models import Case
+from carehub.core.public_ids import display, new_public_id
 
 
 class ReportingDecision(models.TextChoices):
@@ -45,6 +46,9 @@ class Decision(models.Model):
 class Complaint(models.Model):
     """A complaint or report she is supported through, and how it ended."""
 
+    public_id = models.CharField(
+        max_length=12, unique=True, default=new_public_id, editable=False, help_text="Shown to people (never the key)."
+    )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="complaints")
     made_to = models.CharField(max_length=30, choices=ReportingDecision.choices)
     made_on = models.DateField()
@@ -56,7 +60,7 @@ class Complaint(models.Model):
         ordering = ["made_on", "pk"]
 
     def __str__(self) -> str:
-        return f"Complaint {self.pk}"
+        return f"Complaint {display(self.public_id)}"
 
 
 class Disclosure(models.Model):

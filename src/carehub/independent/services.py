@@ -43,7 +43,7 @@ def complaint_record(*, actor, case: Case, made_to: str, made_on: dt.date) -> Co
         complaint = Complaint(case=case, made_to=made_to, made_on=made_on, recorded_by=actor)
         complaint.full_clean()
         complaint.save()
-        audit.record_for(actor, Action.UPDATE, case, changes={"complaint": complaint.pk, "made_to": made_to})
+        audit.record_for(actor, Action.UPDATE, case, changes={"complaint": complaint.public_id, "made_to": made_to})
     return complaint
 
 
@@ -55,7 +55,9 @@ def complaint_outcome_record(*, actor, complaint: Complaint, outcome: str, outco
         complaint.outcome, complaint.outcome_on = outcome, outcome_on
         complaint.full_clean()
         complaint.save(update_fields=["outcome", "outcome_on"])
-        audit.record_for(actor, Action.UPDATE, complaint.case, changes={"complaint": complaint.pk, "outcome": outcome})
+        audit.record_for(
+            actor, Action.UPDATE, complaint.case, changes={"complaint": complaint.public_id, "outcome": outcome}
+        )
     return complaint
 
 
@@ -81,5 +83,5 @@ def disclosure_record(
         )
         disclosure.full_clean()
         disclosure.save()
-        audit.record_for(actor, Action.UPDATE, case, changes={"disclosure": disclosure.pk})
+        audit.record_for(actor, Action.UPDATE, case, changes={"disclosure": True})
     return disclosure

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
+from carehub.core import public_ids
 from carehub.core.forms import DatePartsField
 from carehub.independent import report, services
 from carehub.independent.models import ComplaintOutcome, ReportingDecision
@@ -27,7 +28,7 @@ class ComplaintForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    complaint = forms.IntegerField(widget=forms.HiddenInput)
+    complaint = forms.CharField(widget=forms.HiddenInput, max_length=20)  # its public identifier
     outcome = forms.ChoiceField(label="Outcome", choices=ComplaintOutcome.choices)
     outcome_on = DatePartsField(label="Date of the outcome")
 
@@ -43,16 +44,16 @@ class DisclosureForm(forms.Form):
 FORMS = {"decision": DecisionForm, "complaint": ComplaintForm, "outcome": OutcomeForm, "disclosure": DisclosureForm}
 
 
-def _sealed_case(request: HttpRequest, pk: int):
-    case = policy.get_case_for_user(request.user, pk)
+def _sealed_case(request: HttpRequest, public_id: str):
+    case = policy.get_case_for_user(request.user, public_id)
     if not case.sealed:
         raise Http404
     return case
 
 
 @policy.route(Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER, check=policy.works_in_independent_service)
-def case_workspace(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _sealed_case(request, pk)
+def case_workspace(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _sealed_case(request, public_id)
     action = request.POST.get("form", "")
     bound = {name: cls(request.POST if action == name else None, prefix=name) for name, cls in FORMS.items()}
     if request.method == "POST" and action in bound and bound[action].is_valid():
@@ -63,7 +64,7 @@ def case_workspace(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "complaint":
                 services.complaint_record(actor=request.user, case=case, **data)
             elif action == "outcome":
-                complaint = case.complaints.filter(pk=data.pop("complaint")).first()
+                complaint = case.complaints.filter(public_id=public_ids.parse(data.pop("complaint"))).first()
                 if complaint is None:
                     raise Http404
                 services.complaint_outcome_record(actor=request.user, complaint=complaint, **data)
@@ -73,7 +74,7 @@ def case_workspace(request: HttpRequest, pk: int) -> HttpResponse:
             bound[action].add_error(exc.field or None, exc.message)
         else:
             messages.success(request, "Saved.")
-            return redirect("independent:case", pk=case.pk)
+            return redirect("independent:case", public_id=case.public_id)
     disclosures = [(d, case.survivor.unseal(d.what_sealed) or {}) for d in case.disclosures.all()]
     context = {
         "case": case,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from carehub.accounts.models import Organisation
+from carehub.core.public_ids import display, new_public_id
 from carehub.directory.models import Service
 from carehub.people.equality import AgeBand
 from carehub.people.models import Survivor
@@ -184,6 +185,9 @@ class ConsentKind(models.TextChoices):
 class Consent(models.Model):
     """A survivor's consent, as given or revoked. Changes add rows; nothing is overwritten, so history is kept."""
 
+    public_id = models.CharField(
+        max_length=12, unique=True, default=new_public_id, editable=False, help_text="Shown to people (never the key)."
+    )
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(max_length=20, choices=ConsentKind.choices)
     recipient = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -236,6 +240,9 @@ class OfferStatus(models.TextChoices):
 class Offer(models.Model):
     """The hub offering a referral to one service, with the ranking that informed the choice."""
 
+    public_id = models.CharField(
+        max_length=12, unique=True, default=new_public_id, editable=False, help_text="Shown to people (never the key)."
+    )
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="offers")
     status = models.CharField(max_length=20, choices=OfferStatus.choices, default=OfferStatus.PENDING)
@@ -261,4 +268,4 @@ class Offer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Offer of {self.referral_id} to {self.service_id}"
+        return f"Offer {display(self.public_id)}"

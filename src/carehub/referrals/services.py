@@ -501,7 +501,7 @@ def offer_accept(*, actor, offer: Offer) -> Case:
         _record_event(
             referral, actor=actor, from_status=Status.OFFERED, to_status=Status.ACCEPTED, service=offer.service
         )
-        audit.record_for(actor, Action.CREATE, case, changes={"accepted_offer": offer.pk})
+        audit.record_for(actor, Action.CREATE, case, changes={"accepted_offer": offer.public_id})
     return case
 
 
@@ -524,7 +524,7 @@ def offer_decline(*, actor, offer: Offer, reason: str) -> None:
             service=offer.service,
             note=f"declined: {reason}",
         )
-        audit.record_for(actor, Action.UPDATE, referral, changes={"declined_offer": offer.pk})
+        audit.record_for(actor, Action.UPDATE, referral, changes={"declined_offer": offer.public_id})
 
 
 # --- consent -----------------------------------------------------------------------------------------------------
@@ -544,7 +544,7 @@ def consent_revoke(*, actor, consent: Consent) -> Consent:
             recorded_by=actor,
             supersedes=consent,
         )
-        audit.record_for(actor, Action.UPDATE, consent.referral, changes={"consent_revoked": consent.pk})
+        audit.record_for(actor, Action.UPDATE, consent.referral, changes={"consent_revoked": consent.public_id})
     return revoked
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
+from carehub.core import public_ids
 from carehub.core.addresses import client_address
 from carehub.core.ratelimit import check_rate
 from carehub.directory.models import Service
@@ -268,8 +269,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @policy.route(Role.SERVICE_MANAGER)
-def offer(request: HttpRequest, pk: int) -> HttpResponse:
-    made = policy.get_offer_for_user(request.user, pk)
+def offer(request: HttpRequest, public_id: str) -> HttpResponse:
+    made = policy.get_offer_for_user(request.user, public_id)
     decline_form = forms.DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
     error = ""
     if request.method == "POST":
@@ -277,7 +278,7 @@ def offer(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("action") == "accept":
                 case = services.offer_accept(actor=request.user, offer=made)
                 messages.success(request, "Accepted: the referral is on your waiting list.")
-                return redirect("cases:detail", pk=case.pk)
+                return redirect("cases:detail", public_id=case.public_id)
             if decline_form.is_valid():
                 services.offer_decline(actor=request.user, offer=made, reason=decline_form.cleaned_data["reason"])
                 messages.success(request, "Declined: the referral has gone back to the hub.")
@@ -298,10 +299,10 @@ def offer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @policy.route(Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
-def consent_withdraw(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> HttpResponse:
     """Record that she has withdrawn a consent. The earlier consent stays in the history."""
     referral = policy.get_referral_for_user(request.user, reference)
-    consent = referral.consents.filter(pk=pk).first()
+    consent = referral.consents.filter(public_id=public_ids.parse(consent_id)).first()
     if consent is None:
         raise Http404
     try:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from carehub.core.public_ids import display, new_public_id
 from carehub.people.models import Survivor
 from carehub.referrals.models import Referral
 
@@ -90,6 +91,9 @@ class MatchDecision(models.Model):
     different decision on a pair already decided is refused (services.match_decide).
     """
 
+    public_id = models.CharField(
+        max_length=12, unique=True, default=new_public_id, editable=False, help_text="Shown to people (never the key)."
+    )
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="match_decisions")
     survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="+")
     earlier_referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
@@ -114,7 +118,7 @@ class MatchDecision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Match decision {self.pk}: {self.outcome}"
+        return f"Match decision {display(self.public_id)}: {self.outcome}"
 
     @property
     def percent(self) -> int:

@@ -10,12 +10,13 @@ from django.views.decorators.http import require_POST
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
+from carehub.core import public_ids
 from carehub.repeats import selectors, services
 from carehub.repeats.models import Outcome
 
 
 class UndoForm(forms.Form):
-    decision = forms.IntegerField(min_value=1)
+    decision = forms.CharField(max_length=20)  # the decision's public identifier
     reason = forms.CharField(max_length=2000, required=False)
 
 
@@ -62,7 +63,9 @@ def undo(request: HttpRequest, reference: str) -> HttpResponse:
     form = UndoForm(request.POST)
     if not form.is_valid():
         raise Http404
-    decision = selectors.decisions_on(user=request.user, referral=referral).filter(pk=form.cleaned_data["decision"])
+    decision = selectors.decisions_on(user=request.user, referral=referral).filter(
+        public_id=public_ids.parse(form.cleaned_data["decision"])
+    )
     decision = decision.first()
     if decision is None:
         raise Http404
