@@ -1,7 +1,10 @@
 """The JSON API for agency systems, at /api/v1/.
 
 Deny by default: every operation needs an organisation's API key unless it is marked public, and every error is
-`application/problem+json` (RFC 9457) that names the bad fields without echoing their values.
+`application/problem+json` (RFC 9457) that names the bad fields without echoing their values. The OpenAPI document
+lists each error an operation can give; `core.middleware.RequestEdgeMiddleware` refuses bodies that are not JSON,
+keys given twice and NUL characters before any operation runs, and answers unknown paths and wrong methods here in
+the same format.
 """
 
 from __future__ import annotations
@@ -12,11 +15,15 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from carehub.accounts.apikeys import organisation_for_key
 from carehub.accounts.models import Organisation
-from carehub.core.problems import problem
+from carehub.core import jsonbody
+from carehub.core.jsonbody import NO_NUL_PATTERN
+from carehub.core.problems import PROBLEM_SCHEMA, problem
 
 logger = logging.getLogger(__name__)
 
@@ -28,19 +35,38 @@ class OrganisationKey(HttpBearer):
         return organisation_for_key(token)
 
 
-api = NinjaAPI(
+class StrictJsonParser(Parser):
+    """JSON with no key given twice and no NUL character. The edge middleware refuses both first, naming the field;
+    this is the second line, so an operation never sees a body in which the last of two keys quietly won."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        return jsonbody.loads_strict(request.body)
+
+
+class CareHubAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs) -> OpenAPISchema:
+        """The document with the Problem schema that every operation's error responses refer to."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema["components"].setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        return schema
+
+
+api = CareHubAPI(
     title="Care Hub API",
     version="1",
     description="Referrals from agency systems to the London Victim Care Hub.",
     auth=OrganisationKey(),
     urls_namespace="api",
     docs_url=None,
+    parser=StrictJsonParser(),
 )
 
 
 _MESSAGES = {
     "missing": "is required",
+    "extra_forbidden": "is not a field Care Hub knows",
     "string_too_long": "is too long (at most {max_length} characters)",
+    "string_too_short": "is too short (at least {min_length} characters)",
     "too_long": "has too many items (at most {max_length})",
     "enum": "is not one of the allowed values: {expected}",
     "date_from_datetime_parsing": "must be a real date written as YYYY-MM-DD",
@@ -51,7 +77,9 @@ _MESSAGES = {
     "bool_type": "must be true or false",
     "string_type": "must be text",
     "list_type": "must be a list",
+    "model_type": "must be an object",
     "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
     "json_invalid": "the body is not valid JSON",
 }
 
@@ -66,14 +94,23 @@ def _field_name(location: tuple | list) -> str:
 
 
 def _message(error: dict) -> str:
+    """Plain words for a validation error, never quoting what was sent: it may be personal data."""
     kind = error.get("type", "")
-    if kind == "value_error":
+    context = error.get("ctx", {})
+    if kind == "value_error":  # Care Hub's own validators, worded never to quote the input
         return str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return "is required"  # blank, or only spaces (text is stripped first)
+    if kind == "string_pattern_mismatch":
+        return "must not contain a NUL character" if context.get("pattern") == NO_NUL_PATTERN else "is not valid"
     template = _MESSAGES.get(kind)
     if template is None:
-        return str(error.get("msg", "is not valid"))
+        # pydantic's own words ("Input should be ..."): passed on unless they quote what was sent.
+        message, sent = str(error.get("msg", "is not valid")), error.get("input")
+        quoted = isinstance(sent, str | int | float) and len(str(sent)) > 3 and str(sent) in message
+        return "is not valid" if quoted else message
     try:
-        return template.format(**error.get("ctx", {}))
+        return template.format(**context)
     except (KeyError, IndexError):
         return template.split(" (")[0].split(":")[0]
 

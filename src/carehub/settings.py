@@ -154,6 +154,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "carehub.accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    "carehub.core.middleware.RequestEdgeMiddleware",
 ]
 
 ROOT_URLCONF = "carehub.urls"

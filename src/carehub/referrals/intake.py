@@ -63,7 +63,7 @@ def from_api(payload: ReferralIn) -> IntakeRequest:
             interpreter_needed=payload.interpreter_needed,
             has_nrpf=payload.has_nrpf,
             worker_gender=_value(payload.worker_gender),
-            perpetrator_relationship=payload.perpetrator_relationship,
+            perpetrator_relationship=_value(payload.perpetrator_relationship),
             perpetrator_police=_value(payload.perpetrator_police),
         ),
         contact=SafeContact(**payload.safe_contact.model_dump()),
