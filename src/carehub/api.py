@@ -35,12 +35,27 @@ class OrganisationKey(HttpBearer):
         return organisation_for_key(token)
 
 
-class StrictJsonParser(Parser):
-    """JSON with no key given twice and no NUL character. The edge middleware refuses both first, naming the field;
-    this is the second line, so an operation never sees a body in which the last of two keys quietly won."""
+class NotJson(ValueError):
+    """The body is not declared as JSON."""
 
-    def parse_body(self, request: HttpRequest) -> dict:
+
+class StrictJsonParser(Parser):
+    """A body declared as JSON, with no key given twice and no NUL character.
+
+    Python keeps the last of two equal keys, so `"perpetrator_police"` given twice would be read quietly as whichever
+    came last. django-ninja calls this only for an operation that takes a body, after routing (405) and the API key
+    (401), and re-raises what it raises as a 400 `HttpError` caused by it; `_http_error` answers by the cause.
+    """
+
+    def parse_body(self, request: HttpRequest) -> object:
+        if not _declared_json(request.content_type):
+            raise NotJson
         return jsonbody.loads_strict(request.body)
+
+
+def _declared_json(content_type: str | None) -> bool:
+    kind = (content_type or "").lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
 
 
 class CareHubAPI(NinjaAPI):
@@ -118,7 +133,10 @@ def _message(error: dict) -> str:
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     # The submitted values are never echoed back: they may be personal data.
-    errors = [{"field": _field_name(e.get("loc", [])), "message": _message(e)} for e in exc.errors]
+    return _unprocessable([{"field": _field_name(e.get("loc", [])), "message": _message(e)} for e in exc.errors])
+
+
+def _unprocessable(errors: list[dict]) -> HttpResponse:
     return problem(
         422, "The request has errors", "Correct the fields listed in 'errors' and send it again.", errors=errors
     )
@@ -143,6 +161,17 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, NotJson):
+        return problem(
+            415,
+            "The body must be JSON",
+            "Send the body as JSON, with the header 'Content-Type: application/json'. Nothing was saved.",
+        )
+    if isinstance(cause, jsonbody.BodyProblems):
+        return _unprocessable([p.as_error() for p in cause.problems])
+    if isinstance(cause, jsonbody.InvalidJson):
+        return problem(400, "The body is not valid JSON", "Nothing was saved.")
     return problem(exc.status_code, str(exc) or "Request refused")
 
 

@@ -126,7 +126,7 @@ def test_an_unknown_sharing_recipient_is_refused(world, client, met_key):
     body["consent"]["share_with"] = [{"organisation": "no-such-org"}]
     response = post(client, body, met_key)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "consent.share_with"
+    assert response.json()["errors"][0]["field"] == "consent.share_with.0.organisation"
     assert not Referral.objects.filter(survivor__isnull=False, channel="api").exists()
 
 

@@ -15,10 +15,6 @@ NUL = "\x00"
 NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
-class InvalidJson(ValueError):
-    """The body is not JSON at all (or nested too deeply to read)."""
-
-
 @dataclass(frozen=True)
 class BodyProblem:
     field: str
@@ -26,6 +22,18 @@ class BodyProblem:
 
     def as_error(self) -> dict:
         return {"field": self.field, "message": self.message}
+
+
+class InvalidJson(ValueError):
+    """The body is not JSON at all (or nested too deeply to read)."""
+
+
+class BodyProblems(ValueError):
+    """The body is JSON, but with keys given twice or NUL characters: `problems` names each."""
+
+    def __init__(self, problems: list[BodyProblem]):
+        super().__init__("; ".join(f"{p.field} {p.message}" for p in problems))
+        self.problems = problems
 
 
 class _Object(dict):
@@ -81,9 +89,9 @@ def problems_in(value: object) -> list[BodyProblem]:
 
 
 def loads_strict(body: bytes | str) -> object:
-    """`json.loads` that raises `InvalidJson` for a repeated key or a NUL character, naming the first."""
+    """`json.loads` that raises `InvalidJson` for what is not JSON and `BodyProblems` for repeated keys or NULs."""
     value = parse(body)
     problems = problems_in(value)
     if problems:
-        raise InvalidJson(f"{problems[0].field} {problems[0].message}")
+        raise BodyProblems(problems)
     return value

@@ -1,13 +1,10 @@
 """Input refused at the edge, before any view reads it.
 
 Two middlewares: `ApiBodyLimitMiddleware` comes early and refuses oversized API bodies before anything reads them;
-`RequestEdgeMiddleware` comes last, so its answers pass through the whole stack (security headers, CSP, no-store),
-and refuses input that would otherwise fail deep inside or be quietly misread:
-
-- a NUL character in the path, the query string or a form field (PostgreSQL cannot store one: a 500 today), on every
-  page and on the API;
-- on the API, a body not declared as JSON (415), a body that is not JSON (400), and a key given twice or a NUL
-  character in the JSON (422), each named by its place in the body.
+`RequestEdgeMiddleware` comes last, so its answers pass through the whole stack (security headers, CSP, no-store).
+It refuses a NUL character in the path, the query string or a form field: PostgreSQL cannot store one, so it would
+otherwise be a server error deep inside a view. Pages answer Care Hub's 400 page; the API answers 422 problem+json
+naming the field. (A JSON body is read strictly by the API itself, which can tell 415 from 405: see `carehub.api`.)
 
 It also makes every error the API gives `application/problem+json`, including the routing answers that Django and
 django-ninja give in their own formats (404 for an unknown API path, 405 for a wrong method).
@@ -33,6 +30,8 @@ KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
 class ApiBodyLimitMiddleware:
+    """Oversized API bodies answer 413 from their declared length, before anything reads them."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -52,6 +51,8 @@ class ApiBodyLimitMiddleware:
 
 
 class RequestEdgeMiddleware:
+    """NUL characters refused on every page and API path; API errors made problem+json (see the module's text)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -77,39 +78,18 @@ class RequestEdgeMiddleware:
     def _refuse_api_input(self, request: HttpRequest) -> HttpResponse | None:
         nul = (["path"] if NUL in request.path else []) + _nul_fields(request.GET.lists())
         if nul:
-            return _unprocessable([{"field": field, "message": NUL_MESSAGE} for field in nul])
-        if request.method not in BODY_METHODS or not request.body:
-            return None
-        if not _declared_json(request.content_type):
             return problem(
-                415,
-                "The body must be JSON",
-                "Send the body as JSON, with the header 'Content-Type: application/json'. Nothing was saved.",
+                422,
+                "The request has errors",
+                "Correct the fields listed in 'errors' and send it again.",
+                errors=[{"field": field, "message": NUL_MESSAGE} for field in nul],
             )
-        try:
-            body = jsonbody.parse(request.body)
-        except jsonbody.InvalidJson:
-            return problem(400, "The body is not valid JSON", "Nothing was saved.")
-        found = jsonbody.problems_in(body)
-        if found:
-            return _unprocessable([p.as_error() for p in found])
         return None
 
 
 def _nul_fields(pairs: Iterable[tuple[str, list[str]]]) -> list[str]:
     """The names of the fields whose name or any value holds a NUL character (the name itself without it)."""
     return [name.replace(NUL, "") or "query" for name, values in pairs if NUL in name or any(NUL in v for v in values)]
-
-
-def _declared_json(content_type: str) -> bool:
-    kind = (content_type or "").lower()
-    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
-
-
-def _unprocessable(errors_: list[dict]) -> HttpResponse:
-    return problem(
-        422, "The request has errors", "Correct the fields listed in 'errors' and send it again.", errors=errors_
-    )
 
 
 def as_problem(response: HttpResponse) -> HttpResponse:
