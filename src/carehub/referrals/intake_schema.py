@@ -33,6 +33,7 @@ from carehub.people.equality import (
     Ethnicity,
     GenderIdentity,
     GenderSameAsSex,
+    POLICE_ETHNICITY_CODES,
     ImmigrationStatus,
     PregnancyMaternity,
     Religion,
@@ -98,7 +99,11 @@ class EqualityIn(ApiIn):
     """Every answer is optional, and each allows "prefer_not_to_say"."""
 
     ethnicity: Ethnicity | None = None
-    police_ethnicity_code: Text | None = Field(None, description="Police self-defined code (A1 ... O9, NS).")
+    police_ethnicity_code: Text | None = Field(
+        None,
+        description="Police self-defined code (A1 ... O9, NS).",
+        json_schema_extra={"enum": [*POLICE_ETHNICITY_CODES, None]},
+    )
     sex: Sex | None = None
     gender_same_as_sex: GenderSameAsSex | None = None
     gender_identity: GenderIdentity | None = None
@@ -154,7 +159,9 @@ class SharingIn(ApiIn):
 
 
 class ConsentIn(ApiIn):
-    referral: StrictBool = Field(..., description="The survivor agrees to this referral. Must be true.")
+    referral: StrictBool = Field(
+        ..., description="The survivor agrees to this referral. Must be true.", json_schema_extra={"const": True}
+    )
     share_with: list[SharingIn] = Field(default_factory=list, max_length=20)
 
     @field_validator("referral")
@@ -174,7 +181,11 @@ class ReferrerIn(ApiIn):
 
 class ReferralIn(ApiIn):
     survivor: SurvivorIn
-    borough: Text = Field("", description="ONS code of her London borough (E09000001-E09000033), or blank.")
+    borough: Text = Field(
+        "",
+        description="ONS code of her London borough (E09000001-E09000033), or blank.",
+        json_schema_extra={"enum": ["", *BOROUGHS]},
+    )
     abuse_types: list[AbuseType] = Field(default_factory=list, max_length=20)
     needs: list[ServiceType] = Field(default_factory=list, max_length=10)
     wants_by_and_for: Community | None = None
