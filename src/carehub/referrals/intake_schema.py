@@ -29,11 +29,11 @@ from carehub.core.choices import AbuseType, Community, Language, ServiceType
 from carehub.core.jsonbody import NO_NUL_PATTERN
 from carehub.core.london import BOROUGHS
 from carehub.people.equality import (
+    POLICE_ETHNICITY_CODES,
     Disability,
     Ethnicity,
     GenderIdentity,
     GenderSameAsSex,
-    POLICE_ETHNICITY_CODES,
     ImmigrationStatus,
     PregnancyMaternity,
     Religion,
