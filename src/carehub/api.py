@@ -2,9 +2,10 @@
 
 Deny by default: every operation needs an organisation's API key unless it is marked public, and every error is
 `application/problem+json` (RFC 9457) that names the bad fields without echoing their values. The OpenAPI document
-lists each error an operation can give; `core.middleware.RequestEdgeMiddleware` refuses bodies that are not JSON,
-keys given twice and NUL characters before any operation runs, and answers unknown paths and wrong methods here in
-the same format.
+lists each error an operation can give. Bodies are read strictly here (`StrictJsonParser`: declared as JSON, no key
+given twice, no NUL character) and by the schemas (no unknown field anywhere); `core.middleware.RequestEdgeMiddleware`
+refuses NUL characters in paths and query strings, and turns unknown paths (404) and wrong methods (405) under
+/api/ into problem+json too.
 """
 
 from __future__ import annotations
