@@ -1,7 +1,11 @@
 """The JSON API for agency systems, at /api/v1/.
 
 Deny by default: every operation needs an organisation's API key unless it is marked public, and every error is
-`application/problem+json` (RFC 9457) that names the bad fields without echoing their values.
+`application/problem+json` (RFC 9457) that names the bad fields without echoing their values. The OpenAPI document
+lists each error an operation can give. Bodies are read strictly here (`StrictJsonParser`: declared as JSON, no key
+given twice, no NUL character) and by the schemas (no unknown field anywhere); `core.middleware.RequestEdgeMiddleware`
+refuses NUL characters in paths and query strings, and turns unknown paths (404) and wrong methods (405) under
+/api/ into problem+json too.
 """
 
 from __future__ import annotations
@@ -12,11 +16,15 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from carehub.accounts.apikeys import organisation_for_key
 from carehub.accounts.models import Organisation
-from carehub.core.problems import problem
+from carehub.core import jsonbody
+from carehub.core.jsonbody import NO_NUL_PATTERN
+from carehub.core.problems import PROBLEM_SCHEMA, problem
 from carehub.core.ratelimit import RateLimited, enforce_organisation_rate
 
 logger = logging.getLogger(__name__)
@@ -32,19 +40,53 @@ class OrganisationKey(HttpBearer):
         return organisation
 
 
-api = NinjaAPI(
+class NotJson(ValueError):
+    """The body is not declared as JSON."""
+
+
+class StrictJsonParser(Parser):
+    """A body declared as JSON, with no key given twice and no NUL character.
+
+    Python keeps the last of two equal keys, so `"perpetrator_police"` given twice would be read quietly as whichever
+    came last. django-ninja calls this only for an operation that takes a body, after routing (405) and the API key
+    (401), and re-raises what it raises as a 400 `HttpError` caused by it; `_http_error` answers by the cause.
+    """
+
+    def parse_body(self, request: HttpRequest) -> object:
+        if not _declared_json(request.content_type):
+            raise NotJson
+        return jsonbody.loads_strict(request.body)
+
+
+def _declared_json(content_type: str | None) -> bool:
+    kind = (content_type or "").lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+class CareHubAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs) -> OpenAPISchema:
+        """The document with the Problem schema that every operation's error responses refer to."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema["components"].setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        return schema
+
+
+api = CareHubAPI(
     title="Care Hub API",
     version="1",
     description="Referrals from agency systems to the London Victim Care Hub.",
     auth=OrganisationKey(),
     urls_namespace="api",
     docs_url=None,
+    parser=StrictJsonParser(),
 )
 
 
 _MESSAGES = {
     "missing": "is required",
+    "extra_forbidden": "is not a field Care Hub knows",
     "string_too_long": "is too long (at most {max_length} characters)",
+    "string_too_short": "is too short (at least {min_length} characters)",
     "too_long": "has too many items (at most {max_length})",
     "enum": "is not one of the allowed values: {expected}",
     "date_from_datetime_parsing": "must be a real date written as YYYY-MM-DD",
@@ -55,7 +97,9 @@ _MESSAGES = {
     "bool_type": "must be true or false",
     "string_type": "must be text",
     "list_type": "must be a list",
+    "model_type": "must be an object",
     "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
     "json_invalid": "the body is not valid JSON",
 }
 
@@ -70,14 +114,23 @@ def _field_name(location: tuple | list) -> str:
 
 
 def _message(error: dict) -> str:
+    """Plain words for a validation error, never quoting what was sent: it may be personal data."""
     kind = error.get("type", "")
-    if kind == "value_error":
+    context = error.get("ctx", {})
+    if kind == "value_error":  # Care Hub's own validators, worded never to quote the input
         return str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return "is required"  # blank, or only spaces (text is stripped first)
+    if kind == "string_pattern_mismatch":
+        return "must not contain a NUL character" if context.get("pattern") == NO_NUL_PATTERN else "is not valid"
     template = _MESSAGES.get(kind)
     if template is None:
-        return str(error.get("msg", "is not valid"))
+        # pydantic's own words ("Input should be ..."): passed on unless they quote what was sent.
+        message, sent = str(error.get("msg", "is not valid")), error.get("input")
+        quoted = isinstance(sent, str | int | float) and len(str(sent)) > 3 and str(sent) in message
+        return "is not valid" if quoted else message
     try:
-        return template.format(**error.get("ctx", {}))
+        return template.format(**context)
     except (KeyError, IndexError):
         return template.split(" (")[0].split(":")[0]
 
@@ -85,7 +138,10 @@ def _message(error: dict) -> str:
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     # The submitted values are never echoed back: they may be personal data.
-    errors = [{"field": _field_name(e.get("loc", [])), "message": _message(e)} for e in exc.errors]
+    return _unprocessable([{"field": _field_name(e.get("loc", [])), "message": _message(e)} for e in exc.errors])
+
+
+def _unprocessable(errors: list[dict]) -> HttpResponse:
     return problem(
         422, "The request has errors", "Correct the fields listed in 'errors' and send it again.", errors=errors
     )
@@ -115,6 +171,17 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, NotJson):
+        return problem(
+            415,
+            "The body must be JSON",
+            "Send the body as JSON, with the header 'Content-Type: application/json'. Nothing was saved.",
+        )
+    if isinstance(cause, jsonbody.BodyProblems):
+        return _unprocessable([p.as_error() for p in cause.problems])
+    if isinstance(cause, jsonbody.InvalidJson):
+        return problem(400, "The body is not valid JSON", "Nothing was saved.")
     return problem(exc.status_code, str(exc) or "Request refused")
 
 

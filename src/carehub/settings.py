@@ -171,6 +171,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "carehub.accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    "carehub.core.middleware.RequestEdgeMiddleware",
 ]
 
 ROOT_URLCONF = "carehub.urls"

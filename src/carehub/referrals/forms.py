@@ -12,7 +12,7 @@ from carehub.core.london import BOROUGH_CHOICES
 from carehub.people import equality as eq
 from carehub.people.models import Identity
 from carehub.referrals import dash, intake
-from carehub.referrals.models import Channel, PolicePerpetrator, WorkerGender
+from carehub.referrals.models import Channel, PerpetratorRelationship, PolicePerpetrator, WorkerGender
 from carehub.referrals.services import (
     IntakeRequest,
     ReferralDetails,
@@ -23,14 +23,7 @@ from carehub.referrals.services import (
 )
 
 ROUTABLE_SERVICE_TYPES = [(v, label) for v, label in ServiceType.choices if v != ServiceType.INDEPENDENT_ADVISORY]
-RELATIONSHIPS = [
-    ("partner", "Partner or husband"),
-    ("ex_partner", "Ex-partner"),
-    ("family", "Family member"),
-    ("acquaintance", "Someone she knows"),
-    ("stranger", "A stranger"),
-    ("other", "Someone else"),
-]
+RELATIONSHIPS = PerpetratorRelationship.choices
 NRPF_CHOICES = [("no", "No"), ("yes", "Yes"), ("not_sure", "Not sure")]
 
 

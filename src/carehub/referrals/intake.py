@@ -32,13 +32,14 @@ def _value(choice) -> str:
 
 
 def from_api(payload: ReferralIn) -> IntakeRequest:
-    """An API body as an intake request; unknown sharing recipients are refused by name."""
+    """An API body as an intake request; an unknown sharing recipient is refused, named by its place."""
     slugs = [s.organisation for s in payload.consent.share_with]
     known = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)} if slugs else {}
-    unknown = [slug for slug in slugs if slug not in known]
+    unknown = [i for i, slug in enumerate(slugs) if slug not in known]
     if unknown:
+        # Named by position, not by the slug sent: an error never quotes the request back.
         raise ReferralError(
-            f"No organisation has the slug {', '.join(sorted(set(unknown)))}.", field="consent.share_with"
+            "is not an organisation Care Hub knows", field=f"consent.share_with.{unknown[0]}.organisation"
         )
     person = payload.survivor
     return IntakeRequest(
@@ -63,7 +64,7 @@ def from_api(payload: ReferralIn) -> IntakeRequest:
             interpreter_needed=payload.interpreter_needed,
             has_nrpf=payload.has_nrpf,
             worker_gender=_value(payload.worker_gender),
-            perpetrator_relationship=payload.perpetrator_relationship,
+            perpetrator_relationship=_value(payload.perpetrator_relationship),
             perpetrator_police=_value(payload.perpetrator_police),
         ),
         contact=SafeContact(**payload.safe_contact.model_dump()),

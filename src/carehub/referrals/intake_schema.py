@@ -1,20 +1,35 @@
 """The shape of a referral sent by an agency system, validated before anything is stored.
 
-Enumerations are the same TextChoices the forms use, so an unknown category is refused with the list of allowed
-values rather than stored as free text.
+Strict on purpose: a field Care Hub does not know is refused, never dropped (a misspelt `perpetrator_police` would
+otherwise send a police-perpetrated referral to the hub's ordinary queue); booleans must be true or false, sections
+must be objects, dates must be written as YYYY-MM-DD, text is stripped before required-ness is checked, and no text
+may hold a NUL character. Enumerations are the same TextChoices the forms use, so an unknown category is refused
+with the list of allowed values rather than stored as free text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from carehub.core.choices import AbuseType, Community, Language, ServiceType
+from carehub.core.jsonbody import NO_NUL_PATTERN
 from carehub.core.london import BOROUGHS
 from carehub.people.equality import (
+    POLICE_ETHNICITY_CODES,
     Disability,
     Ethnicity,
     GenderIdentity,
@@ -26,18 +41,41 @@ from carehub.people.equality import (
     SexualOrientation,
     ethnicity_from_police_code,
 )
-from carehub.referrals.models import PolicePerpetrator, WorkerGender
+from carehub.referrals.models import PerpetratorRelationship, PolicePerpetrator, WorkerGender
+
+# No NUL character anywhere in a text (PostgreSQL cannot store one); the OpenAPI document says so too.
+Text = Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class SurvivorIn(Schema):
-    given_name: str = Field("", max_length=100)
-    family_name: str = Field("", max_length=100)
-    known_as: str = Field("", max_length=100)
-    date_of_birth: dt.date | None = None
-    phone: str = Field("", max_length=30)
-    email: str = Field("", max_length=254)
-    address: str = Field("", max_length=500)
-    postcode: str = Field("", max_length=10)
+def _iso_date_text(value: object) -> object:
+    """Only YYYY-MM-DD text: pydantic would otherwise read a number as seconds since 1970."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date written as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
+
+
+class ApiIn(BaseModel):
+    """The base of every API input. A plain pydantic model, not a ninja Schema: a Schema reads any object's
+    attributes, so a list sent where an object belongs would be taken as an empty object."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SurvivorIn(ApiIn):
+    given_name: Text = Field("", max_length=100)
+    family_name: Text = Field("", max_length=100)
+    known_as: Text = Field("", max_length=100)
+    date_of_birth: IsoDate | None = None
+    phone: Text = Field("", max_length=30)
+    email: Text = Field("", max_length=254)
+    address: Text = Field("", max_length=500)
+    postcode: Text = Field("", max_length=10)
 
     @field_validator("date_of_birth")
     @classmethod
@@ -57,11 +95,15 @@ class SurvivorIn(Schema):
         return self
 
 
-class EqualityIn(Schema):
+class EqualityIn(ApiIn):
     """Every answer is optional, and each allows "prefer_not_to_say"."""
 
     ethnicity: Ethnicity | None = None
-    police_ethnicity_code: str | None = Field(None, description="Police self-defined code (A1 ... O9, NS).")
+    police_ethnicity_code: Text | None = Field(
+        None,
+        description="Police self-defined code (A1 ... O9, NS).",
+        json_schema_extra={"enum": [*POLICE_ETHNICITY_CODES, None]},
+    )
     sex: Sex | None = None
     gender_same_as_sex: GenderSameAsSex | None = None
     gender_identity: GenderIdentity | None = None
@@ -70,14 +112,18 @@ class EqualityIn(Schema):
     religion: Religion | None = None
     pregnancy: PregnancyMaternity | None = None
     first_language: Language | None = None
-    interpreter_needed: bool | None = None
+    interpreter_needed: StrictBool | None = None
     immigration_status: ImmigrationStatus | None = None
 
     @field_validator("police_ethnicity_code")
     @classmethod
     def _known_police_code(cls, value: str | None) -> str | None:
         if value is not None:
-            ethnicity_from_police_code(value)  # raises ValueError naming the unknown code
+            try:
+                ethnicity_from_police_code(value)
+            except ValueError:
+                # Not the library's message: it quotes the code, and a survivor's ethnicity is not to be echoed.
+                raise ValueError("is not a police self-defined ethnicity code (A1 to O9, or NS)") from None
         return value
 
     def as_fields(self) -> dict:
@@ -90,23 +136,32 @@ class EqualityIn(Schema):
         return data
 
 
-class SafeContactIn(Schema):
-    phone_ok: bool = False
-    text_ok: bool = False
-    email_ok: bool = False
-    voicemail_ok: bool = False
-    safe_times: str = Field("", max_length=200)
-    safe_word: str = Field("", max_length=50)
-    notes: str = Field("", max_length=1000)
+class SafeContactIn(ApiIn):
+    phone_ok: StrictBool = False
+    text_ok: StrictBool = False
+    email_ok: StrictBool = False
+    voicemail_ok: StrictBool = False
+    safe_times: Text = Field("", max_length=200)
+    safe_word: Text = Field("", max_length=50)
+    notes: Text = Field("", max_length=1000)
 
 
-class SharingIn(Schema):
-    organisation: str = Field(..., max_length=60, description="Slug of the organisation information may go to.")
-    expires_on: dt.date | None = None
+class SharingIn(ApiIn):
+    organisation: Text = Field(..., max_length=60, description="Slug of the organisation information may go to.")
+    expires_on: IsoDate | None = None
+
+    @field_validator("expires_on")
+    @classmethod
+    def _not_past(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value < timezone.localdate():
+            raise ValueError("cannot be in the past: consent that has already expired is no consent")
+        return value
 
 
-class ConsentIn(Schema):
-    referral: bool = Field(..., description="The survivor agrees to this referral. Must be true.")
+class ConsentIn(ApiIn):
+    referral: StrictBool = Field(
+        ..., description="The survivor agrees to this referral. Must be true.", json_schema_extra={"const": True}
+    )
     share_with: list[SharingIn] = Field(default_factory=list, max_length=20)
 
     @field_validator("referral")
@@ -117,24 +172,28 @@ class ConsentIn(Schema):
         return value
 
 
-class ReferrerIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
-    role: str = Field("", max_length=200)
-    phone: str = Field("", max_length=30)
-    email: str = Field("", max_length=254)
+class ReferrerIn(ApiIn):
+    name: Text = Field(..., min_length=1, max_length=200)
+    role: Text = Field("", max_length=200)
+    phone: Text = Field("", max_length=30)
+    email: Text = Field("", max_length=254)
 
 
-class ReferralIn(Schema):
+class ReferralIn(ApiIn):
     survivor: SurvivorIn
-    borough: str = Field("", description="ONS code of her London borough (E09000001-E09000033), or blank.")
+    borough: Text = Field(
+        "",
+        description="ONS code of her London borough (E09000001-E09000033), or blank.",
+        json_schema_extra={"enum": ["", *BOROUGHS]},
+    )
     abuse_types: list[AbuseType] = Field(default_factory=list, max_length=20)
     needs: list[ServiceType] = Field(default_factory=list, max_length=10)
     wants_by_and_for: Community | None = None
     language: Language | None = None
-    interpreter_needed: bool = False
-    has_nrpf: bool = False
+    interpreter_needed: StrictBool = False
+    has_nrpf: StrictBool = False
     worker_gender: WorkerGender | None = None
-    perpetrator_relationship: str = Field("", max_length=40)
+    perpetrator_relationship: PerpetratorRelationship | None = None
     perpetrator_police: PolicePerpetrator = PolicePerpetrator.NO
     equality: EqualityIn = Field(default_factory=EqualityIn)
     safe_contact: SafeContactIn = Field(default_factory=SafeContactIn)

@@ -64,6 +64,17 @@ class PolicePerpetrator(models.TextChoices):
     UNKNOWN = "unknown", "Not known"
 
 
+class PerpetratorRelationship(models.TextChoices):
+    """Who is hurting her: the web forms and the API offer the same choices."""
+
+    PARTNER = "partner", "Partner or husband"
+    EX_PARTNER = "ex_partner", "Ex-partner"
+    FAMILY = "family", "Family member"
+    ACQUAINTANCE = "acquaintance", "Someone she knows"
+    STRANGER = "stranger", "A stranger"
+    OTHER = "other", "Someone else"
+
+
 class Referral(models.Model):
     reference = models.CharField(max_length=20, unique=True, default=new_reference, editable=False)
     survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="referrals")
