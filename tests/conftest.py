@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from carehub.referrals import directory_snapshot
@@ -30,6 +31,14 @@ def _fresh_routing_directory():
     directory_snapshot.forget()
     yield
     directory_snapshot.forget()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit and lock-out counts live in the cache: one test's requests must not count against the next's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
