@@ -14,6 +14,7 @@ The result holds keys only, as 64-bit integers; the plain values live in this co
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -22,6 +23,8 @@ from carehub.people.crypto import normalise_email, normalise_name, normalise_pho
 from carehub.repeats import keys
 
 INPUT_COLUMNS = ("record_id", "given_name", "family_name", "date_of_birth", "postcode", "address", "phone", "email")
+# Used when present, blank otherwise: a town, a house number kept apart from its street, a second address line.
+OPTIONAL_COLUMNS = ("town", "street_number", "address_2")
 DOB_FORMAT = "%Y-%m-%d"
 PRINTABLE_ASCII = "[ -~]*"  # the SQL macros below are exact twins of the Python normalisers on these values
 
@@ -67,10 +70,13 @@ def private_connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def load_csv(con: duckdb.DuckDBPyConnection, path: str) -> int:
-    """Read INPUT into table `plain` (all text, blanks as NULL, `rid` numbering rows from 1); returns the row count.
+def load_csv(con: duckdb.DuckDBPyConnection, path: str, *, strict: bool = False) -> Loaded:
+    """Read INPUT into table `plain` (all text, blanks as NULL, `rid` numbering rows from 1).
 
-    Raises InputError for a missing column, a blank or repeated record_id, or an unreadable date of birth.
+    Only what makes the whole file unusable stops the run (InputError): a file that cannot be read as CSV, no
+    record_id column, a blank or repeated record_id. A value its column cannot use (see REJECTED) is set aside as
+    missing and listed in table `rejects`, so one bad date of birth does not cost the other records their matching;
+    a column that is absent is blank throughout. `strict` stops at the first of either instead, naming the row.
     """
     try:
         con.execute(
@@ -81,14 +87,26 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: str) -> int:
         raise InputError(f"could not read {path} as CSV: {exc}") from exc
     present = {row[0] for row in con.execute("SELECT column_name FROM (DESCRIBE raw)").fetchall()}
     missing = [c for c in INPUT_COLUMNS if c not in present]
-    if missing:
+    if "record_id" not in present or (strict and missing):
         raise InputError(f"column {', '.join(missing)} missing from {path} (expected: {', '.join(INPUT_COLUMNS)})")
-    cleaned = ", ".join(f"nullif(trim({c}), '') AS {c}" for c in INPUT_COLUMNS)
+    wanted = (*INPUT_COLUMNS, *OPTIONAL_COLUMNS)
+    cleaned = ", ".join(f"nullif(trim({c}), '') AS {c}" if c in present else f"NULL::VARCHAR AS {c}" for c in wanted)
     con.execute(f"CREATE TABLE plain AS SELECT row_number() OVER () AS rid, {cleaned} FROM raw")  # noqa: S608
     con.execute("DROP TABLE raw")
     _check_ids(con)
-    _check_dates(con)
-    return con.execute("SELECT count(*) FROM plain").fetchall()[0][0]
+    rejected = _set_aside(con, strict)
+    records = con.execute("SELECT count(*) FROM plain").fetchall()[0][0]
+    return Loaded(records, rejected, tuple(missing), tuple(c for c in OPTIONAL_COLUMNS if c in present))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What reading INPUT found: its records, values set aside per column, and which columns it had."""
+
+    records: int
+    rejected: dict[str, int]  # column -> values set aside as missing
+    absent: tuple[str, ...]  # input columns not in the file (blank throughout)
+    optional: tuple[str, ...]  # optional columns the file has
 
 
 def _check_ids(con: duckdb.DuckDBPyConnection) -> None:
@@ -96,23 +114,70 @@ def _check_ids(con: duckdb.DuckDBPyConnection) -> None:
     if blank:
         raise InputError(f"row {blank[0][0]}: record_id is blank")
     repeated = con.execute(
-        "SELECT record_id, count(*) FROM plain GROUP BY record_id HAVING count(*) > 1 ORDER BY min(rid) LIMIT 1"
+        """SELECT rid, record_id, first_rid, n FROM (
+               SELECT rid, record_id, min(rid) OVER w AS first_rid, count(*) OVER w AS n FROM plain
+               WINDOW w AS (PARTITION BY record_id))
+           WHERE rid > first_rid ORDER BY rid LIMIT 1"""
     ).fetchall()
     if repeated:
-        raise InputError(f"record_id {repeated[0][0]!r} appears {repeated[0][1]} times: record ids must be unique")
-
-
-def _check_dates(con: duckdb.DuckDBPyConnection) -> None:
-    bad = con.execute(
-        f"""SELECT rid, record_id, date_of_birth FROM plain
-            WHERE date_of_birth IS NOT NULL AND try_strptime(date_of_birth, '{DOB_FORMAT}') IS NULL
-            ORDER BY rid LIMIT 1"""  # noqa: S608
-    ).fetchall()
-    if bad:
-        rid, record_id, value = bad[0]
+        rid, record_id, first, n = repeated[0]
         raise InputError(
-            f"row {rid} (record_id {record_id!r}): date_of_birth {value!r} is not a date in YYYY-MM-DD form"
+            f"row {rid}: record_id {record_id!r} appears {n} times (first at row {first}): record ids must be unique"
         )
+
+
+# Column -> (SQL true when a value cannot be used, the reason given in rejects.csv). A rejected value is missing for
+# matching: a mistyped date must not agree with anything, and a phone holding letters is probably another field.
+REJECTED: dict[str, tuple[str, str]] = {
+    "date_of_birth": (
+        f"try_strptime(date_of_birth, '{DOB_FORMAT}') IS NULL",
+        "not a date in YYYY-MM-DD form",
+    ),
+    "email": ("NOT regexp_full_match(email, '[^@\\s]+@[^@\\s]+')", "not an email address (name@domain)"),
+    "phone": (
+        "regexp_matches(phone, '[^0-9\\s+().-]') OR NOT regexp_matches(phone, '[0-9]')",
+        "not a phone number (digits, spaces and + ( ) - . only)",
+    ),
+}
+REJECTS_HEADER = ("record_id", "column", "reason")
+
+
+def _set_aside(con: duckdb.DuckDBPyConnection, strict: bool) -> dict[str, int]:
+    """Table `rejects` (rid, record_id, column, reason; never the value), and those values set to NULL in `plain`."""
+    checks = " UNION ALL ".join(
+        f"""SELECT rid, record_id, '{column}' AS "column", '{reason}' AS reason FROM plain
+            WHERE {column} IS NOT NULL AND ({test})"""  # noqa: S608
+        for column, (test, reason) in REJECTED.items()
+    )
+    con.execute(f"CREATE TABLE rejects AS {checks}")
+    if strict:
+        _stop_at_first_reject(con)
+    counts = dict(con.execute('SELECT "column", count(*) FROM rejects GROUP BY 1 ORDER BY 1').fetchall())
+    for column in counts:
+        con.execute(
+            f"""UPDATE plain SET {column} = NULL
+                WHERE rid IN (SELECT rid FROM rejects WHERE "column" = '{column}')"""  # noqa: S608
+        )
+    return counts
+
+
+def _stop_at_first_reject(con: duckdb.DuckDBPyConnection) -> None:
+    first = con.execute(
+        'SELECT rid, record_id, "column", reason FROM rejects ORDER BY rid, "column" LIMIT 1'
+    ).fetchall()
+    if first:
+        rid, record_id, column, reason = first[0]
+        value = con.execute(f"SELECT {column} FROM plain WHERE rid = ?", [rid]).fetchall()[0][0]  # noqa: S608
+        raise InputError(f"row {rid} (record_id {record_id!r}): {column} {value!r} is {reason}")
+
+
+def write_rejects(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """DIR/rejects.csv: record_id, column and reason of each value set aside, in input order; never the value."""
+    quoted = "'" + path.replace("'", "''") + "'"
+    con.execute(
+        f"""COPY (SELECT record_id, "column", reason FROM rejects ORDER BY rid, "column")
+            TO {quoted} (HEADER, DELIMITER ',')"""  # noqa: S608
+    )
 
 
 def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:

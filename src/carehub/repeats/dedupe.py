@@ -40,6 +40,8 @@ class DedupeResult:
     pairs: int = 0
     clusters: int = 0  # clusters of two or more records
     clustered_records: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)  # column -> values set aside as missing (rejects.csv)
+    absent: tuple[str, ...] = ()  # input columns the file lacked: blank throughout
     model: str = "trained on the input"
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # all threads: shows what a loaded machine hides
@@ -55,8 +57,12 @@ def dedupe(
     model_path: Path | None = None,
     save_model_path: Path | None = None,
     on_stage: Callable[[str], None] | None = None,
+    strict: bool = False,
 ) -> DedupeResult:
-    """Write out_dir/pairs.csv and out_dir/clusters.csv for INPUT; raises InputError when INPUT cannot be used.
+    """Write out_dir/pairs.csv, clusters.csv and rejects.csv for INPUT; raises InputError when INPUT cannot be used.
+
+    A value its column cannot use is set aside as missing and listed in rejects.csv (bulk.load_csv); `strict`
+    stops at the first one instead.
 
     `on_stage` is called with each stage's name as it starts (the command drives its progress bar with it).
     """
@@ -68,7 +74,10 @@ def dedupe(
     stage = _Stages(result, on_stage)
     with stage("reading"):
         plain = bulk.private_connection()
-        result.records = bulk.load_csv(plain, str(input_path))
+        loaded = bulk.load_csv(plain, str(input_path), strict=strict)
+        result.records, result.rejected, result.absent = loaded.records, loaded.rejected, loaded.absent
+        out_dir.mkdir(parents=True, exist_ok=True)
+        bulk.write_rejects(plain, str(out_dir / "rejects.csv"))
     with stage("keying"):
         keys = bulk.build_keys(plain, hash_key)
         ids = plain.sql("SELECT rid, record_id FROM plain ORDER BY rid").to_arrow_table()
