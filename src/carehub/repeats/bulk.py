@@ -24,7 +24,7 @@ from carehub.repeats import keys
 
 INPUT_COLUMNS = ("record_id", "given_name", "family_name", "date_of_birth", "postcode", "address", "phone", "email")
 # Used when present, blank otherwise: a town, a house number kept apart from its street, a second address line.
-OPTIONAL_COLUMNS = ("town", "street_number", "address_2")
+OPTIONAL_COLUMNS = ("town", "county", "address_2", "street_number")
 DOB_FORMAT = "%Y-%m-%d"
 PRINTABLE_ASCII = "[ -~]*"  # the SQL macros below are exact twins of the Python normalisers on these values
 
@@ -43,6 +43,8 @@ MACROS = (
     """CREATE MACRO norm_phone(v) AS regexp_replace(regexp_replace(regexp_replace(v, '[^0-9]', '', 'g'), '^00', ''),
            '^44(?:0([0-9]{8,})|([1-9][0-9]{8,}))$', '0\\1\\2')""",
     "CREATE MACRO norm_email(v) AS lower(trim(v))",
+    # The optional columns (batch only, no Python twin): letters and digits, lower case, accents dropped.
+    "CREATE MACRO plain_word(v) AS nullif(regexp_replace(strip_accents(lower(v)), '[^a-z0-9]', '', 'g'), '')",
     "CREATE MACRO norm_postcode(v) AS upper(replace(v, ' ', ''))",
     """CREATE MACRO postcode_parts(p) AS
            regexp_extract(p, '^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9])([A-Z]{2})$', ['district', 'digit', 'unit'])""",
@@ -93,6 +95,11 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: str, *, strict: bool = False)
     cleaned = ", ".join(f"nullif(trim({c}), '') AS {c}" if c in present else f"NULL::VARCHAR AS {c}" for c in wanted)
     con.execute(f"CREATE TABLE plain AS SELECT row_number() OVER () AS rid, {cleaned} FROM raw")  # noqa: S608
     con.execute("DROP TABLE raw")
+    # A house number given apart from its street belongs in the first line, where the address key looks for it.
+    con.execute(
+        """UPDATE plain SET address = street_number || coalesce(' ' || address, '')
+           WHERE street_number IS NOT NULL AND NOT starts_with(coalesce(address, ''), street_number)"""
+    )
     _check_ids(con)
     rejected = _set_aside(con, strict)
     records = con.execute("SELECT count(*) FROM plain").fetchall()[0][0]
@@ -220,6 +227,10 @@ def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
             FROM (SELECT DISTINCT d, dob, dob_ym, dob_yd, dob_md, dob_unordered FROM features WHERE d IS NOT NULL)"""  # noqa: S608
     )
     run(_shared("postcode", "postcode", "postcode"))
+    for column in ("town", "county", "address_2"):
+        run(_shared(column, column, column))
+    run(_near("address"))
+    run(_near("town"))
     for part in ("postcode_sector", "postcode_district"):
         run(
             f"""CREATE TABLE {part}_keys AS SELECT v, {hmac(repr(part), "v")} AS h
@@ -235,7 +246,12 @@ def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
                   CASE WHEN x.email IS NOT NULL THEN coalesce(em.h, x.rid::UBIGINT) END AS email,
                   CASE WHEN x.postcode IS NOT NULL THEN coalesce(pc.h, x.rid::UBIGINT) END AS postcode,
                   ps.h AS postcode_sector, pd.h AS postcode_district,
-                  CASE WHEN x.address IS NOT NULL THEN coalesce(ad.h, x.rid::UBIGINT) END AS address
+                  CASE WHEN x.address IS NOT NULL THEN coalesce(ad.h, x.rid::UBIGINT) END AS address,
+                  an.near AS address_near,
+                  CASE WHEN x.town IS NOT NULL THEN coalesce(tw.h, x.rid::UBIGINT) END AS town,
+                  tn.near AS town_near,
+                  CASE WHEN x.county IS NOT NULL THEN coalesce(co.h, x.rid::UBIGINT) END AS county,
+                  CASE WHEN x.address_2 IS NOT NULL THEN coalesce(a2.h, x.rid::UBIGINT) END AS address_2
            FROM features x
            LEFT JOIN name_keys g ON g.name = x.given
            LEFT JOIN name_keys f ON f.name = x.family
@@ -246,8 +262,31 @@ def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
            LEFT JOIN postcode_keys pc ON pc.v = x.postcode
            LEFT JOIN postcode_sector_keys ps ON ps.v = x.postcode_sector
            LEFT JOIN postcode_district_keys pd ON pd.v = x.postcode_district
-           LEFT JOIN address_keys ad ON ad.v = x.address"""
+           LEFT JOIN address_keys ad ON ad.v = x.address
+           LEFT JOIN address_near_keys an ON an.v = x.address
+           LEFT JOIN town_keys tw ON tw.v = x.town
+           LEFT JOIN town_near_keys tn ON tn.v = x.town
+           LEFT JOIN county_keys co ON co.v = x.county
+           LEFT JOIN address_2_keys a2 ON a2.v = x.address_2"""
     ).to_arrow_table()
+
+
+def _near(column: str) -> str:
+    """Keys of the one-edit neighbourhood (keys.one_edit_neighbourhood) of each distinct value of `column`.
+
+    Only neighbours that two distinct values share are kept: no other can make two different values overlap, and
+    equal values agree at a better level anyway.
+    """
+    neighbours = (
+        "list_distinct(list_prepend(v, list_transform(range(1, length(v) + 1), lambda i: v[:i - 1] || v[i + 1:])))"
+    )
+    return f"""CREATE TABLE {column}_near_keys AS
+               WITH d AS (SELECT DISTINCT {column} AS v FROM features
+                          WHERE {column} IS NOT NULL AND length({column}) >= {keys.MIN_NEAR_LENGTH}),
+                    n AS (SELECT v, unnest({neighbours}) AS nb FROM d),
+                    shared AS (SELECT nb, {keys.hmac_sql(repr(column + "_near"), "nb")} AS h
+                               FROM n GROUP BY nb HAVING count(*) > 1)
+               SELECT v, list_sort(list(h)) AS near FROM n JOIN shared USING (nb) GROUP BY v"""  # noqa: S608
 
 
 def _shared(table: str, column: str, kind: str) -> str:
@@ -282,7 +321,7 @@ def _features(con: duckdb.DuckDBPyConnection) -> None:
                    CASE WHEN {ascii_["email"]} THEN norm_email(p.email) ELSE em.email END AS email,
                    CASE WHEN {ascii_["postcode"]} THEN norm_postcode(p.postcode) ELSE pc.postcode END AS postcode,
                    pc.postcode_sector AS py_sector, pc.postcode_district AS py_district,
-                   ad.address
+                   ad.address, p.town, p.county, p.address_2
             FROM plain p
             LEFT JOIN name_map gm ON gm.raw = p.given_name
             LEFT JOIN name_features gf ON gf.name = gm.name
@@ -309,7 +348,8 @@ def _features(con: duckdb.DuckDBPyConnection) -> None:
                       AS postcode_sector,
                   nullif(CASE WHEN py_district IS NULL THEN parts.district ELSE py_district END, '')
                       AS postcode_district,
-                  nullif(address, '') AS address
+                  nullif(address, '') AS address,
+                  plain_word(town) AS town, plain_word(county) AS county, plain_word(address_2) AS address_2
            FROM s"""
     )
     con.execute("DROP TABLE step")
