@@ -58,6 +58,7 @@ def dedupe(
     save_model_path: Path | None = None,
     on_stage: Callable[[str], None] | None = None,
     strict: bool = False,
+    backend: str = "duckdb",
 ) -> DedupeResult:
     """Write out_dir/pairs.csv, clusters.csv and rejects.csv for INPUT; raises InputError when INPUT cannot be used.
 
@@ -89,7 +90,7 @@ def dedupe(
             con.execute("CREATE TABLE keys AS SELECT * FROM keys_arrow")
             con.unregister("keys_arrow")
             del keys  # DuckDB holds its own copy now
-            _link(con, ids, out_dir, threshold, saved, options, save_model_path, stage, result)
+            _link(con, ids, out_dir, threshold, saved, options, save_model_path, stage, result, backend, spill)
         finally:
             con.close()
     return result
@@ -105,13 +106,20 @@ def _link(
     save_model_path: Path | None,
     stage: _Stages,
     result: DedupeResult,
+    backend: str = "duckdb",
+    spill: str = "",
 ) -> None:
     """Train (or take) the model, score the blocked pairs, cluster, and write the two files."""
     trained = _trained(con, saved, options, stage, result)
     if save_model_path:
         model.save(trained, save_model_path)
     with stage("scoring pairs"):
-        edges = _predict(con, trained, threshold)
+        if backend == "spark":
+            from carehub.repeats import spark
+
+            edges = spark.predict(con, "keys", trained, threshold, spill)
+        else:
+            edges = _predict(con, trained, threshold)
     with stage("clustering"):
         clusters = connected_components(result.records, edges["rid_l"], edges["rid_r"])
     with stage("writing"):

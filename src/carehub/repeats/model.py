@@ -34,7 +34,10 @@ class Test:
     right: str
     overlap: bool = False
 
-    def sql(self) -> str:
+    def sql(self, dialect: str = "duckdb") -> str:
+        if dialect == "spark":  # Spark quotes names with backticks and calls list overlap arrays_overlap
+            left, right = f"`{self.left}_l`", f"`{self.right}_r`"
+            return f"arrays_overlap({left}, {right})" if self.overlap else f"{left} = {right}"
         left, right = f'"{self.left}_l"', f'"{self.right}_r"'
         return f"list_has_any({left}, {right})" if self.overlap else f"{left} = {right}"
 
@@ -47,8 +50,8 @@ class Level:
     agreement: Agreement
     any_of: tuple[tuple[Test, ...], ...]
 
-    def sql(self) -> str:
-        return " OR ".join("(" + " AND ".join(t.sql() for t in tests) + ")" for tests in self.any_of)
+    def sql(self, dialect: str = "duckdb") -> str:
+        return " OR ".join("(" + " AND ".join(t.sql(dialect) for t in tests) + ")" for tests in self.any_of)
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,9 @@ class Comparison:
     fields: tuple[str, ...]
     levels: tuple[Level, ...]
 
-    def null_sql(self) -> str:
-        side = ["(" + " AND ".join(f'"{f}_{s}" IS NULL' for f in self.fields) + ")" for s in ("l", "r")]
+    def null_sql(self, dialect: str = "duckdb") -> str:
+        quote = "`" if dialect == "spark" else '"'
+        side = ["(" + " AND ".join(f"{quote}{f}_{s}{quote} IS NULL" for f in self.fields) + ")" for s in ("l", "r")]
         return " OR ".join(side)
 
     def level_sql(self) -> str:
@@ -175,26 +179,40 @@ PREDICTION_BLOCKING: tuple[str, ...] = (
 TRAINING_BLOCKING: tuple[str, ...] = ("dob", "phone", "postcode")  # block on equal keys of each in turn
 
 
-def splink_settings(u: list[list[float]] | None = None, prior: float = 1e-6) -> dict[str, Any]:
+def splink_settings(u: list[list[float]] | None = None, prior: float = 1e-6, dialect: str = "duckdb") -> dict[str, Any]:
     """Splink's settings for COMPARISONS, with u per level when given (from estimate_u) and m left to training."""
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "rid",
         "probability_two_random_records_match": prior,
         "blocking_rules_to_generate_predictions": [{"blocking_rule": rule} for rule in PREDICTION_BLOCKING],
-        "comparisons": [_splink_comparison(c, u[i] if u else None) for i, c in enumerate(COMPARISONS)],
+        "comparisons": [_splink_comparison(c, u[i] if u else None, dialect) for i, c in enumerate(COMPARISONS)],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
         "additional_columns_to_retain": [],
-        "sql_dialect": "duckdb",
+        "sql_dialect": dialect,
     }
 
 
-def _splink_comparison(comparison: Comparison, u: list[float] | None) -> dict[str, Any]:
+def for_dialect(trained: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """A trained model (DuckDB's SQL) for another Splink backend: the same levels, m, u and prior, in its SQL.
+
+    So a model trained on DuckDB scores on Spark unchanged (dedupe's --backend spark).
+    """
+    settings = splink_settings(prior=trained["probability_two_random_records_match"], dialect=dialect)
+    for comparison, saved in zip(settings["comparisons"], trained["comparisons"], strict=True):
+        for level, saved_level in zip(comparison["comparison_levels"], saved["comparison_levels"], strict=True):
+            for name in ("m_probability", "u_probability"):
+                if name in saved_level:
+                    level[name] = saved_level[name]
+    return settings
+
+
+def _splink_comparison(comparison: Comparison, u: list[float] | None, dialect: str = "duckdb") -> dict[str, Any]:
     levels: list[dict[str, Any]] = [
-        {"sql_condition": comparison.null_sql(), "label_for_charts": "missing", "is_null_level": True}
+        {"sql_condition": comparison.null_sql(dialect), "label_for_charts": "missing", "is_null_level": True}
     ]
-    levels += [{"sql_condition": level.sql(), "label_for_charts": level.label} for level in comparison.levels]
+    levels += [{"sql_condition": level.sql(dialect), "label_for_charts": level.label} for level in comparison.levels]
     if comparison.name in TERM_FREQUENCY_FIELDS:
         # A rare name agreeing says more than "Sarah" agreeing: weight exact agreement by how common the value is.
         levels[1]["tf_adjustment_column"] = comparison.name

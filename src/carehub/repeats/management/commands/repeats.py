@@ -58,6 +58,12 @@ class Command(BaseCommand):
         run.add_argument(
             "--strict", action="store_true", help="Stop at the first bad value or absent column instead of going on."
         )
+        run.add_argument(
+            "--backend",
+            choices=("duckdb", "spark"),
+            default="duckdb",
+            help="Where pairs are scored: DuckDB (default) or Splink's Spark backend (PySpark): same clusters.",
+        )
         run.add_argument("--model", type=Path, help="Score with this saved model instead of training on INPUT.")
         run.add_argument("--save-model", type=Path, help="Write the trained model (JSON, parameters only) here.")
         sub.add_parser("keys", help="Store linkage keys for every survivor who has none (erased and sealed excepted).")
@@ -92,6 +98,7 @@ class Command(BaseCommand):
                     save_model_path=options["save_model"],
                     on_stage=on_stage,
                     strict=options["strict"],
+                    backend=options["backend"],
                 )
             except InputError as exc:
                 raise CommandError(f"{source}: {exc}") from exc
