@@ -272,14 +272,14 @@ def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
 
 
 def _near(column: str) -> str:
-    """Keys of the one-edit neighbourhood (keys.one_edit_neighbourhood) of each distinct value of `column`.
+    """Keys of the one-edit neighbourhood (keys.one_edit_neighbourhood) of each distinct value of `column`, less the
+    forms with a digit dropped: "12 albert r" and "13 albert r" are neighbours, not one person with a slip.
 
     Only neighbours that two distinct values share are kept: no other can make two different values overlap, and
     equal values agree at a better level anyway.
     """
-    neighbours = (
-        "list_distinct(list_prepend(v, list_transform(range(1, length(v) + 1), lambda i: v[:i - 1] || v[i + 1:])))"
-    )
+    kept = "list_filter(range(1, length(v) + 1), lambda i: NOT regexp_matches(v[i], '[0-9]'))"
+    neighbours = f"list_distinct(list_prepend(v, list_transform({kept}, lambda i: v[:i - 1] || v[i + 1:])))"
     return f"""CREATE TABLE {column}_near_keys AS
                WITH d AS (SELECT DISTINCT {column} AS v FROM features
                           WHERE {column} IS NOT NULL AND length({column}) >= {keys.MIN_NEAR_LENGTH}),
