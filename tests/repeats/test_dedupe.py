@@ -7,9 +7,11 @@ import itertools
 from collections import defaultdict
 
 import pytest
+from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from carehub.repeats.bulk import INPUT_COLUMNS
+from carehub.repeats.management.commands.repeats import Command
 from tests.repeats.conftest import read_rows, run_dedupe
 
 
@@ -43,8 +45,9 @@ def test_clusters_cover_every_record_once(labelled, dedupe_run):
     assert all(cluster == record for cluster, record in first.items()), "named by its first record"
 
 
-def test_writes_only_the_two_files_and_no_identity(labelled, dedupe_run):
-    assert sorted(p.name for p in dedupe_run.out.iterdir()) == ["clusters.csv", "pairs.csv"]
+def test_writes_only_the_three_files_and_no_identity(labelled, dedupe_run):
+    assert sorted(p.name for p in dedupe_run.out.iterdir()) == ["clusters.csv", "pairs.csv", "rejects.csv"]
+    assert read_rows(dedupe_run.out / "rejects.csv") == [], "the synthetic file has no bad values"
     with labelled.csv.open(encoding="utf-8") as handle:
         names = {row["family_name"] for row in csv.DictReader(handle) if len(row["family_name"]) > 3}
     written = (dedupe_run.out / "pairs.csv").read_text() + dedupe_run.model.read_text()
@@ -69,28 +72,88 @@ def _write(path, header, rows) -> None:
         writer.writerows(rows)
 
 
-def test_a_missing_column_is_named(tmp_path):
+def test_a_missing_column_is_named_with_strict(tmp_path):
     source = tmp_path / "in.csv"
     _write(source, [c for c in INPUT_COLUMNS if c != "email"], [["r1", "Zoe", "Smith", "", "", "", ""]])
     with pytest.raises(CommandError, match="column email missing"):
-        run_dedupe(source, tmp_path / "out")
+        run_dedupe(source, tmp_path / "out", "--strict")
+
+
+def test_an_absent_column_is_blank_and_said(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    _write(source, [c for c in INPUT_COLUMNS if c != "email"], [["r1", "Zoe", "Smith", "", "", "", ""]])
+    call_command(Command(), "dedupe", str(source), "--out", str(tmp_path / "out"))
+    assert "Columns absent, blank throughout: email." in capsys.readouterr().out
+    assert [r["record_id"] for r in read_rows(tmp_path / "out" / "clusters.csv")] == ["r1"]
 
 
 @pytest.mark.parametrize("value", ["31/02/1990", "1990-02-30", "yesterday"])
-def test_an_unreadable_date_names_the_row_and_the_value(tmp_path, value):
+def test_with_strict_an_unreadable_date_names_the_row_and_the_value(tmp_path, value):
     source = tmp_path / "in.csv"
     good = ["r1", "Zoe", "Smith", "1990-02-03", "", "", "", ""]
     _write(source, INPUT_COLUMNS, [good, ["r2", "Ann", "Lee", value, "", "", "", ""]])
     with pytest.raises(CommandError, match=rf"row 2 \(record_id 'r2'\): date_of_birth '{value}' is not a date"):
-        run_dedupe(source, tmp_path / "out")
+        run_dedupe(source, tmp_path / "out", "--strict")
+
+
+def test_with_strict_a_bad_email_stops_the_run(tmp_path):
+    source = tmp_path / "in.csv"
+    _write(source, INPUT_COLUMNS, [["r1", "Zoe", "Smith", "", "", "", "", "zoe.example.org"]])
+    with pytest.raises(CommandError, match=r"row 1 \(record_id 'r1'\): email 'zoe.example.org' is not an email"):
+        run_dedupe(source, tmp_path / "out", "--strict")
+
+
+BAD_VALUES = {  # record_id -> (column, value)
+    "b1": ("date_of_birth", "1856-86-18"),
+    "b2": ("date_of_birth", "31/02/1990"),
+    "b3": ("email", "zoe.smith.example.org"),
+    "b4": ("email", "zoe @ example"),
+    "b5": ("phone", "07700 9OO123"),
+    "b6": ("phone", "ask her sister"),
+}
+
+
+def test_bad_values_are_set_aside_and_the_run_goes_on(labelled, tmp_path, capsys):
+    """Bad dates, emails and phones planted among good records: every record is clustered, each bad value is listed
+    (record_id, column, reason; never the value), the good records still link, and the summary counts them."""
+    with labelled.csv.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    bad_rows = []
+    for record_id, (column, value) in BAD_VALUES.items():
+        # A copy of a real record with one bad value: it must still link to her on the other fields.
+        twin = dict(rows[int(record_id[1:]) * 7])
+        bad_rows.append({**twin, "record_id": record_id, column: value})
+    source = tmp_path / "bad.csv"
+    _write(source, INPUT_COLUMNS, [[row[c] for c in INPUT_COLUMNS] for row in rows + bad_rows])
+    out = tmp_path / "out"
+    call_command(Command(), "dedupe", str(source), "--out", str(out))
+    rejects = read_rows(out / "rejects.csv")
+    assert [(r["record_id"], r["column"]) for r in rejects] == [(k, c) for k, (c, _) in BAD_VALUES.items()]
+    assert all(r["reason"] and set(r) == {"record_id", "column", "reason"} for r in rejects)
+    written = (out / "rejects.csv").read_text()
+    assert not [v for _, v in BAD_VALUES.values() if v in written], "never the value itself"
+    clusters = {r["record_id"]: r["cluster_id"] for r in read_rows(out / "clusters.csv")}
+    assert len(clusters) == len(rows) + len(bad_rows)
+    linked = [k for k in BAD_VALUES if clusters[k] != k]
+    assert len(linked) >= 5, linked
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert summary.startswith("6 values set aside as missing (2 date_of_birth, 2 email, 2 phone)"), summary
 
 
 def test_a_missing_file_and_repeated_ids_are_refused(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         run_dedupe(tmp_path / "absent.csv", tmp_path / "out")
     source = tmp_path / "in.csv"
-    _write(source, INPUT_COLUMNS, [["r1", "Zoe", "", "", "", "", "", ""], ["r1", "Ann", "", "", "", "", "", ""]])
-    with pytest.raises(CommandError, match="record_id 'r1' appears 2 times"):
+    rows = [["r1", "Zoe", "", "", "", "", "", ""], ["r2", "Ann", "", "", "", "", "", ""]]
+    _write(source, INPUT_COLUMNS, [*rows, ["r1", "Ann", "", "", "", "", "", ""]])
+    with pytest.raises(CommandError, match=r"row 3: record_id 'r1' appears 2 times \(first at row 1\)"):
+        run_dedupe(source, tmp_path / "out")
+
+
+def test_a_file_without_record_id_is_refused(tmp_path):
+    source = tmp_path / "in.csv"
+    _write(source, INPUT_COLUMNS[1:], [["Zoe", "Smith", "", "", "", "", ""]])
+    with pytest.raises(CommandError, match="column record_id missing"):
         run_dedupe(source, tmp_path / "out")
 
 

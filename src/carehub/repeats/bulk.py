@@ -14,6 +14,7 @@ The result holds keys only, as 64-bit integers; the plain values live in this co
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -22,6 +23,8 @@ from carehub.people.crypto import normalise_email, normalise_name, normalise_pho
 from carehub.repeats import keys
 
 INPUT_COLUMNS = ("record_id", "given_name", "family_name", "date_of_birth", "postcode", "address", "phone", "email")
+# Used when present, blank otherwise: a town, a house number kept apart from its street, a second address line.
+OPTIONAL_COLUMNS = ("town", "county", "address_2", "street_number")
 DOB_FORMAT = "%Y-%m-%d"
 PRINTABLE_ASCII = "[ -~]*"  # the SQL macros below are exact twins of the Python normalisers on these values
 
@@ -40,6 +43,8 @@ MACROS = (
     """CREATE MACRO norm_phone(v) AS regexp_replace(regexp_replace(regexp_replace(v, '[^0-9]', '', 'g'), '^00', ''),
            '^44(?:0([0-9]{8,})|([1-9][0-9]{8,}))$', '0\\1\\2')""",
     "CREATE MACRO norm_email(v) AS lower(trim(v))",
+    # The optional columns (batch only, no Python twin): letters and digits, lower case, accents dropped.
+    "CREATE MACRO plain_word(v) AS nullif(regexp_replace(strip_accents(lower(v)), '[^a-z0-9]', '', 'g'), '')",
     "CREATE MACRO norm_postcode(v) AS upper(replace(v, ' ', ''))",
     """CREATE MACRO postcode_parts(p) AS
            regexp_extract(p, '^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9])([A-Z]{2})$', ['district', 'digit', 'unit'])""",
@@ -67,10 +72,13 @@ def private_connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def load_csv(con: duckdb.DuckDBPyConnection, path: str) -> int:
-    """Read INPUT into table `plain` (all text, blanks as NULL, `rid` numbering rows from 1); returns the row count.
+def load_csv(con: duckdb.DuckDBPyConnection, path: str, *, strict: bool = False) -> Loaded:
+    """Read INPUT into table `plain` (all text, blanks as NULL, `rid` numbering rows from 1).
 
-    Raises InputError for a missing column, a blank or repeated record_id, or an unreadable date of birth.
+    Only what makes the whole file unusable stops the run (InputError): a file that cannot be read as CSV, no
+    record_id column, a blank or repeated record_id. A value its column cannot use (see REJECTED) is set aside as
+    missing and listed in table `rejects`, so one bad date of birth does not cost the other records their matching;
+    a column that is absent is blank throughout. `strict` stops at the first of either instead, naming the row.
     """
     try:
         con.execute(
@@ -81,14 +89,31 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: str) -> int:
         raise InputError(f"could not read {path} as CSV: {exc}") from exc
     present = {row[0] for row in con.execute("SELECT column_name FROM (DESCRIBE raw)").fetchall()}
     missing = [c for c in INPUT_COLUMNS if c not in present]
-    if missing:
+    if "record_id" not in present or (strict and missing):
         raise InputError(f"column {', '.join(missing)} missing from {path} (expected: {', '.join(INPUT_COLUMNS)})")
-    cleaned = ", ".join(f"nullif(trim({c}), '') AS {c}" for c in INPUT_COLUMNS)
+    wanted = (*INPUT_COLUMNS, *OPTIONAL_COLUMNS)
+    cleaned = ", ".join(f"nullif(trim({c}), '') AS {c}" if c in present else f"NULL::VARCHAR AS {c}" for c in wanted)
     con.execute(f"CREATE TABLE plain AS SELECT row_number() OVER () AS rid, {cleaned} FROM raw")  # noqa: S608
     con.execute("DROP TABLE raw")
+    # A house number given apart from its street belongs in the first line, where the address key looks for it.
+    con.execute(
+        """UPDATE plain SET address = street_number || coalesce(' ' || address, '')
+           WHERE street_number IS NOT NULL AND NOT starts_with(coalesce(address, ''), street_number)"""
+    )
     _check_ids(con)
-    _check_dates(con)
-    return con.execute("SELECT count(*) FROM plain").fetchall()[0][0]
+    rejected = _set_aside(con, strict)
+    records = con.execute("SELECT count(*) FROM plain").fetchall()[0][0]
+    return Loaded(records, rejected, tuple(missing), tuple(c for c in OPTIONAL_COLUMNS if c in present))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What reading INPUT found: its records, values set aside per column, and which columns it had."""
+
+    records: int
+    rejected: dict[str, int]  # column -> values set aside as missing
+    absent: tuple[str, ...]  # input columns not in the file (blank throughout)
+    optional: tuple[str, ...]  # optional columns the file has
 
 
 def _check_ids(con: duckdb.DuckDBPyConnection) -> None:
@@ -96,23 +121,70 @@ def _check_ids(con: duckdb.DuckDBPyConnection) -> None:
     if blank:
         raise InputError(f"row {blank[0][0]}: record_id is blank")
     repeated = con.execute(
-        "SELECT record_id, count(*) FROM plain GROUP BY record_id HAVING count(*) > 1 ORDER BY min(rid) LIMIT 1"
+        """SELECT rid, record_id, first_rid, n FROM (
+               SELECT rid, record_id, min(rid) OVER w AS first_rid, count(*) OVER w AS n FROM plain
+               WINDOW w AS (PARTITION BY record_id))
+           WHERE rid > first_rid ORDER BY rid LIMIT 1"""
     ).fetchall()
     if repeated:
-        raise InputError(f"record_id {repeated[0][0]!r} appears {repeated[0][1]} times: record ids must be unique")
-
-
-def _check_dates(con: duckdb.DuckDBPyConnection) -> None:
-    bad = con.execute(
-        f"""SELECT rid, record_id, date_of_birth FROM plain
-            WHERE date_of_birth IS NOT NULL AND try_strptime(date_of_birth, '{DOB_FORMAT}') IS NULL
-            ORDER BY rid LIMIT 1"""  # noqa: S608
-    ).fetchall()
-    if bad:
-        rid, record_id, value = bad[0]
+        rid, record_id, first, n = repeated[0]
         raise InputError(
-            f"row {rid} (record_id {record_id!r}): date_of_birth {value!r} is not a date in YYYY-MM-DD form"
+            f"row {rid}: record_id {record_id!r} appears {n} times (first at row {first}): record ids must be unique"
         )
+
+
+# Column -> (SQL true when a value cannot be used, the reason given in rejects.csv). A rejected value is missing for
+# matching: a mistyped date must not agree with anything, and a phone holding letters is probably another field.
+REJECTED: dict[str, tuple[str, str]] = {
+    "date_of_birth": (
+        f"try_strptime(date_of_birth, '{DOB_FORMAT}') IS NULL",
+        "not a date in YYYY-MM-DD form",
+    ),
+    "email": ("NOT regexp_full_match(email, '[^@\\s]+@[^@\\s]+')", "not an email address (name@domain)"),
+    "phone": (
+        "regexp_matches(phone, '[^0-9\\s+().-]') OR NOT regexp_matches(phone, '[0-9]')",
+        "not a phone number (digits, spaces and + ( ) - . only)",
+    ),
+}
+REJECTS_HEADER = ("record_id", "column", "reason")
+
+
+def _set_aside(con: duckdb.DuckDBPyConnection, strict: bool) -> dict[str, int]:
+    """Table `rejects` (rid, record_id, column, reason; never the value), and those values set to NULL in `plain`."""
+    checks = " UNION ALL ".join(
+        f"""SELECT rid, record_id, '{column}' AS "column", '{reason}' AS reason FROM plain
+            WHERE {column} IS NOT NULL AND ({test})"""  # noqa: S608
+        for column, (test, reason) in REJECTED.items()
+    )
+    con.execute(f"CREATE TABLE rejects AS {checks}")
+    if strict:
+        _stop_at_first_reject(con)
+    counts = dict(con.execute('SELECT "column", count(*) FROM rejects GROUP BY 1 ORDER BY 1').fetchall())
+    for column in counts:
+        con.execute(
+            f"""UPDATE plain SET {column} = NULL
+                WHERE rid IN (SELECT rid FROM rejects WHERE "column" = '{column}')"""  # noqa: S608
+        )
+    return counts
+
+
+def _stop_at_first_reject(con: duckdb.DuckDBPyConnection) -> None:
+    first = con.execute(
+        'SELECT rid, record_id, "column", reason FROM rejects ORDER BY rid, "column" LIMIT 1'
+    ).fetchall()
+    if first:
+        rid, record_id, column, reason = first[0]
+        value = con.execute(f"SELECT {column} FROM plain WHERE rid = ?", [rid]).fetchall()[0][0]  # noqa: S608
+        raise InputError(f"row {rid} (record_id {record_id!r}): {column} {value!r} is {reason}")
+
+
+def write_rejects(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """DIR/rejects.csv: record_id, column and reason of each value set aside, in input order; never the value."""
+    quoted = "'" + path.replace("'", "''") + "'"
+    con.execute(
+        f"""COPY (SELECT record_id, "column", reason FROM rejects ORDER BY rid, "column")
+            TO {quoted} (HEADER, DELIMITER ',')"""  # noqa: S608
+    )
 
 
 def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
@@ -155,6 +227,10 @@ def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
             FROM (SELECT DISTINCT d, dob, dob_ym, dob_yd, dob_md, dob_unordered FROM features WHERE d IS NOT NULL)"""  # noqa: S608
     )
     run(_shared("postcode", "postcode", "postcode"))
+    for column in ("town", "county", "address_2"):
+        run(_shared(column, column, column))
+    run(_near("address"))
+    run(_near("town"))
     for part in ("postcode_sector", "postcode_district"):
         run(
             f"""CREATE TABLE {part}_keys AS SELECT v, {hmac(repr(part), "v")} AS h
@@ -170,7 +246,12 @@ def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
                   CASE WHEN x.email IS NOT NULL THEN coalesce(em.h, x.rid::UBIGINT) END AS email,
                   CASE WHEN x.postcode IS NOT NULL THEN coalesce(pc.h, x.rid::UBIGINT) END AS postcode,
                   ps.h AS postcode_sector, pd.h AS postcode_district,
-                  CASE WHEN x.address IS NOT NULL THEN coalesce(ad.h, x.rid::UBIGINT) END AS address
+                  CASE WHEN x.address IS NOT NULL THEN coalesce(ad.h, x.rid::UBIGINT) END AS address,
+                  an.near AS address_near,
+                  CASE WHEN x.town IS NOT NULL THEN coalesce(tw.h, x.rid::UBIGINT) END AS town,
+                  tn.near AS town_near,
+                  CASE WHEN x.county IS NOT NULL THEN coalesce(co.h, x.rid::UBIGINT) END AS county,
+                  CASE WHEN x.address_2 IS NOT NULL THEN coalesce(a2.h, x.rid::UBIGINT) END AS address_2
            FROM features x
            LEFT JOIN name_keys g ON g.name = x.given
            LEFT JOIN name_keys f ON f.name = x.family
@@ -181,8 +262,31 @@ def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
            LEFT JOIN postcode_keys pc ON pc.v = x.postcode
            LEFT JOIN postcode_sector_keys ps ON ps.v = x.postcode_sector
            LEFT JOIN postcode_district_keys pd ON pd.v = x.postcode_district
-           LEFT JOIN address_keys ad ON ad.v = x.address"""
+           LEFT JOIN address_keys ad ON ad.v = x.address
+           LEFT JOIN address_near_keys an ON an.v = x.address
+           LEFT JOIN town_keys tw ON tw.v = x.town
+           LEFT JOIN town_near_keys tn ON tn.v = x.town
+           LEFT JOIN county_keys co ON co.v = x.county
+           LEFT JOIN address_2_keys a2 ON a2.v = x.address_2"""
     ).to_arrow_table()
+
+
+def _near(column: str) -> str:
+    """Keys of the one-edit neighbourhood (keys.one_edit_neighbourhood) of each distinct value of `column`, less the
+    forms with a digit dropped: "12 albert r" and "13 albert r" are neighbours, not one person with a slip.
+
+    Only neighbours that two distinct values share are kept: no other can make two different values overlap, and
+    equal values agree at a better level anyway.
+    """
+    kept = "list_filter(range(1, length(v) + 1), lambda i: NOT regexp_matches(v[i], '[0-9]'))"
+    neighbours = f"list_distinct(list_prepend(v, list_transform({kept}, lambda i: v[:i - 1] || v[i + 1:])))"
+    return f"""CREATE TABLE {column}_near_keys AS
+               WITH d AS (SELECT DISTINCT {column} AS v FROM features
+                          WHERE {column} IS NOT NULL AND length({column}) >= {keys.MIN_NEAR_LENGTH}),
+                    n AS (SELECT v, unnest({neighbours}) AS nb FROM d),
+                    shared AS (SELECT nb, {keys.hmac_sql(repr(column + "_near"), "nb")} AS h
+                               FROM n GROUP BY nb HAVING count(*) > 1)
+               SELECT v, list_sort(list(h)) AS near FROM n JOIN shared USING (nb) GROUP BY v"""  # noqa: S608
 
 
 def _shared(table: str, column: str, kind: str) -> str:
@@ -217,7 +321,7 @@ def _features(con: duckdb.DuckDBPyConnection) -> None:
                    CASE WHEN {ascii_["email"]} THEN norm_email(p.email) ELSE em.email END AS email,
                    CASE WHEN {ascii_["postcode"]} THEN norm_postcode(p.postcode) ELSE pc.postcode END AS postcode,
                    pc.postcode_sector AS py_sector, pc.postcode_district AS py_district,
-                   ad.address
+                   ad.address, p.town, p.county, p.address_2
             FROM plain p
             LEFT JOIN name_map gm ON gm.raw = p.given_name
             LEFT JOIN name_features gf ON gf.name = gm.name
@@ -244,7 +348,8 @@ def _features(con: duckdb.DuckDBPyConnection) -> None:
                       AS postcode_sector,
                   nullif(CASE WHEN py_district IS NULL THEN parts.district ELSE py_district END, '')
                       AS postcode_district,
-                  nullif(address, '') AS address
+                  nullif(address, '') AS address,
+                  plain_word(town) AS town, plain_word(county) AS county, plain_word(address_2) AS address_2
            FROM s"""
     )
     con.execute("DROP TABLE step")

@@ -40,6 +40,8 @@ class DedupeResult:
     pairs: int = 0
     clusters: int = 0  # clusters of two or more records
     clustered_records: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)  # column -> values set aside as missing (rejects.csv)
+    absent: tuple[str, ...] = ()  # input columns the file lacked: blank throughout
     model: str = "trained on the input"
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # all threads: shows what a loaded machine hides
@@ -55,8 +57,13 @@ def dedupe(
     model_path: Path | None = None,
     save_model_path: Path | None = None,
     on_stage: Callable[[str], None] | None = None,
+    strict: bool = False,
+    backend: str = "duckdb",
 ) -> DedupeResult:
-    """Write out_dir/pairs.csv and out_dir/clusters.csv for INPUT; raises InputError when INPUT cannot be used.
+    """Write out_dir/pairs.csv, clusters.csv and rejects.csv for INPUT; raises InputError when INPUT cannot be used.
+
+    A value its column cannot use is set aside as missing and listed in rejects.csv (bulk.load_csv); `strict`
+    stops at the first one instead.
 
     `on_stage` is called with each stage's name as it starts (the command drives its progress bar with it).
     """
@@ -68,7 +75,10 @@ def dedupe(
     stage = _Stages(result, on_stage)
     with stage("reading"):
         plain = bulk.private_connection()
-        result.records = bulk.load_csv(plain, str(input_path))
+        loaded = bulk.load_csv(plain, str(input_path), strict=strict)
+        result.records, result.rejected, result.absent = loaded.records, loaded.rejected, loaded.absent
+        out_dir.mkdir(parents=True, exist_ok=True)
+        bulk.write_rejects(plain, str(out_dir / "rejects.csv"))
     with stage("keying"):
         keys = bulk.build_keys(plain, hash_key)
         ids = plain.sql("SELECT rid, record_id FROM plain ORDER BY rid").to_arrow_table()
@@ -80,7 +90,7 @@ def dedupe(
             con.execute("CREATE TABLE keys AS SELECT * FROM keys_arrow")
             con.unregister("keys_arrow")
             del keys  # DuckDB holds its own copy now
-            _link(con, ids, out_dir, threshold, saved, options, save_model_path, stage, result)
+            _link(con, ids, out_dir, threshold, saved, options, save_model_path, stage, result, backend, spill)
         finally:
             con.close()
     return result
@@ -96,13 +106,20 @@ def _link(
     save_model_path: Path | None,
     stage: _Stages,
     result: DedupeResult,
+    backend: str = "duckdb",
+    spill: str = "",
 ) -> None:
     """Train (or take) the model, score the blocked pairs, cluster, and write the two files."""
     trained = _trained(con, saved, options, stage, result)
     if save_model_path:
         model.save(trained, save_model_path)
     with stage("scoring pairs"):
-        edges = _predict(con, trained, threshold)
+        if backend == "spark":
+            from carehub.repeats import spark
+
+            edges = spark.predict(con, "keys", trained, threshold, spill)
+        else:
+            edges = _predict(con, trained, threshold)
     with stage("clustering"):
         clusters = connected_components(result.records, edges["rid_l"], edges["rid_r"])
     with stage("writing"):

@@ -55,7 +55,12 @@ KINDS: dict[str, str] = {
     "address": "address",
 }
 KEY_FIELDS: tuple[str, ...] = tuple(KINDS)
-LIST_FIELDS = frozenset({"given_near", "family_near"})  # several keys, space-separated
+# Keys only the batch command makes, from the address's one-edit neighbourhood and the optional input columns (town,
+# county, second address line). The hub stores none of them (its identities have no such fields): to its scoring
+# they are always missing, which counts for nothing either way.
+BATCH_KEY_FIELDS: tuple[str, ...] = ("address_near", "town", "town_near", "county", "address_2")
+ALL_KEY_FIELDS: tuple[str, ...] = KEY_FIELDS + BATCH_KEY_FIELDS
+LIST_FIELDS = frozenset({"given_near", "family_near", "address_near", "town_near"})  # several keys, space-separated
 
 ADDRESS_SEPARATORS = r"[\s,/.\-]+"
 ADDRESS_DROPPED = r" (?:flat|apartment|apt|unit|room) "

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from carehub.repeats.keys import KEY_FIELDS
+from carehub.repeats.keys import ALL_KEY_FIELDS
 
 Agreement = Literal["agree", "partly", "differ", "missing"]
 
@@ -34,7 +34,10 @@ class Test:
     right: str
     overlap: bool = False
 
-    def sql(self) -> str:
+    def sql(self, dialect: str = "duckdb") -> str:
+        if dialect == "spark":  # Spark quotes names with backticks and calls list overlap arrays_overlap
+            left, right = f"`{self.left}_l`", f"`{self.right}_r`"
+            return f"arrays_overlap({left}, {right})" if self.overlap else f"{left} = {right}"
         left, right = f'"{self.left}_l"', f'"{self.right}_r"'
         return f"list_has_any({left}, {right})" if self.overlap else f"{left} = {right}"
 
@@ -47,8 +50,8 @@ class Level:
     agreement: Agreement
     any_of: tuple[tuple[Test, ...], ...]
 
-    def sql(self) -> str:
-        return " OR ".join("(" + " AND ".join(t.sql() for t in tests) + ")" for tests in self.any_of)
+    def sql(self, dialect: str = "duckdb") -> str:
+        return " OR ".join("(" + " AND ".join(t.sql(dialect) for t in tests) + ")" for tests in self.any_of)
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,9 @@ class Comparison:
     fields: tuple[str, ...]
     levels: tuple[Level, ...]
 
-    def null_sql(self) -> str:
-        side = ["(" + " AND ".join(f'"{f}_{s}" IS NULL' for f in self.fields) + ")" for s in ("l", "r")]
+    def null_sql(self, dialect: str = "duckdb") -> str:
+        quote = "`" if dialect == "spark" else '"'
+        side = ["(" + " AND ".join(f"{quote}{f}_{s}{quote} IS NULL" for f in self.fields) + ")" for s in ("l", "r")]
         return " OR ".join(side)
 
     def level_sql(self) -> str:
@@ -81,6 +85,16 @@ def _name(field: str, other: str) -> Comparison:
             Level("exact", "agree", (_eq(field),)),
             Level(f"swapped with {other} name", "partly", ((Test(field, other), Test(other, field)),)),
             Level("one typing slip apart", "partly", ((Test(f"{field}_near", f"{field}_near", overlap=True),),)),
+            Level(
+                f"swapped with {other} name, with typing slips",
+                "partly",
+                (
+                    (
+                        Test(f"{field}_near", f"{other}_near", overlap=True),
+                        Test(f"{other}_near", f"{field}_near", overlap=True),
+                    ),
+                ),
+            ),
             Level("sounds alike", "partly", (_eq(f"{field}_metaphone"),)),
         ),
     )
@@ -110,8 +124,26 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("same address and postcode", "agree", ((Test("address", "address"), Test("postcode", "postcode")),)),
             Level("same postcode", "partly", (_eq("postcode"),)),
             Level("same first line of address", "partly", (_eq("address"),)),
+            Level(
+                "first line one typing slip apart", "partly", ((Test("address_near", "address_near", overlap=True),),)
+            ),
             Level("same postcode sector", "partly", (_eq("postcode_sector"),)),
             Level("same postcode district", "partly", (_eq("postcode_district"),)),
+        ),
+    ),
+    # From the optional columns, when the input has them (the hub has none: always missing there). Levels that test
+    # equality come first so that estimate_u can count them over the whole file (see _exact_pairs).
+    Comparison(
+        "place",
+        ("town", "county", "address_2"),
+        (
+            Level(
+                "same town and second address line", "agree", ((Test("town", "town"), Test("address_2", "address_2")),)
+            ),
+            Level("same town", "partly", (_eq("town"),)),
+            Level("same second address line", "partly", (_eq("address_2"),)),
+            Level("town one typing slip apart", "partly", ((Test("town_near", "town_near", overlap=True),),)),
+            Level("same county", "partly", (_eq("county"),)),
         ),
     ),
 )
@@ -135,31 +167,54 @@ PREDICTION_BLOCKING: tuple[str, ...] = (
     "l.postcode = r.postcode AND l.family_metaphone = r.family_metaphone",
     "l.postcode = r.postcode AND l.address = r.address",
     "l.address = r.address AND l.given_metaphone = r.given_metaphone",
+    "l.address = r.address AND l.family_metaphone = r.family_metaphone",
+    "l.dob = r.dob AND l.postcode = r.postcode",  # both names mistyped or replaced
+    "l.dob = r.dob AND l.address = r.address",
+    "l.postcode = r.postcode AND l.given_metaphone = r.family_metaphone",  # names swapped, no date of birth
+    "l.town = r.town AND l.given_metaphone = r.given_metaphone",
+    "l.town = r.town AND l.family_metaphone = r.family_metaphone",
 )
 # EM sessions: each estimates m for every comparison not in its rule; together they cover all comparisons.
 TRAINING_BLOCKING: tuple[str, ...] = ("dob", "phone")  # block on equal keys of each in turn
+# Trains the date of birth's m when the phone session could not (a file without phones trained it not at all); not
+# always, as a third session on a London postcode moved the synthetic million's m towards chance agreement.
+TRAINING_FALLBACK = "postcode"
 
 
-def splink_settings(u: list[list[float]] | None = None, prior: float = 1e-6) -> dict[str, Any]:
+def splink_settings(u: list[list[float]] | None = None, prior: float = 1e-6, dialect: str = "duckdb") -> dict[str, Any]:
     """Splink's settings for COMPARISONS, with u per level when given (from estimate_u) and m left to training."""
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "rid",
         "probability_two_random_records_match": prior,
         "blocking_rules_to_generate_predictions": [{"blocking_rule": rule} for rule in PREDICTION_BLOCKING],
-        "comparisons": [_splink_comparison(c, u[i] if u else None) for i, c in enumerate(COMPARISONS)],
+        "comparisons": [_splink_comparison(c, u[i] if u else None, dialect) for i, c in enumerate(COMPARISONS)],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
         "additional_columns_to_retain": [],
-        "sql_dialect": "duckdb",
+        "sql_dialect": dialect,
     }
 
 
-def _splink_comparison(comparison: Comparison, u: list[float] | None) -> dict[str, Any]:
+def for_dialect(trained: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """A trained model (DuckDB's SQL) for another Splink backend: the same levels, m, u and prior, in its SQL.
+
+    So a model trained on DuckDB scores on Spark unchanged (dedupe's --backend spark).
+    """
+    settings = splink_settings(prior=trained["probability_two_random_records_match"], dialect=dialect)
+    for comparison, saved in zip(settings["comparisons"], trained["comparisons"], strict=True):
+        for level, saved_level in zip(comparison["comparison_levels"], saved["comparison_levels"], strict=True):
+            for name in ("m_probability", "u_probability"):
+                if name in saved_level:
+                    level[name] = saved_level[name]
+    return settings
+
+
+def _splink_comparison(comparison: Comparison, u: list[float] | None, dialect: str = "duckdb") -> dict[str, Any]:
     levels: list[dict[str, Any]] = [
-        {"sql_condition": comparison.null_sql(), "label_for_charts": "missing", "is_null_level": True}
+        {"sql_condition": comparison.null_sql(dialect), "label_for_charts": "missing", "is_null_level": True}
     ]
-    levels += [{"sql_condition": level.sql(), "label_for_charts": level.label} for level in comparison.levels]
+    levels += [{"sql_condition": level.sql(dialect), "label_for_charts": level.label} for level in comparison.levels]
     if comparison.name in TERM_FREQUENCY_FIELDS:
         # A rare name agreeing says more than "Sarah" agreeing: weight exact agreement by how common the value is.
         levels[1]["tf_adjustment_column"] = comparison.name
@@ -222,12 +277,33 @@ def estimate_u(con: Any, table: str, options: TrainingOptions) -> list[list[floa
 
 
 def _default_u() -> list[list[float]]:
-    if not DEFAULT_MODEL.exists():  # training the shipped model itself
-        return [[1e-9] * (len(c.levels) + 1) for c in COMPARISONS]
+    """Each level's u in the shipped model; a level it does not have (added since it was trained) gets UNKNOWN_U."""
+    shipped = _shipped_levels()
     return [
-        [level["u_probability"] for level in saved["comparison_levels"] if not level.get("is_null_level")]
-        for saved in load_default()["comparisons"]
+        [shipped.get((c.name, label), {}).get("u_probability") or UNKNOWN_U for label in _labels(c)]
+        for c in COMPARISONS
     ]
+
+
+UNKNOWN_U = 1e-4  # a level neither the file nor the shipped model has seen: rare, but not so rare it overrules all
+
+
+def _labels(comparison: Comparison) -> list[str]:
+    return [level.label for level in comparison.levels] + ["differ"]
+
+
+def _shipped_levels() -> dict[tuple[str, str], dict[str, Any]]:
+    """The shipped model's levels by (comparison, label): matched by meaning, so a model that predates a level or a
+    comparison still lends what it knows ({} when there is no shipped model, as when training it)."""
+    if not DEFAULT_MODEL.exists():
+        return {}
+    saved = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    return {
+        (c["output_column_name"], level.get("label_for_charts", "")): level
+        for c in saved["comparisons"]
+        for level in c["comparison_levels"]
+        if not level.get("is_null_level")
+    }
 
 
 def _sampled_level_counts(con: Any) -> list[list[int]]:
@@ -251,7 +327,7 @@ def _sampled_level_counts(con: Any) -> list[list[int]]:
 
 
 def _side_columns(side: str) -> str:
-    return ", ".join(f'"{f}" AS "{f}_{side}"' for f in ("rid", *KEY_FIELDS))
+    return ", ".join(f'"{f}" AS "{f}_{side}"' for f in ("rid", *ALL_KEY_FIELDS))
 
 
 def _nonnull_records(con: Any, table: str, comparison: Comparison) -> int:
@@ -305,7 +381,7 @@ def _swapped_pairs(con: Any, table: str, tests: tuple[Test, ...]) -> float:
     return float(con.execute(sql).fetchall()[0][0])
 
 
-MIN_EM_PAIRS = 1000  # fewer blocked pairs than this teach EM nothing reliable
+MIN_EM_PAIRS = 200  # fewer blocked pairs than this teach EM nothing reliable
 MIN_TRAINING_RECORDS = 1000  # below this, chance agreement (u) cannot be measured: use the shipped model
 DEFAULT_MODEL_RECORDS = 1_000_000  # the shipped model was trained on this many records
 
@@ -323,7 +399,9 @@ def train(linker: Any, options: TrainingOptions, con: Any, table: str) -> dict[s
     quiet.setLevel(logging.ERROR)  # Splink narrates every step; the command has its own progress bar
     trained_sessions = 0
     try:
-        for field in TRAINING_BLOCKING:
+        for field in (*TRAINING_BLOCKING, TRAINING_FALLBACK):
+            if field == TRAINING_FALLBACK and trained_sessions == len(TRAINING_BLOCKING):
+                break
             # Checked first: a session Splink cannot train leaves the linker's settings without that comparison.
             if _agreeing_pairs(con, table, [field]) < MIN_EM_PAIRS:
                 continue
@@ -342,18 +420,35 @@ def train(linker: Any, options: TrainingOptions, con: Any, table: str) -> dict[s
 
 def shipped_for(records: int) -> dict[str, Any]:
     """The shipped model with its prior scaled to a file of `records`: for files too small to train on."""
-    return _completed(load_default(), False, records)
+    return _completed(splink_settings(_default_u()) | {"comparisons": _shipped_comparisons()}, False, records)
+
+
+def _shipped_comparisons() -> list[dict[str, Any]]:
+    """COMPARISONS with the shipped model's m and u, level by level (see _shipped_levels)."""
+    comparisons = splink_settings(_default_u())["comparisons"]
+    shipped = _shipped_levels()
+    for comparison in comparisons:
+        for level in comparison["comparison_levels"]:
+            known = shipped.get((comparison["output_column_name"], level["label_for_charts"]), {})
+            if "m_probability" in known:
+                level["m_probability"] = known["m_probability"]
+    return comparisons
 
 
 def _completed(trained: dict[str, Any], prior_trained: bool, records: int) -> dict[str, Any]:
-    fallback = load_default()
-    for comparison, default in zip(trained["comparisons"], fallback["comparisons"], strict=True):
-        for level, default_level in zip(comparison["comparison_levels"], default["comparison_levels"], strict=True):
-            if not level.get("is_null_level") and not isinstance(level.get("m_probability"), float | int):
-                level["m_probability"] = default_level["m_probability"]
+    """Levels training could not reach take the shipped model's m; a level it lacks gets m = u (no evidence)."""
+    shipped = _shipped_levels()
+    for comparison in trained["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level") or isinstance(level.get("m_probability"), float | int):
+                continue
+            known = shipped.get((comparison["output_column_name"], level.get("label_for_charts", "")), {})
+            level["m_probability"] = known.get("m_probability") or level.get("u_probability") or UNKNOWN_U
+            level.setdefault("u_probability", known.get("u_probability") or level["m_probability"])
     if not prior_trained:
         # With a steady share of repeats, pairs that match grow with n and all pairs with n squared.
-        scaled = fallback["probability_two_random_records_match"] * DEFAULT_MODEL_RECORDS / max(records, 2)
+        prior = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))["probability_two_random_records_match"]
+        scaled = prior * DEFAULT_MODEL_RECORDS / max(records, 2)
         trained["probability_two_random_records_match"] = min(scaled, 0.5)
     return trained
 

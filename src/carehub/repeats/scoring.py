@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from carehub.repeats.keys import KEY_FIELDS, LIST_FIELDS, NEAR_SEPARATOR
+from carehub.repeats.keys import ALL_KEY_FIELDS, BATCH_KEY_FIELDS, LIST_FIELDS, NEAR_SEPARATOR
 from carehub.repeats.model import COMPARISONS, TERM_FREQUENCY_FIELDS, Agreement, Comparison, Test
 
+BATCH_ONLY = frozenset(BATCH_KEY_FIELDS)
 Keys = Mapping[str, Any]  # key field -> key ("" or None when blank); list fields as space-separated keys or a list
 
 
@@ -92,7 +93,8 @@ def explain_pair(
     for i, (comparison, level_weights) in enumerate(zip(COMPARISONS, weights.level_weights, strict=True)):
         index = _level(comparison, a, b)
         if index is None:
-            agreements[comparison.name], labels[comparison.name] = "missing", "missing"
+            if not set(comparison.fields) <= BATCH_ONLY:  # the hub never holds these: nothing to tell its workers
+                agreements[comparison.name], labels[comparison.name] = "missing", "missing"
             continue
         total += _adjusted(comparison.name, index, level_weights, weights.exact_m[i], frequencies)
         if index < len(comparison.levels):
@@ -112,7 +114,7 @@ def prepare(keys: Keys) -> Prepared:
     if isinstance(keys, Prepared):
         return keys
     prepared = Prepared()
-    for field in KEY_FIELDS:
+    for field in ALL_KEY_FIELDS:  # the batch-only ones are missing for the hub
         value = keys.get(field)
         if value is None or value == "" or (isinstance(value, list | tuple | set | frozenset) and not value):
             prepared[field] = None

@@ -2,9 +2,13 @@
 `carehub repeats keys`: store linkage keys for survivors stored before Care Hub kept them (see the end).
 
 INPUT has the columns record_id, given_name, family_name, date_of_birth (YYYY-MM-DD), postcode, address, phone and
-email; any may be blank except record_id, and other columns are ignored. Writes DIR/pairs.csv (record_id_l,
-record_id_r, match_probability: every pair at or above --threshold) and DIR/clusters.csv (record_id, cluster_id:
-every record, with the record_id of the first record of its cluster), replacing those two files if present.
+email, and optionally town, street_number and address_2; any may be blank or absent except record_id, and other
+columns are ignored. A value its column cannot use (a date that is not a date, an email without @, a phone with
+letters) is treated as missing and listed in DIR/rejects.csv (record_id, column, reason; never the value); only an
+unreadable file, no record_id column, or a blank or repeated record_id stops the run (--strict: any bad value or
+absent column stops it too). Writes DIR/pairs.csv (record_id_l, record_id_r, match_probability: every pair at or
+above --threshold), DIR/clusters.csv (record_id, cluster_id: every record, with the record_id of the first record of
+its cluster) and DIR/rejects.csv, replacing those three files if present.
 Changes nothing else: the database is not touched, and the input is never written anywhere, not even to temporary
 files; the model trains on linkage keys (keyed hashes) made from it in memory. --save-model writes the trained
 model (parameters only, no data) for later runs (--model) or for the hub.
@@ -24,7 +28,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from carehub.repeats import model
-from carehub.repeats.dedupe import DEFAULT_THRESHOLD, STAGES, InputError, dedupe
+from carehub.repeats.dedupe import DEFAULT_THRESHOLD, STAGES, DedupeResult, InputError, dedupe
 
 
 def _probability(text: str) -> float:
@@ -50,6 +54,15 @@ class Command(BaseCommand):
         )
         run.add_argument(
             "--seed", type=int, default=42, help="Seed for training's random sample (same seed, same output)."
+        )
+        run.add_argument(
+            "--strict", action="store_true", help="Stop at the first bad value or absent column instead of going on."
+        )
+        run.add_argument(
+            "--backend",
+            choices=("duckdb", "spark"),
+            default="duckdb",
+            help="Where pairs are scored: DuckDB (default) or Splink's Spark backend (PySpark): same clusters.",
         )
         run.add_argument("--model", type=Path, help="Score with this saved model instead of training on INPUT.")
         run.add_argument("--save-model", type=Path, help="Write the trained model (JSON, parameters only) here.")
@@ -84,6 +97,8 @@ class Command(BaseCommand):
                     model_path=options["model"],
                     save_model_path=options["save_model"],
                     on_stage=on_stage,
+                    strict=options["strict"],
+                    backend=options["backend"],
                 )
             except InputError as exc:
                 raise CommandError(f"{source}: {exc}") from exc
@@ -102,3 +117,16 @@ class Command(BaseCommand):
                 f"(model: {result.model}). "
                 f"Wrote {options['out'] / 'pairs.csv'} and {options['out'] / 'clusters.csv'}."
             )
+            self.stdout.write(_rejects_summary(result, options["out"] / "rejects.csv"))
+
+
+def _rejects_summary(result: DedupeResult, rejects: Path) -> str:
+    """The last line: how many values were set aside as missing, by column, and which columns the file lacked."""
+    total = sum(result.rejected.values())
+    line = f"{total} values set aside as missing"
+    if total:
+        line += " (" + ", ".join(f"{n} {column}" for column, n in sorted(result.rejected.items())) + ")"
+    line += f": listed in {rejects}."
+    if result.absent:
+        line += f" Columns absent, blank throughout: {', '.join(result.absent)}."
+    return line
