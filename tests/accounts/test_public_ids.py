@@ -251,7 +251,7 @@ def test_a_public_id_is_read_back_in_any_case_and_with_dashes(world, client_for)
 def test_a_malformed_public_id_answers_as_a_missing_record(world, client_for):
     alice = client_for("alice")
     missing = _without_csrf(alice.get("/cases/ZZZZZZZZZZZZ/").content)
-    for bad in ("ZZZZ", "Z" * 40, "case%00x", "7K3Q-M9XD-2PR!"):
+    for bad in ("ZZZZ", "Z" * 40, "7K3Q-M9XD-2PR!"):  # a NUL is refused at the edge with 400 (tests/core/test_edge.py)
         response = alice.get(f"/cases/{bad}/")
         assert response.status_code == 404
         assert _without_csrf(response.content) == missing
