@@ -90,9 +90,12 @@ class SurvivorFactory(factory.Factory):
     postcode = "E1 6AN"
     ethnicity = "black_african"
     immigration_status = ""
+    sealed = False  # on the sealed pathway, as survivor_create is told: her events go to the sealed audit chain
 
     @classmethod
-    def _create(cls, model_class, *, given_name, family_name, date_of_birth, phone, email, postcode, **equality):
+    def _create(
+        cls, model_class, *, given_name, family_name, date_of_birth, phone, email, postcode, sealed, **equality
+    ):
         identity = Identity(
             given_name=given_name,
             family_name=family_name,
@@ -102,7 +105,7 @@ class SurvivorFactory(factory.Factory):
             postcode=postcode,
         )
         equality = {k: v for k, v in equality.items() if v not in ("", None)}
-        return survivor_create(actor=None, identity=identity, equality=equality)
+        return survivor_create(actor=None, identity=identity, equality=equality, sealed=sealed)
 
     _build = _create
 
@@ -111,7 +114,8 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Referral
 
-    survivor = factory.SubFactory(SurvivorFactory)
+    sealed = False
+    survivor = factory.SubFactory(SurvivorFactory, sealed=factory.SelfAttribute("..sealed"))
     channel = Channel.PROFESSIONAL
     received_at = factory.LazyFunction(timezone.now)
     status = Status.RECEIVED

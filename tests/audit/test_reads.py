@@ -12,7 +12,7 @@ from django.urls import reverse
 from carehub.accounts import policy
 from carehub.audit.models import AuditEvent, SealedAuditEvent
 from tests import factories as f
-from tests.audit.trail import described, events_after, last_seq, refuse_audit_writes
+from tests.audit.trail import described, events_after, last_seq, named, refuse_audit_writes
 from tests.world import MAY_SEE_CONTENT, ORGANISATIONS, PERSONAS
 
 MAY_OPEN_CASE = {
@@ -20,12 +20,6 @@ MAY_OPEN_CASE = {
     "sistah": {"bola", "bea"},
     "sealed": {"ines", "ivan"},
 }
-
-
-def named(record) -> str:
-    """How the trail names a record: its public id where it has one (cases are getting theirs), never a bare key
-    once it does."""
-    return getattr(record, "public_id", None) or str(record.pk)
 
 
 def _org_slug(persona: str) -> str:

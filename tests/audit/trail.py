@@ -56,6 +56,12 @@ def events_after(mark: Mark) -> list[ChainedEvent]:
     return sorted(main + sealed, key=lambda event: event.at)  # stable: equal times keep each chain's order
 
 
+def named(record) -> str:
+    """How the trail names a record: its public id where it has one (cases are getting theirs), never a bare key
+    once it does; a referral by its random reference."""
+    return getattr(record, "public_id", None) or getattr(record, "reference", None) or str(record.pk)
+
+
 def described(event: ChainedEvent) -> dict:
     return {name: getattr(event, name) for name in EVENT_FIELDS}
 
