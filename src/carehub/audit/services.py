@@ -54,16 +54,29 @@ def _lock_chain(chain: Chain) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain.lock_id])
 
 
-def _actor_fields(actor) -> dict:
-    """Who acted, as a snapshot: the organisations are those the actor was acting for (active memberships only)."""
+def _actor_memberships(actor) -> list:
+    """The actor's active memberships: the organisations she was acting for."""
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"actor_id": None, "actor_username": "", "organisations": ""}
+        return []
     # The access policy caches the request's memberships on the user; reuse them rather than query again.
     active = getattr(actor, "_carehub_memberships", None)
     if active is None:
         active = actor.memberships.filter(is_active=True).select_related("organisation")
-    slugs = sorted({m.organisation.slug for m in active})
+    return list(active)
+
+
+def _actor_fields(actor, memberships: list) -> dict:
+    """Who acted, as a snapshot: the organisations are those the actor was acting for (active memberships only)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor_id": None, "actor_username": "", "organisations": ""}
+    slugs = sorted({m.organisation.slug for m in memberships})
     return {"actor_id": actor.pk, "actor_username": actor.get_username(), "organisations": ",".join(slugs)}
+
+
+def _works_only_in_independent_service(memberships: list) -> bool:
+    """Everything such a person does belongs to the sealed chain, her sign-ins included: the independent service
+    works on sealed records alone, so how often and when its people act rises and falls with sealed activity."""
+    return bool(memberships) and all(m.organisation.is_independent_advisory for m in memberships)
 
 
 def record(
@@ -79,8 +92,11 @@ def record(
 ) -> ChainedEvent:
     """Append one event to its chain (the sealed one when `sealed`). Call inside the transaction of the action.
 
-    Inside a `batched()` block the event is appended when the block ends (still inside the transaction).
+    Inside a `batched()` block the event is appended when the block ends (still inside the transaction). An actor
+    who works only in the independent advisory service writes to the sealed chain whatever she does.
     """
+    memberships = _actor_memberships(actor)
+    sealed = sealed or _works_only_in_independent_service(memberships)
     event = chain_for(sealed=sealed).model(
         at=timezone.now(),
         action=str(action),
@@ -90,7 +106,7 @@ def record(
         sealed=sealed,
         reason=reason,
         changes=changes or {},
-        **_actor_fields(actor),
+        **_actor_fields(actor, memberships),
     )
     pending = _pending.get()
     if pending is not None:
