@@ -90,12 +90,9 @@ class SurvivorFactory(factory.Factory):
     postcode = "E1 6AN"
     ethnicity = "black_african"
     immigration_status = ""
-    sealed = False  # on the sealed pathway, as survivor_create is told: her events go to the sealed audit chain
 
     @classmethod
-    def _create(
-        cls, model_class, *, given_name, family_name, date_of_birth, phone, email, postcode, sealed, **equality
-    ):
+    def _create(cls, model_class, *, given_name, family_name, date_of_birth, phone, email, postcode, **equality):
         identity = Identity(
             given_name=given_name,
             family_name=family_name,
@@ -105,7 +102,7 @@ class SurvivorFactory(factory.Factory):
             postcode=postcode,
         )
         equality = {k: v for k, v in equality.items() if v not in ("", None)}
-        return survivor_create(actor=None, identity=identity, equality=equality, sealed=sealed)
+        return survivor_create(actor=None, identity=identity, equality=equality)
 
     _build = _create
 
@@ -114,8 +111,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Referral
 
-    sealed = False
-    survivor = factory.SubFactory(SurvivorFactory, sealed=factory.SelfAttribute("..sealed"))
+    survivor = factory.SubFactory(SurvivorFactory)
     channel = Channel.PROFESSIONAL
     received_at = factory.LazyFunction(timezone.now)
     status = Status.RECEIVED
