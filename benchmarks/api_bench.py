@@ -153,13 +153,13 @@ def raw_insert_rate(url: str, count: int) -> dict:
                     "INSERT INTO people_datakey (wrapped, created_at) VALUES (%s, now()) RETURNING id", [blob]
                 ).fetchone()[0]
                 survivor = conn.execute(
-                    "INSERT INTO people_survivor (data_key_id, identity_sealed, email_lookup, phone_lookup, "
+                    "INSERT INTO people_survivor (public_id, data_key_id, identity_sealed, email_lookup, phone_lookup, "
                     "name_dob_lookup, created_at, ethnicity, sex, gender_same_as_sex, gender_identity, "
                     "sexual_orientation, disability, religion, pregnancy, first_language, immigration_status, "
                     "migrant_concession_applied, migrant_concession_granted, ilr_domestic_abuse_applied, "
-                    "support_for_migrant_victims_referral) VALUES (%s, %s, '', %s, '', now(), 'black_african', "
+                    "support_for_migrant_victims_referral) VALUES (%s, %s, %s, '', %s, '', now(), 'black_african', "
                     "'female', '', '', '', '', '', '', '', '', false, false, false, false) RETURNING id",
-                    [key, blob, secrets.token_hex(32)],
+                    [secrets.token_hex(6).upper(), key, blob, secrets.token_hex(32)],  # 12 characters, unique
                 ).fetchone()[0]
                 referral = conn.execute(
                     "INSERT INTO referrals_referral (reference, survivor_id, channel, referring_organisation_id, "

@@ -187,6 +187,7 @@ class Store:
         self.people += count
 
     def _write(self, writer, batch_keys, records, first: dict, offset: int) -> None:
+        from carehub.core.public_ids import new_public_id
         from carehub.people.models import DataKey, Survivor
         from carehub.referrals.models import Referral
         from carehub.repeats.keys import KEY_FIELDS
@@ -203,7 +204,13 @@ class Store:
         writer.write(DataKey, {"id": key_ids, "wrapped": [None] * n, "created_at": stamps})
         writer.write(
             Survivor,
-            {"id": survivor_ids, "data_key_id": key_ids, "identity_sealed": [b""] * n, "created_at": stamps},
+            {
+                "id": survivor_ids,
+                "public_id": [new_public_id() for _ in range(n)],
+                "data_key_id": key_ids,
+                "identity_sealed": [b""] * n,
+                "created_at": stamps,
+            },
         )
         writer.write(
             Referral,

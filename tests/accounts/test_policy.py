@@ -83,9 +83,13 @@ def test_audit_events_about_sealed_records_are_for_the_independent_services_audi
     client_for("ines").get(f"/referrals/{world.referrals['sealed'].reference}/")
     client_for("hana").get(f"/referrals/{world.referrals['triage'].reference}/")
     otto = policy.audit_events_visible_to(world.users["otto"])
-    oona = policy.audit_events_visible_to(world.users["oona"])
+    oona = policy.sealed_audit_events_visible_to(world.users["oona"])
     assert otto.filter(object_id=world.referrals["triage"].reference).exists()
     assert not otto.filter(sealed=True).exists()
+    assert not policy.sealed_audit_events_visible_to(world.users["otto"]).exists(), "the sealed chain is not his"
     assert oona.filter(object_id=world.referrals["sealed"].reference).exists()
     assert not oona.filter(sealed=False).exists()
-    assert not policy.audit_events_visible_to(world.users["adam"]).exists()
+    assert not policy.audit_events_visible_to(world.users["oona"]).exists(), "the hub's chain is not hers"
+    for persona in ("adam", "ines", "ivan", "hana"):
+        assert not policy.audit_events_visible_to(world.users[persona]).exists()
+        assert not policy.sealed_audit_events_visible_to(world.users[persona]).exists()

@@ -102,10 +102,11 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             for n in ("hub", "nope")
             for k in ("report", "csv", "json")
         ],
-        "audit:survivor_access": [
-            (reverse("audit:survivor_access", kwargs={"survivor_id": r.survivor_id}), None)
-            for r in world.referrals.values()
-        ],
+        **{
+            name: [(reverse(name, kwargs={"public_id": r.survivor.public_id}), None) for r in world.referrals.values()]
+            + [(reverse(name, kwargs={"public_id": "ZZZZZZZZZZZZ"}), None)]
+            for name in ("audit:survivor_access", "audit:sealed_survivor_access")
+        },
     }
 
 

@@ -1,4 +1,5 @@
-"""The database itself refuses to rewrite the audit trail, whatever path the SQL takes (ORM, bulk call or raw SQL).
+"""The database itself refuses to rewrite the audit trail, whatever path the SQL takes (ORM, bulk call or raw SQL),
+in the hub's chain and the sealed pathway's chain alike (every test runs on both tables).
 
 Each refused statement runs in its own savepoint: on PostgreSQL an error aborts the enclosing transaction, and the
 test must go on to show that nothing changed.
@@ -10,7 +11,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action, AuditEvent
+from carehub.audit.models import Action
+from carehub.audit.services import MAIN, SEALED
+from tests.audit.trail import TABLES
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +21,31 @@ on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="Po
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
 
 
+@pytest.fixture(params=[MAIN, SEALED], ids=["hub", "sealed"])
+def chain(request) -> audit.Chain:
+    return request.param
+
+
 @pytest.fixture
-def trail() -> list[AuditEvent]:
+def AuditEvent(chain):  # the model under test, named as the tests read it
+    return chain.model
+
+
+@pytest.fixture
+def table(chain) -> str:
+    return TABLES[chain]
+
+
+@pytest.fixture
+def trail(chain) -> list:
     return [
-        audit.record(actor=None, action=Action.VIEW, object_type="referral", object_id=f"CH-TEST-000{i}")
+        audit.record(
+            actor=None,
+            action=Action.VIEW,
+            object_type="referral",
+            object_id=f"CH-TEST-000{i}",
+            sealed=chain is SEALED,
+        )
         for i in range(3)
     ]
 
@@ -33,30 +57,38 @@ def refused(action, *args, **kwargs) -> str:
     return str(caught.value)
 
 
-def snapshot() -> list[tuple]:
-    return list(AuditEvent.objects.order_by("seq").values_list("seq", "reason", "object_id", "hash"))
+@pytest.fixture
+def snapshot(chain):
+    def take() -> list[tuple]:
+        return list(chain.model.objects.order_by("seq").values_list("seq", "reason", "object_id", "hash"))
+
+    return take
 
 
-def assert_untouched(before: list[tuple]) -> None:
-    assert snapshot() == before
-    assert audit.verify_chain() is None
+@pytest.fixture
+def assert_untouched(chain, snapshot):
+    def check(before: list[tuple]) -> None:
+        assert snapshot() == before
+        assert audit.verify_chain(chain=chain) is None
+
+    return check
 
 
-def test_queryset_update_is_refused(trail):
+def test_queryset_update_is_refused(trail, AuditEvent, snapshot, assert_untouched, table):
     before = snapshot()
     refused(lambda: AuditEvent.objects.filter(pk=trail[1].pk).update(reason="nothing to see"))
     refused(lambda: AuditEvent.objects.update(reason="nothing to see"))
     assert_untouched(before)
 
 
-def test_queryset_delete_is_refused(trail):
+def test_queryset_delete_is_refused(trail, AuditEvent, snapshot, assert_untouched, table):
     before = snapshot()
     refused(lambda: AuditEvent.objects.filter(pk=trail[1].pk).delete())
     refused(lambda: AuditEvent.objects.all().delete())
     assert_untouched(before)
 
 
-def test_saving_a_changed_instance_is_refused(trail):
+def test_saving_a_changed_instance_is_refused(trail, AuditEvent, snapshot, assert_untouched, table):
     before = snapshot()
     event = AuditEvent.objects.get(pk=trail[1].pk)
     event.reason = "nothing to see"
@@ -64,13 +96,13 @@ def test_saving_a_changed_instance_is_refused(trail):
     assert_untouched(before)
 
 
-def test_deleting_an_instance_is_refused(trail):
+def test_deleting_an_instance_is_refused(trail, AuditEvent, snapshot, assert_untouched, table):
     before = snapshot()
     refused(AuditEvent.objects.get(pk=trail[0].pk).delete)
     assert_untouched(before)
 
 
-def test_bulk_update_is_refused(trail):
+def test_bulk_update_is_refused(trail, AuditEvent, snapshot, assert_untouched, table):
     before = snapshot()
     events = list(AuditEvent.objects.all())
     for event in events:
@@ -79,7 +111,7 @@ def test_bulk_update_is_refused(trail):
     assert_untouched(before)
 
 
-def test_an_upsert_over_an_event_is_refused(trail):
+def test_an_upsert_over_an_event_is_refused(trail, AuditEvent, snapshot, assert_untouched, table):
     """`INSERT ... ON CONFLICT DO UPDATE` rewrites a row without an UPDATE statement."""
     before = snapshot()
     forged = AuditEvent(**{f.attname: getattr(trail[1], f.attname) for f in AuditEvent._meta.concrete_fields})
@@ -98,29 +130,29 @@ def test_an_upsert_over_an_event_is_refused(trail):
 @pytest.mark.parametrize(
     "sql",
     [
-        "UPDATE audit_auditevent SET reason = 'nothing to see'",
-        "DELETE FROM audit_auditevent",
-        "DELETE FROM audit_auditevent WHERE seq = (SELECT MAX(seq) FROM audit_auditevent)",
+        "UPDATE {table} SET reason = 'nothing to see'",
+        "DELETE FROM {table}",
+        "DELETE FROM {table} WHERE seq = (SELECT MAX(seq) FROM {table})",
     ],
 )
-def test_raw_sql_is_refused(trail, sql):
+def test_raw_sql_is_refused(trail, AuditEvent, snapshot, assert_untouched, table, sql):
     before = snapshot()
 
     def run() -> None:
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute(sql.format(table=table))
 
     refused(run)
     assert_untouched(before)
 
 
 @on_postgresql
-def test_truncate_is_refused_on_postgresql(trail):
+def test_truncate_is_refused_on_postgresql(trail, AuditEvent, snapshot, assert_untouched, table):
     before = snapshot()
 
     def run() -> None:
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE audit_auditevent")
+            cursor.execute(f"TRUNCATE {table}")
 
     assert "TRUNCATE" in refused(run)
     assert_untouched(before)
@@ -131,31 +163,31 @@ def test_truncate_is_refused_on_postgresql(trail):
     "sql",
     [
         # Same primary key: REPLACE would silently delete the old row, firing no DELETE trigger.
-        "INSERT OR REPLACE INTO audit_auditevent (id, seq, at, actor_username, organisations, action, object_type,"
+        "INSERT OR REPLACE INTO {table} (id, seq, at, actor_username, organisations, action, object_type,"
         " object_id, sealed, reason, changes, prev_hash, hash) SELECT id, seq + 1000, at, actor_username,"
         " organisations, action, object_type, 'CH-ZZZZ-ZZZZ', sealed, reason, changes, prev_hash, hash"
-        " FROM audit_auditevent WHERE seq = (SELECT MIN(seq) FROM audit_auditevent)",
+        " FROM {table} WHERE seq = (SELECT MIN(seq) FROM {table})",
         # Same seq, new primary key.
-        "REPLACE INTO audit_auditevent (seq, at, actor_username, organisations, action, object_type, object_id,"
+        "REPLACE INTO {table} (seq, at, actor_username, organisations, action, object_type, object_id,"
         " sealed, reason, changes, prev_hash, hash) SELECT seq, at, actor_username, organisations, action,"
-        " object_type, 'CH-ZZZZ-ZZZZ', sealed, reason, changes, prev_hash, hash FROM audit_auditevent"
-        " WHERE seq = (SELECT MAX(seq) FROM audit_auditevent)",
+        " object_type, 'CH-ZZZZ-ZZZZ', sealed, reason, changes, prev_hash, hash FROM {table}"
+        " WHERE seq = (SELECT MAX(seq) FROM {table})",
     ],
 )
-def test_replace_is_refused_on_sqlite(trail, sql):
+def test_replace_is_refused_on_sqlite(trail, AuditEvent, snapshot, assert_untouched, table, sql):
     before = snapshot()
 
     def run() -> None:
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute(sql.format(table=table))
 
     assert "REPLACE" in refused(run)
     assert_untouched(before)
 
 
-def test_appending_still_works_after_refusals(trail):
+def test_appending_still_works_after_refusals(trail, AuditEvent, chain):
     refused(lambda: AuditEvent.objects.update(reason="x"))
-    event = audit.record(actor=None, action=Action.SEARCH, object_type="referral")
+    event = audit.record(actor=None, action=Action.SEARCH, object_type="referral", sealed=chain is SEALED)
     assert event.seq == trail[-1].seq + 1
     assert event.prev_hash == trail[-1].hash
-    assert audit.verify_chain() is None
+    assert audit.verify_chain(chain=chain) is None

@@ -19,7 +19,8 @@ import pytest
 from django.db import connection, connections, transaction
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action, AuditEvent
+from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
+from carehub.audit.services import SEALED
 
 pytestmark = [
     pytest.mark.django_db,
@@ -50,11 +51,14 @@ def throwaway_database():
     settings_dict = {**base, "NAME": name}
     try:
         append_only = importlib.import_module("carehub.audit.migrations.0002_append_only")
+        sealed_chain = importlib.import_module("carehub.audit.migrations.0004_sealed_chain")
 
         def create_schema() -> None:
             with connections["default"].schema_editor(atomic=False) as editor:
                 editor.create_model(AuditEvent)
                 editor.execute(append_only.POSTGRES_UP, params=None)
+                editor.create_model(SealedAuditEvent)
+                editor.execute(sealed_chain.POSTGRES_UP, params=None)
 
         run_on(settings_dict, create_schema)
         yield settings_dict
@@ -152,3 +156,40 @@ def test_concurrent_batches_append_each_batch_whole_and_in_one_chain(throwaway_d
         assert chunk == [f"{writer_batch}-{i}" for i in range(batch_size)], "a batch was split by another writer"
     runs = sum(1 for a, b in itertools.pairwise(ids) if a.split("-")[0] != b.split("-")[0])
     assert runs > WRITERS, "the writers did not interleave, so the test proved nothing"
+
+
+def test_concurrent_sealed_and_hub_writers_keep_two_unbroken_chains(throwaway_database):
+    """Batches that mix both kinds of event take both chains' locks, always in one order: no deadlock, no gap."""
+    start = threading.Barrier(WRITERS)
+    batches = 20
+
+    def writer(number: int) -> Callable[[], int]:
+        def write() -> int:
+            start.wait(timeout=30)
+            for b in range(batches):
+                with transaction.atomic(), audit.batched():
+                    # Sealed first in half the writers: the order of recording must not decide the order of locking.
+                    for sealed in (True, False) if number % 2 else (False, True):
+                        audit.record(
+                            actor=None,
+                            action=Action.CREATE,
+                            object_type="referral",
+                            object_id=f"{'S' if sealed else 'H'}{number}-{b}",
+                            sealed=sealed,
+                        )
+            return 0
+
+        return write
+
+    run_on(throwaway_database, *[writer(n) for n in range(WRITERS)])
+
+    def inspect() -> tuple:
+        hub = list(AuditEvent.objects.order_by("seq").values_list("seq", "object_id"))
+        sealed = list(SealedAuditEvent.objects.order_by("seq").values_list("seq", "object_id"))
+        return audit.verify_chain(), audit.verify_chain(chain=SEALED), hub, sealed
+
+    [(hub_broken, sealed_broken, hub, sealed)] = run_on(throwaway_database, inspect)
+    assert hub_broken is None and sealed_broken is None
+    assert [seq for seq, _ in hub] == [seq for seq, _ in sealed] == list(range(1, WRITERS * batches + 1))
+    assert {object_id[0] for _, object_id in hub} == {"H"}
+    assert {object_id[0] for _, object_id in sealed} == {"S"}

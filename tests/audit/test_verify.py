@@ -1,4 +1,5 @@
-"""`carehub audit verify` names the first event that was altered or removed by someone who got past the triggers.
+"""`carehub audit verify` names the first event that was altered or removed by someone who got past the triggers,
+in the hub's chain and in the sealed pathway's chain alike, and says which chain broke.
 
 Each tampering test first drops the append-only triggers, as an attacker with DDL rights would; the test's rollback
 restores them (DDL is transactional on both databases).
@@ -14,7 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action, AuditEvent
+from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
+from carehub.audit.services import MAIN, SEALED
 from tests.audit.trail import drop_append_only_triggers
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,6 @@ def trail() -> list[AuditEvent]:
                 object_type="referral",
                 object_id=f"CH-TEST-{i:04d}",
                 survivor_id=100 + i,
-                sealed=i == 3,
                 reason="Survivor asked for erasure" if i % 3 == 2 else "",
                 changes={"fields": ["status"], "n": i},
             )
@@ -40,19 +41,41 @@ def trail() -> list[AuditEvent]:
     return events
 
 
-def verify(*anchors: str) -> str:
+@pytest.fixture
+def sealed_trail(trail) -> list[SealedAuditEvent]:
+    """Five events about sealed records, written between the hub's events: they form a chain of their own."""
+    events = []
+    for i in range(5):
+        events.append(
+            audit.record(
+                actor=None,
+                action=[Action.CREATE, Action.VIEW][i % 2],
+                object_type="referral",
+                object_id=f"CH-SEAL-{i:04d}",
+                survivor_id=200 + i,
+                sealed=True,
+                changes={"n": i},
+            )
+        )
+        audit.record(actor=None, action=Action.SEARCH, object_type="referral", object_id=f"CH-MAIN-{i:04d}")
+    return events
+
+
+def verify(*anchors: str, sealed_anchors: tuple[str, ...] = ()) -> str:
     out = io.StringIO()
-    call_command("audit", "verify", *[f"--anchor={a}" for a in anchors], stdout=out)
+    options = [f"--anchor={a}" for a in anchors] + [f"--sealed-anchor={a}" for a in sealed_anchors]
+    call_command("audit", "verify", *options, stdout=out)
     return out.getvalue()
 
 
-def broken_at(*anchors: str) -> tuple[int, str]:
-    """Run verify expecting failure; return the event number it names and its message."""
+def broken_at(*anchors: str, sealed_anchors: tuple[str, ...] = (), chain: str = "audit trail") -> tuple[int, str]:
+    """Run verify expecting failure; return the event number it names in `chain` and its message."""
     with pytest.raises(CommandError) as caught:
-        verify(*anchors)
+        verify(*anchors, sealed_anchors=sealed_anchors)
     assert caught.value.returncode == 1, "a broken trail must exit non-zero"
     message = str(caught.value)
-    seq = int(message.split("broken at event ", 1)[1].split(":", 1)[0])
+    line = next(line for line in message.splitlines() if line.startswith(f"The {chain} is broken"))
+    seq = int(line.split("broken at event ", 1)[1].split(":", 1)[0])
     return seq, message
 
 
@@ -70,12 +93,92 @@ def test_an_intact_trail_verifies_and_prints_its_size_and_head(trail):
     count = AuditEvent.objects.count()
     seq, digest = audit.head()
     assert seq == count == trail[-1].seq
-    assert f"intact: {count} events" in output
-    assert f"{seq}:{digest}" in output
+    assert f"The audit trail is intact: {count} events, head {seq}:{digest}." in output
+    assert "The sealed audit trail is intact: 0 events" in output
 
 
 def test_an_empty_trail_verifies(db):
     assert "intact: 0 events" in verify()
+
+
+def test_each_chain_numbers_its_own_events_with_no_gaps(sealed_trail):
+    """The hub's numbers must not jump where a sealed event was written: N, then N+1, whatever happened between."""
+    assert list(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, 7 + 5 + 1))
+    assert list(SealedAuditEvent.objects.values_list("seq", flat=True)) == [1, 2, 3, 4, 5]
+    assert not AuditEvent.objects.filter(sealed=True).exists()
+    assert [e.seq for e in sealed_trail] == [1, 2, 3, 4, 5]
+
+
+def test_both_chains_verify_and_print_their_heads(sealed_trail):
+    output = verify()
+    main_seq, main_digest = audit.head(MAIN)
+    sealed_seq, sealed_digest = audit.head(SEALED)
+    assert f"The audit trail is intact: {main_seq} events, head {main_seq}:{main_digest}." in output
+    assert f"The sealed audit trail is intact: 5 events, head {sealed_seq}:{sealed_digest}." in output
+    assert (sealed_seq, sealed_digest) == (5, sealed_trail[-1].hash)
+
+
+def test_an_altered_sealed_event_is_found_and_the_sealed_chain_named(sealed_trail):
+    drop_append_only_triggers(SEALED)
+    target = sealed_trail[2]
+    SealedAuditEvent.objects.filter(pk=target.pk).update(actor_username="someone-else")
+
+    seq, message = broken_at(chain="sealed audit trail")
+
+    assert seq == target.seq
+    assert f"The sealed audit trail is broken at event {target.seq}: event {target.seq} was altered" in message
+    assert "The audit trail is broken" not in message, "the hub's chain is intact"
+
+
+def test_a_removed_sealed_event_is_found(sealed_trail):
+    drop_append_only_triggers(SEALED)
+    SealedAuditEvent.objects.filter(seq=3).delete()
+
+    seq, message = broken_at(chain="sealed audit trail")
+
+    assert seq == 3
+    assert "event 3 is missing" in message
+
+
+def test_a_sealed_event_rehashed_after_alteration_is_found(sealed_trail):
+    drop_append_only_triggers(SEALED)
+    event = SealedAuditEvent.objects.get(seq=2)
+    event.reason = "nothing to see"
+    event.hash = event.compute_hash()
+    SealedAuditEvent.objects.filter(pk=event.pk).update(reason=event.reason, hash=event.hash)
+    assert broken_at(chain="sealed audit trail")[0] == 2
+
+
+def test_cutting_off_the_sealed_chain_is_caught_by_its_published_head(sealed_trail):
+    published = f"5:{sealed_trail[-1].hash}"
+    assert "intact" in verify(sealed_anchors=(published,))
+    drop_append_only_triggers(SEALED)
+    SealedAuditEvent.objects.filter(seq__gte=4).delete()
+    assert "intact" in verify()
+    seq, message = broken_at(sealed_anchors=(published,), chain="sealed audit trail")
+    assert seq == 5
+    assert "published earlier" in message
+
+
+def test_an_anchor_is_checked_against_its_own_chain(sealed_trail):
+    """The hub's head passed as the sealed anchor (or the other way round) is a rewritten chain, not a pass."""
+    main_head = "{}:{}".format(*audit.head(MAIN))
+    with pytest.raises(CommandError, match="sealed audit trail is broken"):
+        verify(sealed_anchors=(main_head,))
+
+
+def test_both_broken_chains_are_named(sealed_trail):
+    drop_append_only_triggers(MAIN)
+    drop_append_only_triggers(SEALED)
+    AuditEvent.objects.filter(seq=4).update(reason="x")
+    SealedAuditEvent.objects.filter(seq=2).update(reason="x")
+    assert broken_at(chain="audit trail")[0] == 4
+    assert broken_at(chain="sealed audit trail")[0] == 2
+
+
+def test_a_malformed_sealed_anchor_is_an_error_not_a_pass(sealed_trail):
+    with pytest.raises(CommandError, match="--sealed-anchor must be SEQ:HASH"):
+        verify(sealed_anchors=("5:nothex",))
 
 
 ALTERATIONS = {

@@ -1,17 +1,24 @@
-"""The auditor's pages: search the trail, and see who has looked at one survivor. Nobody else may see either."""
+"""The auditor's pages: search the trail, and see who has looked at one survivor. Nobody else may see either.
+
+The hub's auditor (otto) sees the hub's chain at /audit/; the independent service's auditor (oona) sees the sealed
+chain at /audit/sealed/ and nothing of the hub's. Survivors are named by public id, never by key.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action, AuditEvent
+from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
+from carehub.core import public_ids
 from carehub.people.services import survivor_erase
 from tests import factories as f
+from tests.audit.trail import named
 from tests.world import PERSONAS
 
 AUDITORS = {"otto", "oona"}
@@ -29,14 +36,20 @@ def reads(world, client_for) -> dict[str, AuditEvent]:
     events = {}
     for persona, url in opened.items():
         assert client_for(persona).get(url).status_code == 200
-        events[persona] = AuditEvent.objects.filter(actor_username=persona, action=Action.VIEW).get()
+        chain = SealedAuditEvent if persona == "ines" else AuditEvent
+        events[persona] = chain.objects.filter(actor_username=persona, action=Action.VIEW).get()
     return events
 
 
-def found(client, **query) -> list[AuditEvent]:
-    response = client.get(reverse("audit:events"), query)
+def found(client, *, sealed: bool = False, **query) -> list:
+    response = client.get(reverse("audit:sealed_events" if sealed else "audit:events"), query)
     assert response.status_code == 200
     return list(response.context["page"].object_list)
+
+
+def access_url(survivor, *, sealed: bool = False) -> str:
+    name = "audit:sealed_survivor_access" if sealed else "audit:survivor_access"
+    return reverse(name, kwargs={"public_id": survivor.public_id})
 
 
 def seqs(events) -> list[int]:
@@ -64,16 +77,28 @@ def test_search_by_action(world, reads, client_for):
 
 def test_search_by_record(world, reads, client_for):
     case = world.cases["solace"]
-    assert found(client_for("otto"), object_type="case", object_id=str(case.pk)) == [reads["alice"]]
+    assert found(client_for("otto"), object_type="case", object_id=named(case)) == [reads["alice"]]
     reference = world.referrals["solace"].reference
     assert found(client_for("otto"), object_id=reference) == [reads["amara"]]
 
 
-def test_search_by_survivor(world, reads, client_for):
-    survivor_id = world.referrals["solace"].survivor_id
-    events = found(client_for("otto"), survivor_id=survivor_id)
-    assert seqs(events) == seqs(AuditEvent.objects.filter(survivor_id=survivor_id))
+def test_search_by_survivor_takes_her_public_id_as_read_out(world, reads, client_for):
+    survivor = world.referrals["solace"].survivor
+    expected = seqs(AuditEvent.objects.filter(survivor_id=survivor.pk))
+    for typed in (survivor.public_id, public_ids.display(survivor.public_id).lower(), f" {survivor.public_id} "):
+        events = found(client_for("otto"), survivor=typed)
+        assert seqs(events) == expected, typed
     assert {reads["alice"], reads["amara"]} <= set(events)
+
+
+def test_search_by_survivor_key_finds_nothing(world, reads, client_for):
+    """Her internal key is no way in: keys are sequential, and the auditor never sees them."""
+    response = client_for("otto").get(reverse("audit:events"), {"survivor": str(world.referrals["solace"].survivor_id)})
+    assert list(response.context["page"].object_list) == []
+
+
+def test_an_unknown_public_id_finds_nothing(world, reads, client_for):
+    assert found(client_for("otto"), survivor="ZZZZ-ZZZZ-ZZZZ") == []
 
 
 def test_search_by_dates(world, reads, client_for):
@@ -97,7 +122,8 @@ def test_filters_combine(world, reads, client_for):
         ({"date_to": "yesterday"}, "Enter a valid date."),
         ({"date_from": "2025-03-02", "date_to": "2025-03-01"}, "The end date must be the same as or after"),
         ({"action": "rewrite"}, "Select a valid choice."),
-        ({"survivor_id": "abc"}, "Enter a whole number."),
+        ({"survivor": "abc"}, "Enter a survivor ID as shown in the trail"),
+        ({"survivor": "7K3Q-M9XD-2PR!"}, "Enter a survivor ID as shown in the trail"),
     ],
 )
 def test_a_bad_search_explains_itself_and_shows_no_results(world, reads, client_for, query, message):
@@ -107,6 +133,8 @@ def test_a_bad_search_explains_itself_and_shows_no_results(world, reads, client_
     assert "There is a problem" in response.text
     assert message in response.text
     assert list(response.context["page"].object_list) == []
+    if "survivor" in query:
+        assert f">{query['survivor']}<" not in response.text and "PR!" not in response.text.split("<form")[0]
 
 
 def test_page_links_keep_the_search(world, client_for):
@@ -120,11 +148,12 @@ def test_page_links_keep_the_search(world, client_for):
 
 
 def test_who_has_looked_at_a_survivor(world, reads, client_for):
-    survivor_id = world.referrals["solace"].survivor_id
-    response = client_for("otto").get(reverse("audit:survivor_access", kwargs={"survivor_id": survivor_id}))
+    survivor = world.referrals["solace"].survivor
+    response = client_for("otto").get(access_url(survivor))
     assert response.status_code == 200
+    assert f"survivor {public_ids.display(survivor.public_id)}" in response.text
     events = list(response.context["page"].object_list)
-    assert seqs(events) == seqs(AuditEvent.objects.filter(survivor_id=survivor_id))
+    assert seqs(events) == seqs(AuditEvent.objects.filter(survivor_id=survivor.pk))
     assert {e.actor_username for e in events if e.action == Action.VIEW} == {"alice", "amara"}
     for persona in ("alice", "amara"):
         assert f">{persona}<" in response.text
@@ -134,21 +163,49 @@ def test_who_has_looked_at_a_survivor(world, reads, client_for):
 def test_the_auditor_sees_who_did_what_never_the_content(world, reads, client_for):
     otto = client_for("otto")
     pages = [otto.get(reverse("audit:events"))]
-    pages += [
-        otto.get(reverse("audit:survivor_access", kwargs={"survivor_id": r.survivor_id}))
-        for r in world.referrals.values()
-    ]
+    pages += [otto.get(access_url(r.survivor)) for r in world.referrals.values()]
     for page in pages:
         for record in world.referrals:
             assert world.marker(record) not in page.text
 
 
+def test_the_trail_names_survivors_by_public_id_and_links_to_their_page(world, reads, client_for):
+    survivor = world.referrals["solace"].survivor
+    text = client_for("otto").get(reverse("audit:events")).text
+    shown = public_ids.display(survivor.public_id)
+    assert f'href="{access_url(survivor)}">survivor {shown}</a>' in text
+    assert f"survivor {survivor.pk}<" not in text
+    assert f"/audit/survivors/{survivor.pk}/" not in text
+
+
+def test_no_page_shows_an_events_own_key(world, reads, client_for):
+    """Event keys were shared by both chains before the sealed chain existed: a bare row id says nothing useful and
+    could say something harmful."""
+    otto = client_for("otto")
+    text = otto.get(reverse("audit:events")).text
+    row_ids = set(AuditEvent.objects.values_list("pk", flat=True)) - set(
+        AuditEvent.objects.values_list("seq", flat=True)
+    )
+    cells = set(re.findall(r'<td class="govuk-table__cell">(\d+)</td>', text))
+    assert not cells & {str(pk) for pk in row_ids}
+
+
 @pytest.mark.parametrize("persona", sorted(set(PERSONAS) - AUDITORS))
 def test_nobody_but_an_auditor_reaches_the_trail(world, reads, client_for, persona):
     client = client_for(persona)
-    survivor_id = world.referrals["solace"].survivor_id
+    survivor = world.referrals["solace"].survivor
     assert client.get(reverse("audit:events")).status_code == 404
-    assert client.get(reverse("audit:survivor_access", kwargs={"survivor_id": survivor_id})).status_code == 404
+    assert client.get(access_url(survivor)).status_code == 404
+    assert client.get(reverse("audit:sealed_events")).status_code == 404
+    assert client.get(access_url(world.referrals["sealed"].survivor, sealed=True)).status_code == 404
+
+
+def test_the_hubs_auditor_never_reaches_the_sealed_chain(world, reads, client_for):
+    otto = client_for("otto")
+    assert otto.get(reverse("audit:sealed_events")).status_code == 404
+    assert otto.get(access_url(world.referrals["sealed"].survivor, sealed=True)).status_code == 404
+    missing = otto.get(reverse("audit:sealed_events") + "nope/")
+    assert missing.status_code == 404
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(world, client):
@@ -166,24 +223,52 @@ def test_sealed_records_appear_only_to_the_independent_services_auditor(world, r
     sealed = world.referrals["sealed"]
     otto, oona = client_for("otto"), client_for("oona")
 
-    assert reads["ines"] not in found(otto)
-    assert found(otto, actor="ines") == [e for e in found(otto, actor="ines") if not e.sealed]
+    assert found(otto, actor="ines", action="view") == []
     assert found(otto, object_id=sealed.reference) == []
     assert sealed.reference not in otto.get(reverse("audit:events")).text
-    access = otto.get(reverse("audit:survivor_access", kwargs={"survivor_id": sealed.survivor_id}))
+    access = otto.get(access_url(sealed.survivor))
+    # Only the record's creation (the test world makes her survivor record as an ordinary one) and no one's reads.
+    assert [e.action for e in access.context["page"].object_list] == ["create"]
     assert ">ines<" not in access.text
 
-    assert reads["ines"] in found(oona)
-    assert found(oona, object_id=sealed.reference) == [reads["ines"]]
-    access = oona.get(reverse("audit:survivor_access", kwargs={"survivor_id": sealed.survivor_id}))
+    assert reads["ines"] in found(oona, sealed=True)
+    assert found(oona, sealed=True, object_id=sealed.reference) == [reads["ines"]]
+    access = oona.get(access_url(sealed.survivor, sealed=True))
     assert reads["ines"] in list(access.context["page"].object_list)
     assert ">ines<" in access.text
+    assert f'href="{access_url(sealed.survivor, sealed=True)}"' in oona.get(reverse("audit:sealed_events")).text
+
+
+def test_the_independent_auditor_sees_the_sealed_chain_and_nothing_of_the_hubs(world, reads, client_for):
+    oona = client_for("oona")
+    events = found(oona, sealed=True)
+    assert [e.seq for e in events] == list(SealedAuditEvent.objects.order_by("-seq").values_list("seq", flat=True))
+    assert {type(e) for e in events} == {SealedAuditEvent}
+    assert "Sealed pathway audit trail" in oona.get(reverse("audit:sealed_events")).text
+    # Her link to "the audit trail" leads to her chain, keeping the search.
+    response = oona.get(reverse("audit:events"), {"actor": "ines"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("audit:sealed_events") + "?actor=ines"
+    survivor = world.referrals["solace"].survivor
+    assert oona.get(access_url(survivor))["Location"] == access_url(survivor, sealed=True)
+    assert list(oona.get(access_url(survivor, sealed=True)).context["page"].object_list) == []
 
 
 def test_the_erasure_of_a_sealed_survivor_is_sealed(world, client_for):
     survivor = world.referrals["sealed"].survivor
     survivor_erase(actor=world.users["ivan"], survivor=survivor, reason="Survivor asked for erasure")
-    erasure = AuditEvent.objects.get(action=Action.ERASE)
+    erasure = SealedAuditEvent.objects.get(action=Action.ERASE)
     assert erasure.sealed is True
-    assert erasure not in found(client_for("otto"))
-    assert erasure in found(client_for("oona"))
+    assert not AuditEvent.objects.filter(action=Action.ERASE).exists()
+    assert found(client_for("otto"), action="erase") == []
+    assert erasure in found(client_for("oona"), sealed=True)
+
+
+def test_an_older_sealed_event_left_in_the_hubs_chain_stays_hidden(world, client_for):
+    """Sealed events written before the sealed chain existed stay in the hub's chain (audit migration 0004)."""
+    legacy = AuditEvent(
+        at=timezone.now(), action=Action.VIEW, object_type="referral", object_id="CH-OLD1-0000", sealed=True
+    )
+    audit._append(audit.MAIN, [legacy])
+    assert found(client_for("otto"), object_id="CH-OLD1-0000") == []
+    assert audit.verify_chain() is None

@@ -12,6 +12,7 @@ from django.db import connection
 from carehub.accounts.models import Membership, Organisation, User
 from carehub.audit.models import Action, AuditEvent
 from carehub.cases.models import Case
+from carehub.core import public_ids
 from carehub.core.choices import ServiceType
 from carehub.demo import london, writer
 from carehub.demo.load import BULK_MODELS
@@ -53,7 +54,7 @@ def snapshot() -> dict[str, list]:
     offers = Offer.objects.order_by("referral__reference", "offered_at").values_list("referral__reference", "public_id")
     return {
         "referrals": referrals,
-        "survivors": [(*(getattr(s, f) for f in EQUALITY), s.created_at, s.identity) for s in survivors],
+        "survivors": [(*(getattr(s, f) for f in EQUALITY), s.created_at, s.identity, s.public_id) for s in survivors],
         "cases": list(cases),
         "offers": list(offers),
         "services": list(Service.objects.order_by("name").values_list("name", "capacity", "current_wait_days")),
@@ -84,8 +85,24 @@ def test_same_seed_same_data_different_seed_different_data():
     seed(seed=8)
     other = snapshot()
     assert other["referrals"] != first["referrals"]
+    assert [s[-2] for s in other["survivors"]] != [s[-2] for s in first["survivors"]]
     assert [s[-1] for s in other["survivors"]] != [s[-1] for s in first["survivors"]]
     assert {c[-1] for c in other["cases"]}.isdisjoint(c[-1] for c in first["cases"])
+
+
+@pytest.mark.django_db
+def test_survivors_get_distinct_public_ids_drawn_from_the_seed():
+    """Drawn from the seed (same seed, same ids: checked above), each one of core.public_ids' form, none repeated."""
+    seed()
+    ids = list(Survivor.objects.values_list("public_id", flat=True))
+    assert len(ids) == len(set(ids)) == Survivor.objects.count() > 0
+    assert all(len(i) == public_ids.LENGTH and set(i) <= set(public_ids.ALPHABET) for i in ids)
+
+
+def test_the_writer_refuses_to_repeat_a_per_row_default_down_a_column():
+    """A public id left to its default would be one value for every row: the load would fail on the second."""
+    with pytest.raises(ValueError, match=r"Survivor\.public_id"):
+        writer.BulkWriter._complete(None, Survivor, {"id": [1]})
 
 
 @pytest.mark.django_db

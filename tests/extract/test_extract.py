@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from carehub.audit.models import AuditEvent
+from carehub.audit.models import AuditEvent, SealedAuditEvent
 from carehub.cases.models import OnwardReferral
 from carehub.extract.writer import pseudonym
 from carehub.people.equality import INSECURE_IMMIGRATION_STATUSES
@@ -98,7 +98,7 @@ def test_the_sealed_pathway_leaves_only_when_asked_in_a_file_of_its_own(seeded, 
     assert sealed.num_rows == Referral.objects.filter(sealed=True).count()
     sealed_counts = pq.read_table(tmp_path / "sealed_immigration.parquet").to_pydict()
     assert sum(sealed_counts["referrals"]) == sealed.num_rows and all(sealed_counts["sealed"])
-    assert AuditEvent.objects.filter(action="export", sealed=True).count() == 1
+    assert SealedAuditEvent.objects.filter(action="export", sealed=True).count() == 1
 
 
 # --- people: survivor records a hub worker confirmed to be the same woman ------------------------------------------

@@ -90,7 +90,7 @@ def test_erasure_is_audited_with_its_reason(world):
             "organisations": "southside-womens-aid",
             "action": "erase",
             "object_type": "survivor",
-            "object_id": str(survivor.pk),
+            "object_id": survivor.public_id,
             "survivor_id": survivor.pk,
             "sealed": False,
             "reason": REASON,

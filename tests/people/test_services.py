@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from carehub.audit.models import AuditEvent
+from carehub.audit.models import AuditEvent, SealedAuditEvent
+from carehub.core import public_ids
 from carehub.people.models import DataKey, Identity, Survivor
 from carehub.people.services import survivor_create, survivor_erase
 from tests import factories as f
@@ -23,8 +24,13 @@ class Boom(Exception):
     pass
 
 
-def counts() -> tuple[int, int, int]:
-    return Survivor.objects.count(), DataKey.objects.count(), AuditEvent.objects.count()
+def counts() -> tuple[int, int, int, int]:
+    return (
+        Survivor.objects.count(),
+        DataKey.objects.count(),
+        AuditEvent.objects.count(),
+        SealedAuditEvent.objects.count(),
+    )
 
 
 @pytest.fixture
@@ -46,7 +52,7 @@ def test_creating_a_survivor_is_audited_without_personal_values():
         "organisations": caseworker.memberships.get().organisation.slug,
         "action": "create",
         "object_type": "survivor",
-        "object_id": str(survivor.pk),
+        "object_id": survivor.public_id,
         "survivor_id": survivor.pk,
         "sealed": False,
         "reason": "",
@@ -54,9 +60,24 @@ def test_creating_a_survivor_is_audited_without_personal_values():
     assert event.changes == {"equality_fields": ["ethnicity", "religion"]}, "names of fields, never the answers"
 
 
-def test_a_survivor_created_for_the_sealed_pathway_is_audited_as_sealed():
+def test_a_survivor_created_for_the_sealed_pathway_is_audited_in_the_sealed_chain_only():
+    before = AuditEvent.objects.count()
     survivor = survivor_create(actor=None, identity=IDENTITY, sealed=True)
-    assert AuditEvent.objects.get(survivor_id=survivor.pk).sealed is True
+    assert SealedAuditEvent.objects.get(survivor_id=survivor.pk).sealed is True
+    assert AuditEvent.objects.count() == before, "the hub's chain must not even count her"
+
+
+def test_each_survivor_gets_a_random_public_id_that_says_nothing_about_order():
+    """Keys come from a sequence shared with sealed survivors; the public id shown instead must not."""
+    survivors = [survivor_create(actor=None, identity=IDENTITY) for _ in range(5)]
+    ids = [s.public_id for s in survivors]
+    assert len(set(ids)) == 5
+    for public_id in ids:
+        assert len(public_id) == public_ids.LENGTH
+        assert set(public_id) <= set(public_ids.ALPHABET)
+    assert dict(Survivor.objects.filter(public_id__in=ids).values_list("pk", "public_id")) == {
+        s.pk: s.public_id for s in survivors
+    }
 
 
 def test_a_create_that_fails_leaves_no_survivor_no_key_and_no_event():

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from carehub.accounts.apikeys import apikey_create
-from carehub.audit.models import AuditEvent
+from carehub.audit.models import AuditEvent, SealedAuditEvent
 from carehub.cases.models import Case
 from carehub.people.models import Survivor
 from carehub.referrals import services
@@ -179,9 +179,10 @@ def test_the_sealed_survivors_creation_is_a_sealed_audit_event(world, client, me
     body["perpetrator_police"] = "staff"
     reference = post(client, body, met_key).json()["reference"]
     referral = Referral.objects.get(reference=reference)
-    created = AuditEvent.objects.filter(survivor_id=referral.survivor_id, action="create")
+    created = SealedAuditEvent.objects.filter(survivor_id=referral.survivor_id, action="create")
     assert created.count() == 2  # the survivor and the referral
     assert all(created.values_list("sealed", flat=True))
+    assert not AuditEvent.objects.filter(survivor_id=referral.survivor_id).exists(), "the hub's chain never sees her"
 
 
 def test_a_reference_already_taken_is_drawn_again_and_the_referral_taken_in(world, client, met_key, monkeypatch):

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from carehub.accounts.models import BreakGlassGrant, Membership, Organisation, Role
 from carehub.audit import services as audit
-from carehub.audit.models import Action, AuditEvent
+from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
 from carehub.cases.models import Case
 from carehub.core import public_ids
 from carehub.directory.models import Service
@@ -277,15 +277,54 @@ def service_address_visible(user, service: Service) -> bool:
     return any(m.organisation_id == service.organisation_id for m in memberships(user))
 
 
+def _auditor_memberships(user) -> list[Membership]:
+    if is_police_user(user):
+        return []
+    return list(_memberships_with(user, Role.AUDITOR))
+
+
+def can_audit_hub_trail(user) -> bool:
+    """An auditor outside the independent service audits the hub's chain."""
+    return any(not m.organisation.is_independent_advisory for m in _auditor_memberships(user))
+
+
+def can_audit_sealed_trail(user) -> bool:
+    """Only the independent service's own auditor audits the sealed chain, and nothing else of the hub's."""
+    return any(m.organisation.is_independent_advisory for m in _auditor_memberships(user))
+
+
+def _named_survivors(events: QuerySet) -> QuerySet:
+    """Each event with its survivor's public identifier, `survivor_public_id`, the only way pages name her."""
+    survivor = Survivor.objects.filter(pk=OuterRef("survivor_id")).values("public_id")[:1]
+    return events.annotate(survivor_public_id=Subquery(survivor))
+
+
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
-    """Auditors see the trail. Events about sealed records only to an auditor of the independent service."""
-    auditor_orgs = [m.organisation for m in _memberships_with(user, Role.AUDITOR)]
-    if not auditor_orgs or is_police_user(user):
+    """The hub's chain, for auditors outside the independent service.
+
+    Nothing in it depends on sealed activity (sealed events have a chain of their own), except the sealed events
+    written before that chain existed: they stay in this one, hidden (audit migration 0004).
+    """
+    if not can_audit_hub_trail(user):
         return AuditEvent.objects.none()
-    scope = Q(pk__in=[])
-    for org in auditor_orgs:
-        scope |= Q(sealed=org.is_independent_advisory)
-    return AuditEvent.objects.filter(scope)
+    return _named_survivors(AuditEvent.objects.filter(sealed=False))
+
+
+def sealed_audit_events_visible_to(user) -> QuerySet[SealedAuditEvent]:
+    """The sealed chain, for the independent service's own auditor alone."""
+    if not can_audit_sealed_trail(user):
+        return SealedAuditEvent.objects.none()
+    return _named_survivors(SealedAuditEvent.objects.all())
+
+
+def audit_events_about_survivor(events: QuerySet, public_id: str) -> QuerySet:
+    """The events about the survivor with this public identifier, from events the user may already see.
+
+    An identifier that names no survivor, or one whose events are all in a chain the user may not see, gives no
+    events alike: the answer never says whether she exists.
+    """
+    survivor = Survivor.objects.filter(public_id=public_ids.normalise(public_id)).values("pk")
+    return events.filter(survivor_id__in=survivor)
 
 
 def works_in_independent_service(user) -> bool:
@@ -313,7 +352,8 @@ def sees_aggregates(user) -> bool:
 
 
 def can_audit(user) -> bool:
-    return has_role(user, Role.AUDITOR) and not is_police_user(user)
+    """Reaches the audit pages at all; which chain is decided by can_audit_hub_trail and can_audit_sealed_trail."""
+    return bool(_auditor_memberships(user))
 
 
 # --- fetching one record: 404 for missing and not-yours alike, and every read audited ---------------------------

@@ -1,8 +1,13 @@
-"""Append-only, hash-chained audit events.
+"""Append-only, hash-chained audit events, in two chains: the hub's, and the sealed pathway's.
 
-The database refuses UPDATE, DELETE and TRUNCATE on this table (triggers in migration 0002), and each event carries
-the hash of the one before it, so an event altered or removed by someone who can bypass the triggers is still found
-by `carehub audit verify`.
+The database refuses UPDATE, DELETE and TRUNCATE on both tables (triggers in migrations 0002 and 0004), and each
+event carries the hash of the one before it in its chain, so an event altered or removed by someone who can bypass
+the triggers is still found by `carehub audit verify`.
+
+Events about sealed-pathway records go to a chain of their own (`SealedAuditEvent`), with its own numbers, hashes
+and lock. In one shared chain the hub's auditor, shown event N and then N+3, would learn that two hidden events
+happened in between: that someone, perhaps the partner of a police officer, had gone to the independent service.
+Nothing in the hub's chain depends on sealed activity: not its numbers, its count, its gaps or its lock.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import hashlib
 import json
 
 from django.db import models
+
+from carehub.core import public_ids
 
 
 class Action(models.TextChoices):
@@ -29,7 +36,9 @@ class Action(models.TextChoices):
     SEED = "seed", "Synthetic data loaded"
 
 
-class AuditEvent(models.Model):
+class ChainedEvent(models.Model):
+    """One event of a hash chain; `AuditEvent` and `SealedAuditEvent` are the two chains."""
+
     seq = models.PositiveBigIntegerField(unique=True, help_text="Position in the chain: 1, 2, 3 ... with no gaps.")
     at = models.DateTimeField()
     # Snapshots rather than foreign keys: an audit event must outlive the user and organisation it names.
@@ -48,16 +57,24 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64)
 
     class Meta:
+        abstract = True
         ordering = ["seq"]
-        indexes = [
-            models.Index(fields=["survivor_id", "at"], name="audit_survivor_idx"),
-            models.Index(fields=["actor_id", "at"], name="audit_actor_idx"),
-            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
-            models.Index(fields=["at"], name="audit_at_idx"),
-        ]
 
     def __str__(self) -> str:
         return f"Audit event {self.seq}"
+
+    @property
+    def shown_object_id(self) -> str:
+        """The record's identifier as a person reads it: public identifiers grouped in fours, others as stored."""
+        if len(self.object_id) == public_ids.LENGTH and set(self.object_id) <= set(public_ids.ALPHABET):
+            return public_ids.display(self.object_id)
+        return self.object_id
+
+    @property
+    def shown_survivor_id(self) -> str:
+        """The survivor's public identifier, when the policy's query named her (`survivor_public_id`), grouped."""
+        public_id = getattr(self, "survivor_public_id", None)
+        return public_ids.display(public_id) if public_id else ""
 
     def canonical(self) -> bytes:
         """The bytes the hash covers: every field but the hash itself, in a fixed order and format."""
@@ -80,3 +97,35 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()
+
+
+class AuditEvent(ChainedEvent):
+    """The hub's chain: every event except those about sealed-pathway records.
+
+    Events written before the sealed chain existed (migration 0004) include sealed ones, flagged `sealed`; they stay
+    where they are, since moving them would break the chain, and stay hidden from the hub's auditors.
+    """
+
+    class Meta(ChainedEvent.Meta):
+        indexes = [
+            models.Index(fields=["survivor_id", "at"], name="audit_survivor_idx"),
+            models.Index(fields=["actor_id", "at"], name="audit_actor_idx"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["at"], name="audit_at_idx"),
+        ]
+
+
+class SealedAuditEvent(ChainedEvent):
+    """The sealed pathway's chain, seen only by the independent advisory service's own auditor. `sealed` is always
+    true here, and covered by the hash, so an event moved between the chains is found by `audit verify`."""
+
+    class Meta(ChainedEvent.Meta):
+        indexes = [
+            models.Index(fields=["survivor_id", "at"], name="audit_sealed_survivor_idx"),
+            models.Index(fields=["actor_id", "at"], name="audit_sealed_actor_idx"),
+            models.Index(fields=["object_type", "object_id"], name="audit_sealed_object_idx"),
+            models.Index(fields=["at"], name="audit_sealed_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sealed audit event {self.seq}"

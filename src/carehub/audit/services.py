@@ -1,7 +1,8 @@
 """Writing and verifying the audit trail.
 
 Every service that touches person-level data calls `record` inside its own transaction, so the action and its audit
-event commit or roll back together (an action without its audit event cannot exist).
+event commit or roll back together (an action without its audit event cannot exist). An event about a sealed-pathway
+record goes to the sealed chain, every other event to the hub's chain (see models.py for why there are two).
 """
 
 from __future__ import annotations
@@ -15,36 +16,67 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from carehub.audit.models import Action, AuditEvent
+from carehub.audit.models import Action, AuditEvent, ChainedEvent, SealedAuditEvent
 
 GENESIS_HASH = "0" * 64
-# Any fixed number: the advisory lock that serialises appends to the chain on PostgreSQL.
-_CHAIN_LOCK_ID = 7_300_451_122
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One hash chain: its table, the advisory lock that serialises its appends, and its name in messages."""
+
+    model: type[ChainedEvent]
+    lock_id: int
+    name: str
+
+
+# Any fixed numbers, one per chain: a sealed write never waits on, or delays, a write to the hub's chain.
+MAIN = Chain(AuditEvent, 7_300_451_122, "audit trail")
+SEALED = Chain(SealedAuditEvent, 7_300_451_123, "sealed audit trail")
+CHAINS = (MAIN, SEALED)  # the order appends take their locks in, so two writers never wait on each other in a cycle
+
 # Events waiting to be appended at the end of a `batched()` block, or None outside one.
-_pending: ContextVar[list[AuditEvent] | None] = ContextVar("carehub_audit_pending", default=None)
+_pending: ContextVar[list[ChainedEvent] | None] = ContextVar("carehub_audit_pending", default=None)
 
 
-def _lock_chain() -> None:
-    """Serialise appends so each event links to the one committed before it.
+def chain_for(*, sealed: bool) -> Chain:
+    return SEALED if sealed else MAIN
+
+
+def _lock_chain(chain: Chain) -> None:
+    """Serialise appends so each event links to the one committed before it in its chain.
 
     SQLite already serialises writers (Care Hub opens write transactions IMMEDIATE); PostgreSQL needs a lock held
     until commit.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain.lock_id])
 
 
-def _actor_fields(actor) -> dict:
-    """Who acted, as a snapshot: the organisations are those the actor was acting for (active memberships only)."""
+def _actor_memberships(actor) -> list:
+    """The actor's active memberships: the organisations she was acting for."""
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"actor_id": None, "actor_username": "", "organisations": ""}
+        return []
     # The access policy caches the request's memberships on the user; reuse them rather than query again.
     active = getattr(actor, "_carehub_memberships", None)
     if active is None:
         active = actor.memberships.filter(is_active=True).select_related("organisation")
-    slugs = sorted({m.organisation.slug for m in active})
+    return list(active)
+
+
+def _actor_fields(actor, memberships: list) -> dict:
+    """Who acted, as a snapshot: the organisations are those the actor was acting for (active memberships only)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor_id": None, "actor_username": "", "organisations": ""}
+    slugs = sorted({m.organisation.slug for m in memberships})
     return {"actor_id": actor.pk, "actor_username": actor.get_username(), "organisations": ",".join(slugs)}
+
+
+def _works_only_in_independent_service(memberships: list) -> bool:
+    """Everything such a person does belongs to the sealed chain, her sign-ins included: the independent service
+    works on sealed records alone, so how often and when its people act rises and falls with sealed activity."""
+    return bool(memberships) and all(m.organisation.is_independent_advisory for m in memberships)
 
 
 def record(
@@ -57,12 +89,15 @@ def record(
     sealed: bool = False,
     reason: str = "",
     changes: dict | None = None,
-) -> AuditEvent:
-    """Append one event to the chain. Call inside the transaction of the action it records.
+) -> ChainedEvent:
+    """Append one event to its chain (the sealed one when `sealed`). Call inside the transaction of the action.
 
-    Inside a `batched()` block the event is appended when the block ends (still inside the transaction).
+    Inside a `batched()` block the event is appended when the block ends (still inside the transaction). An actor
+    who works only in the independent advisory service writes to the sealed chain whatever she does.
     """
-    event = AuditEvent(
+    memberships = _actor_memberships(actor)
+    sealed = sealed or _works_only_in_independent_service(memberships)
+    event = chain_for(sealed=sealed).model(
         at=timezone.now(),
         action=str(action),
         object_type=object_type,
@@ -71,23 +106,31 @@ def record(
         sealed=sealed,
         reason=reason,
         changes=changes or {},
-        **_actor_fields(actor),
+        **_actor_fields(actor, memberships),
     )
     pending = _pending.get()
     if pending is not None:
         pending.append(event)
         return event
     with transaction.atomic():
-        _append([event])
+        _append_all([event])
     return event
 
 
-def _append(events: list[AuditEvent]) -> None:
+def _append_all(events: list[ChainedEvent]) -> None:
+    """Append each chain's share of the events to that chain, in the fixed order of CHAINS."""
+    for chain in CHAINS:
+        mine = [event for event in events if isinstance(event, chain.model)]
+        if mine:
+            _append(chain, mine)
+
+
+def _append(chain: Chain, events: list[ChainedEvent]) -> None:
     """Link the events to the end of the chain and insert them: the lock is held from here to commit."""
-    _lock_chain()
+    _lock_chain(chain)
     with connection.cursor() as cursor:  # plain SQL: this runs on every write of person-level data
         cursor.execute(
-            f"SELECT seq, hash FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (no input)
+            f"SELECT seq, hash FROM {chain.model._meta.db_table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (no input)
         )
         last = cursor.fetchone()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
@@ -95,7 +138,7 @@ def _append(events: list[AuditEvent]) -> None:
         event.seq, event.prev_hash = seq, prev_hash
         event.hash = event.compute_hash()
         seq, prev_hash = seq + 1, event.hash
-    AuditEvent.objects.bulk_create(events)
+    chain.model.objects.bulk_create(events)
 
 
 @contextmanager
@@ -118,7 +161,7 @@ def batched() -> Iterator[None]:
         _pending.reset(token)
     if events:
         with transaction.atomic(savepoint=False):
-            _append(events)
+            _append_all(events)
 
 
 def _is_sealed(obj: Model) -> bool:
@@ -132,6 +175,16 @@ def _is_sealed(obj: Model) -> bool:
     return bool(getattr(obj, "sealed", False))
 
 
+def public_key(obj: Model) -> str:
+    """How the trail names a record: never by its primary key where the record has a public identifier.
+
+    Keys come from one sequence shared by sealed and ordinary records, so "case 100, then case 102" would tell the
+    hub's auditor that a record, perhaps a sealed one, was created in between. Referrals carry a random reference;
+    survivors and the records people work on carry a random public identifier (core.public_ids).
+    """
+    return str(getattr(obj, "public_id", None) or getattr(obj, "reference", None) or obj.pk)
+
+
 def record_for(
     actor,
     action: Action | str,
@@ -140,11 +193,12 @@ def record_for(
     reason: str = "",
     changes: dict | None = None,
     sealed: bool | None = None,
-) -> AuditEvent:
+) -> ChainedEvent:
     """Record an action on a model instance, finding its survivor and sealed state from the instance.
 
     Pass `sealed=True` when the caller knows better than the instance, e.g. a survivor created for a sealed referral
-    before that referral exists.
+    before that referral exists. The event keeps the survivor's internal key (`survivor_id`) for the auditor's
+    search, and names the record by its public identifier (`public_key`).
     """
     survivor_id = getattr(obj, "survivor_id", None)
     if obj._meta.model_name == "survivor":
@@ -153,7 +207,7 @@ def record_for(
         actor=actor,
         action=action,
         object_type=obj._meta.model_name,
-        object_id=getattr(obj, "reference", None) or obj.pk,
+        object_id=public_key(obj),
         survivor_id=survivor_id,
         sealed=_is_sealed(obj) if sealed is None else sealed,
         reason=reason,
@@ -167,14 +221,14 @@ class ChainBreak:
     problem: str
 
 
-def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainBreak | None:
-    """The first event that was altered or removed, or None when the chain is intact.
+def verify_chain(events: Iterable[ChainedEvent] | None = None, *, chain: Chain = MAIN) -> ChainBreak | None:
+    """The first event of `chain` that was altered or removed, or None when the chain is intact.
 
     Removing the newest events, or deleting one and renumbering and re-hashing every later event, leaves a chain
     that is consistent on its own: only a head published elsewhere (see `head` and `verify_anchor`) catches that.
     """
     if events is None:
-        events = AuditEvent.objects.order_by("seq").iterator(chunk_size=5000)
+        events = chain.model.objects.order_by("seq").iterator(chunk_size=5000)
     expected_seq, prev_hash = 1, GENESIS_HASH
     for event in events:
         if event.seq != expected_seq:
@@ -195,13 +249,13 @@ def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainBreak | Non
     return None
 
 
-def verify_anchor(seq: int, digest: str) -> ChainBreak | None:
+def verify_anchor(seq: int, digest: str, *, chain: Chain = MAIN) -> ChainBreak | None:
     """Check a head published earlier (`carehub audit verify` prints it): event `seq` must still carry `digest`.
 
     Together with `verify_chain` this proves that nothing up to that event was altered, removed or re-chained, and
     that the trail was not cut back below it.
     """
-    found = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
+    found = chain.model.objects.filter(seq=seq).values_list("hash", flat=True).first()
     if found is None:
         return ChainBreak(seq, f"event {seq}, published earlier, is missing")
     if found != digest:
@@ -209,7 +263,7 @@ def verify_anchor(seq: int, digest: str) -> ChainBreak | None:
     return None
 
 
-def head() -> tuple[int, str]:
+def head(chain: Chain = MAIN) -> tuple[int, str]:
     """The last event's number and hash: publish it elsewhere to detect removal of the newest events too."""
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    last = chain.model.objects.order_by("-seq").values_list("seq", "hash").first()
     return last if last else (0, GENESIS_HASH)

@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 
 from carehub.accounts.models import Membership, Organisation, User
 from carehub.cases.models import SCALES, Allocation, Case, OutcomeMeasure
+from carehub.core import public_ids
 from carehub.core.choices import ServiceType
 from carehub.core.london import borough_name
 from carehub.core.public_ids import new_public_id
@@ -36,6 +37,8 @@ from carehub.repeats.models import LinkageRecord
 CHUNK = 100_000
 CONTRACT_GROWTH = 1.06  # the current contracts are worth a little more than the previous ones
 HUB_REASON = "Best fit for her needs, area and eligibility"
+# Mixed with the seed for survivors' public identifiers: a stream of their own, leaving the plan's draws as they were.
+SURVIVOR_PUBLIC_IDS = 0x5E1D
 # Tables filled in bulk, in an order that lets SQLite check deferred foreign keys against rows already there.
 BULK_MODELS = (Referral, Case, DataKey, Survivor, LinkageRecord, DashAssessment, Offer, Allocation, OutcomeMeasure)
 
@@ -228,6 +231,7 @@ def write_survivors(writer: BulkWriter, plan: Plan, first: dict, sealed: Iterabl
     survivors = plan.survivors
     on_sealed_pathway = np.zeros(len(survivors), dtype=bool)
     on_sealed_pathway[plan.linkage.survivor[plan.sealed]] = True
+    public = draw_public_ids(np.random.default_rng([plan.seed, SURVIVOR_PUBLIC_IDS]), len(survivors))
     start = 0
     written = 0
     for chunk in sealed:
@@ -239,6 +243,7 @@ def write_survivors(writer: BulkWriter, plan: Plan, first: dict, sealed: Iterabl
         written += writer.write(DataKey, {"id": key_ids, "wrapped": wrapped, "created_at": created})
         columns = {
             "id": ids(first[Survivor], np.arange(rows.start, rows.stop)),
+            "public_id": public[rows],
             "data_key_id": key_ids,
             "identity_sealed": identity,
             "email_lookup": email,
@@ -251,6 +256,25 @@ def write_survivors(writer: BulkWriter, plan: Plan, first: dict, sealed: Iterabl
         written += writer.write(Survivor, columns)
         written += _write_linkage(writer, columns["id"], linkage, ~on_sealed_pathway[rows])
     return written
+
+
+def draw_public_ids(rng: np.random.Generator, n: int) -> list[str]:
+    """`n` distinct public identifiers in core.public_ids' form, drawn from `rng` so the same seed gives the same."""
+    base, length = len(public_ids.ALPHABET), public_ids.LENGTH
+    codes = rng.integers(0, base**length, n, dtype=np.int64)  # 32**12 = 2**60: fits
+    while True:
+        _, first = np.unique(codes, return_index=True)
+        repeated = np.ones(n, dtype=bool)
+        repeated[first] = False
+        if not repeated.any():
+            break
+        codes[repeated] = rng.integers(0, base**length, int(repeated.sum()), dtype=np.int64)
+    alphabet = np.frombuffer(public_ids.ALPHABET.encode(), dtype=np.uint8)
+    chars = np.empty((n, length), dtype=np.uint8)
+    for position in reversed(range(length)):
+        chars[:, position] = alphabet[codes % base]
+        codes //= base
+    return np.char.decode(chars.view(f"S{length}").ravel(), "ascii").tolist()
 
 
 def _write_linkage(writer: BulkWriter, survivor_ids: list[int], linkage: list[tuple[str, ...]], kept) -> int:

@@ -76,6 +76,9 @@ class BulkWriter:
                 continue  # the database numbers rows nothing else refers to
             if name in columns:
                 values.append(columns[name])
+            elif field.unique and callable(field.default):
+                # One default repeated down the column (a public identifier) would clash at the second row.
+                raise ValueError(f"the seeder gives no value for {model.__name__}.{name}, which is unique per row")
             elif field.has_default() or (field.blank and field.empty_strings_allowed):
                 values.append(repeat(self._constant(field, field.get_default())))
             elif field.null:

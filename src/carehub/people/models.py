@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 
 from django.db import models
 
+from carehub.core import public_ids
 from carehub.people import crypto
 from carehub.people.equality import (
     Disability,
@@ -71,6 +72,11 @@ class DataKey(models.Model):
 
 
 class Survivor(models.Model):
+    # What pages, URLs and the audit trail show: random, because her key comes from a sequence shared with sealed
+    # survivors, and "survivor 225, then 228" would tell the hub's auditor that two were created in between.
+    public_id = models.CharField(
+        max_length=public_ids.LENGTH, unique=True, default=public_ids.new_public_id, editable=False
+    )
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="survivor")
     identity_sealed = models.BinaryField()
     # Keyed hashes (HMAC) for exact look-up; blank when the value is unknown.
