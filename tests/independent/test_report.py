@@ -146,6 +146,38 @@ def test_one_sealed_referral_in_the_current_quarter_changes_nothing(world, many_
     assert b"2026 Q3" in _everything(client_for("cora"))["csv"]
 
 
+def test_a_complaint_or_outcome_written_down_this_quarter_with_an_earlier_date_changes_nothing(
+    world, many_sealed, client_for, published_on
+):
+    """She may tell her adviser today about a complaint she made in March, or its outcome in April: the dates are
+    hers, but the published quarters must not move until the quarter in which it was written down has ended."""
+    from django.utils import timezone
+
+    from carehub.independent.services import complaint_outcome_record, complaint_record
+
+    before = _everything(client_for("cora"))
+    written_this_quarter = dt.datetime(2026, 7, 10, 9, tzinfo=dt.UTC)
+    with pytest.MonkeyPatch.context() as clock:
+        clock.setattr(timezone, "now", lambda: written_this_quarter)
+        made = complaint_record(
+            actor=world.users["ines"],
+            case=many_sealed[20].cases.get(),
+            made_to="watchdog",
+            made_on=dt.date(2026, 3, 2),
+        )
+        complaint_outcome_record(
+            actor=world.users["ines"], complaint=made, outcome="no_action", outcome_on=dt.date(2026, 4, 20)
+        )
+        old = Complaint.objects.filter(made_on__lt=dt.date(2026, 3, 1)).order_by("pk").first()  # written in Q1
+        old.recorded_by = world.users["ines"]
+        complaint_outcome_record(
+            actor=world.users["ines"], complaint=old, outcome="no_action", outcome_on=dt.date(2026, 4, 20)
+        )
+    assert _everything(client_for("cora")) == before
+    published_on(dt.date(2026, 10, 1))  # once the quarter they were written down in has ended, they count
+    assert _everything(client_for("cora"))["csv"] != before["csv"]
+
+
 def test_every_quarter_of_the_period_is_shown_empty_ones_included(many_sealed):
     f.ReferralFactory(received_at=dt.datetime(2025, 8, 1, tzinfo=dt.UTC))  # the hub's first referral: 2025 Q3
     built = build(today=dt.date(2026, 10, 2))

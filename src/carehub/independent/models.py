@@ -55,6 +55,11 @@ class Complaint(models.Model):
     outcome = models.CharField(max_length=20, choices=ComplaintOutcome.choices, default=ComplaintOutcome.ONGOING)
     outcome_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # When each fact was written down, as opposed to the dates she gives for it: the published accountability report
+    # counts only what had been recorded before a quarter closed, so a complaint or an outcome entered today with an
+    # earlier date never changes a quarter that is already published. Null on rows recorded before these fields.
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["made_on", "pk"]

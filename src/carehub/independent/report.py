@@ -19,6 +19,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from carehub.core.choices import AbuseType
@@ -105,12 +106,15 @@ def sealed_referrals_for_aggregates(cutoff: dt.date) -> list[dict]:
     ):
         decisions[referral_id] = decision  # latest wins
     outcomes: dict[int, str] = {}
-    for referral_id, outcome, outcome_on in (
-        Complaint.objects.filter(case__referral__in=[r["pk"] for r in rows], made_on__lt=cutoff)
+    recorded_before = Q(recorded_at__isnull=True) | Q(recorded_at__lt=before)
+    for referral_id, outcome, outcome_on, outcome_recorded_at in (
+        Complaint.objects.filter(recorded_before, case__referral__in=[r["pk"] for r in rows], made_on__lt=cutoff)
         .order_by("made_on", "pk")
-        .values_list("case__referral_id", "outcome", "outcome_on")
+        .values_list("case__referral_id", "outcome", "outcome_on", "outcome_recorded_at")
     ):
-        settled_since = outcome_on is not None and outcome_on >= cutoff
+        settled_since = (outcome_on is not None and outcome_on >= cutoff) or (
+            outcome_recorded_at is not None and outcome_recorded_at >= before
+        )
         outcomes[referral_id] = ComplaintOutcome.ONGOING if settled_since else outcome
     for r in rows:
         r["decision"], r["outcome"] = decisions.get(r["pk"]), outcomes.get(r["pk"])

@@ -40,7 +40,9 @@ def decision_record(*, actor, case: Case, decision: str, decided_on: dt.date) ->
 def complaint_record(*, actor, case: Case, made_to: str, made_on: dt.date) -> Complaint:
     _sealed_only(case)
     with transaction.atomic():
-        complaint = Complaint(case=case, made_to=made_to, made_on=made_on, recorded_by=actor)
+        complaint = Complaint(
+            case=case, made_to=made_to, made_on=made_on, recorded_by=actor, recorded_at=timezone.now()
+        )
         complaint.full_clean()
         complaint.save()
         audit.record_for(actor, Action.UPDATE, case, changes={"complaint": complaint.public_id, "made_to": made_to})
@@ -53,8 +55,9 @@ def complaint_outcome_record(*, actor, complaint: Complaint, outcome: str, outco
         raise IndependentError("The outcome date cannot be before the complaint was made.", field="outcome_on")
     with transaction.atomic():
         complaint.outcome, complaint.outcome_on = outcome, outcome_on
+        complaint.outcome_recorded_at = timezone.now()
         complaint.full_clean()
-        complaint.save(update_fields=["outcome", "outcome_on"])
+        complaint.save(update_fields=["outcome", "outcome_on", "outcome_recorded_at"])
         audit.record_for(
             actor, Action.UPDATE, complaint.case, changes={"complaint": complaint.public_id, "outcome": outcome}
         )
