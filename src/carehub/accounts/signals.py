@@ -39,4 +39,5 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
         object_type="user",
         object_id=user.pk if user else "",
         changes=changes,
+        sealed=user is not None and audit.belongs_to_sealed_chain(user),
     )

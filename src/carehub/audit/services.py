@@ -79,6 +79,12 @@ def _works_only_in_independent_service(memberships: list) -> bool:
     return bool(memberships) and all(m.organisation.is_independent_advisory for m in memberships)
 
 
+def belongs_to_sealed_chain(user) -> bool:
+    """Whether events about `user` (a failed sign-in to her account, say) go to the sealed chain: she works only in
+    the independent service, so even her mistyped passwords rise and fall with sealed activity."""
+    return _works_only_in_independent_service(_actor_memberships(user))
+
+
 def record(
     *,
     actor,
