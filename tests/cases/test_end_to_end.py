@@ -117,7 +117,7 @@ def test_every_step_is_audited_against_the_case_without_what_she_said(world, cli
     alice.post(url("close", case), {"version": case.version + 1, "reason": "disengaged", "answered": "unreachable"})
     writes = AuditEvent.objects.filter(seq__gt=before).exclude(action__in=["view", "sign_in"]).order_by("seq")
     assert [(e.object_type, e.object_id, e.survivor_id) for e in writes] == [
-        ("case", str(case.pk), case.survivor_id)
+        ("case", case.public_id, case.survivor_id)
     ] * 4
     changes = [e.changes for e in writes]
     assert changes[0] == {"status": ["waiting", "open"], "caseworker": [None, world.users["alice"].pk]}
