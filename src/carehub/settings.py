@@ -238,7 +238,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = envint("CAREHUB_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "carehub.core.addresses.client_address"
+AXES_CLIENT_IP_CALLABLE = "carehub.core.addresses.axes_client_address"
 # Besides the pair, an address that fails this often in the cool-off period, whatever usernames it tries, is locked
 # out (accounts/lockout.py): higher, since a whole office may sign in from behind one address.
 AXES_HANDLER = "carehub.accounts.lockout.PairAndAddressLockout"

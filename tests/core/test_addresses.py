@@ -65,3 +65,13 @@ def test_networks_are_checked_strictly():
     for bad in ("proxy.internal", "10.0.0.0/33", "10.0.0.5/24", "10.0.0"):
         with pytest.raises(ValueError, match="is not an IP address or network"):
             parse_networks([bad])
+
+
+def test_axes_gets_no_address_rather_than_a_word_its_ip_column_refuses(db):
+    """PostgreSQL checks axes' IP address column: "unknown" there failed every sign-in without a REMOTE_ADDR."""
+    from carehub.core.addresses import axes_client_address
+
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+    assert axes_client_address(request) is None
+    assert axes_client_address(RequestFactory().get("/", REMOTE_ADDR="203.0.113.9")) == "203.0.113.9"
