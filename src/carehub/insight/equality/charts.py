@@ -36,13 +36,15 @@ def forest_data(rows: list[dict]) -> pd.DataFrame:
             if r.get("scope") != "intersection"
             else f"{r['group_label']} & {r['by_group_label']}",
             "ratio": r["ratio"],
-            "low": r["ratio_low"],
-            "high": r["ratio_high"],
+            "low": r.get("adjusted_low") or r["ratio_low"],
+            "high": r.get("adjusted_high") or r["ratio_high"],
             "finding": FINDING_NAMES.get(r["finding"], r["finding"]),
             "code": r["finding"],
         }
         for r in rows
-        if r.get("ratio") and r.get("ratio_low") and r.get("ratio_high")
+        if r.get("ratio")
+        and (r.get("adjusted_low") or r.get("ratio_low"))
+        and (r.get("adjusted_high") or r.get("ratio_high"))
     ]
     return pd.DataFrame.from_records(records, columns=["group", "ratio", "low", "high", "finding", "code"])
 
