@@ -38,7 +38,8 @@ def test_over_policing_report_opens_with_plain_english_findings(stop_search):
     findings = html.index("Findings in plain English")
     assert findings < html.index("<h2>Stop and search rate</h2>")
     assert re.search(
-        r"Adverse:</span> stop and search rate for Black \(ethnic group as the person described it\), [\d.]+ per 1,000 a year",
+        r"Adverse:</span> stop and search rate for Black \(ethnic group as the person described it\), "
+        r"[\d.]+ per 1,000 a year",
         html,
     )
     assert "Stanford Open Policing Project" in html and "Race Disparity Unit" in html

@@ -21,8 +21,8 @@ so the loop ends with an optimal, protected choice; should the solver fail, a gr
 
 from __future__ import annotations
 
-import itertools
 import contextlib
+import itertools
 import math
 import os
 import sys
