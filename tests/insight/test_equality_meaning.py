@@ -221,3 +221,8 @@ def test_the_command_shows_each_step(tmp_path, capsys):
     assert main(["run", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     assert "[1] Opening the data" in err and "Counting 'events'" in err and "Writing results.json" in err
+
+
+def test_sparks_own_progress_bars_are_off(spark):
+    """The command shows its own progress; Spark's console bars would interleave with it."""
+    assert spark.conf.get("spark.ui.showConsoleProgress") == "false"
