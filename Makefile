@@ -30,6 +30,9 @@ $(STATIC)/.built: node_modules/.installed frontend/carehub.scss
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/govuk/
 	rm -rf $(STATIC)/govuk/assets && cp -r node_modules/govuk-frontend/dist/govuk/assets $(STATIC)/govuk/assets
 	cp node_modules/htmx.org/dist/htmx.min.js $(STATIC)/htmx/
+	mkdir -p $(STATIC)/vega
+	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
+		node_modules/vega-embed/build/vega-embed.min.js $(STATIC)/vega/
 	touch $@
 
 assets: $(STATIC)/.built

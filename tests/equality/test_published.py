@@ -31,7 +31,9 @@ def test_publishing_runs_the_hub_specification_on_the_demo_extract(published):
     immigration = [r for r in document["results"] if r["characteristic"] == "immigration" and r["scope"] == "group"]
     assert {r["group"] for r in immigration} >= {"secure", "insecure"}
     # Aggregates only: no row is a person, and small groups are suppressed.
-    assert all(r["count"] is None or r["count"] >= 10 or r["suppressed"] for r in document["results"])
+    # (A zero for a group with nobody in it discloses nothing and is published.)
+    empty = [r for r in document["results"] if r["count"] == 0 and (r["kind"] != "proportion" or not r["denominator"])]
+    assert all(r["count"] is None or r["count"] >= 10 or r["suppressed"] or r in empty for r in document["results"])
     assert "survivor_key" not in (published / "results.csv").read_text()
 
     # Publishing again replaces the three files whole, leaving nothing half-written beside them.
@@ -116,3 +118,25 @@ def test_publishing_too_little_data_says_why_and_publishes_nothing(world, settin
         call_command("eia", "publish", verbosity=0)
     assert not (tmp_path / "eia" / "hub").exists()
     assert not [p for p in (tmp_path / "eia").iterdir()]  # no half-written staging folder left behind
+
+
+def test_the_commissioners_page_leads_with_headlines_then_charts_then_tables(published, client_for, world):
+    client = client_for("cora")
+    body = client.get(reverse("equality:detail", kwargs={"name": "hub"})).content.decode()
+    headlines, charts, tables = body.index("Headlines"), body.index(">Charts<"), body.index("By measure")
+    assert headlines < charts < tables
+    # the absolute figure first ("24.5% for everyone"), then the widest gap in percentage points, then the ratio
+    assert re.search(r"Offered a by-and-for service when asked: \d+\.\d% for everyone \(\d+ of \d+\)\.", body)
+    assert re.search(r"The widest gap: [^,]+, \d+\.\d% against \d+\.\d% for [^,]+, \d+\.\d percentage points", body)
+    # charts: a Vega-Lite spec in a JSON script tag, drawn by a static script (no inline script), with its table
+    spec_id = re.search(r'data-vega-spec="([^"]+)"', body).group(1)
+    spec = json.loads(re.search(rf'<script id="{spec_id}" type="application/json">(.*?)</script>', body, re.S).group(1))
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    assert "/static/vega/vega-embed.min.js" in body and "/static/equality/charts.js" in body
+    assert not re.search(r"<script>(?!</script>)", body)
+    assert "The figures as a table" in body and "Ethnicity as she described it, ONS 2021 categories" in body
+    csv_link = re.search(r'href="(/insight/equality/hub/chart/[^"]+\.csv)"', body).group(1)
+    download = client.get(csv_link)
+    assert download.status_code == 200 and download.content.decode().startswith("Group,Figure,95% interval,Finding")
+    assert client.get("/insight/equality/hub/chart/nothing/sex.csv").status_code == 404
+    assert client_for("hana").get(csv_link).status_code == 404  # a hub worker: not a commissioner

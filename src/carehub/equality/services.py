@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,17 +30,20 @@ def results_dir() -> Path:
     return Path(settings.EIA_RESULTS_DIR)
 
 
-def assessment_publish(*, actor=None) -> tuple[Assessment, Path]:
+def assessment_publish(*, actor=None, progress: Callable[[str], None] | None = None) -> tuple[Assessment, Path]:
     """Extract, assess with hub.toml and replace the published hub assessment; returns it and its folder.
 
     The new results are written beside the old and swapped in by renames, so a reader never sees half of them.
+    `progress`, if given, is told of each step as it starts.
     """
+    step = progress or (lambda _: None)
     from carehub.insight.equality import run  # the statistics stack loads here, not with every page of the app
 
     root = results_dir()
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="carehub-eia-") as work:
         data = Path(work) / "extract"
+        step("Writing the pseudonymised extract")
         extract_write(out_dir=data, actor=actor)
         staging = Path(tempfile.mkdtemp(prefix=f".{HUB}-", dir=root))
         try:
@@ -47,10 +51,12 @@ def assessment_publish(*, actor=None) -> tuple[Assessment, Path]:
                 SPECS / "hub.toml",
                 {"referrals": str(data / "referrals.parquet"), "immigration": str(data / "immigration.parquet")},
                 out_dir=staging,
+                progress=progress,
             )
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+    step("Publishing")
     target = root / HUB
     retired = root / f".{HUB}-retired"
     shutil.rmtree(retired, ignore_errors=True)

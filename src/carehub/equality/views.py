@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from csp.decorators import csp_update
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,4 +37,20 @@ def download(request: HttpRequest, name: str, kind: str) -> HttpResponse:
     response = FileResponse(path.open("rb"), content_type=content_type)
     if kind == "csv":
         response["Content-Disposition"] = f'attachment; filename="equality-{name}-results.csv"'
+    return response
+
+
+@policy.route(Role.COMMISSIONER, check=policy.can_see_equality_assessments)
+def chart_csv(request: HttpRequest, name: str, metric: str, characteristic: str) -> HttpResponse:
+    """The figures one chart draws, as CSV (the same published, suppressed figures as its table)."""
+    published = selectors.published(name)
+    chart = published.chart(metric, characteristic) if published and published.document else None
+    if chart is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="equality-{name}-{metric}-{characteristic}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Group", "Figure", "95% interval", "Finding"])
+    for row in chart.rows:
+        writer.writerow([row["group"], row["value"], row["interval"], row["finding"]])
     return response

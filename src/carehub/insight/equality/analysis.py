@@ -20,12 +20,15 @@ from .populations import ALL_AREAS
 from .spec import UNKNOWN, Characteristic, Condition, Metric, Spec
 
 RESULT_FIELDS = (
-    "metric", "metric_label", "kind", "family", "scope", "characteristic", "characteristic_label", "group",
-    "group_label", "by", "by_group", "by_group_label", "reference", "reference_label", "count", "denominator",
-    "exposure", "value", "low", "high", "unit", "mean", "reference_value", "ratio", "ratio_low", "ratio_high",
-    "ratio_method", "bound_low", "bound_high", "p_value", "p_holm", "p_bh", "p_adjusted", "suppressed", "finding",
-    "statement",
+    "metric", "metric_label", "kind", "family", "scope", "characteristic", "characteristic_label", "recorded_as",
+    "group", "group_label", "by", "by_group", "by_group_label", "reference", "reference_label", "count",
+    "denominator", "exposure", "value", "low", "high", "unit", "mean", "reference_value", "ratio", "ratio_low",
+    "ratio_high", "ratio_method", "adjusted_low", "adjusted_high", "adjusted_level", "bound_low", "bound_high",
+    "p_value", "p_holm", "p_bh", "p_adjusted", "suppressed", "suppression", "finding", "statement",
 )  # fmt: skip
+# Why a result carries no figures: its own count is under the threshold; it is hidden so that a small group
+# elsewhere in the table cannot be worked out; or its reference group is hidden.
+SMALL, PROTECTS, REFERENCE_HIDDEN = "fewer_than_threshold", "protects_small_group", "reference_hidden"
 UNIT = {"rate": "per {per:,} a year", "proportion": "%", "duration": "{unit}"}
 
 
@@ -62,8 +65,11 @@ def _metric_cells(spec: Spec, metric: Metric, cube: Cube, populations: dict[str,
     months = spec.months
     quarters = QUARTER in cube.levels and (spec.trend_metrics is None or metric.name in spec.trend_metrics)
     areas = AREA in cube.levels and spec.area_metrics is not None and metric.name in spec.area_metrics
-    total = _people_total(metric, characteristics, populations)
-    cells = [_cell(metric, cube, (), (), total, months)]
+    total, covered = _people_total(metric, characteristics, populations, spec)
+    overall = _cell(metric, cube, (), (), total, months)
+    if covered is not None:  # no population covers every group: the rate counts only the groups it has people for
+        _restrict_overall(overall, cube, metric, covered, total, months)
+    cells = [overall]
     for characteristic in characteristics:
         people = _people_lookup(metric, characteristic, populations)
         cells += _compare(spec, metric, cube, (characteristic.name,), lambda g, _, p=people: (p(g, ALL_AREAS), months))
@@ -123,6 +129,7 @@ def _compare(spec: Spec, metric: Metric, cube: Cube, layout: tuple[str, ...], pe
         else:
             ref_people, _ = people_of(ref_names[0], ref_names[1] if len(ref_names) > 1 else None)
             ref_exposure = ref_people * months / 12 if ref_people and months else None
+            cell.extra["ref_exposure"] = ref_exposure
             _comparison(cell, cube, metric, layout, ref, ref_exposure)
             exposure = cell.row.get("exposure")
             if scope == "group" and metric.kind == "rate" and exposure and ref_exposure:
@@ -180,15 +187,24 @@ def _comparison(cell: Cell, cube: Cube, metric: Metric, layout, ref, ref_exposur
         count, ref_count, exposure = cell.extra["count"], _count(table, metric, ref), cell.row["exposure"]
         cell.extra["ref_count"] = ref_count
         if exposure and ref_exposure:
-            cell.comparison = st.rate_ratio(count, exposure, ref_count, ref_exposure)
+            method = {"exact": "exact", "log-wald": "wald"}[metric.interval]
+
+            def compare(confidence: float = st.CONFIDENCE) -> st.Comparison:
+                return st.rate_ratio(count, exposure, ref_count, ref_exposure, method=method, confidence=confidence)
+
+            cell.extra["compare"] = compare
+            cell.comparison = compare()
             cell.row["reference_value"] = metric.per * ref_count / ref_exposure
     elif metric.kind == "proportion":
         ref_count, ref_n = _count(table, metric, ref), int(np.rint(table[f"{metric.name}__den"][ref]))
-        cell.comparison = st.proportion_ratio(cell.extra["count"], cell.row["denominator"], ref_count, ref_n)
+        k, n = cell.extra["count"], cell.row["denominator"]
+        cell.extra["compare"] = lambda confidence=st.CONFIDENCE: st.proportion_ratio(k, n, ref_count, ref_n, confidence)
+        cell.comparison = cell.extra["compare"]()
         cell.row["reference_value"] = ref_count / ref_n if ref_n else None
     else:
-        ref_distribution = _distribution(cube, metric, layout, ref, table)
-        cell.comparison = st.mean_ratio(cell.extra["distribution"], ref_distribution)
+        ref_distribution, own = _distribution(cube, metric, layout, ref, table), cell.extra["distribution"]
+        cell.extra["compare"] = lambda confidence=st.CONFIDENCE: st.mean_ratio(own, ref_distribution, confidence)
+        cell.comparison = cell.extra["compare"]()
         cell.row["reference_value"] = ref_distribution.median
     c = cell.comparison
     if c is not None:
@@ -201,6 +217,7 @@ def _label(cell: Cell, spec: Spec, layout, names, scope) -> None:
         scope=scope,
         characteristic=first.name,
         characteristic_label=first.label,
+        recorded_as=first.described,
         group=names[0],
         group_label=first.label_of(names[0]),
         reference=first.reference,
@@ -247,15 +264,37 @@ def _people_lookup(metric: Metric, characteristic: Characteristic, populations: 
     return lambda group, area: counts.get((area, group))
 
 
-def _people_total(metric: Metric, characteristics, populations: dict[str, dict]) -> float | None:
-    """The whole population (for the overall rate): the first characteristic's population, summed."""
+def _people_total(metric: Metric, characteristics, populations: dict[str, dict], spec: Spec):
+    """The population the overall rate divides by, and (when it is not everyone) the groups it covers.
+
+    The overall rate must count the events of the people it divides by. A population that covers every group
+    (none `not_covered`) gives everyone; failing that, the first population's groups, and the rate then counts the
+    events of those groups only (not those of groups without a figure, nor of unknown group).
+    """
     if metric.kind != "rate":
-        return None
-    for characteristic in characteristics:
-        counts = populations.get(characteristic.name)
-        if counts:
-            return sum(p for (a, _), p in counts.items() if a is ALL_AREAS)
-    return None
+        return None, None
+    found = [(c, populations[c.name]) for c in characteristics if populations.get(c.name)]
+    for characteristic, counts in found:
+        population = spec.population_for(characteristic.name)
+        if population is not None and not population.not_covered:
+            return sum(p for (a, _), p in counts.items() if a is ALL_AREAS), None
+    if not found:
+        return None, None
+    characteristic, counts = found[0]
+    groups = {g for (a, g) in counts if a is ALL_AREAS}
+    return sum(p for (a, _), p in counts.items() if a is ALL_AREAS), (characteristic, groups)
+
+
+def _restrict_overall(cell: Cell, cube: Cube, metric: Metric, covered, people, months) -> None:
+    """The overall rate of the covered groups only: their events over their people."""
+    characteristic, groups = covered
+    levels = cube.levels[characteristic.name]
+    events = cube.table((characteristic.name,))[f"{metric.name}__ev"]
+    count = int(np.rint(sum(events[i] for i, level in enumerate(levels) if level in groups)))
+    exposure = people * months / 12 if people and months else None
+    estimate = st.poisson_rate(count, exposure, metric.per) if exposure else st.Estimate(None, None, None)
+    cell.row.update(value=estimate.value, low=estimate.low, high=estimate.high)
+    cell.extra["covered"] = (characteristic, groups, count)
 
 
 def _people_in_area(metric: Metric, characteristic, populations: dict[str, dict], area: str) -> float | None:
@@ -280,7 +319,11 @@ def _months_in_quarter(spec: Spec, quarter: str) -> float | None:
 
 
 def _suppress(spec: Spec, cube: Cube, metrics: list[Metric], cells: list[Cell]) -> None:
-    """Hide small counts and whatever would let them be worked out; hidden results publish no numbers."""
+    """Hide small counts and whatever would let them be worked out; hidden results publish no numbers.
+
+    Every other published figure is then checked against the hidden counts: bounds for the unknown group, and an
+    overall rate restricted to some groups, are published only in a form that gives back nothing hidden.
+    """
     components = _components(metrics)
     layouts = sorted({c.layout for c in cells}, key=len)
     hidden: dict[tuple, set] = {}  # (layout, component) -> hidden cells
@@ -301,24 +344,87 @@ def _suppress(spec: Spec, cube: Cube, metrics: list[Metric], cells: list[Cell]) 
         component = next(c for c in components if cell.metric.name in c)
         mask = hidden[(cell.layout, component)]
         if cell.cell in mask:
-            _hide(cell.row, "too few")
+            _hide(cell.row, _why_hidden(cell, spec.threshold))
         elif cell.reference_cell is not None and cell.reference_cell in mask:
-            _hide(cell.row, "reference too few", keep_own=True)
-        elif spec.round_to:
-            for key in ("count", "denominator"):
-                if cell.row.get(key) is not None:
-                    cell.row[key] = int(spec.round_to * round(cell.row[key] / spec.round_to))
+            _hide(cell.row, REFERENCE_HIDDEN, keep_own=True)
+        else:
+            _publish_safely(cell, cube, spec, hidden, component)
+            if spec.round_to:
+                for key in ("count", "denominator"):
+                    if cell.row.get(key) is not None:
+                        cell.row[key] = int(spec.round_to * round(cell.row[key] / spec.round_to))
+
+
+def _why_hidden(cell: Cell, threshold: int) -> str:
+    """'fewer than the threshold' only when the group's own count (or, for a share, the rest of it) is."""
+    count = cell.extra.get("count")
+    rest = (cell.row.get("denominator") or 0) - (count or 0) if cell.metric.kind == "proportion" else None
+    if count is not None and count < threshold:
+        return SMALL
+    if rest is not None and rest < threshold:
+        return SMALL
+    return PROTECTS
+
+
+def _publish_safely(cell: Cell, cube: Cube, spec: Spec, hidden: dict, component) -> None:
+    """Figures derived from hidden counts are coarsened to what the published table already gives away."""
+    if cell.layout == () and "covered" in cell.extra:
+        characteristic, groups, _ = cell.extra["covered"]
+        levels = cube.levels[characteristic.name]
+        mask = hidden.get(((characteristic.name,), component), set())
+        if any((i,) in mask for i, level in enumerate(levels) if level in groups):
+            # the rate of the covered groups would give back the sum of their counts, hidden ones included
+            cell.row.update(value=None, low=None, high=None)
+            cell.row["suppression"] = PROTECTS
+    if cell.row.get("bound_low") is None and cell.row.get("bound_high") is None:
+        return
+    levels = cube.levels[cell.layout[0]]
+    unknown = (levels.index(UNKNOWN),)
+    mask = hidden.get((cell.layout, component), set())
+    if unknown not in mask:
+        return
+    # The bounds put every unknown event with the group or with the reference: published with the true unknown
+    # count, they give it back (H x the reference's rate x the group's exposure - its count). They use instead the
+    # most the unknown group can hold given what is published, which the table gives away anyway.
+    most = _most_unknown(cube, cell.metric, cell.layout, mask, spec.threshold, hidden.get(((), component)))
+    if most is None:
+        cell.row["bound_low"] = cell.row["bound_high"] = None
+        return
+    exposure, ref_exposure = cell.row["exposure"], cell.extra["ref_exposure"]
+    bounds = st.unknown_bounds(cell.extra["count"], exposure, cell.extra["ref_count"], ref_exposure, most)
+    cell.row["bound_low"], cell.row["bound_high"] = bounds.low, bounds.high
+
+
+def _most_unknown(cube: Cube, metric: Metric, layout, mask: set, threshold: int, overall_hidden) -> int | None:
+    """The largest unknown count consistent with the published one-way table (None if the total is hidden)."""
+    if overall_hidden:
+        return None
+    events = cube.table(layout)[f"{metric.name}__ev"]
+    levels = cube.levels[layout[0]]
+    total = int(np.rint(events.sum()))
+    left = total
+    for i, _ in enumerate(levels):
+        count = int(np.rint(events[i]))
+        if (i,) not in mask:
+            left -= count
+        elif levels[i] != UNKNOWN and count >= threshold:
+            left -= threshold  # a group hidden to protect another is known to hold at least the threshold
+    unknown = int(np.rint(events[levels.index(UNKNOWN)]))
+    return min(left, threshold - 1) if unknown < threshold else left
 
 
 def _hide(row: dict, reason: str, *, keep_own: bool = False) -> None:
     """Blank every number that could reveal the hidden count; keep_own keeps the group's own figure."""
-    comparison = ("reference_value", "ratio", "ratio_low", "ratio_high", "bound_low", "bound_high", "p_value")
-    own = ("count", "denominator", "value", "low", "high", "mean")
+    comparison = (
+        "reference_value", "ratio", "ratio_low", "ratio_high", "adjusted_low", "adjusted_high", "bound_low",
+        "bound_high", "p_value",
+    )  # fmt: skip
+    own = ("count", "denominator", "exposure", "value", "low", "high", "mean")
     for key in comparison + (() if keep_own else own):
         row[key] = None
     row["suppressed"] = not keep_own
     row["finding"] = "too_few"
-    row["suppression_reason"] = reason
+    row["suppression"] = reason
 
 
 def _components(metrics: list[Metric]) -> list[frozenset[str]]:
@@ -344,7 +450,8 @@ def _count_keys(metric: Metric) -> set[tuple[Condition, ...]]:
 
 
 def _adjust(spec: Spec, cells: list[Cell]) -> None:
-    """Holm and Benjamini-Hochberg across each family of the whole assessment (published tests only)."""
+    """Holm and Benjamini-Hochberg across each family of the whole assessment (published tests only), and each
+    tested ratio's interval at the level that agrees with its adjusted test: the interval a finding rests on."""
     for family, method in (
         ("headline", spec.findings.headline_adjustment),
         ("exploratory", spec.findings.exploratory_adjustment),
@@ -356,6 +463,9 @@ def _adjust(spec: Spec, cells: list[Cell]) -> None:
             strict=True,
         ):  # fmt: skip
             c.row.update(p_holm=holm, p_bh=bh, p_adjusted=chosen)
+            level = st.adjusted_confidence(c.row["p_value"], chosen, spec.findings.alpha, len(tested))
+            adjusted = c.extra["compare"](level) if "compare" in c.extra else c.comparison
+            c.row.update(adjusted_low=adjusted.low, adjusted_high=adjusted.high, adjusted_level=level)
 
 
 def _clean(value):

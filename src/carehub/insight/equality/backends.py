@@ -49,6 +49,7 @@ def spark_session() -> Any:
         .appName("carehub-eia")
         .config("spark.sql.shuffle.partitions", os.environ.get("CAREHUB_SPARK_PARTITIONS", "2"))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")  # the command shows its own progress, one line a step
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", os.environ.get("CAREHUB_SPARK_DRIVER_MEMORY", "4g"))
         .getOrCreate()

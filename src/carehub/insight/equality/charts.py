@@ -36,13 +36,15 @@ def forest_data(rows: list[dict]) -> pd.DataFrame:
             if r.get("scope") != "intersection"
             else f"{r['group_label']} & {r['by_group_label']}",
             "ratio": r["ratio"],
-            "low": r["ratio_low"],
-            "high": r["ratio_high"],
+            "low": r.get("adjusted_low") or r["ratio_low"],
+            "high": r.get("adjusted_high") or r["ratio_high"],
             "finding": FINDING_NAMES.get(r["finding"], r["finding"]),
             "code": r["finding"],
         }
         for r in rows
-        if r.get("ratio") and r.get("ratio_low") and r.get("ratio_high")
+        if r.get("ratio")
+        and (r.get("adjusted_low") or r.get("ratio_low"))
+        and (r.get("adjusted_high") or r.get("ratio_high"))
     ]
     return pd.DataFrame.from_records(records, columns=["group", "ratio", "low", "high", "finding", "code"])
 
@@ -141,3 +143,41 @@ def _draw(data: pd.DataFrame, title: str, reference: str) -> str:
 
 def _tick(value: float) -> str:
     return f"{value:g}" if value >= 1 else f"{value:.3g}"
+
+
+def group_values(rows: list[dict]) -> pd.DataFrame:
+    """Each group's own figure with its 95% interval, in the units a reader uses (percentages for shares), for the
+    commissioner's page: the absolute figures first, the ratio beside them. Suppressed groups are left out."""
+    records = []
+    for r in rows:
+        if r.get("suppressed") or r.get("value") is None:
+            continue
+        scale = 100.0 if r["kind"] == "proportion" else 1.0
+        records.append(
+            {
+                "group": r["group_label"],
+                "value": r["value"] * scale,
+                "low": None if r.get("low") is None else r["low"] * scale,
+                "high": None if r.get("high") is None else r["high"] * scale,
+                "finding": "Reference group" if r["finding"] == "reference" else FINDING_NAMES.get(r["finding"], ""),
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=["group", "value", "low", "high", "finding"])
+
+
+def group_chart(data: pd.DataFrame, title: str, axis: str, description: str) -> dict:
+    """A Vega-Lite bar chart of each group's figure with its interval: the spec the page hands to vega-embed."""
+    colours = {**{FINDING_NAMES[k]: COLOURS[k] for k in FINDING_NAMES}, "Reference group": "#0b0c0c", "": "#505a5f"}
+    colour = alt.Color(
+        "finding:N",
+        scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+        legend=alt.Legend(title="Finding", orient="bottom"),
+    )
+    y = alt.Y("group:N", sort=list(data["group"]), title=None)
+    base = alt.Chart(data)
+    bars = base.mark_bar(opacity=0.85).encode(x=alt.X("value:Q", title=axis), y=y, color=colour)
+    interval = base.mark_rule(color="#0b0c0c").encode(x="low:Q", x2="high:Q", y=y)
+    chart = (bars + interval).properties(
+        title=title, width="container", height=max(80, 26 * len(data)), description=description
+    )
+    return chart.to_dict()

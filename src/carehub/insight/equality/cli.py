@@ -16,6 +16,7 @@ from .backends import BACKENDS
 from .data import parse_overrides
 from .errors import EIAError
 from .findings import LABELS, headline_findings
+from .progress import Progress
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,11 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status rather than exiting, so a caller can wrap it."""
     args = build_parser().parse_args(argv)
+    progress = Progress(sys.stderr)
     try:
-        assessment = run(args.spec, parse_overrides(args.data), backend=args.backend, out_dir=args.out)
+        assessment = run(
+            args.spec, parse_overrides(args.data), backend=args.backend, out_dir=args.out, progress=progress
+        )
     except EIAError as error:
+        progress.close()
         print(f"carehub eia: error: {error}", file=sys.stderr)
         return 2
+    progress.close()
     results = assessment.results
     headline = [r for r in results if r["family"] == "headline"]
     print(f"{assessment.spec.title}: {len(results):,} results ({len(headline):,} headline).")

@@ -15,6 +15,7 @@ and named rather than dropped.
 
 from __future__ import annotations
 
+import datetime as datetime_
 from dataclasses import dataclass, field
 
 import ibis
@@ -49,6 +50,8 @@ class CountPlan:
     key_sizes: dict[str, int] = field(default_factory=dict)  # key alias -> number of categories (+1 not known)
     trend_metrics: list[str] = field(default_factory=list)
     area_metrics: list[str] = field(default_factory=list)
+    # [period]: (date column, first day, last day); rows dated outside it, or not dated, are not counted
+    period: tuple[str, datetime_.date, datetime_.date] | None = None
 
     def key_alias(self, column: str) -> str:
         return f"k{self.keys.index(column)}"
@@ -113,6 +116,8 @@ def _pairs_for(spec: Spec, metric: Metric) -> tuple[tuple[str, str], ...]:
 def columns_used(plan: CountPlan) -> dict[str, str]:
     """Each raw column the plan reads, with what uses it (for the missing-column error)."""
     used = {column: "a characteristic" for column in plan.keys}
+    if plan.period:
+        used[plan.period[0]] = "[period]"
     if plan.weight:
         used[plan.weight] = f"[datasets.{plan.dataset}] weight"
     if plan.quarter_column:
@@ -200,8 +205,26 @@ def run_counts(con: ibis.BaseBackend, table: ibis.Table, plan: CountPlan) -> pa.
     return con.to_pyarrow(count_query(table, plan))
 
 
+def in_period(table: ibis.Table, column: str, first: datetime_.date, last: datetime_.date) -> ibis.ir.BooleanValue:
+    """Whether a row's date lies in [first, last]; an undated row does not."""
+    return (
+        _on_or_after(table[column], first) & ~_on_or_after(table[column], last + datetime_.timedelta(days=1))
+    ).fill_null(False)
+
+
+def _on_or_after(column: ibis.Value, day: datetime_.date) -> ibis.ir.BooleanValue:
+    """A date column (or ISO text, as CSV gives it, compared on its first ten characters) on or after `day`."""
+    if column.type().is_string():
+        return column.substr(0, 10) >= day.isoformat()
+    if column.type().is_temporal():
+        return column.cast("date") >= ibis.literal(day)
+    raise SpecError(f"column {column.get_name()!r} is neither a date nor text, so it cannot be compared with a date.")
+
+
 def _prepare(table: ibis.Table, plan: CountPlan) -> ibis.Table:
     """Key columns renamed k0.., quarter q, area a, and one 0/1 or numeric column per measure."""
+    if plan.period:
+        table = table.filter(in_period(table, *plan.period))
     columns = {f"k{i}": table[c] for i, c in enumerate(plan.keys)}
     if plan.weight:
         columns["w"] = _number(table[plan.weight]).cast("int64").fill_null(0)
@@ -292,6 +315,14 @@ def _all(table: ibis.Table, conditions: tuple[Condition, ...]) -> ibis.ir.Boolea
 def _condition(column: ibis.Value, condition: Condition) -> ibis.ir.BooleanValue:
     """One test, null-safe: a missing value fails every test except `is_null = true`."""
     op, value = condition.op, condition.value
+    if isinstance(value, datetime_.date):
+        after = _on_or_after(column, value)
+        after_next = _on_or_after(column, value + datetime_.timedelta(days=1))
+        tests = {"lt": ~after, "le": ~after_next, "ge": after, "gt": after_next, "eq": after & ~after_next,
+                 "ne": ~after | after_next}  # fmt: skip
+        if op not in tests:
+            raise SpecError(f"condition on {condition.column!r}: {op} cannot take a date.")
+        return tests[op].fill_null(False)
     if op == "is_null":
         return column.isnull() if value else column.notnull()
     if op in ("in", "not_in"):

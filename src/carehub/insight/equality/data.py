@@ -112,9 +112,16 @@ def sniff(path: Path, declared: str = "auto") -> str:
         head = handle.read(SNIFF_BYTES)
         handle.seek(-min(4, path.stat().st_size), 2)
         tail = handle.read(4)
+    gzipped = head[:2] == b"\x1f\x8b"
+    if path.name.lower().endswith(".gz") != gzipped:
+        raise DataFileError(
+            f"{path} is named {'as gzip-compressed (.gz)' if not gzipped else 'without .gz'} but its contents are "
+            f"{'not compressed' if not gzipped else 'gzip-compressed'}: "
+            f"{'remove the .gz' if not gzipped else 'name it .csv.gz'}."
+        )
     if head[:4] == PARQUET_MAGIC:
         actual = "parquet" if tail == PARQUET_MAGIC else "broken parquet"
-    elif head[:2] == b"\x1f\x8b":
+    elif gzipped:
         actual = _text_kind(_gunzip_head(path))
     elif head[:2] == b"PK":
         actual = "zip"
@@ -156,6 +163,11 @@ def _text_kind(head: bytes) -> str:
         return "compressed parquet"
     if b"\x00" in head:
         return "binary"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
+    if start.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+        return "HTML or XML (a web page saved in place of the download?)"
+    if start.startswith((b"{", b"[")):
+        return "JSON"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -49,52 +49,90 @@ def suppress_layout(
 ) -> set[tuple[int, ...]]:
     """Cells of the layout hidden for every metric in `tables` (one linked group), to a fixed point."""
     if not layout:
-        return {()} if any(int(t.layers[k]) < threshold for t in tables for k in t.layers) else set()
+        everyone = sum(int(t.layers[k]) for t in tables for k in t.layers)
+        small = any(int(t.layers[k]) < threshold for t in tables for k in t.layers)
+        return {()} if small and everyone else set()
     hidden: set[tuple[int, ...]] = set()
-    if len(layout) == 2:
-        hidden |= _unknown_cells(cube, layout)
+    unknown = _unknown_cells(cube, layout)
+    empty = _empty_cells(tables)
+    last: dict[int, set] = {}  # each table's last answer: still right while the seeds stay within it
     while True:
         found = set(hidden)
-        for table in tables:
+        for number, table in enumerate(tables):
+            if number in last and hidden <= last[number]:
+                found |= last[number]
+                continue
             if len(layout) == 1:
-                found |= _one_way(table, threshold, hidden, overall_hidden)
+                answer = _one_way(table, threshold, hidden, overall_hidden, empty, _unknown_rows(cube, layout))
             else:
-                found |= _two_way(table, layout, cube, threshold, hidden, margins or {}, overall_hidden)
+                answer = _two_way(table, layout, threshold, hidden, margins or {}, overall_hidden, empty, unknown)
+            last[number] = answer | hidden
+            found |= answer
         if found == hidden:
             return hidden
         hidden = found
 
 
-def _one_way(table: CellTable, threshold: int, hidden: set, overall_hidden: bool) -> set[tuple[int, ...]]:
-    """Groups as rows, the metric's layers as columns: a proportion's row total is its n, also published."""
+def _empty_cells(tables: list[CellTable]) -> set[tuple[int, ...]]:
+    """Cells of the layout with nobody in them in any table of the group: a zero there discloses nothing."""
+    total = sum(layer for t in tables for layer in t.layers.values())
+    return {tuple(int(i) for i in index) for index in zip(*np.nonzero(total == 0), strict=True)}
+
+
+def _one_way(table: CellTable, threshold: int, hidden: set, overall_hidden: bool, empty: set, unknown: set):
+    """Groups as rows, the metric's layers as columns: a proportion's row total is its n, also published.
+
+    A group is published or withheld whole (its layers and its n together); the "not known" group is the cheapest
+    complement.
+    """
     names = list(table.layers)
     size = len(next(iter(table.layers.values())))
     counts = {(r, k): int(table.layers[k][r]) for r in range(size) for k in names}
     seeds = {(r, k) for (r,) in hidden for k in names}
     fixed = set() if overall_hidden else {(TOTAL, k) for k in names} | {(TOTAL, TOTAL)}
-    result = suppress(range(size), names, counts, threshold=threshold, hidden=seeds, fixed=fixed)
+    result = suppress(
+        range(size), names, counts, threshold=threshold, hidden=seeds, fixed=fixed,
+        empty={(r, k) for (r,) in empty for k in [*names, TOTAL]},
+        cheap={(r, k) for r in unknown for k in [*names, TOTAL]},
+        linked=[[(r, k) for k in [*names, TOTAL]] for r in range(size)],
+    )  # fmt: skip
     return {(r,) for (r, k) in result.hidden if r != TOTAL}
 
 
-def _two_way(table, layout, cube, threshold, hidden, margins, overall_hidden) -> set[tuple[int, ...]]:
-    """Each layer as its own grid; margins published in the one-way tables are fixed, hidden ones stay hidden."""
+def _two_way(table, layout, threshold, hidden, margins, overall_hidden, empty, unknown) -> set[tuple[int, ...]]:
+    """Each layer as its own grid; margins published in the one-way tables are fixed, hidden ones stay hidden.
+
+    Crossings never publish "not known" cells: they are hidden without a label, so they protect their neighbours
+    at no cost, and need no protection of their own (the hidden margins they add up to still get it).
+    """
     rows_hidden, columns_hidden = margins.get(layout[0], set()), margins.get(layout[1], set())
     found = set()
     for layer in table.layers.values():
         n_rows, n_columns = layer.shape
         counts = {(r, c): int(layer[r, c]) for r in range(n_rows) for c in range(n_columns)}
-        seeds = set(hidden) | {(r, TOTAL) for (r,) in rows_hidden} | {(TOTAL, c) for (c,) in columns_hidden}
+        seeds = set(hidden) | found | set(unknown)  # a cell hidden in one layer is hidden in all
+        seeds |= {(r, TOTAL) for (r,) in rows_hidden} | {(TOTAL, c) for (c,) in columns_hidden}
         fixed = {(r, TOTAL) for r in range(n_rows) if (r,) not in rows_hidden}
         fixed |= {(TOTAL, c) for c in range(n_columns) if (c,) not in columns_hidden}
         if not overall_hidden:
             fixed.add((TOTAL, TOTAL))
-        result = suppress(range(n_rows), range(n_columns), counts, threshold=threshold, hidden=seeds, fixed=fixed)
+        result = suppress(
+            range(n_rows), range(n_columns), counts, threshold=threshold, hidden=seeds, fixed=fixed,
+            empty={cell for cell in empty if cell not in unknown}, unlabelled=unknown, cheap=unknown,
+        )  # fmt: skip
         found |= {cell for cell in result.hidden if TOTAL not in cell}
     return found
 
 
-def _unknown_cells(cube: Cube, layout: tuple[str, ...]) -> set[tuple[int, int]]:
-    """Crossings never publish 'not known' cells: they start hidden, and so help protect their neighbours."""
+def _unknown_rows(cube: Cube, layout: tuple[str, ...]) -> set[int]:
+    levels = cube.levels[layout[0]]
+    return {i for i, level in enumerate(levels) if level == UNKNOWN}
+
+
+def _unknown_cells(cube: Cube, layout: tuple[str, ...]) -> set[tuple[int, ...]]:
+    """Crossings never publish 'not known' cells."""
+    if len(layout) != 2:
+        return set()
     first, second = (cube.levels[d] for d in layout)
     return {
         (r, c) for r in range(len(first)) for c in range(len(second)) if first[r] == UNKNOWN or second[c] == UNKNOWN

@@ -9,14 +9,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import ibis
 
 from .analysis import analyse
 from .backends import connect
-from .counts import columns_used, plan_counts, run_counts
+from .counts import columns_used, in_period, plan_counts, run_counts
 from .cube import QUARTER, Cube, build_cube
 from .data import open_table, require_columns, resolve_sources
 from .errors import EIAError, MissingColumnError
@@ -40,27 +40,43 @@ def assess(
     *,
     backend: str = "duckdb",
     con: ibis.BaseBackend | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Assessment:
-    """Run the assessment the specification describes, on `backend` (or an open Ibis connection `con`)."""
+    """Run the assessment the specification describes, on `backend` (or an open Ibis connection `con`).
+
+    `progress` is told of each step as it starts (the command line shows it; nothing else needs it).
+    """
+    step = progress or (lambda _: None)
     started = time.perf_counter()
     sources = resolve_sources(spec, data_overrides)
+    step(f"Opening the data ({backend if con is None else con.name})")
     con = con or connect(backend)
     tables = {name: open_table(con, source) for name, source in sources.items()}
     if spec.period_column and not (spec.period_start and spec.period_end):
         spec = _period_from_data(spec, tables[spec.metrics[0].dataset])
     plans = plan_counts(spec)
+    warnings: list[str] = []
     for dataset, plan in plans.items():
+        if spec.date_column and spec.period_start and spec.period_end and spec.date_column in tables[dataset].columns:
+            plan.period = (spec.date_column, spec.period_start, spec.period_end)
         used = columns_used(plan)
         require_columns(tables[dataset], used, dataset, used)
+    for dataset, plan in plans.items():
+        if plan.period:
+            step(f"Checking the dates of {dataset!r} against the period")
+            warnings += _outside_period(spec, dataset, tables[dataset], plan)
     cubes: dict[str, Cube] = {}
     count_seconds = {}
     for dataset, plan in plans.items():
+        step(f"Counting {dataset!r}")
         tick = time.perf_counter()
         frame = run_counts(con, tables[dataset], plan)
         count_seconds[dataset] = time.perf_counter() - tick
         characteristics = [c for c in spec.characteristics if c.column in plan.keys]
         cubes[dataset] = build_cube(frame, plan, characteristics, dataset)
+    step("Reading the populations")
     populations = _populations(spec, tables, cubes)
+    step("Comparing groups and suppressing small numbers")
     tick = time.perf_counter()
     results = analyse(spec, cubes, populations)
     analysis_seconds = time.perf_counter() - tick
@@ -76,7 +92,33 @@ def assess(
             "total": round(time.perf_counter() - started, 3),
         },
     }
-    return Assessment(spec=spec, results=results, warnings=_warnings(spec, cubes), meta=meta)
+    return Assessment(spec=spec, results=results, warnings=warnings + _warnings(spec, cubes), meta=meta)
+
+
+def _outside_period(spec: Spec, dataset: str, table: ibis.Table, plan) -> list[str]:
+    """How many rows [period] leaves out, said plainly: a rate over the wrong months is silently wrong."""
+    column, first, last = plan.period
+    inside = in_period(table, column, first, last)
+    weight = table[plan.weight].cast("int64") if plan.weight else None
+    rows = (
+        table.aggregate(
+            outside=ibis.ifelse(inside, 0, weight if weight is not None else 1).sum(),
+            undated=ibis.ifelse(table[column].isnull(), weight if weight is not None else 1, 0).sum(),
+        )
+        .execute()
+        .iloc[0]
+    )
+    outside, undated = int(rows["outside"] or 0), int(rows["undated"] or 0)
+    outside -= undated
+    found = []
+    if outside:
+        found.append(
+            f"Data set {dataset!r} has {outside:,} rows dated outside the period {first:%d %B %Y} to {last:%d %B %Y} "
+            f"(column {column!r}); they are left out of every figure."
+        )
+    if undated:
+        found.append(f"Data set {dataset!r} has {undated:,} rows without a date in {column!r}; they are left out.")
+    return found
 
 
 def _period_from_data(spec: Spec, table: ibis.Table) -> Spec:

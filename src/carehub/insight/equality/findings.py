@@ -47,7 +47,8 @@ def judge(row: dict, metric: Metric, spec: Spec) -> str:
         return row["finding"]
     if row.get("scope") in ("overall", "quarter", "area") and row.get("characteristic") is None:
         return "descriptive"
-    ratio, low, high, p = row.get("ratio"), row.get("ratio_low"), row.get("ratio_high"), row.get("p_adjusted")
+    ratio, p = row.get("ratio"), row.get("p_adjusted")
+    low, high = _interval(row)
     if ratio is None or p is None:
         return "too_few"
     if p >= spec.findings.alpha:
@@ -73,17 +74,16 @@ def statement(row: dict, metric: Metric, threshold: int | None = None) -> str:
             return f"{who}: {_count_text(row, metric)}; no population figure (or period) for this group, so no rate."
         return f"{who}: {_count_text(row, metric)}; not compared with a reference group."
     if finding == "too_few":
-        if row.get("ratio_method") == "no events in either group":
-            return f"{who}: too few to say (no events in this group or in {row['reference_label']}: no information)."
-        limit = f" (fewer than {threshold})" if threshold else ""
-        return f"{who}: too few to say{limit}; figures suppressed so no one can be identified."
+        return f"{who}: {suppressed_words(row, metric, threshold)}."
     ratio = row.get("ratio")
+    low, high = _interval(row)
     comparison = (
         f"{_value(row, metric)} against {_value(row, metric, reference=True)} for {row['reference_label']}; "
         f"{_ratio_text(metric)}{_num(ratio, 2)} times {_ratio_word(metric)} "
-        f"(95% CI {_num(row.get('ratio_low'), 2)} to {_num(row.get('ratio_high'), 2)}; "
-        f"adjusted p {_p(row.get('p_adjusted'))})"
+        f"({interval_words(row)} {_num(low, 2)} to {_num(high, 2)}; adjusted p {_p(row.get('p_adjusted'))})"
     )
+    if finding == "no_evidence" and low is not None and high is not None and (low > 1 or high < 1):
+        comparison += "; the interval leaves out 1 but the adjusted test does not reject, so no finding is made"
     lead = {
         "adverse": "Adverse",
         "favourable": "Favourable",
@@ -92,17 +92,48 @@ def statement(row: dict, metric: Metric, threshold: int | None = None) -> str:
     return f"{lead}: {metric.label.lower()} for {who}, {comparison}."
 
 
+def suppressed_words(row: dict, metric: Metric, threshold: int | None) -> str:
+    """True words for a result without figures: "fewer than 10" only when it is."""
+    reason = row.get("suppression")
+    if row.get("ratio_method") == "no events in either group":
+        return f"too few to say (no events in this group or in {row['reference_label']}: no information)"
+    if reason == "reference_hidden":
+        return f"not compared: the reference group ({row['reference_label']}) is hidden to protect a small group"
+    if reason == "protects_small_group":
+        return "hidden to protect a small group (its figures would let a smaller group's be worked out)"
+    if reason == "fewer_than_threshold" and threshold:
+        return f"too few to say (fewer than {threshold}); figures suppressed so no one can be identified"
+    return "too few to say; figures suppressed so no one can be identified"
+
+
+def interval_words(row: dict) -> str:
+    """Which interval is shown: the one the finding rests on, adjusted for the comparisons made, and so named."""
+    level = row.get("adjusted_level")
+    if level is None or row.get("adjusted_low") is None:
+        return "95% CI"
+    family = "headline" if row.get("family") == "headline" else "exploratory"
+    return f"95% CI adjusted for the {family} comparisons (at {100 * level:.2f}%)"
+
+
+def _interval(row: dict) -> tuple[float | None, float | None]:
+    """The interval a finding rests on: adjusted for multiple comparisons when it has been, else the 95% one."""
+    if row.get("adjusted_low") is not None or row.get("adjusted_high") is not None:
+        return row.get("adjusted_low"), row.get("adjusted_high")
+    return row.get("ratio_low"), row.get("ratio_high")
+
+
 def _who(row: dict) -> str:
     group = row.get("group_label")
     by = row.get("by_group_label")
     scope = row.get("scope")
     if group is None:
         return "everyone" if by is None else f"everyone in {by}"
+    described = f" ({row['recorded_as']})" if row.get("recorded_as") else ""
     if scope == "intersection":
         return f"{group} and {by}"
     if scope in ("quarter", "area"):
-        return f"{group} in {by}"
-    return group
+        return f"{group}{described} in {by}"
+    return f"{group}{described}"
 
 
 def _value(row: dict, metric: Metric, *, reference: bool = False) -> str:

@@ -30,8 +30,11 @@ def population_counts(table: ibis.Table, population: Population, characteristic:
             raise MissingColumnError(
                 f"Population {population.name!r}: data set {population.dataset!r} has no column {column!r}."
             )
+    _check_numbers(
+        table, population, [*dict.fromkeys(needed)] if population.columns else [population.population_column]
+    )
     if population.columns:
-        sums = {c: table[c].cast("float64").sum() for c in dict.fromkeys(needed)}
+        sums = {c: _people(table[c]).sum() for c in dict.fromkeys(needed)}
         frame = (table.group_by(columns).aggregate(**sums) if columns else table.aggregate(**sums)).execute()
         rows = []
         for record in frame.to_dict("records"):
@@ -40,7 +43,7 @@ def population_counts(table: ibis.Table, population: Population, characteristic:
                 rows.append((area, code, sum(float(record[c]) for c in cols)))
     else:
         grouped = table.group_by([*columns, population.group_column]).aggregate(
-            people=table[population.population_column].cast("float64").sum()
+            people=_people(table[population.population_column]).sum()
         )
         frame = grouped.execute()
         rows = []
@@ -56,6 +59,44 @@ def population_counts(table: ibis.Table, population: Population, characteristic:
         counts[(area, code)] += people
         counts[(ALL_AREAS, code)] += people if area is not None else 0.0
     return dict(counts)
+
+
+def _people(column: ibis.Value) -> ibis.Value:
+    """A population figure as a number: text as published (GOV.UK downloads write "1,234"), separators removed."""
+    if column.type().is_numeric():
+        return column.cast("float64")
+    return column.cast("string").replace(",", "").strip().try_cast("float64")
+
+
+def _check_numbers(table: ibis.Table, population: Population, columns: list[str]) -> None:
+    """Every population cell must be a number: a blank or a word is named, never summed as nothing.
+
+    One query counts the bad cells of every column; only a column that has some is looked at again, to name them.
+    """
+
+    def bad_cell(raw: ibis.Value) -> ibis.ir.BooleanValue:
+        if raw.type().is_numeric():
+            return raw.isnull()
+        return raw.isnull() | (raw.cast("string").strip() == "") | _people(raw).isnull()
+
+    counts = table.aggregate(**{f"c{i}": bad_cell(table[c]).sum() for i, c in enumerate(columns)}).execute()
+    for i, column in enumerate(columns):
+        if not int(counts[f"c{i}"].iloc[0] or 0):
+            continue
+        raw = table[column]
+        bad = table.filter(bad_cell(raw))
+        labels = [c for c in (population.area_column, population.group_column) if c and c != column]
+        rows = bad.select(*labels, value=raw.cast("string")).limit(3).execute()
+        if len(rows):
+            where = "; ".join(
+                ", ".join(f"{c} {record[c]!r}" for c in labels) or f"row {i + 1}"
+                for i, record in enumerate(rows.to_dict("records"))
+            )
+            values = sorted({("blank" if v is None or not str(v).strip() else repr(v)) for v in rows["value"]})
+            raise DenominatorError(
+                f"Population {population.name!r}: column {column!r} must hold a number of people in every row, but "
+                f"holds {', '.join(values)} ({where}). Fill in the figure (or drop the row) and run again."
+            )
 
 
 def _code(value: object, population: Population, characteristic: Characteristic) -> str:

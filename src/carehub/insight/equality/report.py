@@ -128,7 +128,7 @@ def _metric_section(spec, metric, results: list[dict]) -> str:
         group_rows = [r for r in rows if r["scope"] == "group" and r["characteristic"] == characteristic.name]
         if not group_rows:
             continue
-        parts.append(f"<h3>By {_e(characteristic.label.lower())}</h3>")
+        parts.append(f"<h3>By {_e(characteristic.described)}</h3>")
         data = forest_data([r for r in group_rows if r["finding"] not in ("reference", "not_compared")])
         if len(data):
             svg, _ = forest_svg(
@@ -137,7 +137,9 @@ def _metric_section(spec, metric, results: list[dict]) -> str:
                 characteristic.label_of(characteristic.reference),
             )
             parts.append(f"<figure>{svg}</figure>")
-        parts.append(_table(metric, group_rows, f"{metric.label} by {characteristic.label.lower()}"))
+        parts.append(
+            _table(metric, group_rows, f"{metric.label} by {characteristic.described}", threshold=spec.threshold)
+        )
     parts.append(_exploratory_tables(metric, rows))
     parts.append("</section>")
     return "\n".join(parts)
@@ -167,8 +169,11 @@ def _exploratory_tables(metric, rows: list[dict]) -> str:
     return "\n".join(parts)
 
 
-def _table(metric, rows: list[dict], caption: str, *, by: bool = False, first: str = "Group") -> str:
-    ratio_head = "Ratio of means (95% CI)" if metric.kind == "duration" else "Ratio (95% CI)"
+def _table(
+    metric, rows: list[dict], caption: str, *, by: bool = False, first: str = "Group", threshold: int = 10
+) -> str:
+    ratio_head = "Ratio of means" if metric.kind == "duration" else "Ratio"
+    ratio_head += " (95% CI adjusted for multiple comparisons)"
     value_head = {
         "rate": f"Rate ({rows[0]['unit']})",
         "proportion": "Proportion (95% CI)",
@@ -185,7 +190,7 @@ def _table(metric, rows: list[dict], caption: str, *, by: bool = False, first: s
         cells = [f"<th scope='row'>{_e(label)}</th>"]
         if by:
             cells.append(f"<td>{_e(r.get('by_group_label') or '')}</td>")
-        cells.append(f"<td class='n'>{_count(r)}</td>")
+        cells.append(f"<td class='n'>{_count(r, threshold)}</td>")
         cells.append(f"<td class='n'>{_value(metric, r)}</td>")
         cells.append(f"<td class='n'>{_ratio(r)}</td>")
         if metric.kind == "rate":
@@ -234,9 +239,17 @@ def _method(spec) -> str:
         f"{_e(_adjustment(spec.findings.headline_adjustment))}, exploratory ones (intersections, quarters, areas) by "
         f"{_e(_adjustment(spec.findings.exploratory_adjustment))}; "
         "suppressed results are not tested.</li>"
-        f"<li>Small numbers: counts under {spec.threshold} are suppressed, and further cells are hidden so that no "
-        "suppressed count can be worked out from published totals (checked exactly by linear programming); "
-        "a suppressed result publishes no count, rate, ratio or p-value.</li>"
+        "<li>Each interval beside a ratio is the one its finding rests on: at the confidence level that agrees with "
+        "the adjusted test (1 - 0.05 x p / adjusted p; for Bonferroni the familiar 1 - 0.05/m), so an interval that "
+        "leaves out 1 goes with a finding. results.csv also gives the unadjusted 95% interval.</li>"
+        f"<li>Small numbers: counts under {spec.threshold} are suppressed (a zero for a group with nobody in it "
+        "discloses nothing and is shown), and the fewest further cells are hidden, chosen by a mixed-integer "
+        "programme that prefers the 'not known' group, so that no suppressed count can be worked out from the "
+        "published cells, totals and bounds (checked by linear programming: each could lie at least "
+        f"{max(1, round(spec.threshold / 5))} either way of its value). A suppressed result publishes no count, "
+        "rate, ratio or p-value, and says why: 'fewer than "
+        f"{spec.threshold}', or 'hidden to protect a small group'. Bounds for the unknown group are computed with the "
+        "most it can hold given what is published when its own count is hidden.</li>"
         "</ul></section>"
     )
 
@@ -257,9 +270,12 @@ def _decision(spec) -> str:
     )
 
 
-def _count(r: dict) -> str:
+def _count(r: dict, threshold: int) -> str:
     if r.get("suppressed"):
-        return "suppressed"
+        return {
+            "fewer_than_threshold": f"fewer than {threshold}",
+            "protects_small_group": "hidden to protect a small group",
+        }.get(r.get("suppression"), "suppressed")
     if r.get("count") is None:
         return ""
     if r["kind"] == "proportion" and r.get("denominator") is not None:
@@ -281,8 +297,12 @@ def _value(metric, r: dict) -> str:
 def _ratio(r: dict) -> str:
     if r.get("ratio") is None:
         return ""
-    low = "" if r.get("ratio_low") is None else f"{r['ratio_low']:.2f}"
-    high = "∞" if r.get("ratio_high") is None else f"{r['ratio_high']:.2f}"
+    adjusted = r.get("adjusted_low") is not None or r.get("adjusted_high") is not None
+    low_value, high_value = (
+        (r.get("adjusted_low"), r.get("adjusted_high")) if adjusted else (r.get("ratio_low"), r.get("ratio_high"))
+    )
+    low = "" if low_value is None else f"{low_value:.2f}"
+    high = "∞" if high_value is None else f"{high_value:.2f}"
     return f"{r['ratio']:.2f} ({low} to {high})"
 
 

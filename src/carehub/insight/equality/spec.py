@@ -19,6 +19,7 @@ from .errors import SpecError
 METRIC_KINDS = ("rate", "proportion", "duration")
 CONDITION_OPS = ("in", "not_in", "is", "is_null", "eq", "ne", "lt", "le", "gt", "ge")
 DATA_FORMATS = ("auto", "csv", "parquet", "table")
+INTERVALS = ("exact", "log-wald")
 UNKNOWN = "unknown"  # the category code every unknown, not-stated or missing value is counted under
 
 
@@ -54,6 +55,9 @@ class Characteristic:
     mapping: dict[str, str] | None = None  # raw value -> category code
     unknown: tuple[str, ...] = ()  # raw values that mean "not known" (null always does)
     unknown_label: str = "Not known or not stated"
+    # Who recorded it and how, in words that go beside every group ("ethnic group as the officer perceived it"), so
+    # that two "Black" rates from two different recordings never sit side by side unexplained.
+    recorded_as: str = ""
     # The data sets that hold this characteristic; None: all of them. A metric on another data set is not assessed
     # by it unless it names it.
     datasets: tuple[str, ...] | None = None
@@ -61,6 +65,11 @@ class Characteristic:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(code for code, _ in self.categories)
+
+    @property
+    def described(self) -> str:
+        """What the groups are, in words: the recording named, or the characteristic's own label."""
+        return self.recorded_as or self.label[:1].lower() + self.label[1:]
 
     def label_of(self, code: str) -> str:
         if code == UNKNOWN:
@@ -101,6 +110,7 @@ class Metric:
     headline: bool = True
     interpretation: str = ""
     outcome_test: bool = False  # a hit-rate (outcome) test: the report explains how to read it
+    interval: str = "exact"  # a rate ratio's interval: "exact" (conditional) or "log-wald", as published tables use
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,13 @@ class Spec:
         return float(
             (self.period_end.year - self.period_start.year) * 12 + self.period_end.month - self.period_start.month + 1
         )
+
+    @property
+    def date_column(self) -> str | None:
+        """The column that dates each row, by which [period] filters: its own column, or the trends' date."""
+        if self.period_column:
+            return self.period_column
+        return self.trend_column if self.trend_from == "date" else None
 
     def characteristic(self, name: str) -> Characteristic:
         return next(c for c in self.characteristics if c.name == name)
@@ -263,7 +280,18 @@ def _characteristic(table: dict[str, Any]) -> Characteristic:
     _only(
         table,
         where,
-        {"name", "label", "column", "reference", "categories", "map", "unknown", "unknown_label", "datasets"},
+        {
+            "name",
+            "label",
+            "column",
+            "reference",
+            "categories",
+            "map",
+            "unknown",
+            "unknown_label",
+            "datasets",
+            "recorded_as",
+        },
     )
     datasets = table.get("datasets")
     if datasets is not None and (not isinstance(datasets, list) or not all(isinstance(d, str) for d in datasets)):
@@ -300,6 +328,7 @@ def _characteristic(table: dict[str, Any]) -> Characteristic:
         mapping=mapping,
         unknown=tuple(str(v) for v in table.get("unknown", ())),
         unknown_label=table.get("unknown_label", "Not known or not stated"),
+        recorded_as=" ".join(str(table.get("recorded_as", "")).split()),
         datasets=tuple(datasets) if datasets is not None else None,
     )
 
@@ -342,7 +371,7 @@ def _metric(table: dict[str, Any]) -> Metric:
         where,
         {
             "name", "label", "kind", "dataset", "higher_is", "where", "numerator", "denominator", "column", "unit",
-            "per", "characteristics", "headline", "interpretation", "outcome_test",
+            "per", "characteristics", "headline", "interpretation", "outcome_test", "interval",
         },
     )  # fmt: skip
     kind = _text(table, "kind", required=True, where=where)
@@ -365,7 +394,11 @@ def _metric(table: dict[str, Any]) -> Metric:
         headline=bool(table.get("headline", True)),
         interpretation=" ".join(table.get("interpretation", "").split()),
         outcome_test=bool(table.get("outcome_test", False)),
+        interval=str(table.get("interval", "exact")),
     )
+    _choose(metric.interval, INTERVALS, f"{where} interval")
+    if metric.interval != "exact" and kind != "rate":
+        raise SpecError(f"{where}: 'interval' chooses a rate ratio's interval; a {kind} has its own.")
     if kind == "proportion" and not metric.numerator:
         raise SpecError(f"{where}: a proportion needs a 'numerator' condition (which rows count as the outcome).")
     if kind == "duration" and not metric.column:
@@ -397,6 +430,15 @@ def _conditions(raw: Any, where: str) -> tuple[Condition, ...]:
             raise SpecError(f"{where}: '{ops[0]}' on {item['column']!r} needs a non-empty list.")
         if ops[0] in ("is", "is_null") and not isinstance(value, bool):
             raise SpecError(f"{where}: '{ops[0]}' on {item['column']!r} needs true or false.")
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if ops[0] in ("lt", "le", "gt", "ge") and isinstance(value, str):
+            try:  # a date written as text compares as a date, never as text against a number
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                raise SpecError(
+                    f"{where}: '{ops[0]}' on {item['column']!r} needs a number or a date (YYYY-MM-DD), not {value!r}."
+                ) from None
         conditions.append(
             Condition(column=item["column"], op=ops[0], value=tuple(value) if isinstance(value, list) else value)
         )

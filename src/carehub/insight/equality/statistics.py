@@ -63,7 +63,13 @@ def poisson_rate(count: int, exposure: float, per: float = 1.0) -> Estimate:
 
 
 def rate_ratio(
-    count: int, exposure: float, ref_count: int, ref_exposure: float, *, method: str = "exact"
+    count: int,
+    exposure: float,
+    ref_count: int,
+    ref_exposure: float,
+    *,
+    method: str = "exact",
+    confidence: float = CONFIDENCE,
 ) -> Comparison:
     """Ratio of two Poisson rates: exact conditional interval (or log-Wald), exact conditional test.
 
@@ -76,19 +82,19 @@ def rate_ratio(
         return NO_INFORMATION
     ratio = _ratio(count / exposure, ref_count / ref_exposure)
     p_value = binomial_test(count, count + ref_count, exposure / (exposure + ref_exposure))
-    if method == "wald":
+    if method in ("wald", "log-wald"):
         if count == 0 or ref_count == 0:
             return Comparison(ratio, None, None, p_value, "log-Wald (undefined with a zero count)")
-        se = math.sqrt(1 / count + 1 / ref_count)
-        return Comparison(ratio, ratio * math.exp(-Z * se), ratio * math.exp(Z * se), p_value, "log-Wald")
-    low, high = clopper_pearson(count, count + ref_count)
+        se, z = math.sqrt(1 / count + 1 / ref_count), _z(confidence)
+        return Comparison(ratio, ratio * math.exp(-z * se), ratio * math.exp(z * se), p_value, "log-Wald")
+    low, high = clopper_pearson(count, count + ref_count, confidence)
     scale = ref_exposure / exposure
     return Comparison(ratio, _odds(low) * scale, _odds(high) * scale, p_value, "exact conditional")
 
 
-def clopper_pearson(k: int, n: int) -> tuple[float, float]:
+def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """Exact binomial interval for k of n, from the beta quantiles (what binomtest's interval solves for)."""
-    alpha = 1 - CONFIDENCE
+    alpha = 1 - confidence
     low = 0.0 if k == 0 else float(special.betaincinv(k, n - k + 1, alpha / 2))
     high = 1.0 if k == n else float(special.betaincinv(k + 1, n - k, 1 - alpha / 2))
     return low, high
@@ -140,7 +146,7 @@ def _search(a, d: float, lo: float, hi: float) -> int:
     return int(lo) if a(lo) <= d else int(lo - 1)
 
 
-def proportion_ratio(k: int, n: int, ref_k: int, ref_n: int) -> Comparison:
+def proportion_ratio(k: int, n: int, ref_k: int, ref_n: int, confidence: float = CONFIDENCE) -> Comparison:
     """Ratio of two proportions: Katz log interval; Koopman's score interval when a count is zero.
 
     Test: Fisher's exact test when any expected count is under 5, otherwise the score test (Pearson's chi-squared
@@ -156,13 +162,15 @@ def proportion_ratio(k: int, n: int, ref_k: int, ref_n: int) -> Comparison:
         # (A zero is always under the suppression threshold, so this interval is never published, only kept honest.)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            low, high = confint_proportions_2indep(k, n, ref_k, ref_n, method="score", compare="ratio")
+            low, high = confint_proportions_2indep(
+                k, n, ref_k, ref_n, method="score", compare="ratio", alpha=1 - confidence
+            )
         low, high = _real(low), _real(high)
         return Comparison(_ratio(k / n, ref_k / ref_n), None if low is None else max(low, 0.0), high, p_value,
                           "score (Koopman)")  # fmt: skip
     ratio = (k / n) / (ref_k / ref_n)
-    se = math.sqrt(1 / k - 1 / n + 1 / ref_k - 1 / ref_n)
-    return Comparison(ratio, ratio * math.exp(-Z * se), ratio * math.exp(Z * se), p_value, "Katz log")
+    se, z = math.sqrt(1 / k - 1 / n + 1 / ref_k - 1 / ref_n), _z(confidence)
+    return Comparison(ratio, ratio * math.exp(-z * se), ratio * math.exp(z * se), p_value, "Katz log")
 
 
 def two_by_two_test(a: int, b: int, c: int, d: int) -> float:
@@ -218,7 +226,7 @@ def distribution(values: np.ndarray, counts: np.ndarray) -> Distribution:
     return Distribution(n, mean, sd, median, order_statistic(lower_rank), order_statistic(n - lower_rank + 1))
 
 
-def mean_ratio(group: Distribution, ref: Distribution) -> Comparison:
+def mean_ratio(group: Distribution, ref: Distribution, confidence: float = CONFIDENCE) -> Comparison:
     """Ratio of mean durations, log (delta-method) interval, Welch's t-test on the same means."""
     if group.n < 2 or ref.n < 2 or group.sd is None or ref.sd is None:
         return Comparison(None, None, None, None, "too few values")
@@ -232,7 +240,8 @@ def mean_ratio(group: Distribution, ref: Distribution) -> Comparison:
         p_value = float(
             stats.ttest_ind_from_stats(group.mean, group.sd, group.n, ref.mean, ref.sd, ref.n, equal_var=False).pvalue
         )
-    return Comparison(ratio, ratio * math.exp(-Z * se), ratio * math.exp(Z * se), p_value, "log (delta method), Welch")
+    z = _z(confidence)
+    return Comparison(ratio, ratio * math.exp(-z * se), ratio * math.exp(z * se), p_value, "log (delta method), Welch")
 
 
 def unknown_bounds(count: int, exposure: float, ref_count: int, ref_exposure: float, unknown: int) -> Estimate:
@@ -247,6 +256,23 @@ def adjust(p_values: list[float], method: str) -> list[float]:
     if not p_values:
         return []
     return [float(p) for p in multipletests(p_values, method=method)[1]]
+
+
+def adjusted_confidence(p_value: float, p_adjusted: float, alpha: float, tests: int) -> float:
+    """The confidence level at which a comparison's interval agrees with its adjusted test.
+
+    An interval at level 1 - alpha * p / p_adjusted excludes 1 exactly when p < alpha * p / p_adjusted, that is when
+    the adjusted p-value is under alpha: for Bonferroni it is the familiar 1 - alpha / m, for Holm and
+    Benjamini-Hochberg the level of each comparison's step. A finding that rests on the adjusted test then shows the
+    interval it rests on.
+    """
+    if p_adjusted <= 0 or p_value <= 0:
+        return 1 - alpha / max(tests, 1)
+    return min(1 - alpha * p_value / p_adjusted, 1 - alpha / max(tests, 1)) if p_adjusted > p_value else 1 - alpha
+
+
+def _z(confidence: float) -> float:
+    return Z if confidence == CONFIDENCE else float(stats.norm.ppf(0.5 + confidence / 2))
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

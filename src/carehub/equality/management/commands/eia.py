@@ -37,11 +37,16 @@ class Command(BaseCommand):
             return
         from carehub.equality.services import assessment_publish
         from carehub.insight.equality.errors import EIAError
+        from carehub.insight.equality.progress import Progress
 
+        progress = Progress(sys.stderr) if options.get("verbosity", 1) > 0 else None
         try:
-            assessment, folder = assessment_publish()
+            assessment, folder = assessment_publish(progress=progress)
         except EIAError as error:  # e.g. too few referrals yet for a reference group: say so, publish nothing
             raise CommandError(f"nothing published: {error}") from None
+        finally:
+            if progress:
+                progress.close()
         headline = [r for r in assessment.results if r["family"] == "headline"]
         self.stdout.write(f"{assessment.spec.title}: {len(assessment.results):,} results ({len(headline):,} headline).")
         self.stdout.write(f"Published to {folder}; commissioners see it at /insight/equality/.")
