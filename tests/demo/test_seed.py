@@ -154,7 +154,7 @@ def test_offers_agree_with_referrals_and_the_manager_has_some():
     offered = Referral.objects.filter(status="offered", sealed=False)
     pending = Offer.objects.filter(status="pending")
     assert sorted(offered.values_list("pk", "routed_service")) == sorted(pending.values_list("referral", "service"))
-    assert pending.filter(service__organisation__slug="southside-womens-aid").count() >= 2
+    assert pending.filter(service__organisation__slug="quaymarsh-womens-service").count() >= 2
     assert not Offer.objects.filter(referral__sealed=True).exists()
     accepted = Offer.objects.filter(status="accepted")
     assert accepted.count() == Case.objects.filter(sealed=False).count()
