@@ -21,7 +21,9 @@ function replaceHistoryOnSubmit(form) {
     if (submitter?.name) body.append(submitter.name, submitter.value);
     let page = null;
     try {
-      const response = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
+      // getAttribute, not form.action: the steps' buttons are named "action", which shadows the property.
+      const url = form.getAttribute("action") || window.location.href;
+      const response = await fetch(url, { method: "POST", body, credentials: "same-origin" });
       page = new DOMParser().parseFromString(await response.text(), "text/html");
     } catch {
       page = null;
