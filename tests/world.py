@@ -47,15 +47,15 @@ PERSONAS: dict[str, tuple[str, str]] = {
 
 ORGANISATIONS = {
     "hub": ("london-victim-care-hub", "London Victim Care Hub", Organisation.Kind.HUB, []),
-    "solace": ("southside-womens-aid", "Southside Women's Aid", Organisation.Kind.SPECIALIST, []),
+    "solace": ("quaymarsh-womens-service", "Quaymarsh Women's Service", Organisation.Kind.SPECIALIST, []),
     "sistah": (
-        "sistah-space-east",
-        "Sistah Space East",
+        "kestrel-rise",
+        "Kestrel Rise",
         Organisation.Kind.BY_AND_FOR,
         [Community.BLACK_MINORITISED],
     ),
     "met": ("metropolitan-police", "Metropolitan Police Service", Organisation.Kind.POLICE, []),
-    "nhs": ("royal-london-hospital", "Royal London Hospital", Organisation.Kind.HEALTH, []),
+    "nhs": ("eastfield-general-hospital", "Eastfield General Hospital", Organisation.Kind.HEALTH, []),
     "ias": (
         "independent-advisory",
         "Independent Advisory Service",
@@ -75,14 +75,14 @@ def build_world() -> World:
         f.MembershipFactory(user=user, organisation=world.orgs[org_key], role=role)
         world.users[username] = user
 
-    world.services["solace"] = f.ServiceFactory(organisation=world.orgs["solace"], name="Southside IDVA")
+    world.services["solace"] = f.ServiceFactory(organisation=world.orgs["solace"], name="Quaymarsh IDVA")
     world.services["refuge"] = f.ServiceFactory(
         organisation=world.orgs["solace"],
-        name="Southside Refuge",
+        name="Quaymarsh Refuge",
         service_type=ServiceType.REFUGE,
         address="1 Hidden Street, London",
     )
-    world.services["sistah"] = f.ServiceFactory(organisation=world.orgs["sistah"], name="Sistah Space Advocacy")
+    world.services["sistah"] = f.ServiceFactory(organisation=world.orgs["sistah"], name="Kestrel Rise Advocacy")
     world.services["ias"] = f.ServiceFactory(
         organisation=world.orgs["ias"],
         name="Independent Advisory",
@@ -97,7 +97,7 @@ def build_world() -> World:
         status=Status.IN_TRIAGE,
         survivor__immigration_status="asylum_seeker",
     )
-    # Accepted by Southside and allocated to alice.
+    # Accepted by Quaymarsh and allocated to alice.
     world.referrals["solace"] = f.ReferralFactory(
         survivor__family_name="Solacemarker",
         referring_organisation=world.orgs["nhs"],
@@ -109,7 +109,7 @@ def build_world() -> World:
     )
     # Accepted by the by-and-for service and allocated to bola.
     world.referrals["sistah"] = f.ReferralFactory(
-        survivor__family_name="Sistahmarker",
+        survivor__family_name="Kestrelmarker",
         channel=Channel.SELF,
         status=Status.ACCEPTED,
         routed_service=world.services["sistah"],

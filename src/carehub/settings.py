@@ -13,6 +13,7 @@ import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from carehub.core import helplines
 from carehub.core.addresses import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -261,6 +262,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A session cookie, not Django's default of a year: on a shared device, a cookie that outlives the browser shows that
+# someone visited; the session cookie already ends with the browser (SESSION_EXPIRE_AT_BROWSER_CLOSE).
+CSRF_COOKIE_AGE = None
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 if PRODUCTION:
@@ -334,6 +338,12 @@ API_RATE_LIMIT_PER_MINUTE = envint("CAREHUB_API_RATE_PER_MINUTE", 20000)
 # Failed API requests (wrong key, unknown record, invalid body...) a minute per client address.
 API_FAILURES_PER_MINUTE = envint("CAREHUB_API_FAILURES_PER_MINUTE", 600)
 SELF_REFERRAL_RATE_PER_HOUR = int(os.environ.get("CAREHUB_SELF_REFERRAL_RATE_PER_HOUR", "30"))
+# The helplines on every public page (core/helplines.py). Numbers change: CAREHUB_HELPLINES replaces the defaults
+# with a JSON list of {"name", "number", "description"}; 999 and the Silent Solution are always shown.
+try:
+    HELPLINES = helplines.parse(os.environ.get("CAREHUB_HELPLINES", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 _REDIS_URL = os.environ.get("CAREHUB_REDIS_URL", "")
 CACHES = {
     "default": (

@@ -6,7 +6,7 @@ from carehub.audit.models import AuditEvent
 def test_an_administrator_sees_organisations_and_members_but_no_case_content(world, client_for):
     client = client_for("adam")
     body = client.get("/administration/").content.decode()
-    assert "Southside Women&#x27;s Aid" in body
+    assert "Quaymarsh Women&#x27;s Service" in body
     page = client.get(f"/administration/organisations/{world.orgs['solace'].slug}/").content.decode()
     assert "alice" in page and "Caseworker" in page
     assert world.marker("solace") not in page

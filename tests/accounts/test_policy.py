@@ -37,7 +37,7 @@ def test_a_manager_sees_all_of_their_own_services_cases_and_no_other(world):
 
 
 def test_membership_of_two_organisations_does_not_mix_their_scopes(world):
-    """alice also joins Sistah as a caseworker: she sees her Sistah cases, not all of Sistah's."""
+    """alice also joins Kestrel Rise as a caseworker: she sees her Kestrel Rise cases, not all of Kestrel Rise's."""
     f.MembershipFactory(user=world.users["alice"], organisation=world.orgs["sistah"], role="caseworker")
     user = type(world.users["alice"]).objects.get(pk=world.users["alice"].pk)
     assert set(policy.cases_visible_to(user)) == {world.cases["solace"]}

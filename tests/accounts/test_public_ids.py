@@ -85,7 +85,7 @@ def sealed_activity(world) -> None:
 
 
 def ordinary_referral(world, given_name: str, family_name: str) -> Referral:
-    """A self-referral the hub has triaged and offered to Southside IDVA, with her consent to share with Sistah."""
+    """A self-referral the hub has triaged and offered to Quaymarsh IDVA, with her consent to share with Kestrel."""
     referral, _ = referral_services.referral_create(
         actor=None,
         organisation=None,
@@ -115,7 +115,7 @@ def ordinary_referral(world, given_name: str, family_name: str) -> Referral:
 
 
 def ordinary_activity(world) -> dict[str, str]:
-    """Southside's next case (accepted, allocated to alice, a goal) and a referral waiting in its inbox.
+    """Quaymarsh's next case (accepted, allocated to alice, a goal) and a referral waiting in its inbox.
 
     Returns every identifier made here that pages may show, by a label that is the same on every run.
     """

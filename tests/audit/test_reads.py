@@ -153,7 +153,7 @@ def test_organisations_name_only_active_memberships(world, client_for):
     before = last_seq()
     client.get(reverse("cases:detail", kwargs={"public_id": world.cases["solace"].public_id}))
     [event] = events_after(before)
-    assert event.organisations == "southside-womens-aid"
+    assert event.organisations == "quaymarsh-womens-service"
 
 
 def test_no_personal_value_enters_the_trail(world, client_for):

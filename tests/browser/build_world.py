@@ -32,9 +32,9 @@ class QuickArgon2Hasher(Argon2PasswordHasher):
     parallelism = 1
 
 
-def offered_to_southside(world):
+def offered_to_quaymarsh(world):
     """A self-referral (with two abuse types, for the outcome questions) that the hub has triaged and offered to
-    Southside IDVA: nobody but test_case_to_closure.py touches it."""
+    Quaymarsh IDVA: nobody but test_case_to_closure.py touches it."""
     import datetime as dt
 
     from carehub.people.models import Identity
@@ -83,7 +83,7 @@ def main() -> None:
 
     with override_settings(PASSWORD_HASHERS=["tests.browser.build_world.QuickArgon2Hasher"]):
         world = build_world()
-    # A woman supported by Southside until 100 days ago, referred again with a slip in her family name.
+    # A woman supported by Quaymarsh until 100 days ago, referred again with a slip in her family name.
     earlier = intake(AMINA, days_ago=300)
     closed_case(world, earlier, closed_days_ago=100)
     new = intake(AMINA_MISSPELT)
@@ -100,13 +100,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         extract = synthetic.write_referrals(Path(work) / "referrals.parquet", 5_000, seed=3)
         run(SPECS / "hub.toml", synthetic.extract_data(extract), out_dir=results_dir() / HUB)
-    closure = offered_to_southside(world)
+    closure = offered_to_quaymarsh(world)
     survivors.append(closure.survivor.identity)
     facts = {
         "case_ids": {key: case.public_id for key, case in world.cases.items()},
         "referral_references": {key: referral.reference for key, referral in world.referrals.items()},
         "repeat_references": {"earlier": earlier.reference, "new": new.reference},
-        # Offered to Southside and relied on by test_case_to_closure.py alone, which takes it through to closure.
+        # Offered to Quaymarsh and relied on by test_case_to_closure.py alone, which takes it through to closure.
         "closure_reference": closure.reference,
         # Every name a survivor is known by: none of them may ever reach a page title (and so browser history).
         "survivor_names": sorted({name for i in survivors for name in (i.given_name, i.family_name) if name}),

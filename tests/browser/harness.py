@@ -261,6 +261,13 @@ class Visitor:
         with self.page.expect_navigation():
             control.click()
 
+    def submit_in_place(self, control) -> None:
+        """Click a button of a form that swaps the page's <main> in place (data-replace-history), and wait for the
+        swap: no navigation happens, so `follow` would wait for one in vain."""
+        main = self.page.query_selector("main")
+        control.click()
+        self.page.wait_for_function("old => !old.isConnected", arg=main)
+
     def check(self) -> None:
         """Check the page as it is now."""
         path = self.page.url.removeprefix(self.hub.base_url)

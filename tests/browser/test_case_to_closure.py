@@ -1,6 +1,6 @@
 """A specialist service, in a real browser, takes a referral from its inbox through to closure with outcomes recorded.
 
-The browser counterpart of tests/cases/test_end_to_end.py: Southside's manager accepts the referral the hub offered
+The browser counterpart of tests/cases/test_end_to_end.py: Quaymarsh's manager accepts the referral the hub offered
 (build_world.py's `closure_reference`, used by no other test) and allocates it; the caseworker records her starting
 measures, a goal and a contact, then closes the case with her closing measures. Every page is checked as in
 test_pages.py: axe-core (no serious or critical violation), no content security policy violation, and no survivor's

@@ -163,28 +163,28 @@ def test_the_self_referral_is_accessible_at_every_step_and_each_step_can_be_left
     visitor.open("/")
     visitor.follow(page.get_by_role("button", name="Ask for support"))
     visitor.check()
-    visitor.follow(page.get_by_role("button", name="Continue"))  # nothing filled in: the error summary
+    visitor.submit_in_place(page.get_by_role("button", name="Continue"))  # nothing filled in: the error summary
     visitor.check()
     assert "There is a problem" in page.locator("main").inner_text()
     page.get_by_label("First name").fill("Browser")
-    visitor.follow(page.get_by_role("button", name="Continue"))
+    visitor.submit_in_place(page.get_by_role("button", name="Continue"))
     visitor.check()
     page.get_by_label("Text message").check()
     page.get_by_label("Phone number").fill("07700 900123")
     while "Check your answers" not in page.locator("h1").inner_text():
         step = page.locator("h1").inner_text()
         exit_this_page(visitor)
-        visitor.follow(page.get_by_role("button", name="Continue"))
+        visitor.submit_in_place(page.get_by_role("button", name="Continue"))
         visitor.check()
         if page.locator("h1").inner_text() == step:
             # A question she must answer: take the first answer of each one the page marks as missing.
             for group in page.locator(".govuk-form-group--error").all():
                 group.locator(".govuk-radios__input, .govuk-checkboxes__input").first.check()
-            visitor.follow(page.get_by_role("button", name="Continue"))
+            visitor.submit_in_place(page.get_by_role("button", name="Continue"))
             visitor.check()
         assert page.locator("h1").inner_text() != step, f"the self-referral stopped at {step!r}"
     exit_this_page(visitor)
-    visitor.follow(page.get_by_role("button", name="Send"))
+    visitor.submit_in_place(page.get_by_role("button", name="Send"))
     visitor.check()
     assert "Your answers have been sent" in page.locator("main").inner_text()
     exit_this_page(visitor).click()

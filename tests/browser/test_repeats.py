@@ -36,6 +36,6 @@ def test_a_hub_worker_sees_a_possible_earlier_referral_and_confirms_it(sign_in, 
     assert "Repeat referral" in main
     history = page.get_by_role("table", name="Her other referrals and their cases").inner_text()
     assert earlier in history
-    assert "Southside IDVA" in history and "(support completed)" in history
+    assert "Quaymarsh IDVA" in history and "(support completed)" in history
     assert "No earlier referral looks like the same person." in main
     visitor.assert_clean()

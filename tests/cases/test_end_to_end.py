@@ -26,7 +26,7 @@ def url(name: str, case: Case, **extra) -> str:
 
 @pytest.fixture
 def accepted(world, client_for) -> Case:
-    """The hub triages and offers the referral; Southside's manager accepts it from the inbox."""
+    """The hub triages and offers the referral; Quaymarsh's manager accepts it from the inbox."""
     referral = world.referrals["triage"]
     referral.abuse_types = ["coercive_control", "stalking"]
     referral.save(update_fields=["abuse_types"])

@@ -67,7 +67,7 @@ def test_the_journey_shows_each_case_to_those_allowed_to_see_it(world, client_fo
     page = client_for("amara").get(reverse("cases:detail", kwargs={"public_id": third.public_id})).text
     assert "Her journey through services" in page
     assert reverse("cases:detail", kwargs={"public_id": first.public_id}) in page
-    assert "Sistah Space Advocacy" not in page  # the by-and-for service's case belongs to another organisation
+    assert "Kestrel Rise Advocacy" not in page  # the by-and-for service's case belongs to another organisation
     assert (
         "Her journey" not in client_for("bea").get(reverse("cases:detail", kwargs={"public_id": second.public_id})).text
     )
@@ -78,7 +78,7 @@ def test_the_sender_sees_the_onward_referrals_status_but_not_where_it_went(world
     accept_at(world, refer_on(world, first), "sistah", "bea")
     page = client_for("alice").get(reverse("cases:detail", kwargs={"public_id": first.public_id})).text
     assert "Referred on" in page and "Accepted by a service" in page
-    assert "Sistah Space" not in page
+    assert "Kestrel Rise" not in page
 
 
 def test_the_onward_referral_page_needs_her_consent_and_a_need(world, client_for):

@@ -18,13 +18,13 @@ def test_waits_are_days_since_acceptance_with_the_median_per_service(world, clie
     for days in (3, 10, 20):
         waiting_case(world, days_ago=days)
     waiting_case(world, "refuge", days_ago=7)
-    waiting_case(world, "sistah", days_ago=99)  # another organisation's: not on Southside's list
+    waiting_case(world, "sistah", days_ago=99)  # another organisation's: not on Quaymarsh's list
 
     summaries = {s.service_name: s for s in selectors.wait_summaries(user=world.users["amara"])}
-    assert set(summaries) == {"Southside IDVA", "Southside Refuge"}
-    idva = summaries["Southside IDVA"]
+    assert set(summaries) == {"Quaymarsh IDVA", "Quaymarsh Refuge"}
+    idva = summaries["Quaymarsh IDVA"]
     assert (idva.waiting, idva.median_days, idva.longest_days) == (3, 10, 20)
-    assert summaries["Southside Refuge"].median_days == 7
+    assert summaries["Quaymarsh Refuge"].median_days == 7
 
     page = client_for("amara").get(reverse("cases:waiting")).text
     for shown in ("3 days", "10 days", "20 days", "7 days"):
@@ -63,7 +63,7 @@ def test_caseloads_count_each_caseworkers_open_cases(world, client_for):
     waiting_case(world)
 
     loads = {c.membership.user.username: c.open_cases for c in selectors.caseloads(user=world.users["amara"])}
-    assert loads == {"alice": 3, "amir": 1}  # alice also holds the world's Southside case
+    assert loads == {"alice": 3, "amir": 1}  # alice also holds the world's Quaymarsh case
     assert selectors.caseloads(user=world.users["alice"]) == []
 
     page = client_for("amara").get(reverse("cases:caseload")).text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from concurrent.futures.process import BrokenProcessPool
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from carehub.demo import census, identities
+from carehub.demo import plan as plan_module
 from carehub.demo.identities import build_identities, identity_inputs, sealing
 from carehub.demo.plan import build_plan
 from carehub.demo.sampling import DAY, NA
@@ -17,17 +19,18 @@ from carehub.people import crypto
 from carehub.people.equality import EQUALITY_FIELDS, PREFER_NOT_TO_SAY, ethnic_group
 from carehub.referrals.models import REFERENCE_ALPHABET, Status
 
+END_DATE = dt.date(2026, 10, 31)  # fixed, so the plan never depends on the day the tests run
 QUESTIONS = [f for f in (*EQUALITY_FIELDS, "immigration_status") if f not in ("first_language", "interpreter_needed")]
 
 
 @pytest.fixture(scope="module")
 def plan():
-    return build_plan(5000, seed=11)
+    return build_plan(5000, seed=11, end_date=END_DATE)
 
 
 @pytest.fixture(scope="module")
 def big_plan():
-    return build_plan(40_000, seed=3)
+    return build_plan(40_000, seed=3, end_date=END_DATE)
 
 
 def columns(plan) -> dict[str, np.ndarray]:
@@ -46,13 +49,13 @@ def columns(plan) -> dict[str, np.ndarray]:
 
 
 def test_same_seed_same_plan(plan):
-    again = build_plan(5000, seed=11)
+    again = build_plan(5000, seed=11, end_date=END_DATE)
     for name, values in columns(plan).items():
         assert np.array_equal(values, columns(again)[name]), name
 
 
 def test_different_seed_different_plan(plan):
-    other = build_plan(5000, seed=12)
+    other = build_plan(5000, seed=12, end_date=END_DATE)
     assert not np.array_equal(plan.received, other.received)
     assert not set(plan.reference.tolist()) & set(other.reference.tolist())
 
@@ -172,3 +175,20 @@ def test_a_sealing_worker_that_dies_fails_the_seed_instead_of_leaving_it_waiting
     monkeypatch.setattr(identities, "seal_chunk", _die)
     with pytest.raises(BrokenProcessPool), sealing(plan.survivors, workers=2, chunk=1000) as chunks:
         list(chunks)
+
+
+def test_without_an_end_date_the_plan_ends_yesterday_so_waits_read_as_in_use(monkeypatch):
+    """A demo dated a month before the clock shows every queue item as "1 month" old."""
+    monkeypatch.setattr(plan_module, "utc_today", lambda: dt.date(2027, 3, 15))
+    plan = build_plan(3000, seed=4)  # about three a day: the newest lands hours before the end
+    assert plan.window.end == dt.date(2027, 3, 14)
+    assert plan.window.now == (dt.date(2027, 3, 15) - dt.date(1970, 1, 1)).days * DAY  # never after the clock
+    assert plan.window.now - plan.received.max() < 2 * DAY  # the newest referral is hours old, not weeks
+
+
+def test_the_same_seed_and_end_date_give_the_same_plan_whatever_the_clock(monkeypatch):
+    monkeypatch.setattr(plan_module, "utc_today", lambda: dt.date(2027, 3, 15))
+    one = build_plan(300, seed=4, end_date=dt.date(2027, 1, 1))
+    monkeypatch.setattr(plan_module, "utc_today", lambda: dt.date(2031, 7, 2))
+    other = build_plan(300, seed=4, end_date=dt.date(2027, 1, 1))
+    assert np.array_equal(one.received, other.received) and np.array_equal(one.reference, other.reference)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 
 import pytest
@@ -15,6 +16,7 @@ from carehub.cases.models import Case
 from carehub.core import public_ids
 from carehub.core.choices import ServiceType
 from carehub.demo import london, writer
+from carehub.demo import plan as plan_module
 from carehub.demo.load import BULK_MODELS
 from carehub.demo.personas import DEMO_PASSWORD, PERSONAS
 from carehub.demo.services import demo_seed
@@ -23,6 +25,7 @@ from carehub.people.models import DataKey, Survivor
 from carehub.referrals.models import Offer, Referral
 
 N = 300
+END_DATE = dt.date(2026, 10, 31)  # fixed, so the data never depend on the day the tests run
 REFERRAL_FIELDS = [
     f.attname for f in Referral._meta.concrete_fields if not f.is_relation and f.attname not in ("id", "contact_sealed")
 ]
@@ -32,7 +35,7 @@ EQUALITY = ["ethnicity", "sex", "gender_identity", "sexual_orientation", "disabi
 
 
 def seed(referrals: int = N, seed: int = 7) -> None:
-    call_command("seed", referrals=referrals, seed=seed, stdout=io.StringIO())
+    call_command("seed", referrals=referrals, seed=seed, end_date=END_DATE, stdout=io.StringIO())
 
 
 def snapshot() -> dict[str, list]:
@@ -151,7 +154,7 @@ def test_offers_agree_with_referrals_and_the_manager_has_some():
     offered = Referral.objects.filter(status="offered", sealed=False)
     pending = Offer.objects.filter(status="pending")
     assert sorted(offered.values_list("pk", "routed_service")) == sorted(pending.values_list("referral", "service"))
-    assert pending.filter(service__organisation__slug="southside-womens-aid").count() >= 2
+    assert pending.filter(service__organisation__slug="quaymarsh-womens-service").count() >= 2
     assert not Offer.objects.filter(referral__sealed=True).exists()
     accepted = Offer.objects.filter(status="accepted")
     assert accepted.count() == Case.objects.filter(sealed=False).count()
@@ -207,7 +210,7 @@ def test_one_audit_event_for_the_whole_seed():
 def test_if_empty_does_nothing_when_referrals_exist():
     seed()
     out = io.StringIO()
-    call_command("seed", referrals=50, seed=2, if_empty=True, stdout=out)
+    call_command("seed", referrals=50, seed=2, end_date=END_DATE, if_empty=True, stdout=out)
     assert "Not seeding" in out.getvalue()
     assert Referral.objects.count() == N
     with pytest.raises(CommandError, match="already holds"):
@@ -226,7 +229,7 @@ def test_refuses_in_production(settings):
 
 @pytest.mark.django_db
 def test_demo_logins_lists_every_persona():
-    demo_seed(referrals=20, seed=1)
+    demo_seed(referrals=20, seed=1, end_date=END_DATE)
     out = io.StringIO()
     call_command("demo", "logins", stdout=out)
     for persona in PERSONAS:
@@ -262,3 +265,11 @@ def test_bulk_loading_puts_back_every_index_and_foreign_key(monkeypatch):
     seed()
     assert schema_objects() == before
     assert Case.objects.filter(referral__survivor__isnull=False).count() == Case.objects.count()
+
+
+@pytest.mark.django_db
+def test_carehub_seed_without_an_end_date_dates_the_data_up_to_yesterday(monkeypatch):
+    monkeypatch.setattr(plan_module, "utc_today", lambda: dt.date(2027, 3, 15))
+    call_command("seed", referrals=40, seed=3, stdout=io.StringIO())
+    assert AuditEvent.objects.get(action=Action.SEED).changes["end_date"] == "2027-03-14"
+    assert Referral.objects.latest("received_at").received_at < dt.datetime(2027, 3, 15, tzinfo=dt.UTC)

@@ -16,7 +16,7 @@ from tests.world import PERSONAS
 @pytest.fixture
 def published(db, settings, tmp_path):
     settings.EIA_RESULTS_DIR = tmp_path / "eia"
-    call_command("seed", "--referrals", "600", "--seed", "5", verbosity=0)
+    call_command("seed", "--referrals", "600", "--seed", "5", "--end-date", "2026-10-31", verbosity=0)
     call_command("eia", "publish", verbosity=0)
     return tmp_path / "eia" / "hub"
 

@@ -23,7 +23,7 @@ from tests.repeats.helpers import AMINA, AMINA_MISSPELT, closed_case, confirm, i
 
 @pytest.fixture
 def seeded(db):
-    call_command("seed", "--referrals", "400", "--seed", "5", verbosity=0)
+    call_command("seed", "--referrals", "400", "--seed", "5", "--end-date", "2026-10-31", verbosity=0)
 
 
 def test_the_extract_holds_every_unsealed_referral_and_no_identity(seeded, tmp_path):

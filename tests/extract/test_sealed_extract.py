@@ -77,7 +77,7 @@ def file_bytes(out_dir: Path) -> dict[str, bytes]:
 @pytest.fixture
 def seeded(db):
     """Synthetic London, with its sealed cases closed, so that the sealed pathway has closed cases to leak."""
-    call_command("seed", "--referrals", "400", "--seed", "5", verbosity=0)
+    call_command("seed", "--referrals", "400", "--seed", "5", "--end-date", "2026-10-31", verbosity=0)
     Case.objects.filter(sealed=True).update(
         status=CaseStatus.CLOSED,
         closed_at=timezone.now() - dt.timedelta(days=30),

@@ -19,7 +19,7 @@ def fresh(survivor: Survivor) -> Survivor:
 
 @pytest.fixture
 def erased(world) -> Survivor:
-    """The Southside survivor, with sealed contact details on her referral, erased by her service's manager."""
+    """The Quaymarsh survivor, with sealed contact details on her referral, erased by her service's manager."""
     referral = world.referrals["solace"]
     referral.contact_sealed = referral.survivor.seal_for({"safe_phone": "07700 900111", "instructions": "text only"})
     referral.save(update_fields=["contact_sealed"])
@@ -87,7 +87,7 @@ def test_erasure_is_audited_with_its_reason(world):
         {
             "actor_id": world.users["amara"].pk,
             "actor_username": "amara",
-            "organisations": "southside-womens-aid",
+            "organisations": "quaymarsh-womens-service",
             "action": "erase",
             "object_type": "survivor",
             "object_id": survivor.public_id,

@@ -29,7 +29,10 @@ VALID = {
     # No immigration status: the met's key is a police force's, which may not record one (see test_api_strict).
     "equality": {"police_ethnicity_code": "B2", "sex": "female"},
     "safe_contact": {"phone_ok": True, "voicemail_ok": False, "safe_times": "weekdays 10-12", "safe_word": "tulip"},
-    "consent": {"referral": True, "share_with": [{"organisation": "southside-womens-aid", "expires_on": "2099-06-30"}]},
+    "consent": {
+        "referral": True,
+        "share_with": [{"organisation": "quaymarsh-womens-service", "expires_on": "2099-06-30"}],
+    },
     "referrer": {"name": "PC Percy Grant", "role": "Safeguarding officer"},
 }
 

@@ -98,7 +98,7 @@ def test_hub_worker_triages_routes_and_a_by_and_for_service_accepts(world, clien
     referral.refresh_from_db()
     assert (referral.risk_level, referral.marac) == ("high", True)
     routing = hana.get(f"/referrals/{referral.reference}/route/").content.decode()
-    assert routing.index("Sistah Space Advocacy") < routing.index("Southside IDVA")
+    assert routing.index("Kestrel Rise Advocacy") < routing.index("Quaymarsh IDVA")
     assert "led by and for Black and minoritised women, as she asked" in routing
     offered = hana.post(
         f"/referrals/{referral.reference}/route/",
@@ -173,7 +173,7 @@ def test_withdrawing_consent_from_the_referral_page_keeps_its_history(world, cli
     )
     alice = client_for("alice")
     page = alice.get(f"/referrals/{referral.reference}/").content.decode()
-    assert "Sistah Space East" in page and "Withdraw" in page
+    assert "Kestrel Rise" in page and "Withdraw" in page
     withdraw = f"/referrals/{referral.reference}/consents/{given.public_id}/withdraw/"
     assert withdraw in page
     alice.post(withdraw)

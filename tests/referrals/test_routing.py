@@ -50,16 +50,16 @@ def test_hard_rules_exclude_with_reasons():
 
 
 def test_a_requested_by_and_for_service_outranks_a_shorter_wait_elsewhere():
-    by_and_for = replace(BASE, id=2, name="Sistah", communities=frozenset({"black_minoritised"}), wait_days=30)
+    by_and_for = replace(BASE, id=2, name="Kestrel", communities=frozenset({"black_minoritised"}), wait_days=30)
     quick = replace(BASE, id=3, name="Quick", wait_days=0, open_cases=0)
     ranked, _ = rank(replace(NEED, wants_by_and_for="black_minoritised"), [quick, by_and_for])
-    assert [r.service.name for r in ranked] == ["Sistah", "Quick"]
+    assert [r.service.name for r in ranked] == ["Kestrel", "Quick"]
     assert any("led by and for Black and minoritised women" in reason for reason in ranked[0].reasons)
     assert any("not led by and for" in reason for reason in ranked[1].reasons)
 
 
 def test_without_a_by_and_for_wish_the_shorter_wait_wins():
-    by_and_for = replace(BASE, id=2, name="Sistah", communities=frozenset({"black_minoritised"}), wait_days=30)
+    by_and_for = replace(BASE, id=2, name="Kestrel", communities=frozenset({"black_minoritised"}), wait_days=30)
     quick = replace(BASE, id=3, name="Quick", wait_days=0)
     ranked, _ = rank(NEED, [by_and_for, quick])
     assert ranked[0].service.name == "Quick"
@@ -95,4 +95,4 @@ def test_load_services_counts_open_cases(world):
     facts = {f.id: f for f in load_services()}
     solace = facts[world.services["solace"].pk]
     assert solace.open_cases == 1
-    assert solace.organisation == "Southside Women's Aid"
+    assert solace.organisation == "Quaymarsh Women's Service"

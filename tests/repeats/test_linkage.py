@@ -76,6 +76,7 @@ def test_batch_keys_equal_the_hubs_keys_one_by_one():
 @pytest.mark.django_db
 def test_the_seeder_stores_every_survivors_keys_except_on_the_sealed_pathway():
     import dataclasses
+    import datetime as dt
     import io
 
     from django.core.management import call_command
@@ -84,7 +85,7 @@ def test_the_seeder_stores_every_survivors_keys_except_on_the_sealed_pathway():
     from carehub.referrals.models import Referral
     from carehub.repeats.services import suggest_matches
 
-    call_command("seed", referrals=400, seed=5, stdout=io.StringIO())
+    call_command("seed", referrals=400, seed=5, end_date=dt.date(2026, 10, 31), stdout=io.StringIO())
     sealed = set(Referral.objects.filter(sealed=True).values_list("survivor_id", flat=True))
     assert sealed, "the seed should include the sealed pathway"
     survivors = list(Survivor.objects.select_related("data_key").order_by("pk"))

@@ -25,7 +25,7 @@ def detail(client, referral) -> str:
 
 @pytest.fixture
 def repeat(world):
-    """Amina's earlier referral (support at Southside, closed 100 days ago) and her new, misspelt one."""
+    """Amina's earlier referral (support at Quaymarsh, closed 100 days ago) and her new, misspelt one."""
     earlier = intake(AMINA, days_ago=300)
     closed_case(world, earlier, closed_days_ago=100)
     return earlier, intake(AMINA_MISSPELT)
@@ -69,7 +69,7 @@ def test_showing_suggestions_is_audited(world, client_for, repeat):
 
 @pytest.mark.parametrize("persona", ["amara", "alice"])
 def test_services_never_see_suggestions(world, client_for, repeat, persona):
-    """Southside can see the new referral once it is routed there, but suggestions are for the hub alone."""
+    """Quaymarsh can see the new referral once it is routed there, but suggestions are for the hub alone."""
     earlier, new = repeat
     new.status, new.routed_service = Status.ACCEPTED, world.services["solace"]
     new.save()
@@ -102,7 +102,7 @@ def test_after_confirmation_the_referral_page_shows_her_history_and_the_repeat_t
     assert earlier.reference in page
     case = earlier.cases.get()
     assert f"closed {timezone.localtime(case.closed_at).strftime('%-d %b %Y')} (support completed)" in page
-    assert "Southside IDVA" in page
+    assert "Quaymarsh IDVA" in page
     assert "No earlier referral looks like the same person." in page
     assert "Decisions already made" in page and "Same person" in page
     # and the earlier referral's page shows the new one
@@ -122,7 +122,7 @@ def test_after_confirmation_the_case_page_shows_her_history_and_the_repeat_tag(w
 
 
 def test_the_case_page_lists_only_what_its_reader_may_see(world, client_for, repeat):
-    """Her earlier support was at Southside: Sistah Space's manager sees the new case and the tag, not Southside's."""
+    """Her earlier support was at Quaymarsh: Kestrel Rise's manager sees the new case and the tag, not Quaymarsh's."""
     earlier, new = repeat
     match_decide(actor=world.users["hana"], referral=new, earlier=earlier, outcome=Outcome.CONFIRMED)
     new.status, new.routed_service = Status.ACCEPTED, world.services["sistah"]
@@ -130,7 +130,7 @@ def test_the_case_page_lists_only_what_its_reader_may_see(world, client_for, rep
     case = f.CaseFactory(referral=new, service=world.services["sistah"], caseworker=world.users["bola"])
     page = client_for("bea").get(reverse("cases:detail", kwargs={"public_id": case.public_id})).content.decode()
     assert "Repeat referral" in page
-    assert earlier.reference not in page and "Southside IDVA" not in page
+    assert earlier.reference not in page and "Quaymarsh IDVA" not in page
     assert "Her other referrals" not in page
 
 

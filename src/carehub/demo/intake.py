@@ -284,7 +284,7 @@ def _referrers(rng: np.random.Generator, channel: np.ndarray, borough: np.ndarra
             weights[:] = [93, 0, 7]
             weights[city[rows]] = [10, 85, 5]
         elif k == Organisation.Kind.HEALTH:
-            weights[east[rows], 0] = 4  # the Royal London serves east London
+            weights[east[rows], 0] = 4  # Eastfield General serves east London
         u = rng.random(len(rows))[:, None]
         cumulative = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
         out[rows] = np.array(orgs, dtype=object)[(u > cumulative).sum(axis=1)]

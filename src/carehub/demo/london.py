@@ -84,18 +84,18 @@ HBA = (A.HONOUR_BASED, A.FORCED_MARRIAGE, A.FGM)
 
 SPECIALISTS: tuple[OrgSpec, ...] = (
     OrgSpec(
-        "southside-womens-aid",
-        "Southside Women's Aid",
+        "quaymarsh-womens-service",
+        "Quaymarsh Women's Service",
         K.SPECIALIST,
         services=(
             ServiceSpec(
-                "Southside IDVA Service", T.IDVA, _area("Lambeth", "Southwark", "Lewisham"), places=120, weeks=(12, 26)
+                "Quaymarsh IDVA Service", T.IDVA, _area("Lambeth", "Southwark", "Lewisham"), places=120, weeks=(12, 26)
             ),
             ServiceSpec(
-                "Southside Community Outreach", T.OUTREACH, _area("Lambeth", "Southwark", "Lewisham"), places=60
+                "Quaymarsh Community Outreach", T.OUTREACH, _area("Lambeth", "Southwark", "Lewisham"), places=60
             ),
             ServiceSpec(
-                "Southside Refuge",
+                "Quaymarsh Refuge",
                 T.REFUGE,
                 _area("Lambeth", "Southwark", "Lewisham"),
                 places=18,
@@ -104,7 +104,7 @@ SPECIALISTS: tuple[OrgSpec, ...] = (
                 address="Confidential: 7 Larkspur Mews, London SE27 0QX",
             ),
             ServiceSpec(
-                "Southside Children and Young People",
+                "Quaymarsh Children and Young People",
                 T.CHILDREN,
                 _area("Lambeth", "Southwark", "Lewisham"),
                 min_age=13,
@@ -230,8 +230,8 @@ SPECIALISTS: tuple[OrgSpec, ...] = (
         ),
     ),
     OrgSpec(
-        "wandle-valley-womens-aid",
-        "Wandle Valley Women's Aid",
+        "wandle-valley-womens-service",
+        "Wandle Valley Women's Service",
         K.SPECIALIST,
         services=(
             ServiceSpec(
@@ -309,12 +309,12 @@ SPECIALISTS: tuple[OrgSpec, ...] = (
         ),
     ),
     OrgSpec(
-        "haven-light-sexual-violence-support",
-        "Haven Light Sexual Violence Support",
+        "wrenmoor-sexual-violence-support",
+        "Wrenmoor Sexual Violence Support",
         K.SPECIALIST,
         services=(
             ServiceSpec(
-                "Haven Light Therapeutic Service",
+                "Wrenmoor Therapeutic Service",
                 T.COUNSELLING,
                 specialisms=SV,
                 places=60,
@@ -324,7 +324,7 @@ SPECIALISTS: tuple[OrgSpec, ...] = (
                 funder="NHS North Central London ICB",
             ),
             ServiceSpec(
-                "Haven Light ISVA Service",
+                "Wrenmoor ISVA Service",
                 T.ISVA,
                 SOUTH,
                 specialisms=SV,
@@ -336,12 +336,12 @@ SPECIALISTS: tuple[OrgSpec, ...] = (
         ),
     ),
     OrgSpec(
-        "london-womens-helpline",
-        "London Women's Helpline",
+        "lindenfold-womens-line",
+        "Lindenfold Women's Line",
         K.SPECIALIST,
         services=(
             ServiceSpec(
-                "London Women's Helpline",
+                "Lindenfold Women's Line",
                 T.HELPLINE,
                 places=80,
                 wait_days=0,
@@ -357,8 +357,8 @@ SPECIALISTS: tuple[OrgSpec, ...] = (
         services=(ServiceSpec("Citywide Advice Line", T.ADVICE_LINE, places=60, wait_days=1, accepts_men=True),),
     ),
     OrgSpec(
-        "justice-for-women-legal-centre",
-        "Justice for Women Legal Centre",
+        "calder-row-legal-centre",
+        "Calder Row Legal Centre",
         K.SPECIALIST,
         services=(
             ServiceSpec(
@@ -416,12 +416,12 @@ SPECIALISTS: tuple[OrgSpec, ...] = (
         ),
     ),
     OrgSpec(
-        "london-stalking-advocacy",
-        "London Stalking Advocacy Service",
+        "ottermead-stalking-support",
+        "Ottermead Stalking Support",
         K.SPECIALIST,
         services=(
             ServiceSpec(
-                "Stalking Advocacy",
+                "Ottermead Stalking Advocacy",
                 T.IDVA,
                 specialisms=(A.STALKING, A.TECH_FACILITATED),
                 places=60,
@@ -453,22 +453,22 @@ SPECIALISTS: tuple[OrgSpec, ...] = (
         services=(ServiceSpec("Older Women's Outreach", T.OUTREACH, min_age=55, places=30, weeks=(26, 26)),),
     ),
     OrgSpec(
-        "aurora-counselling-collective",
-        "Aurora Counselling Collective",
+        "moorhen-counselling-collective",
+        "Moorhen Counselling Collective",
         K.SPECIALIST,
         services=(
             ServiceSpec(
-                "Aurora Recovery Programme", T.COUNSELLING, EAST + NORTH, places=40, wait_days=49, weeks=(12, 26)
+                "Moorhen Recovery Programme", T.COUNSELLING, EAST + NORTH, places=40, wait_days=49, weeks=(12, 26)
             ),
         ),
     ),
     OrgSpec(
-        "open-door-trafficking-support",
-        "Open Door Trafficking Support",
+        "brackenfield-trafficking-support",
+        "Brackenfield Trafficking Support",
         K.SPECIALIST,
         services=(
             ServiceSpec(
-                "Open Door Outreach",
+                "Brackenfield Outreach",
                 T.OUTREACH,
                 specialisms=(A.TRAFFICKING,),
                 places=25,
@@ -479,12 +479,12 @@ SPECIALISTS: tuple[OrgSpec, ...] = (
         ),
     ),
     OrgSpec(
-        "tech-safety-london",
-        "Tech Safety London",
+        "keyhollow-tech-abuse-service",
+        "Keyhollow Tech Abuse Service",
         K.SPECIALIST,
         services=(
             ServiceSpec(
-                "Tech Safety Advice Line",
+                "Keyhollow Tech Abuse Advice Line",
                 T.ADVICE_LINE,
                 specialisms=(A.TECH_FACILITATED, A.STALKING),
                 places=25,
@@ -502,13 +502,13 @@ SPECIALISTS: tuple[OrgSpec, ...] = (
 
 BY_AND_FOR: tuple[OrgSpec, ...] = (
     OrgSpec(
-        "sistah-space-east",
-        "Sistah Space East",
+        "kestrel-rise",
+        "Kestrel Rise",
         K.BY_AND_FOR,
         (C.BLACK_MINORITISED,),
         services=(
             ServiceSpec(
-                "Sistah Space Advocacy",
+                "Kestrel Rise Advocacy",
                 T.IDVA,
                 EAST + NORTH,
                 places=45,
@@ -518,7 +518,7 @@ BY_AND_FOR: tuple[OrgSpec, ...] = (
                 funder="London Councils",
             ),
             ServiceSpec(
-                "Sistah Space Healing Circle",
+                "Kestrel Rise Healing Circle",
                 T.COUNSELLING,
                 places=20,
                 wait_days=45,
@@ -528,13 +528,13 @@ BY_AND_FOR: tuple[OrgSpec, ...] = (
         ),
     ),
     OrgSpec(
-        "kanan-south-asian-womens-project",
-        "Kanan South Asian Women's Project",
+        "saffronmere-south-asian-womens-project",
+        "Saffronmere South Asian Women's Project",
         K.BY_AND_FOR,
         (C.SOUTH_ASIAN,),
         services=(
             ServiceSpec(
-                "Kanan Advocacy",
+                "Saffronmere Advocacy",
                 T.IDVA,
                 places=45,
                 wait_days=18,
@@ -543,7 +543,7 @@ BY_AND_FOR: tuple[OrgSpec, ...] = (
                 weeks=(26, 26),
             ),
             ServiceSpec(
-                "Kanan Refuge",
+                "Saffronmere Refuge",
                 T.REFUGE,
                 places=12,
                 wait_days=40,
@@ -551,17 +551,19 @@ BY_AND_FOR: tuple[OrgSpec, ...] = (
                 address="Confidential: 12 Saffron Court, London UB1 3QQ",
                 weeks=(26, 52),
             ),
-            ServiceSpec("Kanan Helpline", T.HELPLINE, places=15, wait_days=0, languages=("bn", "gu", "hi", "pa", "ur")),
+            ServiceSpec(
+                "Saffronmere Helpline", T.HELPLINE, places=15, wait_days=0, languages=("bn", "gu", "hi", "pa", "ur")
+            ),
         ),
     ),
     OrgSpec(
-        "nuevo-camino-womens-project",
-        "Nuevo Camino Latin American Women's Project",
+        "vientoclaro-womens-project",
+        "Vientoclaro Latin American Women's Project",
         K.BY_AND_FOR,
         (C.LATIN_AMERICAN, C.MIGRANT),
         services=(
             ServiceSpec(
-                "Nuevo Camino Advocacy",
+                "Vientoclaro Advocacy",
                 T.IDVA,
                 places=30,
                 wait_days=24,
@@ -570,7 +572,7 @@ BY_AND_FOR: tuple[OrgSpec, ...] = (
                 funder="London Councils",
             ),
             ServiceSpec(
-                "Nuevo Camino Legal Advice", T.LEGAL_IMMIGRATION, places=20, wait_days=21, languages=("es", "pt")
+                "Vientoclaro Legal Advice", T.LEGAL_IMMIGRATION, places=20, wait_days=21, languages=("es", "pt")
             ),
         ),
     ),
@@ -593,8 +595,8 @@ BY_AND_FOR: tuple[OrgSpec, ...] = (
         ),
     ),
     OrgSpec(
-        "baltic-bridge-womens-aid",
-        "Baltic Bridge Women's Aid",
+        "baltic-bridge-womens-network",
+        "Baltic Bridge Women's Network",
         K.BY_AND_FOR,
         (C.EAST_EUROPEAN,),
         services=(
@@ -708,7 +710,7 @@ POLICE: tuple[OrgSpec, ...] = (
     OrgSpec("british-transport-police", "British Transport Police (London)", K.POLICE),
 )
 HEALTH: tuple[OrgSpec, ...] = (
-    OrgSpec("royal-london-hospital", "Royal London Hospital", K.HEALTH),
+    OrgSpec("eastfield-general-hospital", "Eastfield General Hospital", K.HEALTH),
     OrgSpec("kingsmead-hospital", "Kingsmead Hospital", K.HEALTH),
     OrgSpec("lea-valley-hospital", "Lea Valley Hospital", K.HEALTH),
     OrgSpec("southbank-primary-care-network", "Southbank Primary Care Network", K.HEALTH),

@@ -26,13 +26,15 @@ class Persona:
 PERSONAS: tuple[Persona, ...] = (
     Persona("hub", "Hana Okafor", "london-victim-care-hub", Role.HUB_WORKER, "hub worker: triage and routing"),
     Persona(
-        "caseworker", "Alice Moreno", "southside-womens-aid", Role.CASEWORKER, "caseworker at a specialist service"
+        "caseworker", "Alice Moreno", "quaymarsh-womens-service", Role.CASEWORKER, "caseworker at a specialist service"
     ),
-    Persona("manager", "Amara Lewis", "southside-womens-aid", Role.SERVICE_MANAGER, "manager of a specialist service"),
-    Persona("byandfor", "Bola Adeyemi", "sistah-space-east", Role.CASEWORKER, "caseworker at a by-and-for service"),
+    Persona(
+        "manager", "Amara Lewis", "quaymarsh-womens-service", Role.SERVICE_MANAGER, "manager of a specialist service"
+    ),
+    Persona("byandfor", "Bola Adeyemi", "kestrel-rise", Role.CASEWORKER, "caseworker at a by-and-for service"),
     Persona("adviser", "Ines Walsh", "independent-advisory-service", Role.INDEPENDENT_ADVISER, "independent adviser"),
     Persona("police", "PC Percy Grant", "metropolitan-police", Role.REFERRER, "police referrer"),
-    Persona("health", "Dr Gina Shah", "royal-london-hospital", Role.REFERRER, "health referrer"),
+    Persona("health", "Dr Gina Shah", "eastfield-general-hospital", Role.REFERRER, "health referrer"),
     Persona("commissioner", "Cora Bennett", "mopac", Role.COMMISSIONER, "commissioner: aggregates only"),
     Persona("auditor", "Otto Fischer", "london-victim-care-hub", Role.AUDITOR, "auditor: the audit trail"),
     Persona("admin", "Adam Clarke", "london-victim-care-hub", Role.ADMINISTRATOR, "administrator: configuration"),

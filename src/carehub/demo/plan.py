@@ -26,7 +26,6 @@ from carehub.demo.staff import Staff, build_staff
 from carehub.demo.timeline import Linkage, Window, arrival_times, link_survivors
 from carehub.referrals.models import REFERENCE_ALPHABET, RiskLevel, Status
 
-DEFAULT_END_DATE = dt.date(2026, 10, 31)
 STREAMS = ("sealed", "arrivals", "linkage", "people", "intake", "routing", "journey", "staff", "allocation", "refs")
 STREAMS += ("risk", "outcomes", "public_ids")  # new streams go last: the earlier ones keep their draws
 PERSONA_OPEN_CASES = 6  # open cases each caseworker persona is given, so the demo shows a real caseload
@@ -67,7 +66,24 @@ class Plan:
         return len(self.received)
 
 
-def build_plan(referrals: int, seed: int, end_date: dt.date = DEFAULT_END_DATE) -> Plan:
+def utc_today() -> dt.date:
+    """Today in UTC, the calendar the plan's times are counted in (a function, so tests can set the clock)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def default_end_date() -> dt.date:
+    """Yesterday: the last whole day before the seeder runs.
+
+    The demo must read as the hub would in use, the newest referral hours old and waits as long as they really are,
+    not a month stale. Its data run to the end of the end date, so ending today would date some events later than
+    the moment of seeding; yesterday never does. Pass a fixed end date for data that never drift (tests do).
+    """
+    return utc_today() - dt.timedelta(days=1)
+
+
+def build_plan(referrals: int, seed: int, end_date: dt.date | None = None) -> Plan:
+    """Same seed and same end date, same plan; the end date defaults to default_end_date()."""
+    end_date = end_date or default_end_date()
     streams = np.random.SeedSequence(seed).spawn(len(STREAMS))
     rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, streams, strict=True)}
     census = census_table.load()

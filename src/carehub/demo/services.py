@@ -31,7 +31,7 @@ from carehub.demo.load import (
     write_staff,
     write_survivors,
 )
-from carehub.demo.plan import DEFAULT_END_DATE, Plan, build_plan
+from carehub.demo.plan import Plan, build_plan
 from carehub.demo.writer import BulkWriter, next_id
 from carehub.people.models import DataKey, Survivor
 from carehub.referrals.models import Referral
@@ -71,12 +71,15 @@ def demo_seed(
     *,
     referrals: int,
     seed: int,
-    end_date: dt.date = DEFAULT_END_DATE,
+    end_date: dt.date | None = None,
     if_empty: bool = False,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SeedReport:
-    """Build synthetic London from `seed` and write it; same arguments, same data (ciphertext apart)."""
+    """Build synthetic London from `seed` and write it; same arguments, same data (ciphertext apart).
+
+    Without `end_date` the data end yesterday (plan.default_end_date), so the demo's waits read as they would in use.
+    """
     if settings.PRODUCTION:
         raise SeedRefused("Refusing to seed synthetic data: CAREHUB_ENV is production.")
     report = SeedReport()

@@ -1,7 +1,7 @@
 """The people who sign in: the demo personas, plus generated hub workers, managers and caseworkers per service.
 
 Caseworkers are drawn per service so cases can be allocated among a realistic few. The personas a demo user signs in
-as take their place in those pools (the caseworker persona is one of Southside IDVA's caseworkers, and so on).
+as take their place in those pools (the caseworker persona is one of Quaymarsh IDVA's caseworkers, and so on).
 """
 
 from __future__ import annotations

@@ -103,17 +103,33 @@ def previous_step(step: str) -> str:
     return STEP_NAMES[max(0, index - 1)]
 
 
-def summary(forms: dict[str, Form]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Her answers in words, step by step, for the check page."""
+def summary(forms: dict[str, Form]) -> list[dict]:
+    """Her answers in words, step by step, for the check page; each section names its step for "Change"."""
     sections = []
     for step, heading, _ in SELF_REFERRAL_STEPS:
         form = forms[step]
         rows = []
         for name, field in form.fields.items():
             value = form.cleaned_data.get(name)
-            rows.append((str(field.label), _as_words(field, value)))
-        sections.append((heading, rows))
+            rows.append({"label": str(field.label), "value": _as_words(field, value)})
+        sections.append({"step": step, "heading": heading, "rows": rows})
     return sections
+
+
+def change_step(action: str) -> str | None:
+    """The step a "Change" button on the check page asks for ("change:contact"), or None for any other action."""
+    prefix, _, step = action.partition(":")
+    return step if prefix == "change" and step in STEP_NAMES else None
+
+
+def after_step(step: str, state: dict) -> str:
+    """Where Continue leads: back to the check page when she came from its "Change", else the next step."""
+    return CHECK_STEP if state.get("changing") else next_step(step)
+
+
+def before_step(step: str, state: dict) -> str:
+    """Where Back leads: to the check page when she came from its "Change", else the previous step."""
+    return CHECK_STEP if state.get("changing") and step != CHECK_STEP else previous_step(step)
 
 
 def _as_words(field, value) -> str:

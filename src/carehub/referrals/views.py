@@ -74,12 +74,18 @@ def refer(request: HttpRequest) -> HttpResponse:
         form = selfrefer.form_class(step)(data=request.POST)
         state["answers"][step] = selfrefer.step_data(request.POST, form)
         if action == "back":
-            return _render_step(request, selfrefer.previous_step(step), state, show_errors=False)
-        if not form.is_valid():
+            target = selfrefer.before_step(step, state)
+            if target != selfrefer.CHECK_STEP:
+                return _render_step(request, target, state, show_errors=False)
+        elif not form.is_valid():
             return _render_step(request, step, state, form=form)
-        following = selfrefer.next_step(step)
-        if following != selfrefer.CHECK_STEP:
-            return _render_step(request, following, state, show_errors=False)
+        else:
+            following = selfrefer.after_step(step, state)
+            if following != selfrefer.CHECK_STEP:
+                return _render_step(request, following, state, show_errors=False)
+    elif changing := selfrefer.change_step(action):
+        state["changing"] = True  # Continue on that step comes straight back to check answers
+        return _render_step(request, changing, state, show_errors=False)
     elif action == "back":
         return _render_step(request, selfrefer.previous_step(step), state, show_errors=False)
     forms_by_step = selfrefer.all_forms(state)
@@ -118,6 +124,7 @@ def _render_step(request, step: str, state: dict, *, form=None, show_errors: boo
 
 
 def _render_check(request, state: dict, forms_by_step) -> HttpResponse:
+    state["changing"] = False  # back on the check page: the next "Change" starts afresh
     context = {
         "sections": selfrefer.summary(forms_by_step),
         "state": selfrefer.dump_state(state),

@@ -43,3 +43,16 @@ def govuk_field(field, width: str = "", label_class: str = "") -> dict:
     if described and kind in {"input", "textarea", "select"}:
         widget.attrs["aria-describedby"] = " ".join(described)
     return {"field": field, "kind": kind, "label_class": label_class, "described_by": " ".join(described)}
+
+
+@register.filter
+def error_target(field) -> str:
+    """The id an error summary link should point at: the first input of a group, never the group itself.
+
+    A radio or checkbox group, or a date's day/month/year boxes, has no element with the field's own id that can take
+    focus, so a link to it goes nowhere; GOV.UK links to the first input instead.
+    """
+    if field.id_for_label:
+        return field.id_for_label
+    subwidgets = field.subwidgets
+    return subwidgets[0].id_for_label if subwidgets else field.auto_id

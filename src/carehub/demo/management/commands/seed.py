@@ -14,7 +14,6 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from carehub.demo.plan import DEFAULT_END_DATE
 from carehub.demo.services import SeedRefused, demo_seed
 
 
@@ -41,8 +40,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--end-date",
             type=_date,
-            default=DEFAULT_END_DATE,
-            help=f"Last day of the three years of referrals (default {DEFAULT_END_DATE}, so the data never drift).",
+            default=None,
+            help=(
+                "Last day of the three years of referrals (default: yesterday, so the newest referrals are hours old "
+                "and waits read as they would in use). Same seed and same end date, same data."
+            ),
         )
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if any referral already exists.")
         parser.add_argument(
