@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from carehub.accounts import policy
 from carehub.people.equality import GenderIdentity, Sex
 from carehub.referrals import directory_snapshot
-from carehub.referrals.models import RISK_ORDER, Offer, OfferStatus, Referral, Status
+from carehub.referrals.models import RISK_ORDER, Offer, OfferStatus, Referral, RiskLevel, Status
 from carehub.referrals.routing import Excluded, Need, Ranked, rank
 
 
@@ -42,6 +42,9 @@ def routing_need(referral: Referral) -> Need:
         age=referral.age_at_referral,
         is_man=is_man,
         has_nrpf=referral.has_nrpf,
+        high_risk=referral.risk_level == RiskLevel.HIGH or referral.marac,
+        dash_score=referral.dash_score,
+        marac=referral.marac,
     )
 
 
