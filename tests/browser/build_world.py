@@ -73,6 +73,38 @@ def offered_to_quaymarsh(world):
     return referral
 
 
+def high_risk_in_triage(world):
+    """A professional referral triaged today at high risk (DASH 15 of 24, so MARAC criteria met) and not yet offered:
+    the newest in the triage queue, which must still show it first. Read by test_queues.py alone."""
+    import datetime as dt
+
+    from carehub.people.models import Identity
+    from carehub.referrals import services as referral_services
+    from carehub.referrals.models import Channel
+
+    identity = Identity(
+        given_name="Marigold",
+        family_name="Riskmarker",
+        date_of_birth=dt.date(1991, 4, 17),
+        phone="07700 900789",
+        postcode="N16 7AB",
+    )
+    details = referral_services.ReferralDetails(abuse_types=["physical", "coercive_control"], needs=["idva"])
+    referral, _ = referral_services.referral_create(
+        actor=None,
+        organisation=None,
+        request=referral_services.IntakeRequest(channel=Channel.SELF, identity=identity, details=details),
+    )
+    referral_services.referral_triage(
+        actor=world.users["hana"],
+        referral=referral,
+        expected_version=referral.version,
+        triage=referral_services.TriageInput(answers={n: "yes" if n <= 15 else "no" for n in range(1, 25)}),
+    )
+    referral.refresh_from_db()
+    return referral
+
+
 def main() -> None:
     django.setup()
     from django.template.loader import render_to_string
@@ -102,12 +134,16 @@ def main() -> None:
         run(SPECS / "hub.toml", synthetic.extract_data(extract), out_dir=results_dir() / HUB)
     closure = offered_to_quaymarsh(world)
     survivors.append(closure.survivor.identity)
+    high_risk = high_risk_in_triage(world)
+    survivors.append(high_risk.survivor.identity)
     facts = {
         "case_ids": {key: case.public_id for key, case in world.cases.items()},
         "referral_references": {key: referral.reference for key, referral in world.referrals.items()},
         "repeat_references": {"earlier": earlier.reference, "new": new.reference},
         # Offered to Quaymarsh and relied on by test_case_to_closure.py alone, which takes it through to closure.
         "closure_reference": closure.reference,
+        # Triaged high risk, the newest referral in the queue: test_queues.py checks it is shown first.
+        "high_risk_reference": high_risk.reference,
         # Every name a survivor is known by: none of them may ever reach a page title (and so browser history).
         "survivor_names": sorted({name for i in survivors for name in (i.given_name, i.family_name) if name}),
         # The server error page cannot be asked for; the tests look at it as the server would send it.

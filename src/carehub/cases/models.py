@@ -62,6 +62,18 @@ class Case(models.Model):
             models.Index(fields=["service", "status"], name="case_service_idx"),
             models.Index(fields=["caseworker", "status"], name="case_caseworker_idx"),
             models.Index(fields=["survivor", "closed_at"], name="case_survivor_idx"),
+            # The waiting list and caseloads: a service's waiting cases, a caseworker's open ones, in the order they
+            # waited; risk (the referral's) is sorted after, over that one list.
+            models.Index(
+                fields=["service", "accepted_at", "public_id"],
+                condition=models.Q(status="waiting"),
+                name="case_waiting_idx",
+            ),
+            models.Index(
+                fields=["caseworker", "opened_at", "public_id"],
+                condition=models.Q(status="open"),
+                name="case_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,16 @@ from carehub.cases.models import (
     SafetyPlan,
 )
 from carehub.core.choices import AbuseType, ServiceType
+from carehub.referrals.selectors import (
+    NO_FILTERS,
+    Filter,
+    Keyset,
+    QueueFilters,
+    QueuePage,
+    filter_counts,
+    keyset_page,
+    risk_rank,
+)
 
 # Roles whose members can hold a case: caseworkers, and the independent service's advisers.
 CASE_HOLDING_ROLES = (Role.CASEWORKER, Role.INDEPENDENT_ADVISER)
@@ -48,12 +58,39 @@ def wait_days(accepted_at: dt.datetime, today: dt.date | None = None) -> int:
     return (today - timezone.localtime(accepted_at).date()).days
 
 
-def waiting_list(*, user, service_id: int | None = None) -> QuerySet[Case]:
-    """Cases waiting for a caseworker, longest waiting first."""
+# Risk is the referral's, so neither case order is one index: the partial indexes case_waiting_idx and case_open_idx
+# find a service's waiting cases and a caseworker's open ones, and those (a service's list, not the table) are sorted.
+WAITING_ORDER = Keyset(risk_rank("referral__"), "accepted_at", "public_id")
+CASELOAD_ORDER = Keyset(risk_rank("referral__"), "opened_at", "public_id")
+
+
+def _waiting(user, service_id: int | None) -> QuerySet[Case]:
     cases = policy.cases_visible_to(user).filter(status=CaseStatus.WAITING)
     if service_id is not None:
         cases = cases.filter(service_id=service_id)
-    return cases.select_related("service", "referral").order_by("accepted_at", "pk")
+    return cases
+
+
+def waiting_list(*, user, service_id: int | None = None, filters: QueueFilters = NO_FILTERS) -> QuerySet[Case]:
+    """Cases waiting for a caseworker: highest risk first, then the longest waiting."""
+    return (
+        _waiting(user, service_id)
+        .filter(filters.q("referral__"))
+        .select_related("service", "referral")
+        .annotate(risk_order=WAITING_ORDER.rank)
+        .order_by("risk_order", "accepted_at", "public_id")
+    )
+
+
+def waiting_page(
+    *, user, service_id: int | None = None, filters: QueueFilters, after: str = "", before: str = ""
+) -> QueuePage:
+    rows = _waiting(user, service_id).filter(filters.q("referral__")).select_related("service", "referral")
+    return keyset_page(rows, WAITING_ORDER, after=after, before=before)
+
+
+def waiting_filters(*, user, service_id: int | None = None, filters: QueueFilters) -> list[Filter]:
+    return filter_counts(_waiting(user, service_id), filters, prefix="referral__")
 
 
 @dataclass(frozen=True)
@@ -71,7 +108,7 @@ def wait_summaries(*, user, today: dt.date | None = None) -> list[WaitSummary]:
     The median is taken in Python over one column of the waiting cases: a waiting list is small whatever the size of
     the database, and SQLite has no median.
     """
-    rows = waiting_list(user=user).values_list("service_id", "service__name", "accepted_at")
+    rows = _waiting(user, None).values_list("service_id", "service__name", "accepted_at")
     by_service: dict[tuple[int, str], list[int]] = {}
     for service_id, name, accepted_at in rows:
         by_service.setdefault((service_id, name), []).append(wait_days(accepted_at, today))
@@ -129,7 +166,25 @@ def own_caseload(*, user) -> QuerySet[Case]:
 
 
 def _open(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.filter(status=CaseStatus.OPEN).select_related("service", "referral").order_by("opened_at", "pk")
+    """Open cases, highest risk first, then the longest open: who needs attention first."""
+    return (
+        cases.filter(status=CaseStatus.OPEN)
+        .select_related("service", "referral")
+        .annotate(risk_order=CASELOAD_ORDER.rank)
+        .order_by("risk_order", "opened_at", "public_id")
+    )
+
+
+def caseload_page(
+    *, user, caseworker_id: int, filters: QueueFilters, after: str = "", before: str = ""
+) -> tuple[User, QueuePage, list[Filter]] | None:
+    """A caseworker's open cases as their manager pages through them, with filter counts; None as open_cases_of."""
+    found = open_cases_of(user=user, caseworker_id=caseworker_id)
+    if found is None:
+        return None
+    worker, cases = found
+    page = keyset_page(cases.filter(filters.q("referral__")), CASELOAD_ORDER, after=after, before=before)
+    return worker, page, filter_counts(cases, filters, prefix="referral__")
 
 
 def eligible_caseworkers(case: Case) -> QuerySet[Membership]:

@@ -19,6 +19,7 @@ from carehub.accounts.models import Role, User
 from carehub.cases import forms, selectors, services
 from carehub.cases.models import Case, CaseStatus, MeasureStage
 from carehub.core import public_ids
+from carehub.referrals.selectors import QueueFilters
 from carehub.repeats import selectors as repeats
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
@@ -60,14 +61,18 @@ def waiting(request: HttpRequest) -> HttpResponse:
     """Cases waiting for a caseworker, with how long each has waited and the median wait per service."""
     summaries = selectors.wait_summaries(user=request.user)
     service_id = _int_or_none(request.GET.get("service"))
-    cases = selectors.waiting_list(user=request.user, service_id=service_id)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    filters = QueueFilters.from_params(request.GET)
+    after, before = request.GET.get("after", "")[:500], request.GET.get("before", "")[:500]
+    page = selectors.waiting_page(user=request.user, service_id=service_id, filters=filters, after=after, before=before)
     for case in page:
         case.wait_days = selectors.wait_days(case.accepted_at)
     context = {
         "summaries": summaries,
         "page": page,
         "service_id": service_id,
+        "filters": selectors.waiting_filters(user=request.user, service_id=service_id, filters=filters),
+        "filters_active": filters.active,
+        "keep": [("service", service_id)] if service_id is not None else [],
         "can_allocate": bool(selectors.managed_organisations(request.user)),
     }
     return render(request, "cases/waiting.html", context)
@@ -90,12 +95,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @policy.route(Role.SERVICE_MANAGER)
 def caseworker_caseload(request: HttpRequest, user_id: int) -> HttpResponse:
-    found = selectors.open_cases_of(user=request.user, caseworker_id=user_id)
+    filters = QueueFilters.from_params(request.GET)
+    after, before = request.GET.get("after", "")[:500], request.GET.get("before", "")[:500]
+    found = selectors.caseload_page(
+        user=request.user, caseworker_id=user_id, filters=filters, after=after, before=before
+    )
     if found is None:
         raise Http404
-    worker, cases = found
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/caseworker_caseload.html", {"page": page, "worker": worker})
+    worker, page, counts = found
+    context = {"page": page, "worker": worker, "filters": counts, "filters_active": filters.active}
+    return render(request, "cases/caseworker_caseload.html", context)
 
 
 # --- allocation and transfer -------------------------------------------------------------------------------------

@@ -26,6 +26,14 @@ class Service(models.Model):
     capacity = models.PositiveIntegerField(default=0, help_text="Open cases the service can hold at once.")
     current_wait_days = models.PositiveIntegerField(default=0)
     accepting_referrals = models.BooleanField(default=True)
+    # Routing ranks services that hold high-risk cases first for a woman at high risk: IDVA services always, and any
+    # other service whose workers hold high-risk cases and represent them at MARAC (a refuge or outreach team with
+    # its own advocates). db_default, so bulk loaders that name their columns (the demo seed) still get a value.
+    marac_linked = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Holds high-risk cases and represents them at MARAC (IDVA services always count as such).",
+    )
     # Confidential: a refuge's address is shown only to its own organisation (see policy.service_address_visible).
     address = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

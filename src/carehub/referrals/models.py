@@ -133,11 +133,13 @@ class Referral(models.Model):
             models.Index(fields=["routed_service", "status"], name="referral_service_idx"),
             models.Index(fields=["received_at"], name="referral_received_idx"),
             # The waiting set is small however large the table: a partial index finds it without a scan.
+            # Its order is the queue's keyset (risk, waited since, reference): any page is a range read of it.
             models.Index(
                 RISK_ORDER,
                 models.F("received_at"),
+                models.F("reference"),
                 condition=models.Q(sealed=False, status__in=["received", "in_triage"]),
-                name="referral_triage_order_idx",
+                name="referral_triage_keyset_idx",
             ),
             models.Index(
                 fields=["received_at"],
@@ -271,7 +273,15 @@ class Offer(models.Model):
 
     class Meta:
         ordering = ["-offered_at"]
-        indexes = [models.Index(fields=["service", "status"], name="offer_service_idx")]
+        indexes = [
+            models.Index(fields=["service", "status"], name="offer_service_idx"),
+            # A service's inbox: its pending offers in the order they waited (risk, the referral's, is sorted after).
+            models.Index(
+                fields=["service", "offered_at", "public_id"],
+                condition=models.Q(status="pending"),
+                name="offer_pending_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["referral"], condition=models.Q(status="pending"), name="offer_one_pending_per_referral"

@@ -1,5 +1,12 @@
 """Ranking services for a triaged referral: hard rules first, then a score, and a reason for every step.
 
+All of routing's rules live here. Safety comes first: a woman at high risk (the DASH threshold, or any other MARAC
+criterion) is offered a service that holds high-risk cases (an IDVA, or a service represented at MARAC) before any
+other, and an IDVA stays on her list even when she asked only for something else, because SafeLives' standard is an
+IDVA for every high-risk victim. Her wish for a by-and-for service still counts among those: a by-and-for IDVA
+outranks a generic one, and a by-and-for service that is not an IDVA is ranked after the IDVAs with a reason saying
+why. tests/referrals/test_routing_table.py holds the cases a practitioner would check this against.
+
 Pure functions over plain data, so a ranking can be explained, tested and timed without a database. `load_services`
 reads the directory for routing: one query for the services and one for their open cases; `directory_snapshot` keeps
 the two in memory between referrals.
@@ -19,7 +26,10 @@ _SERVICE_TYPE_LABELS = dict(ServiceType.choices)
 _COMMUNITY_LABELS = dict(Community.choices)
 _LANGUAGE_LABELS = dict(Language.choices)
 
-# Weights of the score. A by-and-for match the survivor asked for outweighs everything else: it is her choice.
+# Weights of the score. Holding high-risk cases, for a woman at high risk, outweighs every other point put together
+# (at most +97, at least -40 below), so safety orders the list before anything else does.
+HIGH_RISK_WEIGHT = 200.0
+# A by-and-for match the survivor asked for outweighs everything else: it is her choice.
 BY_AND_FOR_WEIGHT = 50.0
 LANGUAGE_WEIGHT = 20.0
 SPECIALISM_WEIGHT = 4.0
@@ -43,6 +53,10 @@ class Need:
     age: int | None = None
     is_man: bool = False
     has_nrpf: bool = False
+    # High risk: the DASH threshold reached or another MARAC criterion met (triage sets risk_level "high" for both).
+    high_risk: bool = False
+    dash_score: int | None = None
+    marac: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,12 @@ class ServiceFacts:
     open_cases: int
     wait_days: int
     accepting: bool
+    marac_linked: bool = False
+
+    @property
+    def holds_high_risk(self) -> bool:
+        """An IDVA, or a service whose workers hold high-risk cases and represent them at MARAC."""
+        return self.service_type == ServiceType.IDVA or self.marac_linked
 
 
 @dataclass
@@ -105,7 +125,7 @@ def _hard_rules(need: Need, s: ServiceFacts) -> list[str]:
         reasons.append("not accepting referrals now")
     if s.service_type == ServiceType.INDEPENDENT_ADVISORY:
         reasons.append("the independent advisory service takes only referrals about police perpetrators")
-    if need.needs and s.service_type not in need.needs:
+    if need.needs and s.service_type not in need.needs and not _idva_for_high_risk(need, s):
         reasons.append(f"provides {_SERVICE_TYPE_LABELS.get(s.service_type, s.service_type)}, which was not asked for")
     if need.borough and not (s.covers_all_london or need.borough in s.boroughs):
         reasons.append(f"does not cover {borough_name(need.borough)}")
@@ -120,8 +140,43 @@ def _hard_rules(need: Need, s: ServiceFacts) -> list[str]:
     return reasons
 
 
+def _idva_for_high_risk(need: Need, s: ServiceFacts) -> bool:
+    """An IDVA is offered to every woman at high risk, whatever else she asked for."""
+    return need.high_risk and s.service_type == ServiceType.IDVA
+
+
+def risk_words(need: Need) -> str:
+    """Why she is at high risk, in plain words: "DASH 14 of 24; MARAC criteria met"."""
+    parts = []
+    if need.dash_score is not None:
+        parts.append(f"DASH {need.dash_score} of 24")
+    if need.marac:
+        parts.append("MARAC criteria met")
+    return "; ".join(parts) or "assessed at triage"
+
+
+def _risk_score(need: Need, s: ServiceFacts) -> tuple[float, list[str]]:
+    if not need.high_risk:
+        return 0.0, []
+    why = risk_words(need)
+    if not s.holds_high_risk:
+        return 0.0, [
+            f"+0: she is at high risk ({why}) and this service does not hold high-risk cases, "
+            "so IDVA and MARAC-linked services come first; it can support her alongside them"
+        ]
+    kind = "an IDVA service" if s.service_type == ServiceType.IDVA else "represented at MARAC"
+    reasons = [
+        f"+{HIGH_RISK_WEIGHT:g}: she is at high risk ({why}) and this service holds high-risk cases ({kind}): "
+        "safety first"
+    ]
+    if need.needs and s.service_type not in need.needs:
+        asked = ", ".join(_SERVICE_TYPE_LABELS.get(n, n) for n in sorted(need.needs))
+        reasons.append(f"+0: she asked for {asked}; an IDVA is offered to everyone at high risk")
+    return HIGH_RISK_WEIGHT, reasons
+
+
 def _score(need: Need, s: ServiceFacts) -> tuple[float, list[str]]:
-    score, reasons = 0.0, []
+    score, reasons = _risk_score(need, s)
     if need.wants_by_and_for:
         community = _COMMUNITY_LABELS.get(need.wants_by_and_for, "her community")
         if need.wants_by_and_for in s.communities:
@@ -196,6 +251,7 @@ def read_directory(service_ids: Iterable[int] | None = None) -> list[ServiceFact
         "capacity",
         "current_wait_days",
         "accepting_referrals",
+        "marac_linked",
     )
     if service_ids is not None:
         rows = rows.filter(pk__in=list(service_ids))
@@ -219,6 +275,7 @@ def read_directory(service_ids: Iterable[int] | None = None) -> list[ServiceFact
             open_cases=0,
             wait_days=r[15],
             accepting=r[16],
+            marac_linked=r[17],
         )
         for r in rows
     ]

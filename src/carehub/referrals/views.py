@@ -27,8 +27,19 @@ def sent(request: HttpRequest) -> HttpResponse:
 
 @policy.route(Role.HUB_WORKER)
 def queue(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.triage_queue(user=request.user), 50)
-    return render(request, "referrals/queue.html", {"page": page.get_page(request.GET.get("page"))})
+    filters = selectors.QueueFilters.from_params(request.GET, statuses=selectors.TRIAGE_STATUSES)
+    after, before = _cursors(request)
+    context = {
+        "page": selectors.triage_page(user=request.user, filters=filters, after=after, before=before),
+        "filters": selectors.triage_filters(user=request.user, filters=filters),
+        "filters_active": filters.active,
+    }
+    return render(request, "referrals/queue.html", context)
+
+
+def _cursors(request: HttpRequest) -> tuple[str, str]:
+    """A keyset page's cursors from the URL (signed by the selector; a forged one shows the first page)."""
+    return request.GET.get("after", "")[:500], request.GET.get("before", "")[:500]
 
 
 # Administrators reach this page only for a referral they opened by break-glass (policy.referrals_visible_to).
@@ -271,8 +282,14 @@ def route(request: HttpRequest, reference: str) -> HttpResponse:
 
 @policy.route(Role.SERVICE_MANAGER)
 def inbox(request: HttpRequest) -> HttpResponse:
-    offers = Paginator(selectors.pending_offers(user=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "referrals/inbox.html", {"page": offers})
+    filters = selectors.QueueFilters.from_params(request.GET)
+    after, before = _cursors(request)
+    context = {
+        "page": selectors.offers_page(user=request.user, filters=filters, after=after, before=before),
+        "filters": selectors.offers_filters(user=request.user, filters=filters),
+        "filters_active": filters.active,
+    }
+    return render(request, "referrals/inbox.html", context)
 
 
 @policy.route(Role.SERVICE_MANAGER)
