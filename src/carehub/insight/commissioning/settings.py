@@ -1,0 +1,89 @@
+"""What a commissioning run assumes, as settings with their sources rather than constants in code.
+
+Every figure a commissioner may want to argue with (a planning norm, the cost of a caseworker, the wait target, the
+month a recording system changed) lives here, so a report can print what it assumed and a council can change it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PlanningNorm:
+    """A sector benchmark shown beside the measured rate; `source` is printed with it."""
+
+    name: str
+    value: float
+    unit: str
+    source: str
+
+
+DEFAULT_NORMS = (
+    PlanningNorm(
+        "marac_cases",
+        40.0,
+        "MARAC cases per 10,000 adult women a year",
+        "SafeLives, MARAC recommended level of cases (safelives.org.uk, 'Marac data')",
+    ),
+    PlanningNorm(
+        "idva_caseload",
+        100.0,
+        "referrals a year for one full-time IDVA",
+        "SafeLives, 'A Safe Fund' / IDVA caseload guidance (about 100 cases a year per full-time IDVA)",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ChangePoint:
+    """A break in a series: a month from which counting changed (a new recording system, a service opening).
+
+    `mode` says what the forecast does with it, explicitly rather than fitting through it silently:
+    - "adjust": months before the break are rescaled by the level shift across it, estimated as the year-on-year
+      ratio of the 12 months after the break over the year-on-year ratio of the 12 months before (so growth is not
+      mistaken for the break). Needs 24 months before and 12 after; otherwise falls back to "restart".
+    - "restart": the months before the break are not used at all.
+    """
+
+    month: str  # "YYYY-MM", the first month counted the new way
+    mode: str = "adjust"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class KnownEvent:
+    """Months with a known cause of extra demand (a major football tournament): a flag there is named, not news."""
+
+    name: str
+    months: tuple[str, ...]
+
+
+DEFAULT_EVENTS = (
+    KnownEvent("FIFA World Cup 2018", ("2018-06", "2018-07")),
+    KnownEvent("UEFA Euro 2020 (played 2021)", ("2021-06", "2021-07")),
+    KnownEvent("FIFA World Cup 2022", ("2022-11", "2022-12")),
+    KnownEvent("UEFA Euro 2024", ("2024-06", "2024-07")),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    norms: tuple[PlanningNorm, ...] = DEFAULT_NORMS
+    # Census 2021 TS021 counts all usual residents; women aged 16 and over were about 41% of London's residents
+    # (Census 2021 TS009, sex by single year of age). Applied per borough: an approximation, printed as such.
+    adult_women_share: float = 0.41
+    adult_women_source: str = "Census 2021 TS021 residents x 0.41 (London women 16+, Census 2021 TS009)"
+    wait_target_days: float = 14.0
+    wait_target_probability: float = 0.90
+    cost_per_fte: float = 42_000.0  # salary with on-costs; a placeholder a commissioner sets for her area
+    cost_source: str = "setting: salary with on-costs for one full-time caseworker (set per area)"
+    caseload_per_fte: float = 20.0  # cases one full-time caseworker carries at once
+    change_points: tuple[ChangePoint, ...] = ()
+    events: tuple[KnownEvent, ...] = DEFAULT_EVENTS
+    forecast_horizon: int = 12
+    suppression_threshold: int = 10
+    simulation_runs: int = 200
+    seed: int = 15
+    backtest_origins: int = 12
+    candidates: tuple[str, ...] = field(default=("ets_damped", "ets_trend", "ets_level"))

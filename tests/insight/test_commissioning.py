@@ -1,0 +1,106 @@
+"""Proofs for insight.commissioning: planted surges found, the forecast beats seasonal naive, Kaplan-Meier waits
+match lifelines and differ from the naive median, and the queue simulation agrees with Erlang C."""
+
+import numpy as np
+import pytest
+from lifelines import KaplanMeierFitter
+from lifelines.utils import median_survival_times
+
+from carehub.insight.commissioning import queue
+from carehub.insight.commissioning.forecast import adjust_for_breaks, forecast, surge_flags
+from carehub.insight.commissioning.settings import DEFAULT_EVENTS
+from carehub.insight.commissioning.synthetic import monthly_series, referral_extract
+from carehub.insight.commissioning.waits import kaplan_meier, summarise
+
+
+@pytest.fixture(scope="module")
+def series():
+    return monthly_series(seed=1)
+
+
+def test_each_planted_surge_is_flagged_with_few_false_flags(series):
+    y, months, _ = adjust_for_breaks(series.counts, series.months, (series.change_point(),))
+    flags = {flag.month: flag for flag in surge_flags(y, months, DEFAULT_EVENTS)}
+    assert flags[series.plants.surge_months[0]].direction == "above"
+    assert all(month in flags for month in series.plants.surge_months)
+    assert all(flags[month].event for month in series.plants.event_months)
+    planted = set(series.plants.surge_months) | set(series.plants.event_months)
+    false = [month for month in flags if month not in planted]
+    assert len(false) <= len(series.months) / 36
+
+
+def test_the_recording_break_is_flagged_unless_declared(series):
+    """Fitting through a break silently turns a year of months into 'surges': the change point setting stops it."""
+    planted = set(series.plants.surge_months) | set(series.plants.event_months)
+    undeclared = [f.month for f in surge_flags(series.counts, series.months, DEFAULT_EVENTS) if f.month not in planted]
+    assert len(undeclared) > len(series.months) / 36
+
+
+def test_forecast_beats_seasonal_naive_on_rolling_origin_backtest(series):
+    result = forecast(
+        series.counts, series.months, change_points=(series.change_point(),), events=DEFAULT_EVENTS, origins=4
+    )
+    assert result.mase < 1
+    assert result.adjustment[series.plants.break_month]["mode"] == "adjust"
+    assert np.all(result.lower95 < result.lower80) and np.all(result.lower80 < result.mean)
+    assert np.all(result.mean < result.upper80) and np.all(result.upper80 < result.upper95)
+    assert result.months[0] == "2025-01"
+
+
+@pytest.fixture(scope="module")
+def waits():
+    table = referral_extract(
+        monthly_series(
+            seed=3, months=24, start="2023-01", surge=("2023-04", 3, 0.2), recording_break=("2024-06", 0.0), base=300.0
+        ),
+        seed=4,
+    )["referrals"]
+    days = table["days_to_offer"].to_numpy(zero_copy_only=False)
+    observed = table["days_observed"].to_numpy()
+    done = ~np.isnan(days)
+    return np.where(done, days, observed), done
+
+
+def test_kaplan_meier_matches_lifelines(waits):
+    times, done = waits
+    ours = kaplan_meier(times, done)
+    theirs = KaplanMeierFitter().fit(times, done)
+    at = theirs.survival_function_.loc[ours.times].to_numpy().ravel()
+    np.testing.assert_allclose(ours.survival, at, rtol=1e-9)
+    summary = summarise("offer", times, done)
+    assert summary.median == pytest.approx(theirs.median_survival_time_)
+    assert summary.p90 == pytest.approx(theirs.percentile(0.1))
+    ci = median_survival_times(theirs.confidence_interval_).to_numpy().ravel()
+    assert summary.median_ci == pytest.approx((ci[0], ci[1]))
+
+
+def test_kaplan_meier_median_differs_from_naive_median_when_many_still_wait():
+    """Waits that lengthen over time leave the longest still waiting at the end: dropping them shortens the median."""
+    rng = np.random.default_rng(5)
+    received = rng.uniform(0, 365, 4000)
+    wait = rng.exponential(10 + received / 5)
+    observed = 365 - received
+    done = wait <= observed
+    times = np.where(done, wait, observed)
+    summary = summarise("offer", times, done)
+    assert summary.naive_median < summary.median * 0.9
+    assert summary.still_waiting == int((~done).sum())
+
+
+@pytest.mark.parametrize(("arrival", "servers"), [(0.7, 1), (2.8, 4), (7.0, 10)])
+def test_simulated_mean_wait_is_within_3_percent_of_erlang_c(arrival, servers):
+    rng = np.random.default_rng(11)
+    runs, women, warm_up = 50, 30000, 3000
+    arrivals = np.cumsum(rng.exponential(1 / arrival, (runs, women)), axis=1)
+    services = rng.exponential(1.0, (runs, women))
+    simulated = queue.simulate_waits(arrivals, services, servers)[:, warm_up:].mean()
+    assert simulated == pytest.approx(queue.erlang_c_wait(arrival, 1.0, servers), rel=0.03)
+
+
+def test_fte_needed_meets_the_target_with_the_asked_probability():
+    durations = np.random.default_rng(2).exponential(60, 500)
+    kwargs = dict(monthly_demand=60, log_sd=0.1, durations_days=durations, caseload=10, target_days=14, runs=60)
+    needed = queue.fte_needed(probability=0.9, **kwargs)
+    assert needed.probability_under_target >= 0.9
+    fewer = queue.project(fte=needed.fte - 0.5, **kwargs)
+    assert fewer.probability_under_target < 0.9
