@@ -24,6 +24,7 @@ full data, which is stated in the output.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,9 @@ class Arm:
     early: np.ndarray  # (n, L): weight in week k < L while at risk, 0 once out
     final: np.ndarray  # weight in the weeks from L on
     event_weight: np.ndarray  # weight in the exit week, for its event
+    strategy_weeks: int = 0  # for a cloned arm: the strategy's week, and the last week of its grace period
+    last: int = -1
+    ended_last: np.ndarray | None = None  # support ended in the last week of grace (its final weight has 1/h)
 
     @property
     def size(self) -> int:
@@ -81,7 +85,42 @@ def person_weeks(ep: Episodes, x: np.ndarray, weeks: int) -> tuple[np.ndarray, n
     return rows, week, ended
 
 
-def fit_censoring_model(ep: Episodes, x: np.ndarray, spec: Spec, rng: np.random.Generator) -> np.ndarray:
+@dataclass
+class WeightModel:
+    """The fitted censoring model, and what a bootstrap replicate needs to refit it in one Newton step."""
+
+    alpha: np.ndarray  # a level per week
+    beta: np.ndarray  # slopes on the confounders (unscaled)
+    hazard: np.ndarray  # (episodes, weeks): P(support ends in week k | in support at its start)
+    fit_rows: np.ndarray  # episodes the model was fitted on
+    x_fit: np.ndarray  # their scaled confounders
+    scale: np.ndarray
+    residual: np.ndarray  # (fit episodes, weeks): y - p summed over each episode's person-weeks, by week
+    information: np.ndarray  # (fit episodes, weeks): p (1 - p) likewise
+
+    def one_step(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The model refitted to a resample (`counts` per fitted episode) by one Newton step from the full fit:
+        asymptotically the same as refitting, at the cost of a few small products."""
+        k, x = self.alpha.size, self.x_fit
+        theta = np.concatenate([self.alpha, self.beta * self.scale])
+        ridge = np.concatenate([np.full(k, RIDGE_WEEKS), np.full(x.shape[1], RIDGE_SLOPES)])
+        gradient = np.concatenate([counts @ self.residual, x.T @ (counts * self.residual.sum(axis=1))])
+        gradient -= ridge * theta
+        info = np.empty((theta.size, theta.size))
+        weighted = self.information * counts[:, None]
+        info[:k, :k] = np.diag(weighted.sum(axis=0))
+        info[:k, k:] = weighted.T @ x
+        info[k:, :k] = info[:k, k:].T
+        info[k:, k:] = (x * weighted.sum(axis=1)[:, None]).T @ x
+        info[np.diag_indices(theta.size)] += ridge
+        theta = theta + np.linalg.solve(info, gradient)
+        return theta[:k], theta[k:] / self.scale
+
+
+RIDGE_WEEKS, RIDGE_SLOPES = 1e-2, 1e-8
+
+
+def fit_censoring_model(ep: Episodes, x: np.ndarray, spec: Spec, rng: np.random.Generator) -> WeightModel:
     """P(support ends in week k | in support at its start, confounders), for every episode and week k < L_max.
 
     One pooled logistic regression with an indicator per week (support ends bunch where contracts end) and the
@@ -94,10 +133,20 @@ def fit_censoring_model(ep: Episodes, x: np.ndarray, spec: Spec, rng: np.random.
     sub = _subset(ep, chosen)
     rows, week, ended = person_weeks(sub, x[chosen], weeks)
     scale = np.maximum(x.std(axis=0), 1e-12)  # scaled for the solver's sake; the slopes are scaled back
-    week_effect, slope = logistic_fit(rows, week, x[chosen] / scale, ended.astype(float), weeks)
-    slope = slope / scale
-    linear = (x @ slope).astype(np.float32)
-    return 1 / (1 + np.exp(-(linear[:, None] + week_effect[None, :].astype(np.float32))))
+    x_fit = x[chosen] / scale
+    alpha, slope = logistic_fit(rows, week, x_fit, ended.astype(float), weeks)
+    p = 1 / (1 + np.exp(-(alpha[week] + (x_fit @ slope)[rows])))
+    cells = rows * weeks + week
+    size = chosen.size * weeks
+    residual = np.bincount(cells, ended - p, minlength=size).reshape(chosen.size, weeks)
+    information = np.bincount(cells, p * (1 - p), minlength=size).reshape(chosen.size, weeks)
+    beta = slope / scale
+    return WeightModel(alpha, beta, hazards(x, alpha, beta), chosen, x_fit, scale, residual, information)
+
+
+def hazards(x: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    linear = (x @ beta).astype(np.float32)
+    return 1 / (1 + np.exp(-(linear[:, None] + alpha[None, :].astype(np.float32))))
 
 
 def logistic_fit(rows: np.ndarray, week: np.ndarray, x: np.ndarray, y: np.ndarray, weeks: int, *, iterations=100):
@@ -111,7 +160,7 @@ def logistic_fit(rows: np.ndarray, week: np.ndarray, x: np.ndarray, y: np.ndarra
     """
     k, m, n = weeks, x.shape[1], x.shape[0]
     alpha, beta = np.zeros(k), np.zeros(m)
-    ridge = np.concatenate([np.full(k, 1e-2), np.full(m, 1e-8)])
+    ridge = np.concatenate([np.full(k, RIDGE_WEEKS), np.full(m, RIDGE_SLOPES)])
     for _ in range(iterations):
         p = 1 / (1 + np.exp(-(alpha[week] + (x @ beta)[rows])))
         w, r = p * (1 - p), y - p
@@ -166,7 +215,9 @@ def clone_arm(ep: Episodes, hazard: np.ndarray, weeks: int, spec: Spec) -> Arm:
     final = np.where(ended_last, 1 / (stay[:, weeks] * hazard[:, last]), 1 / stay[:, weeks])
     final = np.where(exit_week > last, final, 0.0)
     event_weight = np.where(exit_week <= last, early[np.arange(len(ep)), np.minimum(exit_week, last)], final)
-    return Arm(f"{weeks} weeks", exit_week, status, early.astype(np.float32), final, event_weight)
+    return Arm(
+        f"{weeks} weeks", exit_week, status, early.astype(np.float32), final, event_weight, weeks, last, ended_last
+    )
 
 
 def plain_arm(name: str, exit_day: np.ndarray, status: np.ndarray, horizon: int) -> Arm:
@@ -185,7 +236,14 @@ class Bootstrap:
     replicates: dict[str, np.ndarray]
 
 
-def weekly_risks(arms: list[Arm], person: list[np.ndarray], horizon: int, replicates: int, seed: int) -> Bootstrap:
+def weekly_risks(
+    arms: list[Arm],
+    person: list[np.ndarray],
+    horizon: int,
+    replicates: int,
+    seed: int,
+    correction: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> Bootstrap:
     """Weighted Aalen-Johansen risk of a repeat by the horizon, per arm, for the data and `replicates` resamples of
     people (each person drawn with all her episodes). `person[i]` gives the person code of each row of arm i."""
     n_people = 1 + max(int(p.max()) for p in person if p.size)
@@ -226,7 +284,7 @@ def weekly_risks(arms: list[Arm], person: list[np.ndarray], horizon: int, replic
         counts = np.zeros((size, n_people), np.float32)
         for row in range(size):
             counts[row] = np.bincount(rng.integers(0, n_people, size=n_people), minlength=n_people)
-        values.append(risks(counts))
+        values.append(risks(counts) + (correction(counts) if correction else 0.0))
     replicate_values = np.vstack(values)
     names = [a.name for a in arms]
     return Bootstrap(
@@ -248,3 +306,75 @@ def _aj(dense: np.ndarray, sparse: np.ndarray, at: tuple[int, int, int], horizon
         h2 = np.where(at_risk > 0, competing / at_risk, 0.0)
     survival = np.cumprod(np.hstack([np.ones((h1.shape[0], 1)), 1 - h1 - h2]), axis=1)[:, :-1]
     return (survival * h1).sum(axis=1)
+
+
+@dataclass
+class Binned:
+    """One arm's clones counted by bin of the censoring model's linear predictor, exit week, status and whether
+    support ended in the last week of grace: enough to recompute the arm's risk under refitted weights cheaply."""
+
+    key: np.ndarray  # each clone's cell
+    x_mean: np.ndarray  # (bins, confounders): the bin's mean confounders
+    shape: tuple[int, int, int, int]
+    arm: Arm
+    horizon: int
+
+
+def binned(arm: Arm, x: np.ndarray, beta: np.ndarray, horizon: int, bins: int = 400) -> Binned:
+    linear = x @ beta
+    edges = np.unique(np.quantile(linear, np.linspace(0, 1, bins + 1)[1:-1]))
+    group = np.searchsorted(edges, linear, side="right")
+    count = edges.size + 1
+    x_mean = np.vstack([np.bincount(group, x[:, j], minlength=count) for j in range(x.shape[1])]).T
+    x_mean /= np.maximum(np.bincount(group, minlength=count), 1)[:, None]
+    flag = arm.ended_last & (arm.exit_week > arm.last)
+    shape = (count, horizon + 1, 3, 2)
+    key = ((group * (horizon + 1) + arm.exit_week) * 3 + arm.status) * 2 + flag
+    return Binned(key, x_mean, shape, arm, horizon)
+
+
+def binned_risk(b: Binned, table: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> float:
+    """The arm's weighted Aalen-Johansen risk at the horizon, with every clone of a bin given the bin's weights."""
+    arm, horizon, weeks, last = b.arm, b.horizon, b.arm.strategy_weeks, b.arm.last
+    h = 1 / (1 + np.exp(-(alpha[None, :] + (b.x_mean @ beta)[:, None])))
+    stay = np.cumprod(np.hstack([np.ones((h.shape[0], 1)), 1 - h[:, :weeks]]), axis=1)
+    early = 1 / stay[:, np.minimum(np.arange(last + 1), weeks)]  # (bins, last + 1)
+    final = np.stack([1 / stay[:, weeks], 1 / (stay[:, weeks] * h[:, last])], axis=1)  # (bins, 2)
+    exits = table.sum(axis=2)  # (bins, weeks + 1, 2)
+    remaining = np.cumsum(exits[:, ::-1], axis=1)[:, ::-1]  # at risk: exit week >= k
+    at_risk = np.empty(horizon)
+    at_risk[: last + 1] = (early * remaining[:, : last + 1].sum(axis=2)).sum(axis=0)
+    at_risk[last + 1 :] = np.einsum("gkf,gf->k", remaining[:, last + 1 : horizon], final)
+    events = []
+    for status in (1, 2):
+        cells = table[:, :horizon, status, :]
+        counts = np.empty(horizon)
+        counts[: last + 1] = (early * cells[:, : last + 1].sum(axis=2)).sum(axis=0)
+        counts[last + 1 :] = np.einsum("gkf,gf->k", cells[:, last + 1 :], final)
+        events.append(counts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h1 = np.where(at_risk > 0, events[0] / at_risk, 0.0)
+        h2 = np.where(at_risk > 0, events[1] / at_risk, 0.0)
+    survival = np.cumprod(np.concatenate([[1.0], 1 - h1 - h2]))[:-1]
+    return float((survival * h1).sum())
+
+
+def emulate(ep: Episodes, x: np.ndarray, spec: Spec) -> tuple[Bootstrap, WeightModel, list[Arm]]:
+    """The trial: clones of both strategies, weights, and the risks at the horizon with bootstrap replicates in
+    which the censoring model is refitted (one Newton step) and the clones reweighted."""
+    model = fit_censoring_model(ep, x, spec, np.random.default_rng(spec.seed))
+    arms = [clone_arm(ep, model.hazard, weeks, spec) for weeks in (spec.short_weeks, spec.long_weeks)]
+    groups = [binned(arm, x, model.beta, spec.horizon_weeks) for arm in arms]
+
+    def refit(counts: np.ndarray) -> np.ndarray:
+        out = np.zeros((counts.shape[0], len(arms)))
+        for r in range(counts.shape[0]):
+            drawn = counts[r][ep.person].astype(np.float64)
+            alpha, beta = model.one_step(drawn[model.fit_rows])
+            for j, group in enumerate(groups):
+                table = np.bincount(group.key, drawn, minlength=int(np.prod(group.shape))).reshape(group.shape)
+                out[r, j] = binned_risk(group, table, alpha, beta) - binned_risk(group, table, model.alpha, model.beta)
+        return out
+
+    result = weekly_risks(arms, [ep.person] * len(arms), spec.horizon_weeks, spec.replicates, spec.seed, refit)
+    return result, model, arms
