@@ -48,7 +48,7 @@ class Planted:
     hazard_ratio: float = 0.6  # per extra block of support, on the hazard of a repeat after support ends
     block_weeks: float = 14.0  # 26 weeks against 12 is one block
     during_support: float = 0.7  # hazard multiplier while in support
-    yearly_repeat_rate: float = 0.25  # baseline hazard per year for a standard-risk woman
+    yearly_repeat_rate: float = 0.12  # baseline hazard per year for a standard-risk woman
     yearly_competing_rate: float = 0.10
     confounding: float = 1.0  # 0 removes the link between risk and duration
     accrual_days: int = 3 * 365
@@ -119,10 +119,10 @@ def _end_week(rng: np.random.Generator, c: dict, planted: Planted) -> np.ndarray
 
 def _outcome_score(c: dict) -> np.ndarray:
     return (
-        0.6 * (c["risk"] == 1)
-        + 1.1 * (c["risk"] == 2)
+        1.0 * (c["risk"] == 1)
+        + 2.0 * (c["risk"] == 2)
         + 0.03 * (c["dash"] - 10)
-        + 0.3 * c["marac"]
+        + 0.5 * c["marac"]
         + 0.25 * np.minimum(c["previous"], 5)
         + 0.08 * c["needs"]
         - 0.1 * (c["age"] >= 3)
@@ -150,7 +150,10 @@ def simulate(n: int, *, seed: int, planted: Planted | None = None) -> Simulated:
     competing_at = rng.exponential(365 / (planted.yearly_competing_rate * np.exp(0.3 * (c["risk"] == 2))), size=n)
     competing_kind = rng.choice(3, size=n, p=[0.85, 0.05, 0.10])
     follow = rng.integers(0, planted.accrual_days, size=n).astype(float)  # extract date minus start date, in days
-    repeat_at = _repeat_day(exp1, rate, support, planted)
+    # Referrals keep coming after the first (a Poisson process on the same hazard): the later ones matter to any
+    # analysis that counts from the end of support, where a repeat during support is not the last word.
+    later = exp1[:, None] + np.cumsum(rng.exponential(size=(n, 2)), axis=1)
+    repeat_at = np.column_stack([_repeat_day(e, rate, support, planted) for e in (exp1, later[:, 0], later[:, 1])])
     truth = {}
     for name, weeks in (("short", 12), ("long", 26)):
         potential = _repeat_day(exp1, rate, 7.0 * weeks + day_in_week, planted)
@@ -177,7 +180,7 @@ def _tables(rng, c, support, repeat_at, competing_at, competing_kind, follow, pl
     start = extract - follow.astype(np.int64)
     ends_day = np.minimum(support, competing_at)
     ended = ends_day < follow  # otherwise still in support at the extract date
-    competing_seen = competing_at < np.minimum(follow, repeat_at)
+    competing_seen = competing_at < np.minimum(follow, repeat_at[:, 0])
     keys = pa.array(np.char.add("w", np.arange(n).astype("U8")))
     text = lambda values, codes: pa.array(np.array(values, dtype=object)[codes])  # noqa: E731
     episodes = pa.table(
@@ -201,13 +204,14 @@ def _tables(rng, c, support, repeat_at, competing_at, competing_kind, follow, pl
             "competing_on": _dates(start + np.floor(np.minimum(competing_at, 1e6)).astype(np.int64), competing_seen),
         }
     )
-    seen_repeat = (repeat_at < follow) & (repeat_at < competing_at)
+    seen = (repeat_at < follow[:, None]) & (repeat_at < competing_at[:, None])
     index_referral = start - rng.integers(1, 30, size=n)
-    repeat_on = start[seen_repeat] + np.floor(repeat_at[seen_repeat]).astype(np.int64)
+    who = np.broadcast_to(np.arange(n)[:, None], seen.shape)[seen]
+    repeat_on = start[who] + np.floor(repeat_at[seen]).astype(np.int64)
     seconds = (np.concatenate([index_referral, repeat_on]) * 86400 + 10 * 3600).astype("datetime64[s]")
     referrals = pa.table(
         {
-            "survivor_key": pa.concat_arrays([keys, keys.filter(pa.array(seen_repeat))]),
+            "survivor_key": pa.concat_arrays([keys, keys.take(pa.array(who))]),
             "received_at": pa.array(seconds, type=pa.timestamp("s")).cast(pa.timestamp("us", tz="UTC")),
         }
     )
