@@ -99,22 +99,21 @@ class WeightModel:
     information: np.ndarray  # (fit episodes, weeks): p (1 - p) likewise
 
     def one_step(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The model refitted to a resample (`counts` per fitted episode) by one Newton step from the full fit:
-        asymptotically the same as refitting, at the cost of a few small products."""
+        """The model refitted to resamples (`counts`: replicates x fitted episodes) by one Newton step from the full
+        fit with the full fit's information matrix: asymptotically the same as refitting, and for all replicates
+        at once it is two matrix products. Returns (week levels, slopes), one row per replicate."""
         k, x = self.alpha.size, self.x_fit
         theta = np.concatenate([self.alpha, self.beta * self.scale])
         ridge = np.concatenate([np.full(k, RIDGE_WEEKS), np.full(x.shape[1], RIDGE_SLOPES)])
-        gradient = np.concatenate([counts @ self.residual, x.T @ (counts * self.residual.sum(axis=1))])
-        gradient -= ridge * theta
+        gradient = np.hstack([counts @ self.residual, (counts * self.residual.sum(axis=1)) @ x]) - ridge * theta
         info = np.empty((theta.size, theta.size))
-        weighted = self.information * counts[:, None]
-        info[:k, :k] = np.diag(weighted.sum(axis=0))
-        info[:k, k:] = weighted.T @ x
+        info[:k, :k] = np.diag(self.information.sum(axis=0))
+        info[:k, k:] = self.information.T @ x
         info[k:, :k] = info[:k, k:].T
-        info[k:, k:] = (x * weighted.sum(axis=1)[:, None]).T @ x
+        info[k:, k:] = (x * self.information.sum(axis=1)[:, None]).T @ x
         info[np.diag_indices(theta.size)] += ridge
-        theta = theta + np.linalg.solve(info, gradient)
-        return theta[:k], theta[k:] / self.scale
+        steps = theta + np.linalg.solve(info, gradient.T).T
+        return steps[:, :k], steps[:, k:] / self.scale
 
 
 RIDGE_WEEKS, RIDGE_SLOPES = 1e-2, 1e-8
@@ -278,7 +277,7 @@ def weekly_risks(
 
     estimate = risks(np.ones((1, n_people), np.float32))[0]
     values = []
-    chunk = max(1, min(replicates, int(2e8 // max(n_people * 8, 1))))
+    chunk = max(1, min(replicates, 50, int(1e8 // max(n_people * 8, 1))))  # bounds memory
     for first in range(0, replicates, chunk):
         size = min(chunk, replicates - first)
         counts = np.zeros((size, n_people), np.float32)
@@ -320,7 +319,7 @@ class Binned:
     horizon: int
 
 
-def binned(arm: Arm, x: np.ndarray, beta: np.ndarray, horizon: int, bins: int = 400) -> Binned:
+def binned(arm: Arm, x: np.ndarray, beta: np.ndarray, horizon: int, bins: int = 50) -> Binned:
     linear = x @ beta
     edges = np.unique(np.quantile(linear, np.linspace(0, 1, bins + 1)[1:-1]))
     group = np.searchsorted(edges, linear, side="right")
@@ -333,30 +332,31 @@ def binned(arm: Arm, x: np.ndarray, beta: np.ndarray, horizon: int, bins: int = 
     return Binned(key, x_mean, shape, arm, horizon)
 
 
-def binned_risk(b: Binned, table: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> float:
-    """The arm's weighted Aalen-Johansen risk at the horizon, with every clone of a bin given the bin's weights."""
-    arm, horizon, weeks, last = b.arm, b.horizon, b.arm.strategy_weeks, b.arm.last
-    h = 1 / (1 + np.exp(-(alpha[None, :] + (b.x_mean @ beta)[:, None])))
-    stay = np.cumprod(np.hstack([np.ones((h.shape[0], 1)), 1 - h[:, :weeks]]), axis=1)
-    early = 1 / stay[:, np.minimum(np.arange(last + 1), weeks)]  # (bins, last + 1)
-    final = np.stack([1 / stay[:, weeks], 1 / (stay[:, weeks] * h[:, last])], axis=1)  # (bins, 2)
-    exits = table.sum(axis=2)  # (bins, weeks + 1, 2)
-    remaining = np.cumsum(exits[:, ::-1], axis=1)[:, ::-1]  # at risk: exit week >= k
-    at_risk = np.empty(horizon)
-    at_risk[: last + 1] = (early * remaining[:, : last + 1].sum(axis=2)).sum(axis=0)
-    at_risk[last + 1 :] = np.einsum("gkf,gf->k", remaining[:, last + 1 : horizon], final)
+def binned_risk(b: Binned, tables: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """The arm's weighted Aalen-Johansen risk at the horizon, every clone of a bin given the bin's weights, for a
+    batch of replicates at once: `tables` (replicates, *shape), `alpha` (replicates, weeks), `beta` (replicates, p)."""
+    horizon, weeks, last = b.horizon, b.arm.strategy_weeks, b.arm.last
+    h = 1 / (1 + np.exp(-(alpha[:, None, :] + (beta @ b.x_mean.T)[:, :, None])))  # (r, bins, weeks)
+    stay = np.cumprod(np.concatenate([np.ones(h.shape[:2] + (1,)), 1 - h[:, :, :weeks]], axis=2), axis=2)
+    early = 1 / stay[:, :, np.minimum(np.arange(last + 1), weeks)]  # (r, bins, last + 1)
+    final = np.stack([1 / stay[:, :, weeks], 1 / (stay[:, :, weeks] * h[:, :, last])], axis=2)  # (r, bins, 2)
+    exits = tables.sum(axis=3)  # (r, bins, weeks + 1, 2)
+    remaining = np.cumsum(exits[:, :, ::-1], axis=2)[:, :, ::-1]  # at risk: exit week >= k
+    at_risk = np.empty((tables.shape[0], horizon))
+    at_risk[:, : last + 1] = (early * remaining[:, :, : last + 1].sum(axis=3)).sum(axis=1)
+    at_risk[:, last + 1 :] = np.einsum("rgkf,rgf->rk", remaining[:, :, last + 1 : horizon], final)
     events = []
     for status in (1, 2):
-        cells = table[:, :horizon, status, :]
-        counts = np.empty(horizon)
-        counts[: last + 1] = (early * cells[:, : last + 1].sum(axis=2)).sum(axis=0)
-        counts[last + 1 :] = np.einsum("gkf,gf->k", cells[:, last + 1 :], final)
+        cells = tables[:, :, :horizon, status, :]
+        counts = np.empty_like(at_risk)
+        counts[:, : last + 1] = (early * cells[:, :, : last + 1].sum(axis=3)).sum(axis=1)
+        counts[:, last + 1 :] = np.einsum("rgkf,rgf->rk", cells[:, :, last + 1 :], final)
         events.append(counts)
     with np.errstate(divide="ignore", invalid="ignore"):
         h1 = np.where(at_risk > 0, events[0] / at_risk, 0.0)
         h2 = np.where(at_risk > 0, events[1] / at_risk, 0.0)
-    survival = np.cumprod(np.concatenate([[1.0], 1 - h1 - h2]))[:-1]
-    return float((survival * h1).sum())
+    survival = np.cumprod(np.hstack([np.ones((h1.shape[0], 1)), 1 - h1 - h2]), axis=1)[:, :-1]
+    return (survival * h1).sum(axis=1)
 
 
 def emulate(ep: Episodes, x: np.ndarray, spec: Spec) -> tuple[Bootstrap, WeightModel, list[Arm]]:
@@ -367,13 +367,17 @@ def emulate(ep: Episodes, x: np.ndarray, spec: Spec) -> tuple[Bootstrap, WeightM
     groups = [binned(arm, x, model.beta, spec.horizon_weeks) for arm in arms]
 
     def refit(counts: np.ndarray) -> np.ndarray:
-        out = np.zeros((counts.shape[0], len(arms)))
-        for r in range(counts.shape[0]):
-            drawn = counts[r][ep.person].astype(np.float64)
-            alpha, beta = model.one_step(drawn[model.fit_rows])
-            for j, group in enumerate(groups):
-                table = np.bincount(group.key, drawn, minlength=int(np.prod(group.shape))).reshape(group.shape)
-                out[r, j] = binned_risk(group, table, alpha, beta) - binned_risk(group, table, model.alpha, model.beta)
+        replicates = counts.shape[0]
+        drawn = counts[:, ep.person].astype(np.float64)
+        alpha, beta = model.one_step(drawn[:, model.fit_rows])
+        out = np.zeros((replicates, len(arms)))
+        for j, group in enumerate(groups):
+            cells = int(np.prod(group.shape))
+            tables = np.stack([np.bincount(group.key, row, minlength=cells) for row in drawn])
+            tables = tables.reshape((replicates, *group.shape))
+            fixed_alpha = np.broadcast_to(model.alpha, alpha.shape)
+            fixed_beta = np.broadcast_to(model.beta, beta.shape)
+            out[:, j] = binned_risk(group, tables, alpha, beta) - binned_risk(group, tables, fixed_alpha, fixed_beta)
         return out
 
     result = weekly_risks(arms, [ep.person] * len(arms), spec.horizon_weeks, spec.replicates, spec.seed, refit)
