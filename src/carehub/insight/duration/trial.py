@@ -42,6 +42,7 @@ class Arm:
 
     name: str
     exit_week: np.ndarray  # 0..horizon-1, or horizon when followed to the end without an event
+    exit_day: np.ndarray  # the same exit in whole days: 0..7*horizon-1, or 7*horizon
     status: np.ndarray  # 0 censored, 1 repeat referral, 2 competing event
     early: np.ndarray  # (n, L): weight in week k < L while at risk, 0 once out
     final: np.ndarray  # weight in the weeks from L on
@@ -71,18 +72,25 @@ def support_end_day(ep: Episodes) -> np.ndarray:
 
 
 def person_weeks(ep: Episodes, x: np.ndarray, weeks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows (episode index, week, ended this week) for each week an episode is in support and followed, up to
-    `weeks`: the data of the censoring model."""
-    day, _ = outcome(ep)
+    """Rows (episode index, week, ended this week) for each week an episode starts in support with no repeat
+    referral yet, up to `weeks`: the data of the censoring model.
+
+    The end of support is recorded whether or not a repeat referral came first, so the week of a repeat keeps its
+    row with the true answer (dropping it would make endings look rarer for exactly the women most often referred
+    again, and bias the weights). A week cut short by a competing event or the extract date, with support still
+    running, is left out: how it would have ended is unknown."""
+    stop = np.minimum(ep.competing_day, ep.admin_day)
+    first = np.minimum(ep.repeat_day, stop)
     end = support_end_day(ep)
     end_week = np.floor(end / WEEK)
-    last = np.minimum(np.minimum(end_week, np.floor(day / WEEK)), weeks - 1)
+    last = np.minimum(np.minimum(end_week, np.floor(first / WEEK)), weeks - 1)
     count = np.maximum(last + 1, 0).astype(np.int64)
     rows = np.repeat(np.arange(ep.person.size), count)
     starts = np.cumsum(count) - count
     week = np.arange(count.sum()) - np.repeat(starts, count)
-    ended = (week == end_week[rows]) & (end[rows] <= day[rows])
-    return rows, week, ended
+    ended = week == end_week[rows]
+    cut_short = ~ended & (WEEK * (week + 1) > stop[rows])
+    return rows[~cut_short], week[~cut_short], ended[~cut_short]
 
 
 @dataclass
@@ -205,7 +213,8 @@ def clone_arm(ep: Episodes, hazard: np.ndarray, weeks: int, spec: Spec) -> Arm:
     followed = day <= deviation
     exit_day = np.minimum(np.minimum(day, deviation), WEEK * horizon)
     status = np.where(followed & (day < WEEK * horizon), status, 0)
-    exit_week = np.minimum(np.floor(exit_day / WEEK), horizon).astype(np.int64)
+    exit_day = np.minimum(np.floor(exit_day), WEEK * horizon).astype(np.int64)
+    exit_week = exit_day // WEEK
     last = weeks + spec.grace_weeks - 1
     stay = np.cumprod(np.hstack([np.ones((len(ep), 1), np.float32), 1 - hazard[:, :weeks]]), axis=1)  # (n, W+1)
     early_weeks = np.minimum(np.arange(last + 1), weeks)
@@ -215,16 +224,17 @@ def clone_arm(ep: Episodes, hazard: np.ndarray, weeks: int, spec: Spec) -> Arm:
     final = np.where(exit_week > last, final, 0.0)
     event_weight = np.where(exit_week <= last, early[np.arange(len(ep)), np.minimum(exit_week, last)], final)
     return Arm(
-        f"{weeks} weeks", exit_week, status, early.astype(np.float32), final, event_weight, weeks, last, ended_last
+        f"{weeks} weeks", exit_week, exit_day, status, early.astype(np.float32), final, event_weight, weeks, last,
+        ended_last,
     )
 
 
 def plain_arm(name: str, exit_day: np.ndarray, status: np.ndarray, horizon: int) -> Arm:
     """Episodes followed without artificial censoring (weights 1): the naive comparison's groups."""
     status = np.where(exit_day < WEEK * horizon, status, 0)
-    exit_week = np.minimum(np.floor(exit_day / WEEK), horizon).astype(np.int64)
-    ones = np.ones(exit_week.size)
-    return Arm(name, exit_week, status, np.zeros((exit_week.size, 0), np.float32), ones, ones)
+    exit_day = np.minimum(np.floor(exit_day), WEEK * horizon).astype(np.int64)
+    ones = np.ones(exit_day.size)
+    return Arm(name, exit_day // WEEK, exit_day, status, np.zeros((exit_day.size, 0), np.float32), ones, ones)
 
 
 @dataclass
@@ -251,21 +261,17 @@ def weekly_risks(
     for arm, who in zip(arms, person, strict=True):
         to_person = sp.csr_matrix((np.ones(arm.size), (who, np.arange(arm.size))), shape=(n_people, arm.size))
         dense_blocks.append(to_person @ arm.early.astype(np.float64))
-        cols = horizon + 1
-        late = arm.exit_week >= arm.early.shape[1]
+        cols = WEEK * horizon + 1
+        rows = (np.arange(arm.size), arm.exit_day)
         pieces = [
-            sp.csr_matrix((arm.final * late, (np.arange(arm.size), arm.exit_week)), shape=(arm.size, cols)),
-            sp.csr_matrix(
-                (arm.event_weight * (arm.status == 1), (np.arange(arm.size), arm.exit_week)), shape=(arm.size, cols)
-            ),
-            sp.csr_matrix(
-                (arm.event_weight * (arm.status == 2), (np.arange(arm.size), arm.exit_week)), shape=(arm.size, cols)
-            ),
+            sp.csr_matrix((arm.event_weight, rows), shape=(arm.size, cols)),  # every exit, with its weight then
+            sp.csr_matrix((arm.event_weight * (arm.status == 1), rows), shape=(arm.size, cols)),
+            sp.csr_matrix((arm.event_weight * (arm.status == 2), rows), shape=(arm.size, cols)),
         ]
         sparse_blocks.append(to_person @ sp.hstack(pieces, format="csr"))
         layout.append((dense_at, arm.early.shape[1], sparse_at))
         dense_at += arm.early.shape[1]
-        sparse_at += 3 * cols
+        sparse_at += 3 * (WEEK * horizon + 1)
     dense = np.hstack(dense_blocks).astype(np.float32)
     sparse = sp.hstack(sparse_blocks, format="csr").astype(np.float32).T.tocsr()
     rng = np.random.default_rng(seed)
@@ -292,17 +298,27 @@ def weekly_risks(
 
 
 def _aj(dense: np.ndarray, sparse: np.ndarray, at: tuple[int, int, int], horizon: int) -> np.ndarray:
-    """Discrete-time Aalen-Johansen at the horizon from weekly weighted sums, for every replicate at once."""
+    """Aalen-Johansen at the horizon on a daily grid from weighted sums, for every replicate at once.
+
+    Weights change by week, events and censoring happen on days. In a week whose weights change, the weighted
+    number at risk on day t is the week's number at risk at its start (dense) less those who left earlier in the
+    week; after that, everyone still at risk carries her final weight, so it is a reverse sum of exits."""
     d0, width, s0 = at
-    cols = horizon + 1
-    late = sparse[:, s0 : s0 + cols]
-    repeats = sparse[:, s0 + cols : s0 + cols + horizon]
-    competing = sparse[:, s0 + 2 * cols : s0 + 2 * cols + horizon]
-    at_risk = np.cumsum(late[:, ::-1], axis=1)[:, ::-1][:, :horizon].astype(np.float64)
-    at_risk[:, :width] = dense[:, d0 : d0 + width]  # weeks whose weights change: every clone at risk
+    days = WEEK * horizon
+    cols = days + 1
+    exits = sparse[:, s0 : s0 + cols].astype(np.float64)
+    repeats = sparse[:, s0 + cols : s0 + cols + days]
+    competing = sparse[:, s0 + 2 * cols : s0 + 2 * cols + days]
+    at_risk = np.cumsum(exits[:, ::-1], axis=1)[:, ::-1][:, :days]
+    if width:
+        early_days = WEEK * width
+        left = exits[:, :early_days].reshape(exits.shape[0], width, WEEK)
+        left_before = np.cumsum(left, axis=2) - left  # left earlier in the same week
+        start = np.repeat(dense[:, d0 : d0 + width], WEEK, axis=1).reshape(left.shape)
+        at_risk[:, :early_days] = (start - left_before).reshape(exits.shape[0], early_days)
     with np.errstate(divide="ignore", invalid="ignore"):
-        h1 = np.where(at_risk > 0, repeats / at_risk, 0.0)
-        h2 = np.where(at_risk > 0, competing / at_risk, 0.0)
+        h1 = np.where(at_risk > 1e-12, repeats / at_risk, 0.0)
+        h2 = np.where(at_risk > 1e-12, competing / at_risk, 0.0)
     survival = np.cumprod(np.hstack([np.ones((h1.shape[0], 1)), 1 - h1 - h2]), axis=1)[:, :-1]
     return (survival * h1).sum(axis=1)
 
