@@ -94,6 +94,9 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             for n in ("hub", "nope")
             for k in ("report", "csv", "json")
         ],
+        "duration:download": [
+            (reverse("duration:download", kwargs={"kind": k}), None) for k in ("report", "csv", "json")
+        ],
         "audit:survivor_access": [
             (reverse("audit:survivor_access", kwargs={"survivor_id": r.survivor_id}), None)
             for r in world.referrals.values()

@@ -42,8 +42,14 @@ def test_repeats_are_the_same_persons_referrals_after_the_start_and_after_the_en
         [
             {"episode_key": "e1", "survivor_key": "a", "started_on": D(2025, 1, 10), "ended_on": D(2025, 4, 1)},
             {"episode_key": "e2", "survivor_key": "b", "started_on": D(2025, 2, 1), "ended_on": None},
-            {"episode_key": "e3", "survivor_key": "c", "started_on": D(2025, 3, 1), "ended_on": D(2025, 5, 1),
-             "competing_event": "moved_away", "competing_on": D(2025, 6, 1)},  # fmt: skip
+            {
+                "episode_key": "e3",
+                "survivor_key": "c",
+                "started_on": D(2025, 3, 1),
+                "ended_on": D(2025, 5, 1),
+                "competing_event": "moved_away",
+                "competing_on": D(2025, 6, 1),
+            },
         ],
         [
             ("a", dt.datetime(2025, 1, 2, 9, tzinfo=utc)),  # the referral that began her support: not a repeat

@@ -30,7 +30,9 @@ def test_run_writes_the_three_files_with_the_headline_first(outputs):
     for part in ("describe", "cox", "trial", "landmark", "naive", "money"):
         assert part in document
     assert document["trial"]["design"]["time_zero"] == "the start of support, under both strategies"
-    assert "within 52 weeks of the start of support, during support or after it" in document["trial"]["design"]["outcome"]
+    assert (
+        "within 52 weeks of the start of support, during support or after it" in document["trial"]["design"]["outcome"]
+    )
     assert document["trial"]["weights"]["26 weeks"]["clones"] > 0
     assert document["cox"]["proportional_hazards"]["tests"]
     rows = list(csv.DictReader((outputs / "results.csv").open()))

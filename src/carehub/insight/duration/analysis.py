@@ -31,9 +31,7 @@ def after_end(ep: Episodes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     competing = ep.competing_day - ep.support_days
     admin = ep.admin_day - ep.support_days
     day = np.minimum(np.minimum(ep.repeat_after_end, competing), admin)
-    status = np.where(
-        ep.repeat_after_end <= np.minimum(competing, admin - 1e-9), 1, np.where(competing < admin, 2, 0)
-    )
+    status = np.where(ep.repeat_after_end <= np.minimum(competing, admin - 1e-9), 1, np.where(competing < admin, 2, 0))
     return ended, day, status
 
 
@@ -136,8 +134,9 @@ def adjusted_cox(ep: Episodes, x: np.ndarray, names: list[str], spec: Spec) -> d
     return {
         "model": "cause-specific Cox proportional hazards (lifelines), Efron ties, days as whole numbers, "
         "competing events and the extract date censor",
-        "errors": "robust, clustered by person" if cluster is not None else "model-based (one episode per person, "
-        f"or more than {cox.ROBUST_MAX_ROWS:,} rows)",
+        "errors": "robust, clustered by person"
+        if cluster is not None
+        else f"model-based (one episode per person, or more than {cox.ROBUST_MAX_ROWS:,} rows)",
         "time_origin": "the end of support",
         "reference": f"support {labels[0]}",
         "episodes": int(ended.sum()),
@@ -149,7 +148,7 @@ def adjusted_cox(ep: Episodes, x: np.ndarray, names: list[str], spec: Spec) -> d
 
 
 def target_trial(ep: Episodes, x: np.ndarray, spec: Spec) -> dict:
-    boot, model, arms = trial.emulate(ep, x, spec)
+    boot, _, arms = trial.emulate(ep, x, spec)
     short, long = (f"{w} weeks" for w in (spec.short_weeks, spec.long_weeks))
     rd = boot.replicates[long] - boot.replicates[short]
     rr = boot.replicates[long] / boot.replicates[short]

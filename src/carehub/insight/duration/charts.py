@@ -11,12 +11,14 @@ COLOURS = ("#1d70b8", "#d4351c", "#00703c", "#6f72af", "#505a5f")
 DASHES = ("", "6 4", "2 3", "8 3 2 3", "1 2")
 
 
-def _svg_open(width: int, height: int, title: str, description: str) -> list[str]:
+def _svg_open(width: int, height: int, title: str, description: str, key: str) -> list[str]:
+    """The opening of a chart; `key` keeps its title and description ids unique on a page with several charts."""
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="t d" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" font-size="12">',
-        f'<title id="t">{html.escape(title)}</title>',
-        f'<desc id="d">{html.escape(description)}</desc>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{key}-title {key}-desc" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" '
+        'font-size="12">',
+        f'<title id="{key}-title">{html.escape(title)}</title>',
+        f'<desc id="{key}-desc">{html.escape(description)}</desc>',
     ]
 
 
@@ -35,7 +37,7 @@ def incidence_curves(weeks: list[int], curves: dict[str, list[float]], title: st
         return top + plot_h * (1 - value / y_max)
 
     description = "; ".join(f"{band}: {100 * values[-1]:.1f}% by week {weeks[-1]}" for band, values in shown.items())
-    parts = _svg_open(width, height, title, f"Cumulative incidence of a repeat referral. {description}.")
+    parts = _svg_open(width, height, title, f"Cumulative incidence of a repeat referral. {description}.", "curves")
     parts.append(f'<text x="0" y="16" font-weight="bold" font-size="14">{html.escape(title)}</text>')
     step = 0.05 if y_max <= 0.3 else 0.1
     tick = 0.0
@@ -56,9 +58,7 @@ def incidence_curves(weeks: list[int], curves: dict[str, list[float]], title: st
             points.append(f"{x(week):.1f},{y(value):.1f}")
         dash = f' stroke-dasharray="{DASHES[i % len(DASHES)]}"' if DASHES[i % len(DASHES)] else ""
         colour = COLOURS[i % len(COLOURS)]
-        parts.append(
-            f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{" ".join(points)}"/>'
-        )
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{" ".join(points)}"/>')
         ly = top + 14 + 20 * i
         parts.append(
             f'<line x1="{left + plot_w + 12}" x2="{left + plot_w + 36}" y1="{ly}" y2="{ly}" stroke="{colour}" '
@@ -88,7 +88,7 @@ def difference_chart(rows: list[tuple[str, float, float, float]], title: str) ->
     description = "; ".join(
         f"{label}: {100 * e:+.1f} points (95% interval {100 * lo:+.1f} to {100 * hi:+.1f})" for label, e, lo, hi in rows
     )
-    parts = _svg_open(width, height, title, description)
+    parts = _svg_open(width, height, title, description, "comparison")
     parts.append(f'<text x="0" y="16" font-weight="bold" font-size="14">{html.escape(title)}</text>')
     for i, (label, estimate, lo, hi) in enumerate(rows):
         y = top + row_h * i + row_h / 2
@@ -99,7 +99,9 @@ def difference_chart(rows: list[tuple[str, float, float, float]], title: str) ->
             f'<circle cx="{x(estimate):.1f}" cy="{y}" r="5" fill="{colour}"/>'
         )
     bottom = top + row_h * len(rows)
-    parts.append(f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="{top - 4}" y2="{bottom}" stroke="#000" stroke-dasharray="4 4"/>')
+    parts.append(
+        f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="{top - 4}" y2="{bottom}" stroke="#000" stroke-dasharray="4 4"/>'
+    )
     parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{bottom}" y2="{bottom}" stroke="#888"/>')
     for value in (low, 0.0, high):
         parts.append(f'<text x="{x(value):.1f}" y="{bottom + 16}" text-anchor="middle">{100 * value:+.0f}</text>')

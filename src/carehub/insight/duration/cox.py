@@ -14,7 +14,6 @@ import pandas as pd
 from lifelines import CoxPHFitter
 from lifelines.statistics import proportional_hazard_test
 
-
 ROBUST_MAX_ROWS = 200_000  # lifelines' clustered errors take minutes beyond this; see cluster_for()
 
 

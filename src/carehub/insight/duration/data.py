@@ -71,9 +71,7 @@ def first_referrals(episodes: ibis.Table, referrals: ibis.Table) -> ibis.Table:
     return episodes.left_join(firsts, "episode_key").drop("episode_key_right")
 
 
-def load(
-    con: ibis.BaseBackend, data_dir: str | Path, spec: Spec, *, extract_date: dt.date | None = None
-) -> Episodes:
+def load(con: ibis.BaseBackend, data_dir: str | Path, spec: Spec, *, extract_date: dt.date | None = None) -> Episodes:
     """Read, join and turn into arrays. `extract_date` defaults to the latest date anywhere in the data."""
     episodes, referrals = open_tables(con, data_dir)
     needed = {*EPISODE_COLUMNS, *spec.confounders, *spec.groups}

@@ -21,32 +21,100 @@ def csv_rows(document: dict) -> list[dict]:
     trial, naive = document["trial"], document["naive"]
     rows = []
     for arm, risk in trial["risk"].items():
-        rows.append({"section": "trial", "measure": "risk at horizon", "level": arm, "estimate": risk["estimate"],
-                     "low": risk["ci"][0], "high": risk["ci"][1]})  # fmt: skip
+        rows.append(
+            {
+                "section": "trial",
+                "measure": "risk at horizon",
+                "level": arm,
+                "estimate": risk["estimate"],
+                "low": risk["ci"][0],
+                "high": risk["ci"][1],
+            }
+        )
     for name in ("risk_difference", "risk_ratio"):
-        rows.append({"section": "trial", "measure": name, "estimate": trial[name]["estimate"],
-                     "low": trial[name]["ci"][0], "high": trial[name]["ci"][1]})  # fmt: skip
-        rows.append({"section": "naive", "measure": name, "estimate": naive[name]["estimate"],
-                     "low": naive[name]["ci"][0], "high": naive[name]["ci"][1]})  # fmt: skip
+        rows.append(
+            {
+                "section": "trial",
+                "measure": name,
+                "estimate": trial[name]["estimate"],
+                "low": trial[name]["ci"][0],
+                "high": trial[name]["ci"][1],
+            }
+        )
+        rows.append(
+            {
+                "section": "naive",
+                "measure": name,
+                "estimate": naive[name]["estimate"],
+                "low": naive[name]["ci"][0],
+                "high": naive[name]["ci"][1],
+            }
+        )
     lm = document["landmark"]["hazard_ratio"]
-    rows.append({"section": "landmark", "measure": "hazard ratio", "estimate": lm["estimate"], "low": lm["ci"][0],
-                 "high": lm["ci"][1], "n": document["landmark"]["episodes"]})  # fmt: skip
+    rows.append(
+        {
+            "section": "landmark",
+            "measure": "hazard ratio",
+            "estimate": lm["estimate"],
+            "low": lm["ci"][0],
+            "high": lm["ci"][1],
+            "n": document["landmark"]["episodes"],
+        }
+    )
     for c in document["cox"]["bands"] + document["cox"]["confounders"]:
-        rows.append({"section": "cox", "measure": "hazard ratio", "level": c["covariate"], "estimate": c["hazard_ratio"],
-                     "low": c["low"], "high": c["high"]})  # fmt: skip
+        rows.append(
+            {
+                "section": "cox",
+                "measure": "hazard ratio",
+                "level": c["covariate"],
+                "estimate": c["hazard_ratio"],
+                "low": c["low"],
+                "high": c["high"],
+            }
+        )
     for band in document["describe"]["bands"]:
-        rows.append({"section": "describe", "measure": "cumulative incidence at horizon", "band": band["band"],
-                     "estimate": band.get("at_52_weeks"), "n": band["episodes"] if not band["suppressed"] else None,
-                     "suppressed": band["suppressed"]})  # fmt: skip
+        rows.append(
+            {
+                "section": "describe",
+                "measure": "cumulative incidence at horizon",
+                "band": band["band"],
+                "estimate": band.get("at_52_weeks"),
+                "n": band["episodes"] if not band["suppressed"] else None,
+                "suppressed": band["suppressed"],
+            }
+        )
     for g in document["describe"]["groups"]:
-        rows.append({"section": "describe", "measure": "cumulative incidence at horizon", "group": g["group"],
-                     "level": g["level"], "band": g["band"], "estimate": g["risk_52_weeks"], "n": g["episodes"],
-                     "suppressed": g["suppressed"]})  # fmt: skip
+        rows.append(
+            {
+                "section": "describe",
+                "measure": "cumulative incidence at horizon",
+                "group": g["group"],
+                "level": g["level"],
+                "band": g["band"],
+                "estimate": g["risk_52_weeks"],
+                "n": g["episodes"],
+                "suppressed": g["suppressed"],
+            }
+        )
     m = document["money"]
-    rows.append({"section": "money", "measure": "repeats avoided per 1,000 women", "estimate": m["repeats_avoided_per_1000"],
-                 "low": m["repeats_avoided_ci"][0], "high": m["repeats_avoided_ci"][1]})  # fmt: skip
-    rows.append({"section": "money", "measure": "cost per repeat avoided", "estimate": m["cost_per_repeat_avoided"],
-                 "low": m["cost_per_repeat_avoided_ci"][0], "high": m["cost_per_repeat_avoided_ci"][1]})  # fmt: skip
+    rows.append(
+        {
+            "section": "money",
+            "measure": "repeats avoided per 1,000 women",
+            "estimate": m["repeats_avoided_per_1000"],
+            "low": m["repeats_avoided_ci"][0],
+            "high": m["repeats_avoided_ci"][1],
+        }
+    )
+    rows.append(
+        {
+            "section": "money",
+            "measure": "cost per repeat avoided",
+            "estimate": m["cost_per_repeat_avoided"],
+            "low": m["cost_per_repeat_avoided_ci"][0],
+            "high": m["cost_per_repeat_avoided_ci"][1],
+        }
+    )
     return [{field: row.get(field) for field in CSV_FIELDS} for row in rows]
 
 
@@ -66,7 +134,8 @@ def charts(document: dict) -> dict[str, str]:
     }
 
 
-STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#0b0c0c;line-height:1.5}
+STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#0b0c0c;
+line-height:1.5}
 h1{font-size:2rem}h2{margin-top:2rem}table{border-collapse:collapse;margin:1rem 0}th,td{border-bottom:1px solid #b1b4b6;
 padding:.3rem .6rem;text-align:left}td.n{text-align:right}.headline{font-size:1.3rem;font-weight:bold;border-left:
 6px solid #1d70b8;padding-left:1rem}"""
@@ -104,7 +173,10 @@ def render_report(document: dict) -> str:
         "<h2>What the estimate assumes</h2>",
         "<ul>" + "".join(f"<li>{esc(a)}</li>" for a in trial["assumptions"]) + "</ul>",
         "<h2>The emulated trial</h2><dl>"
-        + "".join(f"<dt>{esc(k.replace('_', ' ').capitalize())}</dt><dd>{esc(_text(v))}</dd>" for k, v in trial["design"].items())
+        + "".join(
+            f"<dt>{esc(k.replace('_', ' ').capitalize())}</dt><dd>{esc(_text(v))}</dd>"
+            for k, v in trial["design"].items()
+        )
         + "</dl>",
         _weights_table(trial),
         "<h2>Suppression</h2>",
@@ -128,8 +200,9 @@ def _diff(part: dict) -> str:
 
 def _bands_table(document: dict) -> str:
     rows = "".join(
-        f"<tr><td>{html.escape(b['band'])}</td><td class='n'>{b['episodes'] if not b['suppressed'] else 'Too few to show'}"
-        f"</td><td class='n'>{_pct(b.get('at_13_weeks'))}</td><td class='n'>{_pct(b.get('at_26_weeks'))}</td>"
+        f"<tr><td>{html.escape(b['band'])}</td>"
+        f"<td class='n'>{b['episodes'] if not b['suppressed'] else 'Too few to show'}</td>"
+        f"<td class='n'>{_pct(b.get('at_13_weeks'))}</td><td class='n'>{_pct(b.get('at_26_weeks'))}</td>"
         f"<td class='n'>{_pct(b.get('at_52_weeks'))}</td></tr>"
         for b in document["describe"]["bands"]
     )
@@ -142,7 +215,8 @@ def _bands_table(document: dict) -> str:
 
 def _weights_table(trial: dict) -> str:
     rows = "".join(
-        f"<tr><td>{html.escape(name)}</td><td class='n'>{w.get('clones', 0):,}</td><td class='n'>{w.get('median', 0):.2f}</td>"
+        f"<tr><td>{html.escape(name)}</td><td class='n'>{w.get('clones', 0):,}</td>"
+        f"<td class='n'>{w.get('median', 0):.2f}</td>"
         f"<td class='n'>{w.get('p99', 0):.2f}</td><td class='n'>{w.get('max', 0):.2f}</td></tr>"
         for name, w in trial["weights"].items()
     )
@@ -157,7 +231,9 @@ def write_outputs(document: dict, out_dir: str | Path) -> dict[str, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "results.json", "csv": out / "results.csv", "html": out / "report.html"}
-    paths["json"].write_text(json.dumps(document, indent=2, ensure_ascii=False, default=_plain) + "\n", encoding="utf-8")
+    paths["json"].write_text(
+        json.dumps(document, indent=2, ensure_ascii=False, default=_plain) + "\n", encoding="utf-8"
+    )
     with paths["csv"].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
         writer.writeheader()

@@ -7,6 +7,7 @@ referrals within 52 weeks of the start of support); a specification file changes
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ class Spec:
     def band_labels(self) -> list[str]:
         edges = self.bands
         labels = [f"up to {edges[0]} weeks"]
-        labels += [f"{a} to {b} weeks" for a, b in zip(edges, edges[1:], strict=False)]
+        labels += [f"{a} to {b} weeks" for a, b in itertools.pairwise(edges)]
         return [*labels, f"over {edges[-1]} weeks"]
 
 

@@ -60,7 +60,9 @@ def outcome(ep: Episodes) -> tuple[np.ndarray, np.ndarray]:
     """Day and kind of the first of repeat referral (1), competing event (2) and the extract date (0)."""
     day = np.minimum(np.minimum(ep.repeat_day, ep.competing_day), ep.admin_day)
     status = np.where(
-        ep.repeat_day <= np.minimum(ep.competing_day, ep.admin_day - 1e-9), 1, np.where(ep.competing_day < ep.admin_day, 2, 0)
+        ep.repeat_day <= np.minimum(ep.competing_day, ep.admin_day - 1e-9),
+        1,
+        np.where(ep.competing_day < ep.admin_day, 2, 0),
     )
     return day, status
 
@@ -224,7 +226,15 @@ def clone_arm(ep: Episodes, hazard: np.ndarray, weeks: int, spec: Spec) -> Arm:
     final = np.where(exit_week > last, final, 0.0)
     event_weight = np.where(exit_week <= last, early[np.arange(len(ep)), np.minimum(exit_week, last)], final)
     return Arm(
-        f"{weeks} weeks", exit_week, exit_day, status, early.astype(np.float32), final, event_weight, weeks, last,
+        f"{weeks} weeks",
+        exit_week,
+        exit_day,
+        status,
+        early.astype(np.float32),
+        final,
+        event_weight,
+        weeks,
+        last,
         ended_last,
     )
 
@@ -353,7 +363,7 @@ def binned_risk(b: Binned, tables: np.ndarray, alpha: np.ndarray, beta: np.ndarr
     batch of replicates at once: `tables` (replicates, *shape), `alpha` (replicates, weeks), `beta` (replicates, p)."""
     horizon, weeks, last = b.horizon, b.arm.strategy_weeks, b.arm.last
     h = 1 / (1 + np.exp(-(alpha[:, None, :] + (beta @ b.x_mean.T)[:, :, None])))  # (r, bins, weeks)
-    stay = np.cumprod(np.concatenate([np.ones(h.shape[:2] + (1,)), 1 - h[:, :, :weeks]], axis=2), axis=2)
+    stay = np.cumprod(np.concatenate([np.ones((*h.shape[:2], 1)), 1 - h[:, :, :weeks]], axis=2), axis=2)
     early = 1 / stay[:, :, np.minimum(np.arange(last + 1), weeks)]  # (r, bins, last + 1)
     final = np.stack([1 / stay[:, :, weeks], 1 / (stay[:, :, weeks] * h[:, :, last])], axis=2)  # (r, bins, 2)
     exits = tables.sum(axis=3)  # (r, bins, weeks + 1, 2)
