@@ -1,6 +1,6 @@
 """Support episodes from the extract's Parquet, through Ibis, into numpy arrays in days from the start of support.
 
-Two data sets (see README in this package for the layout):
+Two data sets:
 - `episodes.parquet`: one row per episode of support, keyed by the person (`survivor_key`, the pseudonym shared by
   all of one woman's records), with `started_on`, `ended_on` (empty while support continues), the confounders, the
   groups to describe, and `competing_event` / `competing_on` (moved away, died, record erased);

@@ -26,10 +26,11 @@ def headline(document: dict, spec: Spec) -> str:
             f"{_money(m['cost_per_repeat_avoided'], spec.currency)} per repeat avoided."
         )
     if high < 0:
-        return f"{lead} would lead to about {-n:.0f} more repeat referrals per 1,000 women ({ci})."
+        more = f"{-high:.0f} to {-low:.0f} more"
+        return f"{lead} would lead to about {-n:.0f} more repeat referrals per 1,000 women (95% CI {more})."
     return (
-        f"{lead} changes repeat referrals by an amount too small to tell from none: about {n:.0f} fewer per 1,000 "
-        f"women, but the interval runs from {high:.0f} fewer to {-low:.0f} more ({ci.replace('CI ', 'CI ')})."
+        f"{lead} makes a difference to repeat referrals too small to tell from none: about {n:.0f} fewer per 1,000 "
+        f"women, but anywhere from {-low:.0f} more to {high:.0f} fewer (95% CI)."
     )
 
 
