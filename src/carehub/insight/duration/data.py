@@ -21,6 +21,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .spec import DurationError, Spec
 
@@ -119,11 +120,10 @@ def from_arrow(table: pa.Table, spec: Spec, extract_date: dt.date) -> Episodes:
     repeat = _days(table["next_after_start"]) - start
     after_end = _days(table["next_after_end"]) - end
     competing = _days(table["competing_on"]) - start
-    kind = np.array(table["competing_event"].to_pylist(), dtype=object)
-    kind = np.where(pd.isna(kind), "", kind).astype(str)
+    kind = pc.fill_null(table["competing_event"].cast(pa.string()), "").to_numpy(zero_copy_only=False).astype(str)
     competing = np.where(np.isin(kind, COMPETING_KINDS), competing, np.nan)
     kind = np.where(np.isnan(competing), "", kind)
-    _, person = np.unique(np.asarray(table["survivor_key"].to_pylist(), dtype=object).astype(str), return_inverse=True)
+    person = pc.dictionary_encode(table["survivor_key"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
     covariates = table.select([c for c in table.column_names if c in {*spec.confounders, *spec.groups}]).to_pandas()
     return Episodes(
         person=person.astype(np.int64),

@@ -36,7 +36,7 @@ class Spec:
     replicates: int = 200
     seed: int = 16
     weight_model_episodes: int = 50_000  # the censoring model is fitted on at most this many episodes
-    ph_check_rows: int = 20_000  # the proportional-hazards test runs on at most this many rows
+    ph_check_rows: int = 10_000  # the proportional-hazards test runs on at most this many rows
     cost_per_support_week: float = 150.0
     currency: str = "£"
     threshold: int = 10  # groups with fewer episodes, or fewer repeats, are not shown

@@ -210,8 +210,12 @@ def clone_arm(ep: Episodes, hazard: np.ndarray, weeks: int, spec: Spec) -> Arm:
     day, status = outcome(ep)
     end = support_end_day(ep)
     window_end = WEEK * (weeks + spec.grace_weeks)
-    # Still in support when the grace period ends: censored on its last day (days are whole numbers).
-    deviation = np.where(end < WEEK * weeks, end, np.where(end < window_end, np.inf, window_end - 0.5))
+    # Deviation is judged by the week, as the weights are: support that ends early censors the clone at the end of
+    # that week, and support still running when the grace period ends censors it on the period's last day (days are
+    # whole numbers). Censoring on the very day inside a week, with weights that change only between weeks, would
+    # let the women least likely to stop dominate the rest of each week, and bias the long strategy upwards.
+    early_end = WEEK * (np.floor(end / WEEK) + 1) - 0.5
+    deviation = np.where(end < WEEK * weeks, early_end, np.where(end < window_end, np.inf, window_end - 0.5))
     followed = day <= deviation
     exit_day = np.minimum(np.minimum(day, deviation), WEEK * horizon)
     status = np.where(followed & (day < WEEK * horizon), status, 0)
@@ -391,16 +395,20 @@ def emulate(ep: Episodes, x: np.ndarray, spec: Spec) -> tuple[Bootstrap, WeightM
     model = fit_censoring_model(ep, x, spec, np.random.default_rng(spec.seed))
     arms = [clone_arm(ep, model.hazard, weeks, spec) for weeks in (spec.short_weeks, spec.long_weeks)]
     groups = [binned(arm, x, model.beta, spec.horizon_weeks) for arm in arms]
+    n_people = int(ep.person.max()) + 1
+    # Each arm's clones counted by person and cell, so a replicate's tables are one sparse product with its counts.
+    by_person = [
+        sp.csr_matrix((np.ones(len(ep)), (ep.person, g.key)), shape=(n_people, int(np.prod(g.shape)))).T.tocsr()
+        for g in groups
+    ]
+    fit_person = ep.person[model.fit_rows]
 
     def refit(counts: np.ndarray) -> np.ndarray:
         replicates = counts.shape[0]
-        drawn = counts[:, ep.person].astype(np.float64)
-        alpha, beta = model.one_step(drawn[:, model.fit_rows])
+        alpha, beta = model.one_step(counts[:, fit_person].astype(np.float64))
         out = np.zeros((replicates, len(arms)))
         for j, group in enumerate(groups):
-            cells = int(np.prod(group.shape))
-            tables = np.stack([np.bincount(group.key, row, minlength=cells) for row in drawn])
-            tables = tables.reshape((replicates, *group.shape))
+            tables = (by_person[j] @ counts.T.astype(np.float64)).T.reshape((replicates, *group.shape))
             fixed_alpha = np.broadcast_to(model.alpha, alpha.shape)
             fixed_beta = np.broadcast_to(model.beta, beta.shape)
             out[:, j] = binned_risk(group, tables, alpha, beta) - binned_risk(group, tables, fixed_alpha, fixed_beta)
