@@ -210,25 +210,28 @@ def clone_arm(ep: Episodes, hazard: np.ndarray, weeks: int, spec: Spec) -> Arm:
     day, status = outcome(ep)
     end = support_end_day(ep)
     window_end = WEEK * (weeks + spec.grace_weeks)
-    # Deviation is judged by the week, as the weights are: support that ends early censors the clone at the end of
-    # that week, and support still running when the grace period ends censors it on the period's last day (days are
-    # whole numbers). Censoring on the very day inside a week, with weights that change only between weeks, would
-    # let the women least likely to stop dominate the rest of each week, and bias the long strategy upwards.
-    early_end = WEEK * (np.floor(end / WEEK) + 1) - 0.5
+    # Deviation is judged by the week, as the weights are. Support that ends early, in week k, censors the clone
+    # at the start of week k: week k's risk set holds only women who stay in support all week, weighted by the
+    # inverse probability of doing so (1 / S(k + 1)); so every repeat counted before the strategy's week happened
+    # during support, and the weights are right on every day. Support still running when the grace period ends
+    # censors the clone on the period's last day (days are whole numbers).
+    early_end = WEEK * np.floor(end / WEEK) - 0.5
     deviation = np.where(end < WEEK * weeks, early_end, np.where(end < window_end, np.inf, window_end - 0.5))
     followed = day <= deviation
     exit_day = np.minimum(np.minimum(day, deviation), WEEK * horizon)
     status = np.where(followed & (day < WEEK * horizon), status, 0)
-    exit_day = np.minimum(np.floor(exit_day), WEEK * horizon).astype(np.int64)
+    exit_day = np.minimum(np.floor(exit_day), WEEK * horizon).astype(np.int64)  # -1: never entered (ended in week 0)
     exit_week = exit_day // WEEK
     last = weeks + spec.grace_weeks - 1
     stay = np.cumprod(np.hstack([np.ones((len(ep), 1), np.float32), 1 - hazard[:, :weeks]]), axis=1)  # (n, W+1)
-    early_weeks = np.minimum(np.arange(last + 1), weeks)
+    early_weeks = np.minimum(np.arange(last + 1) + 1, weeks)
     early = (1 / stay[:, early_weeks]) * (exit_week[:, None] >= np.arange(last + 1)[None, :])
     ended_last = np.floor(end / WEEK) == last
     final = np.where(ended_last, 1 / (stay[:, weeks] * hazard[:, last]), 1 / stay[:, weeks])
     final = np.where(exit_week > last, final, 0.0)
-    event_weight = np.where(exit_week <= last, early[np.arange(len(ep)), np.minimum(exit_week, last)], final)
+    event_weight = np.where(exit_week <= last, early[np.arange(len(ep)), np.clip(exit_week, 0, last)], final)
+    event_weight = np.where(exit_day >= 0, event_weight, 0.0)
+    exit_day = np.maximum(exit_day, 0)  # a clone that never entered now weighs nothing anywhere
     return Arm(
         f"{weeks} weeks",
         exit_week,
@@ -358,7 +361,7 @@ def binned(arm: Arm, x: np.ndarray, beta: np.ndarray, horizon: int, bins: int = 
     x_mean /= np.maximum(np.bincount(group, minlength=count), 1)[:, None]
     flag = arm.ended_last & (arm.exit_week > arm.last)
     shape = (count, horizon + 1, 3, 2)
-    key = ((group * (horizon + 1) + arm.exit_week) * 3 + arm.status) * 2 + flag
+    key = ((group * (horizon + 1) + np.maximum(arm.exit_week, 0)) * 3 + arm.status) * 2 + flag
     return Binned(key, x_mean, shape, arm, horizon)
 
 
@@ -368,7 +371,7 @@ def binned_risk(b: Binned, tables: np.ndarray, alpha: np.ndarray, beta: np.ndarr
     horizon, weeks, last = b.horizon, b.arm.strategy_weeks, b.arm.last
     h = 1 / (1 + np.exp(-(alpha[:, None, :] + (beta @ b.x_mean.T)[:, :, None])))  # (r, bins, weeks)
     stay = np.cumprod(np.concatenate([np.ones((*h.shape[:2], 1)), 1 - h[:, :, :weeks]], axis=2), axis=2)
-    early = 1 / stay[:, :, np.minimum(np.arange(last + 1), weeks)]  # (r, bins, last + 1)
+    early = 1 / stay[:, :, np.minimum(np.arange(last + 1) + 1, weeks)]  # (r, bins, last + 1), as in clone_arm
     final = np.stack([1 / stay[:, :, weeks], 1 / (stay[:, :, weeks] * h[:, :, last])], axis=2)  # (r, bins, 2)
     exits = tables.sum(axis=3)  # (r, bins, weeks + 1, 2)
     remaining = np.cumsum(exits[:, :, ::-1], axis=2)[:, :, ::-1]  # at risk: exit week >= k
@@ -398,8 +401,11 @@ def emulate(ep: Episodes, x: np.ndarray, spec: Spec) -> tuple[Bootstrap, WeightM
     n_people = int(ep.person.max()) + 1
     # Each arm's clones counted by person and cell, so a replicate's tables are one sparse product with its counts.
     by_person = [
-        sp.csr_matrix((np.ones(len(ep)), (ep.person, g.key)), shape=(n_people, int(np.prod(g.shape)))).T.tocsr()
-        for g in groups
+        sp.csr_matrix(
+            ((arm.exit_week >= 0).astype(float), (ep.person, g.key)),  # -1: never entered the risk set
+            shape=(n_people, int(np.prod(g.shape))),
+        ).T.tocsr()
+        for arm, g in zip(arms, groups, strict=True)
     ]
     fit_person = ep.person[model.fit_rows]
 
