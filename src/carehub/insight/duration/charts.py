@@ -104,7 +104,8 @@ def difference_chart(rows: list[tuple[str, float, float, float]], title: str) ->
     )
     parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{bottom}" y2="{bottom}" stroke="#888"/>')
     for value in (low, 0.0, high):
-        parts.append(f'<text x="{x(value):.1f}" y="{bottom + 16}" text-anchor="middle">{100 * value:+.0f}</text>')
+        label = "0" if value == 0 else f"{100 * value:+.0f}"
+        parts.append(f'<text x="{x(value):.1f}" y="{bottom + 16}" text-anchor="middle">{label}</text>')
     parts.append(
         f'<text x="{left + plot_w / 2}" y="{bottom + 34}" text-anchor="middle">'
         "Change in the 52-week risk of a repeat referral (percentage points)</text>"
