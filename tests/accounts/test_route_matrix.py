@@ -107,6 +107,9 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             + [(reverse(name, kwargs={"public_id": "ZZZZZZZZZZZZ"}), None)]
             for name in ("audit:survivor_access", "audit:sealed_survivor_access")
         },
+        "duration:download": [
+            (reverse("duration:download", kwargs={"kind": k}), None) for k in ("report", "csv", "json")
+        ],
     }
 
 

@@ -343,6 +343,11 @@ def can_see_equality_assessments(user) -> bool:
     return sees_aggregates(user) and not is_police_user(user)
 
 
+def can_see_duration_analysis(user) -> bool:
+    """The published support-duration analysis: aggregates with small groups suppressed, for commissioners."""
+    return sees_aggregates(user) and not is_police_user(user)
+
+
 def can_administer(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
 

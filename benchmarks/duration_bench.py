@@ -1,0 +1,109 @@
+"""Support duration and repeat referrals (issue 16): coverage over many seeds, and the whole analysis on 1M episodes.
+
+    .venv/bin/python benchmarks/duration_bench.py --coverage 100            # 100 seeds, planted effect and none
+    .venv/bin/python benchmarks/duration_bench.py --episodes 1000000        # timing, beside lifelines' plain Cox
+
+Coverage: for each seed, 3,000 simulated women (carehub.insight.duration.simulate, one episode each); does the
+emulated trial's 95% interval contain the truth (the same women's potential outcomes under both strategies), and
+does the naive end-of-support comparison's? With no planted effect, does the trial's interval contain zero?
+Timing: the simulated extract is written to Parquet first (not timed); then `carehub duration run`'s work is timed
+from Parquet to results in memory, bootstrap included, and lifelines' CoxPHFitter is timed alone on the rows of the
+adjusted model (ended episodes, time from the end of support, band and confounders, no clustering).
+The machine is shared: the load average is printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from carehub.insight.duration import analyse, load, load_spec
+from carehub.insight.duration.analysis import after_end, band_of, naive
+from carehub.insight.duration.cox import cox_fit
+from carehub.insight.duration.data import design
+from carehub.insight.duration.simulate import Planted, simulate
+from carehub.insight.duration.trial import emulate
+from carehub.insight.equality.backends import connect
+
+
+def load_average() -> str:
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def coverage(seeds: int, women: int) -> None:
+    spec = load_spec()
+    con = connect("duckdb")
+    for label, planted in (("planted effect", Planted()), ("no effect", Planted(hazard_ratio=1.0, during_support=1.0))):
+        trial_hits = naive_hits = 0
+        errors = []
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory() as work:
+            for seed in range(seeds):
+                simulated = simulate(women, seed=seed, planted=planted)
+                folder = simulated.write(Path(work) / str(seed))
+                episodes = load(con, folder, spec, extract_date=simulated.extract_date)
+                x, _ = design(episodes.covariates, spec)
+                boot, _, _ = emulate(episodes, x, spec)
+                difference = boot.replicates["26 weeks"] - boot.replicates["12 weeks"]
+                low, high = np.percentile(difference, [2.5, 97.5])
+                truth = simulated.truth["risk_difference"]
+                trial_hits += low <= truth <= high
+                errors.append(boot.estimate["26 weeks"] - boot.estimate["12 weeks"] - truth)
+                n_low, n_high = naive(episodes, spec)["risk_difference"]["ci"]
+                naive_hits += n_low <= truth <= n_high
+        print(
+            f"{label}: trial interval covers the truth in {trial_hits}/{seeds} seeds; naive in {naive_hits}/{seeds}; "
+            f"mean error {np.mean(errors):+.4f}, sd {np.std(errors):.4f}; {time.perf_counter() - started:.0f} s; "
+            f"load {load_average()}"
+        )
+
+
+def timing(episodes_n: int) -> None:
+    spec = load_spec()
+    with tempfile.TemporaryDirectory() as work:
+        tick = time.perf_counter()
+        simulated = simulate(episodes_n, seed=1)
+        folder = simulated.write(Path(work))
+        print(f"simulated and written {episodes_n:,} episodes in {time.perf_counter() - tick:.1f} s (not timed)")
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
+        tick = time.perf_counter()
+        episodes = load(connect("duckdb"), folder, spec, extract_date=simulated.extract_date)
+        loaded = time.perf_counter() - tick
+        document = analyse(episodes, spec)
+        total = time.perf_counter() - tick
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+        print(f"whole analysis: {total:.1f} s wall ({used:.1f} s CPU), reading {loaded:.1f} s")
+        print(f"  parts: {document['seconds']}")
+        print(f"  load average {load_average()}; peak memory {after.ru_maxrss / 1024:.0f} MiB")
+        print(f"  headline: {document['findings'][0]}")
+        print(f"  truth: {simulated.truth}")
+        ended, day, status = after_end(episodes)
+        x, names = design(episodes.covariates, spec)
+        bands = band_of(episodes.support_days, spec)[ended]
+        xx = np.hstack([np.column_stack([(bands == b).astype(float) for b in (1, 2)]), x[ended]])
+        tick = time.perf_counter()
+        cox_fit(day[ended], (status[ended] == 1).astype(int), xx, ["band 2", "band 3", *names])
+        print(f"lifelines CoxPHFitter alone on the same {int(ended.sum()):,} rows: {time.perf_counter() - tick:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--coverage", type=int, default=0, metavar="SEEDS")
+    parser.add_argument("--women", type=int, default=3000)
+    parser.add_argument("--episodes", type=int, default=0)
+    args = parser.parse_args()
+    if args.coverage:
+        coverage(args.coverage, args.women)
+    if args.episodes:
+        timing(args.episodes)
+
+
+if __name__ == "__main__":
+    main()

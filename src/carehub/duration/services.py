@@ -1,0 +1,55 @@
+"""Publishing the support-duration analysis (issue 16): results kept where the commissioners' page reads them.
+
+The analysis runs on a pseudonymised extract folder holding `episodes.parquet` and `referrals.parquet`, exactly as
+an analyst runs `carehub duration run`, so what commissioners see is what the report says: aggregates, small groups
+suppressed, never a person. Only results.json, results.csv and report.html are kept, swapped in whole by renames.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from carehub.audit import services as audit
+from carehub.audit.models import Action
+
+NAME = "hub"
+
+
+def results_dir() -> Path:
+    """Beside the equality results unless a deployment names its own folder."""
+    configured = getattr(settings, "DURATION_RESULTS_DIR", None)
+    return Path(configured) if configured else Path(settings.EIA_RESULTS_DIR).parent / "duration"
+
+
+def duration_publish(*, actor=None, data_dir: str | Path, extract_date=None) -> tuple[dict, Path]:
+    """Analyse the extract in `data_dir` and replace the published results; returns the document and its folder."""
+    from carehub.insight.duration import run  # the statistics stack loads here, not with every page of the app
+
+    root = results_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=root))
+    try:
+        document = run(data_dir, staging, extract_date=extract_date)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    target, retired = root / NAME, root / f".{NAME}-retired"
+    shutil.rmtree(retired, ignore_errors=True)
+    with transaction.atomic():
+        if target.exists():
+            target.rename(retired)
+        staging.rename(target)
+        audit.record(
+            actor=actor,
+            action=Action.CREATE,
+            object_type="duration_results",
+            object_id=NAME,
+            changes={"episodes": document["data"]["episodes"], "extract_date": document["data"]["extract_date"]},
+        )
+    shutil.rmtree(retired, ignore_errors=True)
+    return document, target
