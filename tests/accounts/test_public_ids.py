@@ -42,7 +42,9 @@ INTEGER_KEYS = {
 # What a sequential key looks like in a page: in a URL, as a case's name, or in a hidden field that names a record.
 KEY_SHAPES = [
     re.compile(r"/(?:cases|offers|consents|goals)/\d+/"),
-    re.compile(r"\b[Cc]ase \d+\b"),
+    re.compile(
+        r"\b[Cc]ase \d+\b(?!-)"
+    ),  # not the first group of a public id that happens to be digits: "Case 9920-K3QM-9XD2"
     re.compile(r'name="(?:decision|outcome-complaint|consent|goal|offer|case)" value="\d+"'),
 ]
 

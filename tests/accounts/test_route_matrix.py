@@ -102,6 +102,11 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             for n in ("hub", "nope")
             for k in ("report", "csv", "json")
         ],
+        "equality:chart_csv": [
+            (reverse("equality:chart_csv", kwargs={"name": n, "metric": m, "characteristic": c}), None)
+            for n in ("hub", "nope")
+            for m, c in (("offered-by-and-for", "ethnicity"), ("nope", "nope"))
+        ],
         **{
             name: [(reverse(name, kwargs={"public_id": r.survivor.public_id}), None) for r in world.referrals.values()]
             + [(reverse(name, kwargs={"public_id": "ZZZZZZZZZZZZ"}), None)]
