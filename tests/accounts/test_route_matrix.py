@@ -224,3 +224,29 @@ def test_a_refuge_address_appears_on_no_page_outside_its_organisation(world, cli
     own_org = PERSONAS[persona][0] == "solace"
     pages = [client.get(url).content.decode() for url, _, _ in urls_to_try(world)]
     assert any(address in page for page in pages) == own_org
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_an_offer_shows_her_identity_only_after_acceptance(world, client_for, persona):
+    """Issue 12: before accepting, a service sees the decision facts; her name only once it has accepted."""
+    from carehub.referrals import services
+
+    referral = world.referrals["triage"]
+    offer = services.offer_create(
+        actor=world.users["hana"],
+        referral=referral,
+        service=world.services["solace"],
+        expected_version=referral.version,
+        hub_reason="matrix",
+    )
+    client = client_for(persona)
+    urls = [
+        reverse("referrals:offer", kwargs={"public_id": offer.public_id}),
+        reverse("referrals:detail", kwargs={"reference": referral.reference}),
+    ]
+    # The hub sees her on the referral page; the service it is offered to never before it accepts.
+    for url, sees_before in zip(urls, ({""}, {"hana"}), strict=True):
+        assert (world.marker("triage") in client.get(url).content.decode()) == (persona in sees_before), url
+    services.offer_accept(actor=world.users["amara"], offer=offer)
+    offer_page = client.get(urls[0])
+    assert (world.marker("triage") in offer_page.content.decode()) == (persona == "amara")

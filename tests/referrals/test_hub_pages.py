@@ -42,7 +42,7 @@ def test_a_health_referrer_sends_a_referral_and_sees_only_its_status(world, clie
         "support-worker_gender": "no_preference",
         "support-has_nrpf": "no",
         "consent-consent_to_referral": "on",
-        "consent-share_with": [world.orgs["hub"].pk],
+        "consent-share_with": ["specialist", "idva"],
         "referrer-referrer_name": "Dr Gina Shah",
     }
     done = client.post("/referrals/new/", data)

@@ -31,7 +31,7 @@ from carehub.cases.models import Case
 from carehub.core import public_ids
 from carehub.directory.models import Service
 from carehub.people.models import Survivor
-from carehub.referrals.models import Offer, Referral, Status
+from carehub.referrals.models import Offer, OfferStatus, Referral, Status
 
 # Roles whose work needs person-level content (names, contact details, case notes).
 CONTENT_ROLES = frozenset({Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER})
@@ -128,6 +128,17 @@ def referral_status_for_sender_of(organisation: Organisation, referral: Referral
     if referral.sealed:
         return Status.RECEIVED.value, Status.RECEIVED.label
     return referral.status, referral.get_status_display()
+
+
+def independent_service_name_for_sender(user, referral: Referral) -> str:
+    """The independent service a sealed referral went to, for the confirmation its sender sees: never for police.
+
+    A force must not learn which organisation holds a complaint against its own officer; other senders may, so they
+    know whom the survivor will hear from.
+    """
+    if not referral.sealed or is_police_user(user) or referral.routed_service_id is None:
+        return ""
+    return referral.routed_service.organisation.name
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -249,6 +260,112 @@ def get_offer_for_user(user, public_id: str) -> Offer:
         raise Http404
     audit.record_for(user, Action.VIEW, offer.referral)
     return offer
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """What of her one page may show one user, decided here for every page that shows a referral.
+
+    A service deciding on an offer sees what it needs to decide (needs, risk, borough, language, by-and-for wish,
+    NRPF) and nothing that identifies her: her name, contact details and safe-contact instructions, her sexual
+    orientation and the rest of her equality answers, her immigration status, her own account of her situation.
+    Once it has accepted (a case of its own exists), it sees all of it.
+    """
+
+    decision: bool = False  # needs, risk level, borough, language, by-and-for wish, NRPF
+    identity: bool = False  # name, date of birth, postcode, phone, email, safe contact
+    situation: bool = False  # abuse types, who is hurting her, children, her fears, the DASH answers
+    equality: bool = False  # equality monitoring answers (sexual orientation among them)
+    immigration: bool = False
+
+
+DECIDING = PersonView(decision=True)
+NOTHING = PersonView()
+
+
+def _full_view(user) -> PersonView:
+    return PersonView(
+        decision=True, identity=True, situation=True, equality=True, immigration=can_see_immigration_status(user)
+    )
+
+
+def person_view_for(user, referral: Referral) -> PersonView:
+    """What of the woman behind a referral (already fetched through this policy) the user may see.
+
+    Hub workers (unsealed), the independent service (sealed), a service with a case of its own for her, and an
+    administrator by break-glass see all; a service manager whose only link is an offer routed to it sees the
+    decision facts alone; anyone else nothing.
+    """
+    if is_police_user(user) or not referrals_visible_to(user).filter(pk=referral.pk).exists():
+        return NOTHING
+    hub = any(m.role == Role.HUB_WORKER and m.organisation.kind == Organisation.Kind.HUB for m in memberships(user))
+    if (hub and not referral.sealed) or (referral.sealed and _sees_sealed(user)):
+        return _full_view(user)
+    if cases_visible_to(user).filter(referral_id=referral.pk).exists() or break_glass_active(user, referral):
+        return _full_view(user)
+    return DECIDING
+
+
+def offer_view_for(user, offer: Offer) -> PersonView:
+    """An offer's page: the decision facts while it waits for an answer; all of her once this offer is accepted."""
+    if offer.status != OfferStatus.ACCEPTED:
+        return DECIDING if offers_visible_to(user).filter(pk=offer.pk).exists() else NOTHING
+    return person_view_for(user, offer.referral)
+
+
+@dataclass(frozen=True)
+class SafeContactView:
+    """How it is safe to reach her, as she told us, in the words a worker about to pick up the phone needs."""
+
+    safe_methods: tuple[str, ...]
+    unsafe_methods: tuple[str, ...]
+    phone: str
+    email: str
+    safe_times: str
+    safe_word: str
+    message_ok: bool
+    others_who_may_answer: str
+    notes: str
+
+    @property
+    def unsafe_codes(self) -> frozenset[str]:
+        return frozenset(code for code, label in SAFE_CONTACT_METHODS if label in self.unsafe_methods)
+
+
+# Her safe-contact answers (sealed payload key, label). "Voicemail" doubles as "safe to leave a message".
+SAFE_CONTACT_METHODS = (
+    ("phone", "Phone call"),
+    ("text", "Text message"),
+    ("email", "Email"),
+    ("voicemail", "Voicemail"),
+)
+
+
+def safe_contact_for(user, referral: Referral, view: PersonView) -> SafeContactView | None:
+    """Her safe-contact instructions, unsealed for a user whose view includes her identity, the read audited.
+
+    None when the view does not reach her identity, when nothing was recorded, or when her identity was erased.
+    """
+    if not view.identity or not referral.contact_sealed:
+        return None
+    payload = referral.survivor.unseal(referral.contact_sealed)
+    if payload is None:
+        return None
+    audit.record_for(user, Action.VIEW, referral, reason="safe contact instructions")
+    contact = payload.get("safe_contact", {})
+    identity = referral.survivor.identity
+    ok = {code: bool(contact.get(f"{code}_ok")) for code, _ in SAFE_CONTACT_METHODS}
+    return SafeContactView(
+        safe_methods=tuple(label for code, label in SAFE_CONTACT_METHODS if ok[code]),
+        unsafe_methods=tuple(label for code, label in SAFE_CONTACT_METHODS if not ok[code]),
+        phone=identity.phone if identity else "",
+        email=identity.email if identity else "",
+        safe_times=contact.get("safe_times", ""),
+        safe_word=contact.get("safe_word", ""),
+        message_ok=ok["voicemail"],
+        others_who_may_answer=contact.get("others_who_may_answer", ""),
+        notes=contact.get("notes", ""),
+    )
 
 
 def can_see_immigration_status(user) -> bool:

@@ -19,7 +19,7 @@ from carehub.accounts.models import Role, User
 from carehub.cases import forms, selectors, services
 from carehub.cases.models import Case, CaseStatus, MeasureStage
 from carehub.core import public_ids
-from carehub.referrals.selectors import QueueFilters
+from carehub.referrals.selectors import QueueFilters, person_context
 from carehub.repeats import selectors as repeats
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
@@ -42,9 +42,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     case = policy.get_case_for_user(request.user, public_id)
     context = {
         "case": case,
-        "identity": case.survivor.identity,
-        "survivor": case.survivor,
-        "show_immigration": policy.can_see_immigration_status(request.user),
+        **person_context(request.user, case.referral, policy.person_view_for(request.user, case.referral)),
         "page": selectors.case_page(case, user=request.user),
         "can_allocate": selectors.can_allocate(request.user, case),
         "wait_days": selectors.wait_days(case.accepted_at) if case.status == CaseStatus.WAITING else None,

@@ -13,6 +13,7 @@ from carehub.core.forms import DatePartsField
 from carehub.independent import report, services
 from carehub.independent.models import ComplaintOutcome, ReportingDecision
 from carehub.insight.suppression import TOTAL
+from carehub.referrals.selectors import person_context
 
 
 class DecisionForm(forms.Form):
@@ -78,6 +79,7 @@ def case_workspace(request: HttpRequest, public_id: str) -> HttpResponse:
     disclosures = [(d, case.survivor.unseal(d.what_sealed) or {}) for d in case.disclosures.all()]
     context = {
         "case": case,
+        **person_context(request.user, case.referral, policy.person_view_for(request.user, case.referral)),
         "forms": bound,
         "decisions": case.reporting_decisions.all(),
         "complaints": case.complaints.all(),

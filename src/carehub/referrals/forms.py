@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from django import forms
 
-from carehub.accounts.models import Organisation
 from carehub.core.choices import AbuseType, Community, Language, ServiceType
 from carehub.core.forms import DatePartsField, choices_with_blank
 from carehub.core.london import BOROUGH_CHOICES
 from carehub.people import equality as eq
 from carehub.people.models import Identity
 from carehub.referrals import dash, intake
-from carehub.referrals.models import Channel, PerpetratorRelationship, PolicePerpetrator, WorkerGender
+from carehub.referrals.models import (
+    Channel,
+    ChildrensServicesAware,
+    PerpetratorRelationship,
+    PolicePerpetrator,
+    RecipientKind,
+    WorkerGender,
+)
 from carehub.referrals.services import (
     IntakeRequest,
     ReferralDetails,
@@ -76,6 +82,12 @@ class ContactForm(forms.Form):
         required=False,
         help_text="If someone else answers, we will only talk to a person who knows this word.",
     )
+    others_who_may_answer = forms.CharField(
+        label="Who else might answer your phone or read your messages?",
+        max_length=200,
+        required=False,
+        help_text="For example, my sister may answer; my partner reads my texts.",
+    )
 
     def clean(self):
         data = super().clean()
@@ -95,6 +107,7 @@ class ContactForm(forms.Form):
             voicemail_ok="voicemail" in methods,
             safe_times=self.cleaned_data.get("safe_times", ""),
             safe_word=self.cleaned_data.get("safe_word", ""),
+            others_who_may_answer=self.cleaned_data.get("others_who_may_answer", ""),
         )
 
 
@@ -126,6 +139,60 @@ class SituationForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether the person hurting you is or was a police officer or staff."},
     )
+
+
+class AgencySituationForm(SituationForm):
+    """The same questions in an agency's words (about her, not to her), and what only an agency can tell us."""
+
+    summary = forms.CharField(
+        label="What has happened?",
+        help_text="A short account in your words. Only the people supporting her will read it.",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea,
+    )
+    agency_reference = forms.CharField(
+        label="Your own reference",
+        help_text="For example, a police CAD or CRIS number, or your case number, so we can follow up with you.",
+        required=False,
+        max_length=50,
+    )
+    children_count = forms.IntegerField(
+        label="How many children live in her household?",
+        help_text="Enter 0 if none.",
+        required=False,
+        min_value=0,
+        max_value=20,
+        error_messages={
+            "invalid": "Enter the number of children as a whole number, like 2.",
+            "min_value": "Enter 0 or more.",
+            "max_value": "Enter 20 or fewer.",
+        },
+    )
+    children_ages = forms.CharField(
+        label="Their ages", help_text="For example, 3 and 7.", required=False, max_length=100
+    )
+    childrens_services_aware = forms.ChoiceField(
+        label="Do children's services know about the children?",
+        required=False,
+        choices=ChildrensServicesAware.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["abuse_types"].label = "What has been happening to her?"
+        self.fields["perpetrator_relationship"].label = "Who is hurting her?"
+        self.fields[
+            "perpetrator_police"
+        ].label = "Is the person hurting her a police officer or police staff, now or in the past?"
+        self.fields["perpetrator_police"].help_text = (
+            "If so, the referral goes only to an independent advisory service run by a specialist women's "
+            "organisation, and it will not appear in your list of sent referrals."
+        )
+        self.fields["perpetrator_police"].error_messages["required"] = (
+            "Select whether the person hurting her is or was a police officer or staff."
+        )
 
 
 class SupportForm(forms.Form):
@@ -206,10 +273,13 @@ class ConsentForm(forms.Form):
         required=True,
         error_messages={"required": "The survivor must agree to the referral before you send it."},
     )
-    share_with = forms.ModelMultipleChoiceField(
+    # Kinds of organisation, never a list of every organisation: she agrees to the kind of help, and the list would
+    # offer bodies that never receive referrals (commissioners, funders, police).
+    share_with = forms.MultipleChoiceField(
         label="She agrees that information may be shared with",
+        help_text="Select all that she agrees to.",
         required=False,
-        queryset=Organisation.objects.exclude(kind=Organisation.Kind.POLICE).order_by("name"),
+        choices=RecipientKind.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     sharing_expires_on = DatePartsField(label="Sharing consent ends on", required=False, past_only=False)
@@ -262,14 +332,19 @@ def build_request(channel: str, data: dict[str, forms.Form], *, referrer: Referr
             worker_gender=support.get("worker_gender") or "",
             perpetrator_relationship=situation.get("perpetrator_relationship") or "",
             perpetrator_police=situation.get("perpetrator_police") or PolicePerpetrator.NO,
+            agency_reference=situation.get("agency_reference") or "",
+            children_count=situation.get("children_count"),
+            children_ages=situation.get("children_ages") or "",
+            childrens_services_aware=situation.get("childrens_services_aware") or "",
+            summary=situation.get("summary") or "",
         ),
         contact=contact_form.safe_contact(),
         equality=data["equality"].equality_fields(),
         referrer=referrer,
         consent_to_referral=bool(consent.cleaned_data["consent_to_referral"]) if consent else channel == Channel.SELF,
         sharing=[
-            SharingConsent(org, consent.cleaned_data.get("sharing_expires_on"))
-            for org in (consent.cleaned_data.get("share_with") or [])
+            SharingConsent(expires_on=consent.cleaned_data.get("sharing_expires_on"), recipient_kind=kind)
+            for kind in (consent.cleaned_data.get("share_with") or [])
         ]
         if consent
         else [],

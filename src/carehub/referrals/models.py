@@ -75,6 +75,12 @@ class PerpetratorRelationship(models.TextChoices):
     OTHER = "other", "Someone else"
 
 
+class ChildrensServicesAware(models.TextChoices):
+    YES = "yes", "Yes, children's services know"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"
+
+
 class Referral(models.Model):
     reference = models.CharField(max_length=20, unique=True, default=new_reference, editable=False)
     survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="referrals")
@@ -123,6 +129,15 @@ class Referral(models.Model):
     marac_repeat = models.BooleanField(db_default=False, default=False)
     idempotency_key = models.CharField(max_length=100, blank=True, db_default="", default="")
     request_fingerprint = models.CharField(max_length=64, blank=True, db_default="", default="")
+    # From the agency form (issue 12): the sender's own reference (a police CAD or CRIS number), the children in her
+    # household, and the sender's account of what happened (sealed under her key like every other free text).
+    agency_reference = models.CharField(max_length=50, blank=True, db_default="", default="")
+    children_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    children_ages = models.CharField(max_length=100, blank=True, db_default="", default="")
+    childrens_services_aware = models.CharField(
+        max_length=10, choices=ChildrensServicesAware.choices, blank=True, db_default="", default=""
+    )
+    summary_sealed = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -190,6 +205,17 @@ class ReferralEvent(models.Model):
         return f"{self.referral_id}: {self.from_status or 'new'} -> {self.to_status}"
 
 
+class RecipientKind(models.TextChoices):
+    """Kinds of organisation she may agree to share with: those that receive referrals, never funders or police."""
+
+    SPECIALIST = "specialist", "Specialist domestic abuse and sexual violence services"
+    BY_AND_FOR = "by_and_for", "Services led by and for her community"
+    IDVA = "idva", "IDVA (independent domestic violence advocate) services"
+    HEALTH = "health", "Health services"
+    CHILDREN = "children", "Children's services"
+    HOUSING = "housing", "Housing services"
+
+
 class ConsentKind(models.TextChoices):
     REFERRAL = "referral", "Consent to the referral"
     SHARING = "sharing", "Consent to share information"
@@ -204,6 +230,14 @@ class Consent(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(max_length=20, choices=ConsentKind.choices)
     recipient = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recipient_kind = models.CharField(
+        max_length=20,
+        choices=RecipientKind.choices,
+        blank=True,
+        db_default="",
+        default="",
+        help_text="A kind of organisation, when she agreed to share with every one of that kind.",
+    )
     given = models.BooleanField()
     expires_on = models.DateField(null=True, blank=True)
     recorded_at = models.DateTimeField()

@@ -25,7 +25,7 @@ from carehub.accounts import policy
 from carehub.core.choices import Community, ServiceType
 from carehub.core.london import BOROUGHS
 from carehub.people.equality import GenderIdentity, Sex
-from carehub.referrals import directory_snapshot
+from carehub.referrals import dash, directory_snapshot
 from carehub.referrals.models import RISK_ORDER, Offer, OfferStatus, Referral, RiskLevel, Status
 from carehub.referrals.routing import Excluded, Need, Ranked, rank
 
@@ -323,3 +323,66 @@ def offers_page(*, user, filters: QueueFilters, after: str = "", before: str = "
 def offers_filters(*, user, filters: QueueFilters) -> list[Filter]:
     rows = policy.offers_visible_to(user).filter(status=OfferStatus.PENDING)
     return filter_counts(rows, filters, prefix="referral__")
+
+
+# --- her situation, for the pages of the people who act on it -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashAnswer:
+    number: int
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What she (or the agency) told us about her situation, as far as the user's PersonView reaches."""
+
+    referral: Referral
+    view: policy.PersonView
+    summary: str = ""
+    fears: str = ""
+    dash_answers: tuple[DashAnswer, ...] = ()
+    dash_rules_version: str = ""
+    dash_score: int | None = None
+
+
+def situation_for(user, referral: Referral, view: policy.PersonView) -> Situation:
+    """Her situation for a page: sealed free text (the agency's summary, what she is afraid of) and the DASH answers
+    question by question only when the view reaches her situation; the decision facts come from the referral."""
+    if not view.situation:
+        return Situation(referral=referral, view=view)
+    survivor = referral.survivor
+    summary = (survivor.unseal(referral.summary_sealed) or {}).get("summary", "") if referral.summary_sealed else ""
+    assessment = referral.dash_assessments.first()
+    if assessment is None:
+        return Situation(referral=referral, view=view, summary=summary)
+    fears = (survivor.unseal(assessment.fears_sealed) or {}).get("fears", "") if assessment.fears_sealed else ""
+    questions = dash.questions()
+    answers = tuple(
+        DashAnswer(n, questions[n - 1], dash.ANSWER_LABELS.get(assessment.answers.get(str(n), ""), "Not answered"))
+        for n in range(1, len(questions) + 1)
+    )
+    return Situation(
+        referral=referral,
+        view=view,
+        summary=summary,
+        fears=fears,
+        dash_answers=answers,
+        dash_rules_version=assessment.rules_version,
+        dash_score=assessment.score,
+    )
+
+
+def person_context(user, referral: Referral, view: policy.PersonView) -> dict:
+    """A page's context for her: what the policy's view lets it show, and nothing more (identity is None outside
+    it, so a template cannot show her name by mistake). Every page that shows her uses this one helper."""
+    return {
+        "view": view,
+        "identity": referral.survivor.identity if view.identity else None,
+        "survivor": referral.survivor if view.equality else None,
+        "show_immigration": view.immigration,
+        "safe_contact": policy.safe_contact_for(user, referral, view),
+        "situation": situation_for(user, referral, view),
+    }

@@ -76,6 +76,7 @@ class SafeContact:
     safe_times: str = ""
     safe_word: str = ""
     notes: str = ""
+    others_who_may_answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,11 @@ class ReferralDetails:
     worker_gender: str = ""
     perpetrator_relationship: str = ""
     perpetrator_police: str = PolicePerpetrator.NO
+    agency_reference: str = ""
+    children_count: int | None = None
+    children_ages: str = ""
+    childrens_services_aware: str = ""
+    summary: str = ""  # the sender's account of what happened: sealed under her key, never a column
 
 
 @dataclass(frozen=True)
@@ -103,8 +109,11 @@ class Referrer:
 
 @dataclass(frozen=True)
 class SharingConsent:
-    recipient: Organisation
+    """Sharing with one organisation, or (`recipient_kind`) with every organisation of a kind."""
+
+    recipient: Organisation | None = None
     expires_on: dt.date | None = None
+    recipient_kind: str = ""
 
 
 @dataclass
@@ -243,6 +252,11 @@ def _create(
         has_nrpf=details.has_nrpf,
         worker_gender=details.worker_gender,
         contact_sealed=survivor.seal_for(contact_payload),
+        agency_reference=details.agency_reference,
+        children_count=details.children_count,
+        children_ages=details.children_ages,
+        childrens_services_aware=details.childrens_services_aware,
+        summary_sealed=survivor.seal_for({"summary": details.summary}) if details.summary else None,
         idempotency_key=idempotency_key,
         request_fingerprint=request_fingerprint,
     )
@@ -283,6 +297,7 @@ def _new_consents(referral: Referral, actor, request: IntakeRequest, now: dt.dat
                 referral=referral,
                 kind=ConsentKind.SHARING,
                 recipient=sharing.recipient,
+                recipient_kind=sharing.recipient_kind,
                 given=True,
                 expires_on=sharing.expires_on,
                 recorded_at=now,
@@ -539,6 +554,7 @@ def consent_revoke(*, actor, consent: Consent) -> Consent:
             referral=consent.referral,
             kind=consent.kind,
             recipient=consent.recipient,
+            recipient_kind=consent.recipient_kind,
             given=False,
             recorded_at=timezone.now(),
             recorded_by=actor,
@@ -551,7 +567,7 @@ def consent_revoke(*, actor, consent: Consent) -> Consent:
 def current_consents(referral: Referral, *, on: dt.date | None = None) -> list[Consent]:
     """The consents in force: the latest row per kind and recipient, given, and not expired."""
     on = on or timezone.localdate()
-    latest: dict[tuple[str, int | None], Consent] = {}
+    latest: dict[tuple[str, int | None, str], Consent] = {}
     for consent in referral.consents.order_by("recorded_at", "pk"):
-        latest[(consent.kind, consent.recipient_id)] = consent
+        latest[(consent.kind, consent.recipient_id, consent.recipient_kind)] = consent
     return [c for c in latest.values() if c.given and (c.expires_on is None or c.expires_on >= on)]

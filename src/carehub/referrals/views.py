@@ -48,9 +48,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = policy.get_referral_for_user(request.user, reference)
     context = {
         "referral": referral,
-        "identity": referral.survivor.identity,
-        "survivor": referral.survivor,
-        "show_immigration": policy.can_see_immigration_status(request.user),
+        **selectors.person_context(request.user, referral, policy.person_view_for(request.user, referral)),
         "history": selectors.history(referral),
         "assessment": referral.dash_assessments.first(),
         "offers": referral.offers.select_related("service").order_by("-offered_at"),
@@ -149,7 +147,7 @@ def _render_check(request, state: dict, forms_by_step) -> HttpResponse:
 PROFESSIONAL_FORMS = (
     ("about", forms.AboutYouForm),
     ("contact", forms.ContactForm),
-    ("situation", forms.SituationForm),
+    ("situation", forms.AgencySituationForm),
     ("support", forms.SupportForm),
     ("equality", forms.EqualityForm),
     ("consent", forms.ConsentForm),
@@ -185,7 +183,9 @@ def new(request: HttpRequest) -> HttpResponse:
             bound_forms["consent"].add_error(None, exc.message)
         else:
             _code, label = policy.referral_status_for_sender(organisation, referral.reference)
-            return render(request, "referrals/new_done.html", {"reference": referral.reference, "status": label})
+            context = {"reference": referral.reference, "status": label, "sealed": referral.sealed}
+            context["independent_service_name"] = policy.independent_service_name_for_sender(request.user, referral)
+            return render(request, "referrals/new_done.html", context)
     context = {
         "forms": bound_forms,
         "forms_with_errors": [f for f in bound_forms.values() if f.is_bound and f.errors],
@@ -312,9 +312,7 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "offer": made,
         "referral": made.referral,
-        "identity": made.referral.survivor.identity,
-        "survivor": made.referral.survivor,
-        "show_immigration": policy.can_see_immigration_status(request.user),
+        **selectors.person_context(request.user, made.referral, policy.offer_view_for(request.user, made)),
         "decline_form": decline_form,
         "error": error,
     }
