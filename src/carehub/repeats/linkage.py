@@ -1,7 +1,6 @@
-"""Writing and deleting survivors' linkage keys, one at a time (the hub) or in bulk (the seeder, benchmarks).
+"""Writing survivors' linkage keys in bulk (the seeder, benchmarks, `carehub repeats keys`).
 
-Kept apart from services.py so that people.services can call it inside survivor_create's transaction without
-importing referrals and cases.
+One at a time, people.services writes them with her identity (they are people's table, people.models.LinkageRecord).
 """
 
 from __future__ import annotations
@@ -17,21 +16,9 @@ from django.db import transaction
 from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.people import crypto
-from carehub.people.models import Survivor
+from carehub.people import linkage_keys as keys
+from carehub.people.models import LinkageRecord, Survivor
 from carehub.referrals.models import Referral
-from carehub.repeats import keys
-from carehub.repeats.models import LinkageRecord
-
-
-def linkage_record_new(*, survivor: Survivor, linkage: dict[str, str]) -> LinkageRecord:
-    """Her linkage keys (keys.linkage_keys of her identity) as a row not yet written: the caller inserts it in the
-    transaction that saves her identity, so that her keys and her identity never disagree."""
-    return LinkageRecord(survivor=survivor, **linkage)
-
-
-def linkage_record_delete(*, survivor: Survivor) -> None:
-    """Forget her linkage keys: she can no longer be suggested as anyone's earlier referral."""
-    LinkageRecord.objects.filter(survivor_id=survivor.pk).delete()
 
 
 def linkage_backfill(*, actor: Any = None, batch_size: int = 1000) -> int:
