@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("carehub.accounts.urls")),
     path("directory/", include("carehub.directory.urls")),
     path("referrals/", include("carehub.referrals.urls")),
+    path("referrals/", include("carehub.repeats.urls")),  # /referrals/<reference>/possible-repeats/: repeats' own
     path("cases/", include("carehub.cases.urls")),
     path("audit/", include("carehub.audit.urls")),
     path("independent/", include("carehub.independent.urls")),

@@ -51,7 +51,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
         ],
         **{
             name: [(reverse(name, kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()]
-            for name in ("referrals:repeat_decide", "referrals:repeat_undo")
+            for name in ("repeats:decide", "repeats:undo")
         },
         "independent:case": [
             (reverse("independent:case", kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()

@@ -19,7 +19,6 @@ from carehub.accounts.models import Role, User
 from carehub.cases import forms, selectors, services
 from carehub.cases.models import Case, CaseStatus, MeasureStage
 from carehub.core import public_ids
-from carehub.repeats import selectors as repeats
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 
@@ -47,7 +46,6 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "page": selectors.case_page(case, user=request.user),
         "can_allocate": selectors.can_allocate(request.user, case),
         "wait_days": selectors.wait_days(case.accepted_at) if case.status == CaseStatus.WAITING else None,
-        "repeat_history": repeats.history_for(user=request.user, referral=case.referral),
     }
     return render(request, "cases/detail.html", context)
 

@@ -15,7 +15,6 @@ from carehub.core.ratelimit import check_rate
 from carehub.directory.models import Service
 from carehub.referrals import forms, selectors, selfrefer, services
 from carehub.referrals.models import Channel
-from carehub.repeats import selectors as repeats
 
 
 @policy.route(Role.REFERRER)
@@ -46,10 +45,6 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_triage": policy.has_role(request.user, Role.HUB_WORKER) and not referral.sealed,
         "consents": referral.consents.select_related("recipient", "recorded_by").order_by("recorded_at", "pk"),
         "consents_in_force": {c.pk for c in services.current_consents(referral)},
-        "can_decide_repeats": policy.can_decide_repeats(request.user) and not referral.sealed,
-        "repeat_suggestions": repeats.suggestions_for(user=request.user, referral=referral),
-        "repeat_decisions": repeats.decisions_on(user=request.user, referral=referral),
-        "repeat_history": repeats.history_for(user=request.user, referral=referral),
     }
     return render(request, "referrals/detail.html", context)
 
