@@ -320,3 +320,14 @@ def journey(case: Case, *, user) -> list[Case]:
         policy.cases_visible_to(user).filter(pk__in=ids).select_related("service").order_by("accepted_at", "pk")
     )
     return visible if len(visible) > 1 else []
+
+
+def open_case_counts() -> dict[int, int]:
+    """Cases waiting or open, per service: what routing weighs against each service's capacity (not per user: a
+    count, no record, so it does not go through the policy; cases.apps hands it to referrals.routing)."""
+    return dict(
+        Case.objects.filter(status__in=[CaseStatus.WAITING, CaseStatus.OPEN])
+        .values_list("service_id")
+        .annotate(n=Count("id"))
+        .values_list("service_id", "n")
+    )
