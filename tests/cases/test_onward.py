@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from carehub.accounts import policy
 from carehub.cases import selectors, services
+from carehub.cases import services as case_services
 from carehub.cases.models import Case, OnwardReferral
 from carehub.cases.services import CaseError
 from carehub.referrals import services as referral_services
@@ -37,7 +38,7 @@ def accept_at(world, referral: Referral, service_key: str, manager: str) -> Case
         expected_version=referral.version,
         hub_reason="Onward",
     )
-    return referral_services.offer_accept(actor=world.users[manager], offer=offer)
+    return case_services.case_open_from_offer(actor=world.users[manager], offer=offer)
 
 
 def test_an_onward_referral_is_a_new_referral_of_the_same_survivor_for_the_hub(world):

@@ -11,7 +11,7 @@ class CasesConfig(AppConfig):
         against capacity, and tell its directory snapshot when a case is saved or deleted."""
         from django.db.models.signals import post_delete, post_save
 
-        from carehub.cases import selectors
+        from carehub.cases import homes, selectors  # noqa: F401 (homes: registers the home panel)
         from carehub.cases.models import Case
         from carehub.referrals import directory_snapshot, routing
 

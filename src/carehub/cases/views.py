@@ -19,6 +19,8 @@ from carehub.accounts.models import Role, User
 from carehub.cases import forms, selectors, services
 from carehub.cases.models import Case, CaseStatus, MeasureStage
 from carehub.core import public_ids
+from carehub.referrals import forms as referral_forms
+from carehub.referrals import services as referral_services
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 
@@ -361,3 +363,39 @@ def _act(
         "intro": intro,
     }
     return render(request, "cases/form.html", context, status=400 if (form.errors or error) else 200)
+
+
+# --- offers to the manager's services ----------------------------------------------------------------------------
+
+
+@policy.route(Role.SERVICE_MANAGER)
+def offer(request: HttpRequest, public_id: str) -> HttpResponse:
+    """An offer to one of the manager's services: accepting it opens her case here (cases owns opening a case),
+    declining sends the referral back to the hub. Mounted at /referrals/offers/<id>/ (offer_urls)."""
+    made = policy.get_offer_for_user(request.user, public_id)
+    decline_form = referral_forms.DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "accept":
+                case = services.case_open_from_offer(actor=request.user, offer=made)
+                messages.success(request, "Accepted: the referral is on your waiting list.")
+                return redirect("cases:detail", public_id=case.public_id)
+            if decline_form.is_valid():
+                referral_services.offer_decline(
+                    actor=request.user, offer=made, reason=decline_form.cleaned_data["reason"]
+                )
+                messages.success(request, "Declined: the referral has gone back to the hub.")
+                return redirect("referrals:inbox")
+        except (referral_services.ReferralError, services.CaseError) as exc:
+            error = exc.message
+    context = {
+        "offer": made,
+        "referral": made.referral,
+        "identity": made.referral.survivor.identity,
+        "survivor": made.referral.survivor,
+        "show_immigration": policy.can_see_immigration_status(request.user),
+        "decline_form": decline_form,
+        "error": error,
+    }
+    return render(request, "referrals/offer.html", context, status=400 if (error or decline_form.errors) else 200)

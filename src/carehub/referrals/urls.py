@@ -8,7 +8,6 @@ urlpatterns = [
     path("sent/", views.sent, name="sent"),
     path("queue/", views.queue, name="queue"),
     path("offers/", views.inbox, name="inbox"),
-    path("offers/<str:public_id>/", views.offer, name="offer"),
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/triage/", views.triage, name="triage"),
     path("<str:reference>/route/", views.route, name="route"),

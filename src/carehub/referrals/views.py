@@ -263,35 +263,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/inbox.html", {"page": offers})
 
 
-@policy.route(Role.SERVICE_MANAGER)
-def offer(request: HttpRequest, public_id: str) -> HttpResponse:
-    made = policy.get_offer_for_user(request.user, public_id)
-    decline_form = forms.DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
-    error = ""
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "accept":
-                case = services.offer_accept(actor=request.user, offer=made)
-                messages.success(request, "Accepted: the referral is on your waiting list.")
-                return redirect("cases:detail", public_id=case.public_id)
-            if decline_form.is_valid():
-                services.offer_decline(actor=request.user, offer=made, reason=decline_form.cleaned_data["reason"])
-                messages.success(request, "Declined: the referral has gone back to the hub.")
-                return redirect("referrals:inbox")
-        except services.ReferralError as exc:
-            error = exc.message
-    context = {
-        "offer": made,
-        "referral": made.referral,
-        "identity": made.referral.survivor.identity,
-        "survivor": made.referral.survivor,
-        "show_immigration": policy.can_see_immigration_status(request.user),
-        "decline_form": decline_form,
-        "error": error,
-    }
-    return render(request, "referrals/offer.html", context, status=400 if (error or decline_form.errors) else 200)
-
-
 @require_POST
 @policy.route(Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> HttpResponse:
