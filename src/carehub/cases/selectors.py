@@ -331,3 +331,18 @@ def open_case_counts() -> dict[int, int]:
         .annotate(n=Count("id"))
         .values_list("service_id", "n")
     )
+
+
+def open_cases(*, user: User) -> QuerySet[Case]:
+    """The cases list: every case the user may see that is not closed, longest waiting first."""
+    return (
+        policy.cases_visible_to(user)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("service", "caseworker", "referral")
+        .order_by("accepted_at")
+    )
+
+
+def start_measures_recorded(case: Case) -> bool:
+    """Whether her outcome measures at the start of support are recorded (they are taken once)."""
+    return case.outcomes.filter(stage=MeasureStage.START).exists()

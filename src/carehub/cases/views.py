@@ -7,6 +7,7 @@ user's scope and audits the view. Forms post back to their own page; after a cha
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -17,22 +18,19 @@ from django.shortcuts import redirect, render
 from carehub.accounts import policy
 from carehub.accounts.models import Role, User
 from carehub.cases import forms, selectors, services
-from carehub.cases.models import Case, CaseStatus, MeasureStage
 from carehub.core import public_ids
 from carehub.referrals import forms as referral_forms
 from carehub.referrals import services as referral_services
+
+if TYPE_CHECKING:
+    from carehub.cases.models import Case
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 
 
 @policy.route(*CASE_ROLES)
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = (
-        policy.cases_visible_to(request.user)
-        .exclude(status=CaseStatus.CLOSED)
-        .select_related("service", "caseworker", "referral")
-        .order_by("accepted_at")
-    )
+    cases = selectors.open_cases(user=request.user)
     return render(request, "cases/list.html", {"page": Paginator(cases, 50).get_page(request.GET.get("page"))})
 
 
@@ -47,7 +45,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "show_immigration": policy.can_see_immigration_status(request.user),
         "page": selectors.case_page(case, user=request.user),
         "can_allocate": selectors.can_allocate(request.user, case),
-        "wait_days": selectors.wait_days(case.accepted_at) if case.status == CaseStatus.WAITING else None,
+        "wait_days": selectors.wait_days(case.accepted_at) if case.is_waiting else None,
     }
     return render(request, "cases/detail.html", context)
 
@@ -104,7 +102,7 @@ def caseworker_caseload(request: HttpRequest, user_id: int) -> HttpResponse:
 @policy.route(Role.SERVICE_MANAGER)
 def allocate(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _managed_case(request, public_id)
-    if case.status != CaseStatus.WAITING:
+    if not case.is_waiting:
         messages.success(request, "This case has already been allocated.")
         return redirect("cases:detail", public_id=case.public_id)
     form = forms.AllocateForm(
@@ -268,7 +266,7 @@ def document_add(request: HttpRequest, public_id: str) -> HttpResponse:
 @policy.route(*CASE_ROLES)
 def outcomes_start(request: HttpRequest, public_id: str) -> HttpResponse:
     case = policy.get_case_for_user(request.user, public_id)
-    if case.outcomes.filter(stage=MeasureStage.START).exists():
+    if selectors.start_measures_recorded(case):
         messages.success(request, "Her starting measures are already recorded.")
         return redirect("cases:detail", public_id=case.public_id)
     form = forms.StartMeasuresForm(request.POST or None, abuse_types=case.referral.abuse_types)
@@ -287,7 +285,7 @@ def outcomes_start(request: HttpRequest, public_id: str) -> HttpResponse:
 @policy.route(*CASE_ROLES)
 def close(request: HttpRequest, public_id: str) -> HttpResponse:
     case = policy.get_case_for_user(request.user, public_id)
-    if case.status == CaseStatus.CLOSED:
+    if case.is_closed:
         messages.success(request, "This case is already closed.")
         return redirect("cases:detail", public_id=case.public_id)
     form = forms.CloseForm(

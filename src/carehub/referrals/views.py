@@ -12,9 +12,8 @@ from carehub.accounts.models import Role
 from carehub.core import public_ids
 from carehub.core.addresses import client_address
 from carehub.core.ratelimit import check_rate
-from carehub.directory.models import Service
+from carehub.directory import selectors as directory
 from carehub.referrals import forms, selectors, selfrefer, services
-from carehub.referrals.models import Channel
 
 
 @policy.route(Role.REFERRER)
@@ -91,7 +90,7 @@ def refer(request: HttpRequest) -> HttpResponse:
     referral, _ = services.referral_create(
         actor=None,
         organisation=None,
-        request=forms.build_request(Channel.SELF, forms_by_step),
+        request=forms.build_request(forms.SELF, forms_by_step),
         idempotency_key=state["submission_id"],
     )
     return render(request, "referrals/refer_done.html", {"reference": referral.reference, "sealed": referral.sealed})
@@ -155,7 +154,7 @@ def new(request: HttpRequest) -> HttpResponse:
             referral, _ = services.referral_create(
                 actor=request.user,
                 organisation=organisation,
-                request=forms.build_request(Channel.PROFESSIONAL, bound_forms, referrer=referrer),
+                request=forms.build_request(forms.PROFESSIONAL, bound_forms, referrer=referrer),
                 idempotency_key=request.POST.get("submission_id", "")[:100],
             )
         except services.ReferralError as exc:
@@ -221,7 +220,7 @@ def route(request: HttpRequest, reference: str) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         chosen = next((r for r in ranked if r.service.id == form.cleaned_data["service"]), None)
-        service = Service.objects.filter(pk=form.cleaned_data["service"]).first()
+        service = directory.service_by_id(form.cleaned_data["service"])
         if service is None:
             error = "Choose a service from the list."
         else:

@@ -8,12 +8,16 @@ the access policy as before.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import template
 from django.template.loader import render_to_string
 
 from carehub.accounts import policy
-from carehub.referrals.models import Referral
 from carehub.repeats import selectors
+
+if TYPE_CHECKING:
+    from carehub.referrals.models import Referral
 
 register = template.Library()
 
