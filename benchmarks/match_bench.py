@@ -169,9 +169,9 @@ class Store:
         from django.db import transaction
 
         from carehub.demo.writer import BulkWriter, next_id
+        from carehub.people.linkage_keys import BatchKeys
         from carehub.people.models import DataKey, LinkageRecord, Survivor
         from carehub.referrals.models import Referral
-        from carehub.repeats.linkage import BatchKeys
 
         writer, batch_keys = BulkWriter(), BatchKeys()
         models = (DataKey, Survivor, Referral, LinkageRecord)
