@@ -19,6 +19,7 @@ from carehub.accounts import policy
 from carehub.accounts.models import BreakGlassGrant, Membership, Notification, Organisation, Role
 from carehub.audit import services as audit
 from carehub.audit.models import Action
+from carehub.core.services import ServiceError
 
 if TYPE_CHECKING:
     from carehub.referrals.models import Referral
@@ -28,11 +29,8 @@ MINIMUM_REASON_LENGTH = 20
 NOT_FOUND = "No referral has that reference. Check it and try again."
 
 
-class BreakGlassRefused(Exception):
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class BreakGlassRefused(ServiceError):
+    """Break-glass refused: not an administrator, no reason, or no such (or a sealed) referral."""
 
 
 def break_glass_open(*, actor, reference: str, reason: str) -> BreakGlassGrant:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from carehub.accounts import policy
@@ -41,22 +41,19 @@ from carehub.cases.models import (
     TransferReason,
 )
 from carehub.cases.selectors import eligible_caseworkers, managed_organisations
+from carehub.core import services as core_services
 from carehub.core.choices import ServiceType
+from carehub.core.services import ServiceError, version_bump
 from carehub.referrals import services as referral_services
 from carehub.referrals.models import Offer, Referral
 
 
-class CaseError(Exception):
+class CaseError(ServiceError):
     """A request that cannot be carried out, with a message a person understands and the field it concerns."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
-
-class ConcurrentChange(CaseError):
-    pass
+class ConcurrentChange(CaseError, core_services.ConcurrentChange):
+    """Someone else changed the case first; nothing was saved."""
 
 
 # --- opening a case ---------------------------------------------------------------------------------------------
@@ -126,14 +123,7 @@ def _validated(record) -> None:
 
 
 def _bump_version(case: Case, expected_version: int, **changes) -> None:
-    """Apply changes only if nobody else has changed the case since `expected_version` was read."""
-    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(version=F("version") + 1, **changes)
-    if not updated:
-        raise ConcurrentChange(
-            "Someone else changed this case while you were working on it. Nothing you entered has been saved: "
-            "check the case as it is now and try again."
-        )
-    case.refresh_from_db()
+    version_bump(case, expected_version, noun="case", conflict=ConcurrentChange, **changes)
 
 
 def _require_eligible(case: Case, caseworker) -> None:

@@ -19,6 +19,7 @@ from carehub.accounts import policy
 from carehub.accounts.models import Role, User
 from carehub.cases import forms, selectors, services
 from carehub.core import public_ids
+from carehub.core.actions import attempt
 from carehub.referrals import forms as referral_forms
 from carehub.referrals import services as referral_services
 
@@ -341,16 +342,11 @@ def _act(
     (against its field when it names one) and show it again; on success go back to the case."""
     error = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except services.CaseError as exc:
-            if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
-            else:
-                error = exc.message
-        else:
+        result = attempt(lambda: action(form.cleaned_data), form=form)
+        if result.ok:
             messages.success(request, done)
             return redirect("cases:detail", public_id=case.public_id)
+        error = result.error
     context = {
         "case": case,
         "form": form,
@@ -373,20 +369,19 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     made = policy.get_offer_for_user(request.user, public_id)
     decline_form = referral_forms.DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
     error = ""
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "accept":
-                case = services.case_open_from_offer(actor=request.user, offer=made)
-                messages.success(request, "Accepted: the referral is on your waiting list.")
-                return redirect("cases:detail", public_id=case.public_id)
-            if decline_form.is_valid():
-                referral_services.offer_decline(
-                    actor=request.user, offer=made, reason=decline_form.cleaned_data["reason"]
-                )
-                messages.success(request, "Declined: the referral has gone back to the hub.")
-                return redirect("referrals:inbox")
-        except (referral_services.ReferralError, services.CaseError) as exc:
-            error = exc.message
+    if request.method == "POST" and request.POST.get("action") == "accept":
+        opened = attempt(lambda: services.case_open_from_offer(actor=request.user, offer=made))
+        if opened.ok:
+            messages.success(request, "Accepted: the referral is on your waiting list.")
+            return redirect("cases:detail", public_id=opened.value.public_id)
+        error = opened.error
+    elif request.method == "POST" and decline_form.is_valid():
+        reason = decline_form.cleaned_data["reason"]
+        declined = attempt(lambda: referral_services.offer_decline(actor=request.user, offer=made, reason=reason))
+        if declined.ok:
+            messages.success(request, "Declined: the referral has gone back to the hub.")
+            return redirect("referrals:inbox")
+        error = declined.error
     context = {
         "offer": made,
         "referral": made.referral,

@@ -18,6 +18,7 @@ from carehub.audit.models import Action
 from carehub.cases import services as case_services
 from carehub.cases.models import Case
 from carehub.core.choices import ServiceType
+from carehub.core.services import ServiceError
 from carehub.directory.models import Service
 from carehub.independent.models import Complaint, ComplaintOutcome, Decision, Disclosure
 from carehub.referrals import services as referral_services
@@ -45,11 +46,8 @@ def sealed_referral_route(referral: Referral, actor) -> None:
     case_services.case_open_sealed(referral=referral, service=service)
 
 
-class IndependentError(Exception):
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class IndependentError(ServiceError):
+    """A refusal of the independent advisory service's records."""
 
 
 def _sealed_only(case: Case) -> None:

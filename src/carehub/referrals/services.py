@@ -19,8 +19,10 @@ from django.utils import timezone
 from carehub.accounts.models import Organisation
 from carehub.audit import services as audit
 from carehub.audit.models import Action
+from carehub.core import services as core_services
 from carehub.core.choices import ServiceType
 from carehub.core.rows import insert_together
+from carehub.core.services import ServiceError, version_bump
 from carehub.directory.models import Service
 from carehub.people.equality import age_band
 from carehub.people.models import Identity
@@ -44,17 +46,12 @@ from carehub.referrals.models import (
 POLICE_PERPETRATOR_VALUES = frozenset({PolicePerpetrator.SERVING, PolicePerpetrator.FORMER, PolicePerpetrator.STAFF})
 
 
-class ReferralError(Exception):
+class ReferralError(ServiceError):
     """A request that cannot be carried out, with a message a person understands and the field it concerns."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
-
-class ConcurrentChange(ReferralError):
-    pass
+class ConcurrentChange(ReferralError, core_services.ConcurrentChange):
+    """Someone else changed the referral first; nothing was saved."""
 
 
 class IdempotencyConflict(ReferralError):
@@ -397,16 +394,7 @@ class TriageInput:
 
 
 def _bump_version(referral: Referral, expected_version: int, **changes) -> None:
-    """Apply changes only if nobody else has changed the referral since `expected_version` was read."""
-    updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(
-        version=F("version") + 1, **changes
-    )
-    if not updated:
-        raise ConcurrentChange(
-            "Someone else changed this referral while you were working on it. Nothing you entered has been saved: "
-            "check the referral as it is now and try again."
-        )
-    referral.refresh_from_db()
+    version_bump(referral, expected_version, noun="referral", conflict=ConcurrentChange, **changes)
 
 
 def previous_marac(referral: Referral, same_perpetrator: bool, criminal: bool) -> dash.PreviousMarac | None:

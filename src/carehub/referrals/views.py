@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.core import public_ids
+from carehub.core.actions import attempt
 from carehub.core.addresses import client_address
 from carehub.core.ratelimit import check_rate
 from carehub.directory import selectors as directory
@@ -150,16 +151,18 @@ def new(request: HttpRequest) -> HttpResponse:
             email=referrer_data.get("referrer_email", ""),
         )
         organisation = next(m.organisation for m in policy.memberships(request.user) if m.role == Role.REFERRER)
-        try:
-            referral, _ = services.referral_create(
+        created = attempt(
+            lambda: services.referral_create(
                 actor=request.user,
                 organisation=organisation,
                 request=forms.build_request(forms.PROFESSIONAL, bound_forms, referrer=referrer),
                 idempotency_key=request.POST.get("submission_id", "")[:100],
             )
-        except services.ReferralError as exc:
-            bound_forms["consent"].add_error(None, exc.message)
+        )
+        if not created.ok:
+            bound_forms["consent"].add_error(None, created.error)
         else:
+            referral, _ = created.value
             _code, label = policy.referral_status_for_sender(organisation, referral.reference)
             return render(request, "referrals/new_done.html", {"reference": referral.reference, "status": label})
     context = {
@@ -193,19 +196,17 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
     form = forms.TriageForm(request.POST or None, initial=_triage_initial(referral))
     error = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            services.referral_triage(
+        done = attempt(
+            lambda: services.referral_triage(
                 actor=request.user,
                 referral=referral,
                 expected_version=form.cleaned_data["version"],
                 triage=form.triage_input(),
-            )
-        except services.ReferralError as exc:
-            if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
-            else:
-                error = exc.message
-        else:
+            ),
+            form=form,
+        )
+        error = done.error
+        if done.ok:
             messages.success(request, "Triage saved.")
             return redirect("referrals:route", reference=referral.reference)
     context = {"referral": referral, "form": form, "error": error, "forms_with_errors": [form] if form.errors else []}
@@ -224,8 +225,8 @@ def route(request: HttpRequest, reference: str) -> HttpResponse:
         if service is None:
             error = "Choose a service from the list."
         else:
-            try:
-                services.offer_create(
+            done = attempt(
+                lambda: services.offer_create(
                     actor=request.user,
                     referral=referral,
                     service=service,
@@ -235,9 +236,9 @@ def route(request: HttpRequest, reference: str) -> HttpResponse:
                     score=chosen.score if chosen else None,
                     reasons=chosen.reasons if chosen else ["chosen outside the ranking"],
                 )
-            except services.ReferralError as exc:
-                error = exc.message
-            else:
+            )
+            error = done.error
+            if done.ok:
                 messages.success(request, f"Offered to {service.name}.")
                 return redirect("referrals:detail", reference=referral.reference)
     elif request.method == "POST":
@@ -270,10 +271,9 @@ def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> H
     consent = referral.consents.filter(public_id=public_ids.parse(consent_id)).first()
     if consent is None:
         raise Http404
-    try:
-        services.consent_revoke(actor=request.user, consent=consent)
-    except services.ReferralError as exc:
-        messages.error(request, exc.message)
-    else:
+    done = attempt(lambda: services.consent_revoke(actor=request.user, consent=consent))
+    if done.ok:
         messages.success(request, "Consent withdrawal recorded.")
+    else:
+        messages.error(request, done.error)
     return redirect("referrals:detail", reference=referral.reference)
