@@ -25,7 +25,7 @@ from carehub.referrals import services as referral_services
 from carehub.referrals.models import Referral
 
 
-def independent_advisory_service() -> Service | None:
+def _independent_advisory_service() -> Service | None:
     """The service sealed referrals go to: the first independent advisory service accepting referrals."""
     return (
         Service.objects.filter(service_type=ServiceType.INDEPENDENT_ADVISORY, accepting_referrals=True)
@@ -39,7 +39,7 @@ def sealed_referral_route(referral: Referral, actor) -> None:
 
     Without such a service the referral stays sealed and unrouted: visible to independent advisers, never to the hub.
     """
-    service = independent_advisory_service()
+    service = _independent_advisory_service()
     if service is None:
         return
     referral_services.referral_route_sealed(referral=referral, service=service)

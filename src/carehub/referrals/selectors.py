@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from carehub.accounts import policy
 from carehub.people.equality import GenderIdentity, Sex
 from carehub.referrals import directory_snapshot
-from carehub.referrals.models import RISK_ORDER, Offer, OfferStatus, Referral, Status
+from carehub.referrals.models import RISK_ORDER, Consent, Offer, OfferStatus, Referral, Status
 from carehub.referrals.routing import Excluded, Need, Ranked, rank
 
 
@@ -60,3 +63,13 @@ def pending_offers(*, user) -> QuerySet[Offer]:
         .select_related("referral", "service")
         .order_by("offered_at")
     )
+
+
+def current_consents(referral: Referral, *, on: dt.date | None = None) -> list[Consent]:
+    """The consents in force on a referral the caller already holds (through the policy): the latest row per kind
+    and recipient, given, and not expired."""
+    on = on or timezone.localdate()
+    latest: dict[tuple[str, int | None], Consent] = {}
+    for consent in referral.consents.order_by("recorded_at", "pk"):
+        latest[(consent.kind, consent.recipient_id)] = consent
+    return [c for c in latest.values() if c.given and (c.expires_on is None or c.expires_on >= on)]

@@ -397,7 +397,7 @@ def _bump_version(referral: Referral, expected_version: int, **changes) -> None:
     version_bump(referral, expected_version, noun="referral", conflict=ConcurrentChange, **changes)
 
 
-def previous_marac(referral: Referral, same_perpetrator: bool, criminal: bool) -> dash.PreviousMarac | None:
+def _previous_marac(referral: Referral, same_perpetrator: bool, criminal: bool) -> dash.PreviousMarac | None:
     earlier = (
         Referral.objects.filter(survivor=referral.survivor, marac=True)
         .exclude(pk=referral.pk)
@@ -424,7 +424,9 @@ def referral_triage(*, actor, referral: Referral, expected_version: int, triage:
         triage.answers,
         professional_judgement=triage.professional_judgement,
         police_callouts_12_months=triage.police_callouts_12_months,
-        previous_marac=previous_marac(referral, triage.same_perpetrator_as_last_marac, triage.new_incident_is_criminal),
+        previous_marac=_previous_marac(
+            referral, triage.same_perpetrator_as_last_marac, triage.new_incident_is_criminal
+        ),
         today=today,
     )
     rules = dash.rules_from_settings()
@@ -606,12 +608,3 @@ def consent_revoke(*, actor, consent: Consent) -> Consent:
         )
         audit.record_for(actor, Action.UPDATE, consent.referral, changes={"consent_revoked": consent.public_id})
     return revoked
-
-
-def current_consents(referral: Referral, *, on: dt.date | None = None) -> list[Consent]:
-    """The consents in force: the latest row per kind and recipient, given, and not expired."""
-    on = on or timezone.localdate()
-    latest: dict[tuple[str, int | None], Consent] = {}
-    for consent in referral.consents.order_by("recorded_at", "pk"):
-        latest[(consent.kind, consent.recipient_id)] = consent
-    return [c for c in latest.values() if c.given and (c.expires_on is None or c.expires_on >= on)]

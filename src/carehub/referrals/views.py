@@ -44,7 +44,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "offers": referral.offers.select_related("service").order_by("-offered_at"),
         "can_triage": policy.has_role(request.user, Role.HUB_WORKER) and not referral.sealed,
         "consents": referral.consents.select_related("recipient", "recorded_by").order_by("recorded_at", "pk"),
-        "consents_in_force": {c.pk for c in services.current_consents(referral)},
+        "consents_in_force": {c.pk for c in selectors.current_consents(referral)},
     }
     return render(request, "referrals/detail.html", context)
 
