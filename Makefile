@@ -54,6 +54,7 @@ demo: install assets
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	PYTHONPATH=src $(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix src tests benchmarks

@@ -169,10 +169,9 @@ class Store:
         from django.db import transaction
 
         from carehub.demo.writer import BulkWriter, next_id
-        from carehub.people.models import DataKey, Survivor
+        from carehub.people.linkage_keys import BatchKeys
+        from carehub.people.models import DataKey, LinkageRecord, Survivor
         from carehub.referrals.models import Referral
-        from carehub.repeats.linkage import BatchKeys
-        from carehub.repeats.models import LinkageRecord
 
         writer, batch_keys = BulkWriter(), BatchKeys()
         models = (DataKey, Survivor, Referral, LinkageRecord)
@@ -188,10 +187,9 @@ class Store:
 
     def _write(self, writer, batch_keys, records, first: dict, offset: int) -> None:
         from carehub.core.public_ids import new_public_id
-        from carehub.people.models import DataKey, Survivor
+        from carehub.people.models import DataKey, LinkageRecord, Survivor
         from carehub.referrals.models import Referral
         from carehub.repeats.keys import KEY_FIELDS
-        from carehub.repeats.models import LinkageRecord
 
         n = len(records)
         key_ids = [first[DataKey] + offset + i for i in range(n)]

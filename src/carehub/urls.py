@@ -17,7 +17,9 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("carehub.accounts.urls")),
     path("directory/", include("carehub.directory.urls")),
+    path("referrals/offers/", include("carehub.cases.offer_urls")),  # accepting an offer opens a case: cases' page
     path("referrals/", include("carehub.referrals.urls")),
+    path("referrals/", include("carehub.repeats.urls")),  # /referrals/<reference>/possible-repeats/: repeats' own
     path("cases/", include("carehub.cases.urls")),
     path("audit/", include("carehub.audit.urls")),
     path("independent/", include("carehub.independent.urls")),

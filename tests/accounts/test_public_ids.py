@@ -122,7 +122,7 @@ def ordinary_activity(world) -> dict[str, str]:
     Returns every identifier made here that pages may show, by a label that is the same on every run.
     """
     later = ordinary_referral(world, "Laura", "Latermarker")
-    case = referral_services.offer_accept(actor=world.users["amara"], offer=later.offers.get())
+    case = case_services.case_open_from_offer(actor=world.users["amara"], offer=later.offers.get())
     case_services.case_allocate(
         actor=world.users["amara"], case=case, caseworker=world.users["alice"], expected_version=case.version
     )
@@ -148,7 +148,7 @@ def pages_to_read(world, labels: dict[str, str]) -> dict[str, list[str]]:
     the personas outside the independent service who work with them."""
     case = reverse("cases:detail", kwargs={"public_id": labels["CASE-LATER"]})
     old_case = reverse("cases:detail", kwargs={"public_id": world.cases["solace"].public_id})
-    offer = reverse("referrals:offer", kwargs={"public_id": labels["OFFER-PENDING"]})
+    offer = reverse("offers:offer", kwargs={"public_id": labels["OFFER-PENDING"]})
     later, pending = (reverse("referrals:detail", args=[labels[k]]) for k in ("REFERRAL-LATER", "REFERRAL-PENDING"))
     solace = reverse("referrals:detail", args=[world.referrals["solace"].reference])
     lists = ["/home/", reverse("cases:list"), reverse("cases:caseload")]
@@ -214,7 +214,7 @@ def test_no_page_outside_the_independent_service_shows_a_sequential_key(world, c
     referral_page = seen["alice", reverse("referrals:detail", args=[labels["REFERRAL-LATER"]])]
     assert f"/consents/{labels['CONSENT-LATER-1']}/withdraw/" in referral_page
     inbox = seen["amara", reverse("referrals:inbox")]
-    assert reverse("referrals:offer", kwargs={"public_id": labels["OFFER-PENDING"]}) in inbox
+    assert reverse("offers:offer", kwargs={"public_id": labels["OFFER-PENDING"]}) in inbox
 
 
 def run(world, client_for, *, with_sealed: bool) -> dict[tuple[str, str], str]:

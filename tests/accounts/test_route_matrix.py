@@ -43,15 +43,15 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
         "referrals:route": [
             (reverse("referrals:route", kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()
         ],
-        "referrals:offer": [(reverse("referrals:offer", kwargs={"public_id": o.public_id}), None) for o in world.offers]
-        + [(reverse("referrals:offer", kwargs={"public_id": MISSING_ID}), None)],
+        "offers:offer": [(reverse("offers:offer", kwargs={"public_id": o.public_id}), None) for o in world.offers]
+        + [(reverse("offers:offer", kwargs={"public_id": MISSING_ID}), None)],
         "referrals:consent_withdraw": [
             (reverse("referrals:consent_withdraw", kwargs={"reference": r.reference, "consent_id": MISSING_ID}), key)
             for key, r in world.referrals.items()
         ],
         **{
             name: [(reverse(name, kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()]
-            for name in ("referrals:repeat_decide", "referrals:repeat_undo")
+            for name in ("repeats:decide", "repeats:undo")
         },
         "independent:case": [
             (reverse("independent:case", kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from carehub.cases.commissioning import COLUMNS, add_months, closed_case_rows
+from carehub.cases.commissioning import COLUMNS, closed_case_rows
 from carehub.cases.models import CaseStatus, MeasureStage, OnwardReferral, OutcomeMeasure
+from carehub.core.dates import add_months
 from carehub.people.models import Survivor
 from carehub.repeats.models import Outcome
 from tests.factories import CaseFactory, ContractFactory, ReferralFactory

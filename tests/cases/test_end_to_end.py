@@ -45,7 +45,7 @@ def accepted(world, client_for) -> Case:
         hub_reason="Local IDVA service",
     )
     response = client_for("amara").post(
-        reverse("referrals:offer", kwargs={"public_id": offer.public_id}), {"action": "accept"}
+        reverse("offers:offer", kwargs={"public_id": offer.public_id}), {"action": "accept"}
     )
     case = Case.objects.get(referral=referral)
     assert response.status_code == 302 and response["Location"] == url("detail", case)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from carehub.accounts import policy
 from carehub.cases import selectors, services
+from carehub.cases import services as case_services
 from carehub.cases.models import Case, OnwardReferral
 from carehub.cases.services import CaseError
 from carehub.referrals import services as referral_services
@@ -37,7 +38,7 @@ def accept_at(world, referral: Referral, service_key: str, manager: str) -> Case
         expected_version=referral.version,
         hub_reason="Onward",
     )
-    return referral_services.offer_accept(actor=world.users[manager], offer=offer)
+    return case_services.case_open_from_offer(actor=world.users[manager], offer=offer)
 
 
 def test_an_onward_referral_is_a_new_referral_of_the_same_survivor_for_the_hub(world):
@@ -99,3 +100,21 @@ def test_a_sealed_case_is_never_referred_on_through_the_hub(world):
             actor=world.users["ines"], case=world.cases["sealed"], needs=["counselling"], consent=True
         )
     assert not OnwardReferral.objects.exists()
+
+
+def test_an_onward_referral_is_taken_in_like_any_other_a_taken_reference_drawn_again(world, monkeypatch):
+    """referrals owns every referral: the onward one goes through its intake, with the retry on a taken reference,
+    its first event and its consent (cases used to build the rows itself, and a taken reference failed the request)."""
+    taken = world.referrals["triage"].reference
+    draws = iter([taken, "CH-ONWA-RD01"])
+    monkeypatch.setattr(referral_services, "new_reference", lambda: next(draws))
+    case = world.cases["solace"]
+    referral = refer_on(world, case)
+    assert referral.reference == "CH-ONWA-RD01"
+    event = referral.events.get()
+    assert (event.to_status, event.organisation, event.note) == (
+        Status.RECEIVED,
+        case.service.organisation,
+        f"onward referral from {case.service.name}",
+    )
+    assert [(c.kind, c.given) for c in referral.consents.all()] == [("referral", True)]

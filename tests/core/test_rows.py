@@ -10,10 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from carehub.core.rows import insert_together
-from carehub.people.models import DataKey, Identity, Survivor
+from carehub.people.models import DataKey, Identity, LinkageRecord, Survivor
 from carehub.people.services import survivor_prepare
 from carehub.referrals.models import Channel, Referral, ReferralEvent, Status
-from carehub.repeats.models import LinkageRecord
 
 IDENTITY = Identity(
     given_name="Adaeze",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from carehub.accounts import policy
+from carehub.cases import services as case_services
 from carehub.cases.models import Case, CaseStatus
-from carehub.referrals import services
+from carehub.referrals import selectors, services
 from carehub.referrals.models import Consent, DashAssessment, Offer, OfferStatus, Referral, ReferralEvent, Status
 from carehub.referrals.services import ConcurrentChange, ReferralError, ServiceUnavailable, TriageInput
 
@@ -93,14 +94,14 @@ def test_accepting_an_offer_opens_a_case_on_the_waiting_list(world, referral):
     made = offer(world, referral)
     assert made in policy.offers_visible_to(world.users["bea"])
     assert made not in policy.offers_visible_to(world.users["amara"])
-    case = services.offer_accept(actor=world.users["bea"], offer=made)
+    case = case_services.case_open_from_offer(actor=world.users["bea"], offer=made)
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED
     assert case.status == CaseStatus.WAITING and case.service == world.services["sistah"]
     path = list(ReferralEvent.objects.filter(referral=referral).values_list("from_status", "to_status"))
     assert path[-2:] == [("in_triage", "offered"), ("offered", "accepted")]
     with pytest.raises(ConcurrentChange):
-        services.offer_accept(actor=world.users["bea"], offer=made)
+        case_services.case_open_from_offer(actor=world.users["bea"], offer=made)
     assert Case.objects.filter(referral=referral).count() == 1
 
 
@@ -138,9 +139,9 @@ def test_consent_withdrawal_keeps_the_history(world, referral):
         given=True,
         recorded_at=referral.received_at,
     )
-    assert given in services.current_consents(referral)
+    assert given in selectors.current_consents(referral)
     services.consent_revoke(actor=world.users["hana"], consent=given)
-    assert given not in services.current_consents(referral)
+    assert given not in selectors.current_consents(referral)
     assert list(Consent.objects.filter(referral=referral).values_list("given", flat=True)) == [True, False]
 
 

@@ -147,7 +147,7 @@ def test_a_decision_is_audited_on_both_referrals_without_personal_values(world):
 
 
 def post_decision(client, new, earlier, decision="confirmed"):
-    url = reverse("referrals:repeat_decide", kwargs={"reference": new.reference})
+    url = reverse("repeats:decide", kwargs={"reference": new.reference})
     return client.post(url, {"earlier": earlier.reference, "decision": decision})
 
 
@@ -160,7 +160,7 @@ def test_nobody_but_the_hub_can_reach_the_decision_route(world, client_for, pers
     client = client_for(persona)
     for decision in ("confirmed", "rejected"):
         assert post_decision(client, new, earlier, decision).status_code == 404
-    assert client.get(reverse("referrals:repeat_decide", kwargs={"reference": new.reference})).status_code == 405
+    assert client.get(reverse("repeats:decide", kwargs={"reference": new.reference})).status_code == 405
     assert not MatchDecision.objects.exists()
 
 

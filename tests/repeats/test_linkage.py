@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from carehub.people.models import Identity
+from carehub.people.linkage_keys import BatchKeys, key_row
+from carehub.people.models import Identity, LinkageRecord
 from carehub.people.services import survivor_create, survivor_erase
 from carehub.repeats import keys
-from carehub.repeats.linkage import BatchKeys, key_row
-from carehub.repeats.models import LinkageRecord
 from carehub.repeats.synthetic import generate
 from tests.repeats.helpers import AMINA, intake
 

@@ -93,7 +93,7 @@ def test_after_confirmation_the_referral_page_shows_her_history_and_the_repeat_t
     earlier, new = repeat
     client = client_for("hana")
     client.post(
-        reverse("referrals:repeat_decide", kwargs={"reference": new.reference}),
+        reverse("repeats:decide", kwargs={"reference": new.reference}),
         {"earlier": earlier.reference, "decision": "confirmed"},
     )
     page = detail(client, new)

@@ -7,9 +7,10 @@ import dataclasses
 
 import pytest
 
+from carehub.people.models import LinkageRecord
 from carehub.people.services import survivor_erase
 from carehub.repeats import services
-from carehub.repeats.models import LinkageRecord, MatchDecision, Outcome
+from carehub.repeats.models import MatchDecision, Outcome
 from tests.repeats.helpers import AMINA, AMINA_MISSPELT, STRANGER, intake
 
 

@@ -75,7 +75,7 @@ def test_undoing_is_audited_on_both_referrals_with_the_reason(world):
 
 
 def post_undo(client, referral, decision, reason=REASON):
-    url = reverse("referrals:repeat_undo", kwargs={"reference": referral.reference})
+    url = reverse("repeats:undo", kwargs={"reference": referral.reference})
     return client.post(url, {"decision": decision.public_id, "reason": reason})
 
 

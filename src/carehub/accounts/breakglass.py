@@ -9,6 +9,8 @@ quietly either.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -17,18 +19,18 @@ from carehub.accounts import policy
 from carehub.accounts.models import BreakGlassGrant, Membership, Notification, Organisation, Role
 from carehub.audit import services as audit
 from carehub.audit.models import Action
-from carehub.referrals.models import Referral
+from carehub.core.services import ServiceError
+
+if TYPE_CHECKING:
+    from carehub.referrals.models import Referral
 
 MINIMUM_REASON_LENGTH = 20
 # One answer for a reference that does not exist and for a sealed one: the difference would say she is sealed.
 NOT_FOUND = "No referral has that reference. Check it and try again."
 
 
-class BreakGlassRefused(Exception):
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class BreakGlassRefused(ServiceError):
+    """Break-glass refused: not an administrator, no reason, or no such (or a sealed) referral."""
 
 
 def break_glass_open(*, actor, reference: str, reason: str) -> BreakGlassGrant:
@@ -41,7 +43,7 @@ def break_glass_open(*, actor, reference: str, reason: str) -> BreakGlassGrant:
             "service that holds the record.",
             field="reason",
         )
-    referral = Referral.objects.select_related("routed_service").filter(reference=reference.strip().upper()).first()
+    referral = policy.referral_for_break_glass(reference)
     if referral is not None and referral.sealed:
         _record_refused_attempt(actor, referral, reason)
         referral = None

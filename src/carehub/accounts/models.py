@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from carehub.core.choices import Community
+from carehub.core.choices import Community, Role  # Role: every layer names roles, so it lives in core
 
 
 class Organisation(models.Model):
@@ -56,17 +56,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
-
-
-class Role(models.TextChoices):
-    REFERRER = "referrer", "Referrer"
-    HUB_WORKER = "hub_worker", "Hub worker"
-    CASEWORKER = "caseworker", "Caseworker"
-    SERVICE_MANAGER = "service_manager", "Service manager"
-    INDEPENDENT_ADVISER = "independent_adviser", "Independent adviser"
-    COMMISSIONER = "commissioner", "Commissioner"
-    AUDITOR = "auditor", "Auditor"
-    ADMINISTRATOR = "administrator", "Administrator"
 
 
 class Membership(models.Model):

@@ -534,6 +534,13 @@ class RouteRule:
         return self.check(user) if self.check else True
 
 
+def referral_for_break_glass(reference: str) -> Referral | None:
+    """The referral an administrator names for break-glass, sealed or not: breakglass.break_glass_open refuses a
+    sealed one and records the attempt where only the independent service sees it. Only the policy reads referrals
+    for accounts (accounts sits below referrals, see .importlinter)."""
+    return Referral.objects.select_related("routed_service").filter(reference=reference.strip().upper()).first()
+
+
 def route(*roles: str, public: bool = False, check: Callable | None = None):
     """Declare who may reach a view. Anonymous users are sent to sign in; signed-in users without the right answer 404.
 

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
 from carehub.audit import selectors
 from carehub.audit.forms import AuditSearchForm
 from carehub.core import public_ids
+from carehub.core.choices import Role
 
 PAGE_SIZE = 50
 

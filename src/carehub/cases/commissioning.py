@@ -32,7 +32,6 @@ links per row.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterator
 from typing import TypedDict
@@ -43,6 +42,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from carehub.cases.models import SCALES, Case, CaseStatus, MeasureStage, OnwardReferral
+from carehub.core.dates import months_later
 from carehub.directory.models import Contract
 from carehub.referrals.models import Referral
 
@@ -205,21 +205,9 @@ def _changes(v: dict) -> dict[str, int | None]:
 
 
 def _within(closed_local: dt.datetime, next_at: dt.datetime | None, end: dt.datetime, months: int) -> bool | None:
-    window_end = _months_later(closed_local, months)
+    window_end = months_later(closed_local, months)
     if next_at is not None and next_at <= window_end:
         return True
     if window_end <= end:
         return False
     return None
-
-
-def add_months(moment: dt.datetime, months: int) -> dt.datetime:
-    """The same London wall-clock time `months` calendar months later; the 31st becomes the month's last day."""
-    return _months_later(timezone.localtime(moment), months)
-
-
-def _months_later(local: dt.datetime, months: int) -> dt.datetime:
-    """`local` carries London's zone, so replacing the date keeps the wall-clock time and finds the right offset."""
-    index = local.month - 1 + months
-    year, month = local.year + index // 12, index % 12 + 1
-    return local.replace(year=year, month=month, day=min(local.day, calendar.monthrange(year, month)[1]))

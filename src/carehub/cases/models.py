@@ -86,6 +86,10 @@ class Case(models.Model):
         return (self.closed_at - self.opened_at).days / 7
 
     @property
+    def is_waiting(self) -> bool:
+        return self.status == CaseStatus.WAITING
+
+    @property
     def is_closed(self) -> bool:
         return self.status == CaseStatus.CLOSED
 

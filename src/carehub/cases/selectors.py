@@ -375,3 +375,29 @@ def journey(case: Case, *, user) -> list[Case]:
         policy.cases_visible_to(user).filter(pk__in=ids).select_related("service").order_by("accepted_at", "pk")
     )
     return visible if len(visible) > 1 else []
+
+
+def open_case_counts() -> dict[int, int]:
+    """Cases waiting or open, per service: what routing weighs against each service's capacity (not per user: a
+    count, no record, so it does not go through the policy; cases.apps hands it to referrals.routing)."""
+    return dict(
+        Case.objects.filter(status__in=[CaseStatus.WAITING, CaseStatus.OPEN])
+        .values_list("service_id")
+        .annotate(n=Count("id"))
+        .values_list("service_id", "n")
+    )
+
+
+def open_cases(*, user: User) -> QuerySet[Case]:
+    """The cases list: every case the user may see that is not closed, longest waiting first."""
+    return (
+        policy.cases_visible_to(user)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("service", "caseworker", "referral")
+        .order_by("accepted_at")
+    )
+
+
+def start_measures_recorded(case: Case) -> bool:
+    """Whether her outcome measures at the start of support are recorded (they are taken once)."""
+    return case.outcomes.filter(stage=MeasureStage.START).exists()

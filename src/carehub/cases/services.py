@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from carehub.accounts import policy
@@ -41,30 +41,49 @@ from carehub.cases.models import (
     TransferReason,
 )
 from carehub.cases.selectors import eligible_caseworkers, managed_organisations
+from carehub.core import services as core_services
 from carehub.core.choices import ServiceType
-from carehub.referrals.models import (
-    Channel,
-    Consent,
-    ConsentKind,
-    PolicePerpetrator,
-    Referral,
-    ReferralEvent,
-    RiskLevel,
-    Status,
-)
+from carehub.core.services import ServiceError, version_bump
+from carehub.referrals import services as referral_services
+from carehub.referrals.models import Offer, Referral
 
 
-class CaseError(Exception):
+class CaseError(ServiceError):
     """A request that cannot be carried out, with a message a person understands and the field it concerns."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+class ConcurrentChange(CaseError, core_services.ConcurrentChange):
+    """Someone else changed the case first; nothing was saved."""
 
 
-class ConcurrentChange(CaseError):
-    pass
+# --- opening a case ---------------------------------------------------------------------------------------------
+
+
+def case_open_from_offer(*, actor, offer: Offer) -> Case:
+    """The service takes the referral it was offered: referrals accepts the offer, and her case opens on the
+    service's waiting list, in one transaction. The one way a case opens outside the sealed pathway."""
+    with transaction.atomic():
+        offer = referral_services.offer_accept(actor=actor, offer=offer)
+        case = _case_open(offer.referral, offer.service, offer.responded_at)
+        audit.record_for(actor, Action.CREATE, case, changes={"accepted_offer": offer.public_id})
+    return case
+
+
+def case_open_sealed(*, referral: Referral, service) -> Case:
+    """A sealed referral's case, opened on the independent advisory service's waiting list by the sealed pathway
+    (independent.services.sealed_referral_route), inside the transaction that takes the referral in."""
+    return _case_open(referral, service, referral.routed_at)
+
+
+def _case_open(referral: Referral, service, accepted_at: dt.datetime) -> Case:
+    return Case.objects.create(
+        referral=referral,
+        survivor=referral.survivor,
+        service=service,
+        status=CaseStatus.WAITING,
+        sealed=referral.sealed,
+        accepted_at=accepted_at,
+    )
 
 
 # --- guards ------------------------------------------------------------------------------------------------------
@@ -104,14 +123,7 @@ def _validated(record) -> None:
 
 
 def _bump_version(case: Case, expected_version: int, **changes) -> None:
-    """Apply changes only if nobody else has changed the case since `expected_version` was read."""
-    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(version=F("version") + 1, **changes)
-    if not updated:
-        raise ConcurrentChange(
-            "Someone else changed this case while you were working on it. Nothing you entered has been saved: "
-            "check the case as it is now and try again."
-        )
-    case.refresh_from_db()
+    version_bump(case, expected_version, noun="case", conflict=ConcurrentChange, **changes)
 
 
 def _require_eligible(case: Case, caseworker) -> None:
@@ -364,7 +376,7 @@ def case_close(*, actor, case: Case, expected_version: int, reason: str, measure
         Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=now, closure_reason=reason)
         case.refresh_from_db()
         measure = _measure(actor=actor, case=case, stage=MeasureStage.CLOSURE, measures=measures)
-        _close_referral(case, actor, now)
+        referral_services.referral_close_with_case(actor=actor, referral=case.referral, service=case.service, at=now)
         audit.record_for(
             actor,
             Action.UPDATE,
@@ -372,23 +384,6 @@ def case_close(*, actor, case: Case, expected_version: int, reason: str, measure
             changes={"status": [old_status, CaseStatus.CLOSED], "closure_reason": reason, **_measure_changes(measure)},
         )
     return measure
-
-
-def _close_referral(case: Case, actor, now: dt.datetime) -> None:
-    """The referral that led to the case closes with it, so its sender's status page says so."""
-    referral = case.referral
-    if Referral.objects.filter(pk=referral.pk, status=Status.ACCEPTED).update(
-        status=Status.CLOSED, version=F("version") + 1
-    ):
-        ReferralEvent.objects.create(
-            referral=referral,
-            at=now,
-            actor=actor,
-            from_status=Status.ACCEPTED,
-            to_status=Status.CLOSED,
-            service=case.service,
-            note="case closed",
-        )
 
 
 # --- onward referral ---------------------------------------------------------------------------------------------
@@ -415,7 +410,19 @@ def onward_referral_create(*, actor, case: Case, needs: Sequence[str], note: str
         raise CaseError("Choose the support she needs next.", field="needs")
     _require_open_for_work(actor, case)
     with transaction.atomic():
-        referral = _onward_referral(case, actor, needs)
+        referral = referral_services.referral_create_onward(
+            actor=actor,
+            earlier=case.referral,
+            organisation=case.service.organisation,
+            referrer={
+                "name": actor.full_name or actor.get_username(),
+                "role": f"Caseworker, {case.service.name}",
+                "phone": "",
+                "email": actor.email,
+            },
+            needs=needs,
+            note=f"onward referral from {case.service.name}",
+        )
         link = OnwardReferral(
             from_case=case,
             referral=referral,
@@ -425,58 +432,5 @@ def onward_referral_create(*, actor, case: Case, needs: Sequence[str], note: str
         )
         _validated(link)
         link.save()
-        ReferralEvent.objects.create(
-            referral=referral,
-            at=referral.received_at,
-            actor=actor,
-            organisation=case.service.organisation,
-            to_status=Status.RECEIVED,
-            note=f"onward referral from {case.service.name}",
-        )
-        Consent.objects.create(
-            referral=referral,
-            kind=ConsentKind.REFERRAL,
-            given=True,
-            recorded_at=referral.received_at,
-            recorded_by=actor,
-        )
-        audit.record_for(actor, Action.CREATE, referral, changes={"channel": Channel.PROFESSIONAL, "onward": True})
         audit.record_for(actor, Action.UPDATE, case, changes={"referred_on": referral.reference})
     return link
-
-
-def _onward_referral(case: Case, actor, needs: list[str]) -> Referral:
-    """The new referral: her circumstances copied from the one that brought her here, a new referrer, fresh risk."""
-    earlier = case.referral
-    contact = case.survivor.unseal(earlier.contact_sealed) or {}
-    contact["referrer"] = {
-        "name": actor.full_name or actor.get_username(),
-        "role": f"Caseworker, {case.service.name}",
-        "phone": "",
-        "email": actor.email,
-    }
-    referral = Referral(
-        survivor=case.survivor,
-        channel=Channel.PROFESSIONAL,
-        referring_organisation=case.service.organisation,
-        referred_by=actor,
-        received_at=timezone.now(),
-        status=Status.RECEIVED,
-        perpetrator_police=PolicePerpetrator.NO,
-        perpetrator_relationship=earlier.perpetrator_relationship,
-        borough=earlier.borough,
-        age_at_referral=earlier.age_at_referral,
-        age_band=earlier.age_band,
-        abuse_types=list(earlier.abuse_types),
-        needs=list(needs),
-        wants_by_and_for=earlier.wants_by_and_for,
-        language=earlier.language,
-        interpreter_needed=earlier.interpreter_needed,
-        has_nrpf=earlier.has_nrpf,
-        worker_gender=earlier.worker_gender,
-        risk_level=RiskLevel.NOT_ASSESSED,
-        contact_sealed=case.survivor.seal_for(contact),
-    )
-    referral.full_clean(exclude=["survivor", "reference"])
-    referral.save()
-    return referral

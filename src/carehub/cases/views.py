@@ -7,6 +7,7 @@ user's scope and audits the view. Forms post back to their own page; after a cha
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -17,22 +18,21 @@ from django.shortcuts import redirect, render
 from carehub.accounts import policy
 from carehub.accounts.models import Role, User
 from carehub.cases import forms, selectors, services
-from carehub.cases.models import Case, CaseStatus, MeasureStage
 from carehub.core import public_ids
+from carehub.core.actions import attempt
+from carehub.referrals import forms as referral_forms
+from carehub.referrals import services as referral_services
 from carehub.referrals.selectors import QueueFilters, person_context
-from carehub.repeats import selectors as repeats
+
+if TYPE_CHECKING:
+    from carehub.cases.models import Case
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 
 
 @policy.route(*CASE_ROLES)
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = (
-        policy.cases_visible_to(request.user)
-        .exclude(status=CaseStatus.CLOSED)
-        .select_related("service", "caseworker", "referral")
-        .order_by("accepted_at")
-    )
+    cases = selectors.open_cases(user=request.user)
     return render(request, "cases/list.html", {"page": Paginator(cases, 50).get_page(request.GET.get("page"))})
 
 
@@ -45,8 +45,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         **person_context(request.user, case.referral, policy.person_view_for(request.user, case.referral)),
         "page": selectors.case_page(case, user=request.user),
         "can_allocate": selectors.can_allocate(request.user, case),
-        "wait_days": selectors.wait_days(case.accepted_at) if case.status == CaseStatus.WAITING else None,
-        "repeat_history": repeats.history_for(user=request.user, referral=case.referral),
+        "wait_days": selectors.wait_days(case.accepted_at) if case.is_waiting else None,
     }
     return render(request, "cases/detail.html", context)
 
@@ -111,7 +110,7 @@ def caseworker_caseload(request: HttpRequest, user_id: int) -> HttpResponse:
 @policy.route(Role.SERVICE_MANAGER)
 def allocate(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _managed_case(request, public_id)
-    if case.status != CaseStatus.WAITING:
+    if not case.is_waiting:
         messages.success(request, "This case has already been allocated.")
         return redirect("cases:detail", public_id=case.public_id)
     form = forms.AllocateForm(
@@ -275,7 +274,7 @@ def document_add(request: HttpRequest, public_id: str) -> HttpResponse:
 @policy.route(*CASE_ROLES)
 def outcomes_start(request: HttpRequest, public_id: str) -> HttpResponse:
     case = policy.get_case_for_user(request.user, public_id)
-    if case.outcomes.filter(stage=MeasureStage.START).exists():
+    if selectors.start_measures_recorded(case):
         messages.success(request, "Her starting measures are already recorded.")
         return redirect("cases:detail", public_id=case.public_id)
     form = forms.StartMeasuresForm(request.POST or None, abuse_types=case.referral.abuse_types)
@@ -294,7 +293,7 @@ def outcomes_start(request: HttpRequest, public_id: str) -> HttpResponse:
 @policy.route(*CASE_ROLES)
 def close(request: HttpRequest, public_id: str) -> HttpResponse:
     case = policy.get_case_for_user(request.user, public_id)
-    if case.status == CaseStatus.CLOSED:
+    if case.is_closed:
         messages.success(request, "This case is already closed.")
         return redirect("cases:detail", public_id=case.public_id)
     form = forms.CloseForm(
@@ -350,16 +349,11 @@ def _act(
     (against its field when it names one) and show it again; on success go back to the case."""
     error = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except services.CaseError as exc:
-            if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
-            else:
-                error = exc.message
-        else:
+        result = attempt(lambda: action(form.cleaned_data), form=form)
+        if result.ok:
             messages.success(request, done)
             return redirect("cases:detail", public_id=case.public_id)
+        error = result.error
     context = {
         "case": case,
         "form": form,
@@ -370,3 +364,37 @@ def _act(
         "intro": intro,
     }
     return render(request, "cases/form.html", context, status=400 if (form.errors or error) else 200)
+
+
+# --- offers to the manager's services ----------------------------------------------------------------------------
+
+
+@policy.route(Role.SERVICE_MANAGER)
+def offer(request: HttpRequest, public_id: str) -> HttpResponse:
+    """An offer to one of the manager's services: accepting it opens her case here (cases owns opening a case),
+    declining sends the referral back to the hub. Mounted at /referrals/offers/<id>/ (offer_urls)."""
+    made = policy.get_offer_for_user(request.user, public_id)
+    decline_form = referral_forms.DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
+    error = ""
+    if request.method == "POST" and request.POST.get("action") == "accept":
+        opened = attempt(lambda: services.case_open_from_offer(actor=request.user, offer=made))
+        if opened.ok:
+            messages.success(request, "Accepted: the referral is on your waiting list.")
+            return redirect("cases:detail", public_id=opened.value.public_id)
+        error = opened.error
+    elif request.method == "POST" and decline_form.is_valid():
+        reason = decline_form.cleaned_data["reason"]
+        declined = attempt(lambda: referral_services.offer_decline(actor=request.user, offer=made, reason=reason))
+        if declined.ok:
+            messages.success(request, "Declined: the referral has gone back to the hub.")
+            return redirect("referrals:inbox")
+        error = declined.error
+    context = {
+        "offer": made,
+        "referral": made.referral,
+        # Before acceptance the policy's view shows what a service needs to decide, and not who she is.
+        **person_context(request.user, made.referral, policy.offer_view_for(request.user, made)),
+        "decline_form": decline_form,
+        "error": error,
+    }
+    return render(request, "referrals/offer.html", context, status=400 if (error or decline_form.errors) else 200)

@@ -77,3 +77,17 @@ class Language(models.TextChoices):
     URDU = "ur", "Urdu"
     YORUBA = "yo", "Yoruba"
     OTHER = "other", "Another language"
+
+
+class Role(models.TextChoices):
+    """A membership's role (accounts.models.Membership); here so that pages of every app, core's and audit's
+    included, can name roles without importing accounts."""
+
+    REFERRER = "referrer", "Referrer"
+    HUB_WORKER = "hub_worker", "Hub worker"
+    CASEWORKER = "caseworker", "Caseworker"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    INDEPENDENT_ADVISER = "independent_adviser", "Independent adviser"
+    COMMISSIONER = "commissioner", "Commissioner"
+    AUDITOR = "auditor", "Auditor"
+    ADMINISTRATOR = "administrator", "Administrator"

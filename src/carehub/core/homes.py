@@ -3,14 +3,14 @@ the user could open."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 
 from carehub.accounts import policy
-from carehub.accounts.models import Membership, Role
-from carehub.cases.models import CaseStatus
-from carehub.referrals.models import Status
+from carehub.core.choices import Role
 
 
 @dataclass
@@ -27,47 +27,29 @@ class Panel:
     links: list[Link] = field(default_factory=list)
 
 
-def _panel_for(user, membership: Membership) -> Panel:
+PanelBuilder = Callable[[Any, Any], Panel]  # (user, membership) -> the panel
+
+# Panels that list an app's records are built by that app (referrals.homes, cases.homes), registered from its ready():
+# core sits below every app and must not import them (.importlinter).
+_builders: dict[str, PanelBuilder] = {}
+
+
+def register(*roles: str) -> Callable[[PanelBuilder], PanelBuilder]:
+    """Decorator: this function builds the home panel of a membership in one of `roles`."""
+
+    def decorate(builder: PanelBuilder) -> PanelBuilder:
+        for role in roles:
+            _builders[role] = builder
+        return builder
+
+    return decorate
+
+
+def _panel_for(user, membership) -> Panel:
+    if membership.role in _builders:
+        return _builders[membership.role](user, membership)
     org = membership.organisation.name
     role = membership.role
-    if role == Role.REFERRER:
-        sent = policy.referrals_sent_by(user).count()
-        return Panel(
-            f"Referrer at {org}",
-            "Refer someone to the hub and follow the status of referrals your organisation has sent.",
-            [
-                Link("Make a referral", reverse("referrals:new")),
-                Link("Referrals your organisation sent", reverse("referrals:sent"), sent),
-            ],
-        )
-    if role == Role.HUB_WORKER:
-        waiting = policy.referrals_visible_to(user).filter(status__in=[Status.RECEIVED, Status.IN_TRIAGE]).count()
-        return Panel(
-            f"Hub worker at {org}",
-            "Triage new referrals and route each survivor to the service that fits her best.",
-            [Link("Referrals waiting for triage", reverse("referrals:queue"), waiting)],
-        )
-    if role in {Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER}:
-        open_cases = policy.cases_visible_to(user).exclude(status=CaseStatus.CLOSED).count()
-        title = {"caseworker": "Caseworker", "service_manager": "Service manager"}.get(role, "Independent adviser")
-        links = [Link("Open cases", reverse("cases:list"), open_cases)]
-        if role == Role.CASEWORKER:
-            links.append(Link("Your caseload", reverse("cases:caseload")))
-        else:
-            waiting = policy.cases_visible_to(user).filter(status=CaseStatus.WAITING).count()
-            links.append(Link("Waiting list", reverse("cases:waiting"), waiting))
-        if role == Role.SERVICE_MANAGER:
-            links.append(Link("Caseloads", reverse("cases:caseload")))
-        if membership.organisation.is_independent_advisory:
-            links.append(Link("Accountability report", reverse("independent:accountability")))
-        if role == Role.SERVICE_MANAGER:
-            offered = policy.offers_visible_to(user).filter(status="pending").count()
-            links.insert(0, Link("Referrals offered to your services", reverse("referrals:inbox"), offered))
-        return Panel(
-            f"{title} at {org}",
-            "Your service's cases." if role != Role.CASEWORKER else "The cases allocated to you.",
-            links,
-        )
     if role == Role.COMMISSIONER:
         return Panel(
             f"Commissioner at {org}",

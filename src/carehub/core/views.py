@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.templatetags.static import static
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
 from carehub.core import homes
+from carehub.core.choices import Role
 
 
 @policy.route(public=True)

@@ -27,14 +27,14 @@ from carehub.demo.population import Survivors
 from carehub.demo.sampling import NA
 from carehub.demo.staff import ascii_slug
 from carehub.people import crypto
+from carehub.people.linkage_keys import BatchKeys, key_row
 from carehub.people.models import Identity, lookups_for
-from carehub.repeats.linkage import BatchKeys, key_row
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters used in the last two characters of UK postcodes
 ALL_DISTRICTS = tuple(d for districts in POSTCODE_DISTRICTS.values() for d in districts)
-# Wrapped key, sealed identity, email, phone and name+DOB lookups, and the linkage keys (repeats.linkage.key_row).
+# Wrapped key, sealed identity, email, phone and name+DOB lookups, and the linkage keys (people.linkage_keys.key_row).
 SealedRow = tuple[bytes, bytes, str, str, str, tuple[str, ...]]
 
 _INPUTS = ("heritage", "male", "dob_days", "borough")
@@ -117,7 +117,7 @@ def _address(d: dict) -> tuple[str, str]:
     return f"{flat}{d['house']} {_pick(STREETS, d['street'])}, London", postcode
 
 
-# Each worker process keys names, dates and postcodes once for all its chunks (repeats.linkage.BatchKeys); forgotten
+# Each worker process keys names, dates and postcodes once for all its chunks (people.linkage_keys.BatchKeys); forgotten
 # when sealing ends, so no plain value outlives the seed.
 _batch_keys: BatchKeys | None = None
 

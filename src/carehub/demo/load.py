@@ -28,11 +28,10 @@ from carehub.demo.sampling import NA
 from carehub.demo.writer import BulkWriter, ids
 from carehub.directory.models import Contract, Service
 from carehub.people.equality import EQUALITY_FIELDS, IMMIGRATION_FIELDS
-from carehub.people.models import DataKey, Survivor
+from carehub.people.linkage_keys import KEY_FIELDS
+from carehub.people.models import DataKey, LinkageRecord, Survivor
 from carehub.referrals import dash
 from carehub.referrals.models import DashAssessment, Offer, OfferStatus, Referral, Status
-from carehub.repeats.keys import KEY_FIELDS
-from carehub.repeats.models import LinkageRecord
 
 CHUNK = 100_000
 CONTRACT_GROWTH = 1.06  # the current contracts are worth a little more than the previous ones

@@ -40,8 +40,9 @@ from django.utils import timezone
 from carehub.accounts.models import Organisation
 from carehub.audit import services as audit
 from carehub.audit.models import Action
-from carehub.cases.commissioning import add_months, closed_case_rows
+from carehub.cases.commissioning import closed_case_rows
 from carehub.cases.models import Case, CaseStatus, MeasureStage, OnwardReferral, OutcomeMeasure
+from carehub.core.dates import add_months
 from carehub.people.equality import INSECURE_IMMIGRATION_STATUSES, ethnic_group
 from carehub.referrals.models import Offer, Referral
 

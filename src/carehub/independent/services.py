@@ -1,4 +1,10 @@
-"""Writes to the independent advisory service's records. Only sealed cases of the service itself are accepted."""
+"""The sealed pathway, and writes to the independent advisory service's records (its own sealed cases only).
+
+`sealed_referral_route` is the pathway itself: a referral naming a police officer or member of staff goes straight to
+the independent advisory service. Referral intake calls it inside its transaction (referrals.services.route_sealed_with,
+set by this app's ready(): referrals sits below independent and must not import it); it asks referrals to accept the
+referral onto the service and cases to open her case, each app writing its own tables.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,39 @@ from django.utils import timezone
 
 from carehub.audit import services as audit
 from carehub.audit.models import Action
+from carehub.cases import services as case_services
 from carehub.cases.models import Case
+from carehub.core.choices import ServiceType
+from carehub.core.services import ServiceError
+from carehub.directory.models import Service
 from carehub.independent.models import Complaint, ComplaintOutcome, Decision, Disclosure
+from carehub.referrals import services as referral_services
+from carehub.referrals.models import Referral
 
 
-class IndependentError(Exception):
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+def _independent_advisory_service() -> Service | None:
+    """The service sealed referrals go to: the first independent advisory service accepting referrals."""
+    return (
+        Service.objects.filter(service_type=ServiceType.INDEPENDENT_ADVISORY, accepting_referrals=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def sealed_referral_route(referral: Referral, actor) -> None:
+    """The sealed pathway: straight to the independent advisory service's waiting list, seen by nobody else.
+
+    Without such a service the referral stays sealed and unrouted: visible to independent advisers, never to the hub.
+    """
+    service = _independent_advisory_service()
+    if service is None:
+        return
+    referral_services.referral_route_sealed(referral=referral, service=service)
+    case_services.case_open_sealed(referral=referral, service=service)
+
+
+class IndependentError(ServiceError):
+    """A refusal of the independent advisory service's records."""
 
 
 def _sealed_only(case: Case) -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,40 +8,16 @@ from django.template.loader import render_to_string
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.core import public_ids
-from carehub.core.forms import DatePartsField
-from carehub.independent import report, services
-from carehub.independent.models import ComplaintOutcome, ReportingDecision
+from carehub.independent import forms, report, services
 from carehub.insight.suppression import TOTAL
 from carehub.referrals.selectors import person_context
 
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="What has she decided about reporting?", choices=ReportingDecision.choices, widget=forms.RadioSelect
-    )
-    decided_on = DatePartsField(label="Date of the decision")
-
-
-class ComplaintForm(forms.Form):
-    made_to = forms.ChoiceField(label="Complaint or report made to", choices=ReportingDecision.choices[1:-1])
-    made_on = DatePartsField(label="Date made")
-
-
-class OutcomeForm(forms.Form):
-    complaint = forms.CharField(widget=forms.HiddenInput, max_length=20)  # its public identifier
-    outcome = forms.ChoiceField(label="Outcome", choices=ComplaintOutcome.choices)
-    outcome_on = DatePartsField(label="Date of the outcome")
-
-
-class DisclosureForm(forms.Form):
-    recipient = forms.CharField(label="Shared with", max_length=200)
-    purpose = forms.CharField(label="Why", max_length=300)
-    what = forms.CharField(label="What was shared", widget=forms.Textarea, max_length=4000)
-    consent_given = forms.BooleanField(label="She has agreed to this disclosure", required=False)
-    consent_recorded_on = DatePartsField(label="Date she agreed")
-
-
-FORMS = {"decision": DecisionForm, "complaint": ComplaintForm, "outcome": OutcomeForm, "disclosure": DisclosureForm}
+FORMS = {
+    "decision": forms.DecisionForm,
+    "complaint": forms.ComplaintForm,
+    "outcome": forms.OutcomeForm,
+    "disclosure": forms.DisclosureForm,
+}
 
 
 def _sealed_case(request: HttpRequest, public_id: str):
@@ -84,7 +59,7 @@ def case_workspace(request: HttpRequest, public_id: str) -> HttpResponse:
         "decisions": case.reporting_decisions.all(),
         "complaints": case.complaints.all(),
         "disclosures": disclosures,
-        "outcome_choices": ComplaintOutcome.choices,
+        "outcome_choices": forms.OUTCOME_CHOICES,
     }
     has_errors = any(f.errors for f in bound.values())
     return render(request, "independent/case.html", context, status=400 if has_errors else 200)

@@ -158,3 +158,59 @@ def lookups_for(identity: Identity) -> dict[str, str]:
         "phone_lookup": crypto.lookup_hash("phone", crypto.normalise_phone(identity.phone)),
         "name_dob_lookup": crypto.lookup_hash("name_dob", name_dob),
     }
+
+
+KEY_LENGTH = 16  # linkage_keys.KEY_HEX_DIGITS
+
+
+def _key() -> models.CharField:
+    return models.CharField(max_length=KEY_LENGTH, blank=True, default="")
+
+
+class LinkageRecord(models.Model):
+    """One survivor's linkage keys (linkage_keys.linkage_keys of her identity): keyed hashes of features, never the
+    values; "" where the feature is unknown (a blank never agrees with a blank).
+
+    Written in the same transaction as her identity (services.survivor_create) and deleted when she is erased;
+    survivors who came in through the sealed pathway get none, so they are never matched. Repeats reads them.
+    The fields are linkage_keys.KEY_FIELDS. The two one-edit neighbourhoods are lists of keys, space-separated.
+    Indexed: the fields repeats.scoring.candidate_blocks looks candidates up by, and the exact names, whose frequency
+    weighs an agreement on a rare name above one on a common name.
+    """
+
+    survivor = models.OneToOneField(Survivor, on_delete=models.CASCADE, primary_key=True, related_name="linkage")
+    given = _key()
+    given_near = models.TextField(blank=True, default="")
+    given_metaphone = _key()
+    family = _key()
+    family_near = models.TextField(blank=True, default="")
+    family_metaphone = _key()
+    names_metaphone = _key()
+    dob = _key()
+    dob_ym = _key()
+    dob_yd = _key()
+    dob_md = _key()
+    dob_unordered = _key()
+    phone = _key()
+    email = _key()
+    postcode = _key()
+    postcode_sector = _key()
+    postcode_district = _key()
+    address = _key()
+
+    class Meta:
+        # The table keeps the name it had when repeats owned it (people 0006 moved the model, not the data).
+        db_table = "repeats_linkagerecord"
+        indexes = [
+            models.Index(fields=["phone"], name="linkage_phone_idx"),
+            models.Index(fields=["email"], name="linkage_email_idx"),
+            models.Index(fields=["dob"], name="linkage_dob_idx"),
+            models.Index(fields=["address"], name="linkage_address_idx"),
+            models.Index(fields=["postcode"], name="linkage_postcode_idx"),
+            models.Index(fields=["names_metaphone"], name="linkage_names_idx"),
+            models.Index(fields=["given"], name="linkage_given_idx"),
+            models.Index(fields=["family"], name="linkage_family_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Linkage keys of survivor {self.survivor_id}"

@@ -13,9 +13,8 @@ from carehub.audit.models import Action
 from carehub.core.rows import insert_together
 from carehub.people import crypto
 from carehub.people.equality import EQUALITY_FIELDS, IMMIGRATION_FIELDS
-from carehub.people.models import DataKey, Identity, Survivor, lookups_for
-from carehub.repeats.keys import linkage_keys
-from carehub.repeats.linkage import linkage_record_delete, linkage_record_new
+from carehub.people.linkage_keys import linkage_keys
+from carehub.people.models import DataKey, Identity, LinkageRecord, Survivor, lookups_for
 
 _EQUALITY_AND_IMMIGRATION = frozenset(EQUALITY_FIELDS + IMMIGRATION_FIELDS)
 
@@ -48,7 +47,7 @@ def survivor_prepare(*, identity: Identity, equality: dict | None = None, sealed
     survivor.data_key = DataKey(wrapped=wrapped)
     rows: list[Model] = [survivor.data_key, survivor]
     if not sealed:
-        rows.append(linkage_record_new(survivor=survivor, linkage=linkage_keys(identity)))
+        rows.append(LinkageRecord(survivor=survivor, **linkage_keys(identity)))
     return NewSurvivor(survivor=survivor, rows=tuple(rows), equality_fields=tuple(sorted(equality)), sealed=sealed)
 
 
@@ -93,7 +92,7 @@ def survivor_erase(*, actor, survivor: Survivor, reason: str) -> None:
         Survivor.objects.filter(pk=survivor.pk).update(
             erased_at=now, email_lookup="", phone_lookup="", name_dob_lookup=""
         )
-        linkage_record_delete(survivor=survivor)
+        LinkageRecord.objects.filter(survivor_id=survivor.pk).delete()  # she can no longer be anyone's earlier referral
         audit.record_for(actor, Action.ERASE, survivor, reason=reason)
     survivor.refresh_from_db()
     survivor.data_key.refresh_from_db()

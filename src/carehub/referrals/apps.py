@@ -7,6 +7,6 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals"
 
     def ready(self) -> None:
-        from carehub.referrals import directory_snapshot
+        from carehub.referrals import directory_snapshot, homes  # noqa: F401 (homes: registers the home panels)
 
         directory_snapshot.connect_signals()

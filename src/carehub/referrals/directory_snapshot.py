@@ -83,18 +83,16 @@ def _directory_changed(**kwargs) -> None:
     changed(DIRECTORY)
 
 
-def _open_cases_changed(**kwargs) -> None:
+def open_cases_changed(**kwargs) -> None:
+    """A case was saved or deleted: connected by cases' ready() (cases sits above referrals, see .importlinter)."""
     changed(OPEN_CASES)
 
 
 def connect_signals() -> None:
-    """Called from the app's ready(): what changes each version."""
+    """Called from the app's ready(): what changes the directory version (cases connects open_cases_changed)."""
     from carehub.accounts.models import Organisation
-    from carehub.cases.models import Case
     from carehub.directory.models import Service
 
     for model in (Service, Organisation):
         post_save.connect(_directory_changed, sender=model, dispatch_uid=f"routing-directory-save-{model.__name__}")
         post_delete.connect(_directory_changed, sender=model, dispatch_uid=f"routing-directory-del-{model.__name__}")
-    post_save.connect(_open_cases_changed, sender=Case, dispatch_uid="routing-open-cases-save")
-    post_delete.connect(_open_cases_changed, sender=Case, dispatch_uid="routing-open-cases-delete")

@@ -32,6 +32,9 @@ ROUTABLE_SERVICE_TYPES = [(v, label) for v, label in ServiceType.choices if v !=
 RELATIONSHIPS = PerpetratorRelationship.choices
 NRPF_CHOICES = [("no", "No"), ("yes", "Yes"), ("not_sure", "Not sure")]
 
+# The two channels a page takes referrals in through (build_request); pages name them here, not from models.
+SELF, PROFESSIONAL = Channel.SELF, Channel.PROFESSIONAL
+
 
 class AboutYouForm(forms.Form):
     given_name = forms.CharField(label="First name", max_length=100, required=False)

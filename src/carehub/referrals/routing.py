@@ -14,10 +14,8 @@ the two in memory between referrals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-
-from django.db.models import Count
 
 from carehub.core.choices import Community, Language, ServiceType
 from carehub.core.london import borough_name
@@ -217,16 +215,20 @@ def load_services(service_ids: Iterable[int] | None = None) -> list[ServiceFacts
     return [replace(s, open_cases=counts.get(s.id, 0)) for s in read_directory(service_ids)]
 
 
+# Who counts the open cases: cases (the higher app) plugs its count in from its AppConfig.ready(). Referrals sits
+# below cases and must not import it (.importlinter); until cases registers, every service counts as empty.
+_open_case_counter: Callable[[], dict[int, int]] = dict
+
+
+def count_open_cases_with(counter: Callable[[], dict[int, int]]) -> None:
+    """Set the function that counts cases waiting or open per service (cases.selectors.open_case_counts)."""
+    global _open_case_counter
+    _open_case_counter = counter
+
+
 def open_case_counts() -> dict[int, int]:
     """Cases waiting or open, per service: what routing weighs against each service's capacity."""
-    from carehub.cases.models import Case, CaseStatus
-
-    return dict(
-        Case.objects.filter(status__in=[CaseStatus.WAITING, CaseStatus.OPEN])
-        .values_list("service_id")
-        .annotate(n=Count("id"))
-        .values_list("service_id", "n")
-    )
+    return _open_case_counter()
 
 
 def read_directory(service_ids: Iterable[int] | None = None) -> list[ServiceFacts]:

@@ -20,13 +20,14 @@ from django.db.models import IntegerField as _IntegerField
 
 # Row-value comparison: (a, b, c) > (x, y, z) on PostgreSQL (an index range scan), expanded to ORs on SQLite.
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.utils import timezone
 
 from carehub.accounts import policy
 from carehub.core.choices import Community, ServiceType
 from carehub.core.london import BOROUGHS
 from carehub.people.equality import GenderIdentity, Sex
 from carehub.referrals import dash, directory_snapshot
-from carehub.referrals.models import RISK_ORDER, Offer, OfferStatus, Referral, RiskLevel, Status
+from carehub.referrals.models import RISK_ORDER, Consent, Offer, OfferStatus, Referral, RiskLevel, Status
 from carehub.referrals.routing import Excluded, Need, Ranked, rank
 
 PAGE_SIZE = 50
@@ -386,3 +387,13 @@ def person_context(user, referral: Referral, view: policy.PersonView) -> dict:
         "safe_contact": policy.safe_contact_for(user, referral, view),
         "situation": situation_for(user, referral, view),
     }
+
+
+def current_consents(referral: Referral, *, on: dt.date | None = None) -> list[Consent]:
+    """The consents in force on a referral the caller already holds (through the policy): the latest row per kind
+    and recipient, given, and not expired."""
+    on = on or timezone.localdate()
+    latest: dict[tuple[str, int | None, str], Consent] = {}
+    for consent in referral.consents.order_by("recorded_at", "pk"):
+        latest[(consent.kind, consent.recipient_id, consent.recipient_kind)] = consent
+    return [c for c in latest.values() if c.given and (c.expires_on is None or c.expires_on >= on)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -19,9 +19,10 @@ from django.utils import timezone
 from carehub.accounts.models import Organisation
 from carehub.audit import services as audit
 from carehub.audit.models import Action
-from carehub.cases.models import Case, CaseStatus
+from carehub.core import services as core_services
 from carehub.core.choices import ServiceType
 from carehub.core.rows import insert_together
+from carehub.core.services import ServiceError, version_bump
 from carehub.directory.models import Service
 from carehub.people.equality import age_band
 from carehub.people.models import Identity
@@ -37,6 +38,7 @@ from carehub.referrals.models import (
     PolicePerpetrator,
     Referral,
     ReferralEvent,
+    RiskLevel,
     Status,
     new_reference,
 )
@@ -44,17 +46,12 @@ from carehub.referrals.models import (
 POLICE_PERPETRATOR_VALUES = frozenset({PolicePerpetrator.SERVING, PolicePerpetrator.FORMER, PolicePerpetrator.STAFF})
 
 
-class ReferralError(Exception):
+class ReferralError(ServiceError):
     """A request that cannot be carried out, with a message a person understands and the field it concerns."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
-
-class ConcurrentChange(ReferralError):
-    pass
+class ConcurrentChange(ReferralError, core_services.ConcurrentChange):
+    """Someone else changed the referral first; nothing was saved."""
 
 
 class IdempotencyConflict(ReferralError):
@@ -161,14 +158,6 @@ def _new_event(
     )
 
 
-def independent_advisory_service() -> Service | None:
-    return (
-        Service.objects.filter(service_type=ServiceType.INDEPENDENT_ADVISORY, accepting_referrals=True)
-        .order_by("pk")
-        .first()
-    )
-
-
 REFERENCE_ATTEMPTS = 3
 
 
@@ -200,13 +189,77 @@ def referral_create(
                 existing = _existing_for_key(organisation, idempotency_key, request_fingerprint)
                 if existing is not None:
                     return existing, False
-            # References are random (28 letters and digits, 8 places): among ten million stored, about one new
-            # referral in 38,000 draws a reference already taken. It is taken in again under a new one.
-            if attempt + 1 < REFERENCE_ATTEMPTS and Referral.objects.filter(reference=reference).exists():
+            if _draw_again(reference, attempt):
                 continue
             raise
         return referral, True
     raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _draw_again(reference: str, attempt: int) -> bool:
+    """After an IntegrityError: was it the reference? References are random (28 letters and digits, 8 places): among
+    ten million stored, about one new referral in 38,000 draws a reference already taken. It is then taken in again
+    under a new one, up to REFERENCE_ATTEMPTS times."""
+    return attempt + 1 < REFERENCE_ATTEMPTS and Referral.objects.filter(reference=reference).exists()
+
+
+def referral_create_onward(
+    *, actor, earlier: Referral, organisation: Organisation, referrer: dict[str, str], needs: Sequence[str], note: str
+) -> Referral:
+    """A caseworker refers her on from a case: a new professional referral for her (the same survivor), her
+    circumstances copied from `earlier`, `referrer` as who referred her, fresh risk (not assessed). Taken in like
+    every other referral: a new reference (drawn again if taken), the first event, the referral consent, audited.
+    cases.services.onward_referral_create calls it in the transaction that links the new referral to her case."""
+    for attempt in range(REFERENCE_ATTEMPTS):
+        reference = new_reference()
+        try:
+            with transaction.atomic():
+                return _create_onward(actor, earlier, organisation, referrer, list(needs), note, reference)
+        except IntegrityError:
+            if _draw_again(reference, attempt):
+                continue
+            raise
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _create_onward(
+    actor, earlier: Referral, organisation: Organisation, referrer: dict, needs: list[str], note: str, reference: str
+) -> Referral:
+    survivor = earlier.survivor
+    contact = survivor.unseal(earlier.contact_sealed) or {}
+    contact["referrer"] = referrer
+    now = timezone.now()
+    referral = Referral(
+        reference=reference,
+        survivor=survivor,
+        channel=Channel.PROFESSIONAL,
+        referring_organisation=organisation,
+        referred_by=actor,
+        received_at=now,
+        status=Status.RECEIVED,
+        perpetrator_police=PolicePerpetrator.NO,
+        perpetrator_relationship=earlier.perpetrator_relationship,
+        borough=earlier.borough,
+        age_at_referral=earlier.age_at_referral,
+        age_band=earlier.age_band,
+        abuse_types=list(earlier.abuse_types),
+        needs=needs,
+        wants_by_and_for=earlier.wants_by_and_for,
+        language=earlier.language,
+        interpreter_needed=earlier.interpreter_needed,
+        has_nrpf=earlier.has_nrpf,
+        worker_gender=earlier.worker_gender,
+        risk_level=RiskLevel.NOT_ASSESSED,
+        contact_sealed=survivor.seal_for(contact),
+    )
+    referral.full_clean(exclude=["survivor", "reference"])
+    event = ReferralEvent(
+        referral=referral, at=now, actor=actor, organisation=organisation, to_status=Status.RECEIVED, note=note
+    )
+    consent = Consent(referral=referral, kind=ConsentKind.REFERRAL, given=True, recorded_at=now, recorded_by=actor)
+    insert_together(referral, event, consent)
+    audit.record_for(actor, Action.CREATE, referral, changes={"channel": Channel.PROFESSIONAL, "onward": True})
+    return referral
 
 
 def _existing_for_key(organisation: Organisation | None, key: str, request_fingerprint: str) -> Referral | None:
@@ -275,7 +328,7 @@ def _create(
     survivor_created(actor=actor, new=new_survivor)
     audit.record_for(actor, Action.CREATE, referral, changes={"channel": request.channel, "sealed": sealed})
     if sealed:
-        _route_to_independent_service(referral, actor)
+        _route_sealed(referral, actor)
     return referral
 
 
@@ -307,25 +360,29 @@ def _new_consents(referral: Referral, actor, request: IntakeRequest, now: dt.dat
     return consents
 
 
-def _route_to_independent_service(referral: Referral, actor) -> None:
-    """The sealed pathway: straight to the independent advisory service's waiting list, seen by nobody else."""
-    service = independent_advisory_service()
-    if service is None:
-        # Still sealed and visible to independent advisers as unrouted; never to the hub.
-        return
+# The sealed pathway is the independent app's (it sits above referrals and cases, and referrals must not import
+# either): independent.apps.ready() hands referral intake its router, independent.services.sealed_referral_route,
+# which this module calls inside the intake transaction, so a sealed referral is routed, and its case opened, in the
+# same commit that takes it in. A plain function set once at start-up rather than a Django signal: there is exactly
+# one receiver, it must run in this transaction, and a reader finds it by name. Without the independent app, a sealed
+# referral stays sealed and unrouted, visible to independent advisers only, never to the hub.
+_route_sealed: Callable[[Referral, object], None] = lambda referral, actor: None  # noqa: E731
+
+
+def route_sealed_with(router: Callable[[Referral, object], None]) -> None:
+    """Set the sealed pathway's router (called by independent.apps.ready)."""
+    global _route_sealed
+    _route_sealed = router
+
+
+def referral_route_sealed(*, referral: Referral, service: Service) -> None:
+    """Referrals' half of the sealed pathway: the referral is accepted straight onto `service` (the independent
+    advisory service's), without triage or an offer. independent.services.sealed_referral_route opens the case."""
     now = timezone.now()
     Referral.objects.filter(pk=referral.pk).update(
         status=Status.ACCEPTED, routed_service=service, routed_at=now, version=F("version") + 1
     )
     referral.refresh_from_db()
-    Case.objects.create(
-        referral=referral,
-        survivor=referral.survivor,
-        service=service,
-        status=CaseStatus.WAITING,
-        sealed=True,
-        accepted_at=now,
-    )
     _record_event(
         referral,
         actor=None,
@@ -352,19 +409,10 @@ class TriageInput:
 
 
 def _bump_version(referral: Referral, expected_version: int, **changes) -> None:
-    """Apply changes only if nobody else has changed the referral since `expected_version` was read."""
-    updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(
-        version=F("version") + 1, **changes
-    )
-    if not updated:
-        raise ConcurrentChange(
-            "Someone else changed this referral while you were working on it. Nothing you entered has been saved: "
-            "check the referral as it is now and try again."
-        )
-    referral.refresh_from_db()
+    version_bump(referral, expected_version, noun="referral", conflict=ConcurrentChange, **changes)
 
 
-def previous_marac(referral: Referral, same_perpetrator: bool, criminal: bool) -> dash.PreviousMarac | None:
+def _previous_marac(referral: Referral, same_perpetrator: bool, criminal: bool) -> dash.PreviousMarac | None:
     earlier = (
         Referral.objects.filter(survivor=referral.survivor, marac=True)
         .exclude(pk=referral.pk)
@@ -391,7 +439,9 @@ def referral_triage(*, actor, referral: Referral, expected_version: int, triage:
         triage.answers,
         professional_judgement=triage.professional_judgement,
         police_callouts_12_months=triage.police_callouts_12_months,
-        previous_marac=previous_marac(referral, triage.same_perpetrator_as_last_marac, triage.new_incident_is_criminal),
+        previous_marac=_previous_marac(
+            referral, triage.same_perpetrator_as_last_marac, triage.new_incident_is_criminal
+        ),
         today=today,
     )
     rules = dash.rules_from_settings()
@@ -497,27 +547,39 @@ def _pending(offer: Offer) -> Offer:
     return locked
 
 
-def offer_accept(*, actor, offer: Offer) -> Case:
-    """The service takes the referral: a case opens on its waiting list."""
+def offer_accept(*, actor, offer: Offer) -> Offer:
+    """Referrals' half of a service taking the referral: the offer and the referral are accepted. Returns the offer
+    as locked. Call cases.services.case_open_from_offer, which calls this in the transaction that opens the case
+    (cases owns the case table; referrals sits below cases and never writes it)."""
     with transaction.atomic():
         offer = _pending(offer)
         referral = offer.referral
-        now = timezone.now()
-        Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.ACCEPTED, responded_at=now, responded_by=actor)
-        _bump_version(referral, referral.version, status=Status.ACCEPTED)
-        case = Case.objects.create(
-            referral=referral,
-            survivor=referral.survivor,
-            service=offer.service,
-            status=CaseStatus.WAITING,
-            sealed=referral.sealed,
-            accepted_at=now,
+        offer.status, offer.responded_at, offer.responded_by = OfferStatus.ACCEPTED, timezone.now(), actor
+        Offer.objects.filter(pk=offer.pk).update(
+            status=offer.status, responded_at=offer.responded_at, responded_by=actor
         )
+        _bump_version(referral, referral.version, status=Status.ACCEPTED)
         _record_event(
             referral, actor=actor, from_status=Status.OFFERED, to_status=Status.ACCEPTED, service=offer.service
         )
-        audit.record_for(actor, Action.CREATE, case, changes={"accepted_offer": offer.public_id})
-    return case
+    return offer
+
+
+def referral_close_with_case(*, actor, referral: Referral, service: Service, at: dt.datetime) -> None:
+    """The referral that led to a case closes with it, so its sender's status page says so (cases.services.case_close
+    calls this in its transaction). Only an accepted referral closes: one already closed is left as it is."""
+    if Referral.objects.filter(pk=referral.pk, status=Status.ACCEPTED).update(
+        status=Status.CLOSED, version=F("version") + 1
+    ):
+        ReferralEvent.objects.create(
+            referral=referral,
+            at=at,
+            actor=actor,
+            from_status=Status.ACCEPTED,
+            to_status=Status.CLOSED,
+            service=service,
+            note="case closed",
+        )
 
 
 def offer_decline(*, actor, offer: Offer, reason: str) -> None:
@@ -562,12 +624,3 @@ def consent_revoke(*, actor, consent: Consent) -> Consent:
         )
         audit.record_for(actor, Action.UPDATE, consent.referral, changes={"consent_revoked": consent.public_id})
     return revoked
-
-
-def current_consents(referral: Referral, *, on: dt.date | None = None) -> list[Consent]:
-    """The consents in force: the latest row per kind and recipient, given, and not expired."""
-    on = on or timezone.localdate()
-    latest: dict[tuple[str, int | None, str], Consent] = {}
-    for consent in referral.consents.order_by("recorded_at", "pk"):
-        latest[(consent.kind, consent.recipient_id, consent.recipient_kind)] = consent
-    return [c for c in latest.values() if c.given and (c.expires_on is None or c.expires_on >= on)]

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from carehub.referrals import views
-from carehub.repeats import views as repeats_views
 
 app_name = "referrals"
 urlpatterns = [
@@ -9,11 +8,8 @@ urlpatterns = [
     path("sent/", views.sent, name="sent"),
     path("queue/", views.queue, name="queue"),
     path("offers/", views.inbox, name="inbox"),
-    path("offers/<str:public_id>/", views.offer, name="offer"),
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/triage/", views.triage, name="triage"),
     path("<str:reference>/route/", views.route, name="route"),
     path("<str:reference>/consents/<str:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
-    path("<str:reference>/possible-repeats/", repeats_views.decide, name="repeat_decide"),
-    path("<str:reference>/possible-repeats/undo/", repeats_views.undo, name="repeat_undo"),
 ]

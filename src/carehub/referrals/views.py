@@ -10,12 +10,11 @@ from django.views.decorators.http import require_POST
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.core import public_ids
+from carehub.core.actions import attempt
 from carehub.core.addresses import client_address
 from carehub.core.ratelimit import check_rate
-from carehub.directory.models import Service
+from carehub.directory import selectors as directory
 from carehub.referrals import forms, selectors, selfrefer, services
-from carehub.referrals.models import Channel
-from carehub.repeats import selectors as repeats
 
 
 @policy.route(Role.REFERRER)
@@ -54,11 +53,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "offers": referral.offers.select_related("service").order_by("-offered_at"),
         "can_triage": policy.has_role(request.user, Role.HUB_WORKER) and not referral.sealed,
         "consents": referral.consents.select_related("recipient", "recorded_by").order_by("recorded_at", "pk"),
-        "consents_in_force": {c.pk for c in services.current_consents(referral)},
-        "can_decide_repeats": policy.can_decide_repeats(request.user) and not referral.sealed,
-        "repeat_suggestions": repeats.suggestions_for(user=request.user, referral=referral),
-        "repeat_decisions": repeats.decisions_on(user=request.user, referral=referral),
-        "repeat_history": repeats.history_for(user=request.user, referral=referral),
+        "consents_in_force": {c.pk for c in selectors.current_consents(referral)},
     }
     return render(request, "referrals/detail.html", context)
 
@@ -111,7 +106,7 @@ def refer(request: HttpRequest) -> HttpResponse:
     referral, _ = services.referral_create(
         actor=None,
         organisation=None,
-        request=forms.build_request(Channel.SELF, forms_by_step),
+        request=forms.build_request(forms.SELF, forms_by_step),
         idempotency_key=state["submission_id"],
     )
     return render(request, "referrals/refer_done.html", {"reference": referral.reference, "sealed": referral.sealed})
@@ -172,16 +167,18 @@ def new(request: HttpRequest) -> HttpResponse:
             email=referrer_data.get("referrer_email", ""),
         )
         organisation = next(m.organisation for m in policy.memberships(request.user) if m.role == Role.REFERRER)
-        try:
-            referral, _ = services.referral_create(
+        created = attempt(
+            lambda: services.referral_create(
                 actor=request.user,
                 organisation=organisation,
-                request=forms.build_request(Channel.PROFESSIONAL, bound_forms, referrer=referrer),
+                request=forms.build_request(forms.PROFESSIONAL, bound_forms, referrer=referrer),
                 idempotency_key=request.POST.get("submission_id", "")[:100],
             )
-        except services.ReferralError as exc:
-            bound_forms["consent"].add_error(None, exc.message)
+        )
+        if not created.ok:
+            bound_forms["consent"].add_error(None, created.error)
         else:
+            referral, _ = created.value
             _code, label = policy.referral_status_for_sender(organisation, referral.reference)
             context = {"reference": referral.reference, "status": label, "sealed": referral.sealed}
             context["independent_service_name"] = policy.independent_service_name_for_sender(request.user, referral)
@@ -217,19 +214,17 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
     form = forms.TriageForm(request.POST or None, initial=_triage_initial(referral))
     error = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            services.referral_triage(
+        done = attempt(
+            lambda: services.referral_triage(
                 actor=request.user,
                 referral=referral,
                 expected_version=form.cleaned_data["version"],
                 triage=form.triage_input(),
-            )
-        except services.ReferralError as exc:
-            if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
-            else:
-                error = exc.message
-        else:
+            ),
+            form=form,
+        )
+        error = done.error
+        if done.ok:
             messages.success(request, "Triage saved.")
             return redirect("referrals:route", reference=referral.reference)
     context = {"referral": referral, "form": form, "error": error, "forms_with_errors": [form] if form.errors else []}
@@ -244,12 +239,12 @@ def route(request: HttpRequest, reference: str) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         chosen = next((r for r in ranked if r.service.id == form.cleaned_data["service"]), None)
-        service = Service.objects.filter(pk=form.cleaned_data["service"]).first()
+        service = directory.service_by_id(form.cleaned_data["service"])
         if service is None:
             error = "Choose a service from the list."
         else:
-            try:
-                services.offer_create(
+            done = attempt(
+                lambda: services.offer_create(
                     actor=request.user,
                     referral=referral,
                     service=service,
@@ -259,9 +254,9 @@ def route(request: HttpRequest, reference: str) -> HttpResponse:
                     score=chosen.score if chosen else None,
                     reasons=chosen.reasons if chosen else ["chosen outside the ranking"],
                 )
-            except services.ReferralError as exc:
-                error = exc.message
-            else:
+            )
+            error = done.error
+            if done.ok:
                 messages.success(request, f"Offered to {service.name}.")
                 return redirect("referrals:detail", reference=referral.reference)
     elif request.method == "POST":
@@ -292,33 +287,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/inbox.html", context)
 
 
-@policy.route(Role.SERVICE_MANAGER)
-def offer(request: HttpRequest, public_id: str) -> HttpResponse:
-    made = policy.get_offer_for_user(request.user, public_id)
-    decline_form = forms.DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
-    error = ""
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "accept":
-                case = services.offer_accept(actor=request.user, offer=made)
-                messages.success(request, "Accepted: the referral is on your waiting list.")
-                return redirect("cases:detail", public_id=case.public_id)
-            if decline_form.is_valid():
-                services.offer_decline(actor=request.user, offer=made, reason=decline_form.cleaned_data["reason"])
-                messages.success(request, "Declined: the referral has gone back to the hub.")
-                return redirect("referrals:inbox")
-        except services.ReferralError as exc:
-            error = exc.message
-    context = {
-        "offer": made,
-        "referral": made.referral,
-        **selectors.person_context(request.user, made.referral, policy.offer_view_for(request.user, made)),
-        "decline_form": decline_form,
-        "error": error,
-    }
-    return render(request, "referrals/offer.html", context, status=400 if (error or decline_form.errors) else 200)
-
-
 @require_POST
 @policy.route(Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> HttpResponse:
@@ -327,10 +295,9 @@ def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> H
     consent = referral.consents.filter(public_id=public_ids.parse(consent_id)).first()
     if consent is None:
         raise Http404
-    try:
-        services.consent_revoke(actor=request.user, consent=consent)
-    except services.ReferralError as exc:
-        messages.error(request, exc.message)
-    else:
+    done = attempt(lambda: services.consent_revoke(actor=request.user, consent=consent))
+    if done.ok:
         messages.success(request, "Consent withdrawal recorded.")
+    else:
+        messages.error(request, done.error)
     return redirect("referrals:detail", reference=referral.reference)

@@ -1,8 +1,7 @@
-"""What the hub keeps to recognise a survivor who comes back: linkage keys, and hub workers' decisions on suggestions.
+"""What the hub keeps to recognise a survivor who comes back: hub workers' decisions on suggestions.
 
-A `LinkageRecord` holds one survivor's linkage keys (keys.linkage_keys): keyed hashes of features of her identity,
-never the values. It is written in the same transaction as her identity (people.services.survivor_create) and
-deleted when she is erased. Survivors who came in through the sealed pathway get none: they are never matched.
+The linkage keys suggestions are found by live with the survivor (people.models.LinkageRecord): people writes them
+with her identity, repeats only reads them.
 
 A `MatchDecision` is a hub worker's answer to one suggestion ("this new referral is the same woman as that earlier
 one", or "not the same person"). Confirmed decisions are the links that join survivors into one person.
@@ -27,56 +26,6 @@ from django.db import models
 from carehub.core.public_ids import display, new_public_id
 from carehub.people.models import Survivor
 from carehub.referrals.models import Referral
-
-KEY_LENGTH = 16  # keys.KEY_HEX_DIGITS
-
-
-def _key() -> models.CharField:
-    return models.CharField(max_length=KEY_LENGTH, blank=True, default="")
-
-
-class LinkageRecord(models.Model):
-    """One survivor's linkage keys; "" where the feature is unknown (a blank never agrees with a blank).
-
-    The fields are keys.KEY_FIELDS. The two one-edit neighbourhoods are lists of keys, space-separated. Indexed: the
-    fields scoring.candidate_blocks looks candidates up by, and the exact names, whose frequency weighs an
-    agreement on a rare name above one on a common name.
-    """
-
-    survivor = models.OneToOneField(Survivor, on_delete=models.CASCADE, primary_key=True, related_name="linkage")
-    given = _key()
-    given_near = models.TextField(blank=True, default="")
-    given_metaphone = _key()
-    family = _key()
-    family_near = models.TextField(blank=True, default="")
-    family_metaphone = _key()
-    names_metaphone = _key()
-    dob = _key()
-    dob_ym = _key()
-    dob_yd = _key()
-    dob_md = _key()
-    dob_unordered = _key()
-    phone = _key()
-    email = _key()
-    postcode = _key()
-    postcode_sector = _key()
-    postcode_district = _key()
-    address = _key()
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["phone"], name="linkage_phone_idx"),
-            models.Index(fields=["email"], name="linkage_email_idx"),
-            models.Index(fields=["dob"], name="linkage_dob_idx"),
-            models.Index(fields=["address"], name="linkage_address_idx"),
-            models.Index(fields=["postcode"], name="linkage_postcode_idx"),
-            models.Index(fields=["names_metaphone"], name="linkage_names_idx"),
-            models.Index(fields=["given"], name="linkage_given_idx"),
-            models.Index(fields=["family"], name="linkage_family_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Linkage keys of survivor {self.survivor_id}"
 
 
 class Outcome(models.TextChoices):

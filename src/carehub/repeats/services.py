@@ -32,13 +32,14 @@ from django.utils import timezone
 from carehub.accounts.models import User
 from carehub.audit import services as audit
 from carehub.audit.models import Action
-from carehub.cases.commissioning import add_months
 from carehub.cases.models import Case, OnwardReferral
-from carehub.people.models import Survivor
+from carehub.core.dates import add_months
+from carehub.core.services import ServiceError
+from carehub.people.models import LinkageRecord, Survivor
 from carehub.referrals.models import Referral
 from carehub.repeats import keys, model, scoring
 from carehub.repeats.model import Agreement
-from carehub.repeats.models import LinkageRecord, MatchDecision, Outcome
+from carehub.repeats.models import MatchDecision, Outcome
 
 DEFAULT_THRESHOLD = 0.5  # settings.REPEATS_SUGGESTION_THRESHOLD overrides it
 DEFAULT_LIMIT = 10  # settings.REPEATS_SUGGESTION_LIMIT overrides it
@@ -65,12 +66,8 @@ FIELD_LABELS = {
 WORDING = {"exact": "the same", "differ": "differs", "missing": "not known for one of them"}
 
 
-class RepeatError(Exception):
+class RepeatError(ServiceError):
     """A decision that cannot be recorded, with a message a person understands."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

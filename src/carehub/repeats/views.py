@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -11,18 +10,7 @@ from django.views.decorators.http import require_POST
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.core import public_ids
-from carehub.repeats import selectors, services
-from carehub.repeats.models import Outcome
-
-
-class UndoForm(forms.Form):
-    decision = forms.CharField(max_length=20)  # the decision's public identifier
-    reason = forms.CharField(max_length=2000, required=False)
-
-
-class DecisionForm(forms.Form):
-    earlier = forms.CharField(max_length=20)  # the earlier referral's reference, as shown with the suggestion
-    decision = forms.ChoiceField(choices=Outcome.choices)
+from carehub.repeats import forms, selectors, services
 
 
 @require_POST
@@ -31,7 +19,7 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
     """Confirm that a suggested earlier referral is the same woman, or say she is not. Both referrals are named by
     reference, the URL's and the form's; anything outside the user's scope answers 404."""
     referral = policy.get_referral_for_user(request.user, reference)
-    form = DecisionForm(request.POST)
+    form = forms.DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose whether this is the same person.")
         return redirect("referrals:detail", reference=referral.reference)
@@ -45,7 +33,7 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         referral.refresh_from_db(fields=["is_repeat"])
-        if outcome == Outcome.REJECTED:
+        if form.is_rejection():
             messages.success(request, f"Recorded: not the same person as referral {earlier.reference}.")
         elif referral.is_repeat:
             messages.success(request, f"Linked to referral {earlier.reference}: this is a repeat referral.")
@@ -60,7 +48,7 @@ def undo(request: HttpRequest, reference: str) -> HttpResponse:
     """Undo a confirmed link found to be wrong, with the reason. Only a decision on this referral, which the user may
     see, can be undone from its page; any other answers 404."""
     referral = policy.get_referral_for_user(request.user, reference)
-    form = UndoForm(request.POST)
+    form = forms.UndoForm(request.POST)
     if not form.is_valid():
         raise Http404
     decision = selectors.decisions_on(user=request.user, referral=referral).filter(

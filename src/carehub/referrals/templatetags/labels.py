@@ -12,7 +12,7 @@ from django import template
 
 from carehub.core.choices import AbuseType, Community, Language, ServiceType
 from carehub.core.london import BOROUGHS
-from carehub.referrals.models import PerpetratorRelationship
+from carehub.referrals.forms import PerpetratorRelationship  # choices reach pages through forms (.importlinter)
 
 register = template.Library()
 

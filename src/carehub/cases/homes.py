@@ -1,0 +1,35 @@
+"""Cases' panel on the signed-in home (core.homes registers it; cases.apps imports this module)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from carehub.accounts import policy
+from carehub.cases.models import CaseStatus
+from carehub.core.choices import Role
+from carehub.core.homes import Link, Panel, register
+
+
+@register(Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
+def case_panel(user, membership) -> Panel:
+    role = membership.role
+    open_cases = policy.cases_visible_to(user).exclude(status=CaseStatus.CLOSED).count()
+    title = {"caseworker": "Caseworker", "service_manager": "Service manager"}.get(role, "Independent adviser")
+    links = [Link("Open cases", reverse("cases:list"), open_cases)]
+    if role == Role.CASEWORKER:
+        links.append(Link("Your caseload", reverse("cases:caseload")))
+    else:
+        waiting = policy.cases_visible_to(user).filter(status=CaseStatus.WAITING).count()
+        links.append(Link("Waiting list", reverse("cases:waiting"), waiting))
+    if role == Role.SERVICE_MANAGER:
+        links.append(Link("Caseloads", reverse("cases:caseload")))
+    if membership.organisation.is_independent_advisory:
+        links.append(Link("Accountability report", reverse("independent:accountability")))
+    if role == Role.SERVICE_MANAGER:
+        offered = policy.offers_visible_to(user).filter(status="pending").count()
+        links.insert(0, Link("Referrals offered to your services", reverse("referrals:inbox"), offered))
+    return Panel(
+        f"{title} at {membership.organisation.name}",
+        "Your service's cases." if role != Role.CASEWORKER else "The cases allocated to you.",
+        links,
+    )
