@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carehub.api import api
+from carehub.cases import services as case_services
 from tests.world import MAY_SEE_CONTENT, PERSONAS
 
 MAY_OPEN_CASE = {
@@ -241,12 +242,12 @@ def test_an_offer_shows_her_identity_only_after_acceptance(world, client_for, pe
     )
     client = client_for(persona)
     urls = [
-        reverse("referrals:offer", kwargs={"public_id": offer.public_id}),
+        reverse("offers:offer", kwargs={"public_id": offer.public_id}),
         reverse("referrals:detail", kwargs={"reference": referral.reference}),
     ]
     # The hub sees her on the referral page; the service it is offered to never before it accepts.
     for url, sees_before in zip(urls, ({""}, {"hana"}), strict=True):
         assert (world.marker("triage") in client.get(url).content.decode()) == (persona in sees_before), url
-    services.offer_accept(actor=world.users["amara"], offer=offer)
+    case_services.case_open_from_offer(actor=world.users["amara"], offer=offer)
     offer_page = client.get(urls[0])
     assert (world.marker("triage") in offer_page.content.decode()) == (persona == "amara")

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from carehub.accounts import policy
 from carehub.audit.models import AuditEvent, SealedAuditEvent
+from carehub.cases import services as case_services
 from carehub.referrals import services
 from carehub.referrals.models import Referral
 
@@ -75,7 +76,7 @@ def test_before_accepting_a_service_sees_what_it_needs_to_decide_and_nothing_tha
     referral, offer = offered(world)
     amara = client_for("amara")
     for url in (
-        reverse("referrals:offer", kwargs={"public_id": offer.public_id}),
+        reverse("offers:offer", kwargs={"public_id": offer.public_id}),
         reverse("referrals:detail", kwargs={"reference": referral.reference}),
     ):
         body = amara.get(url).content.decode()
@@ -87,9 +88,9 @@ def test_before_accepting_a_service_sees_what_it_needs_to_decide_and_nothing_tha
 
 def test_after_accepting_the_offer_and_the_case_show_her_safe_contact(world, client_for):
     _referral, offer = offered(world)
-    case = services.offer_accept(actor=world.users["amara"], offer=offer)
+    case = case_services.case_open_from_offer(actor=world.users["amara"], offer=offer)
     amara = client_for("amara")
-    offer_page = amara.get(reverse("referrals:offer", kwargs={"public_id": offer.public_id})).content.decode()
+    offer_page = amara.get(reverse("offers:offer", kwargs={"public_id": offer.public_id})).content.decode()
     case_page = amara.get(reverse("cases:detail", kwargs={"public_id": case.public_id})).content.decode()
     for body in (offer_page, case_page):
         assert "BLUEBELL" in panel(body) and "Triagemarker" in body

@@ -61,10 +61,12 @@ def test_showing_suggestions_is_audited(world, client_for, repeat):
     events = list(AuditEvent.objects.filter(seq__gt=last).order_by("seq"))
     assert [(e.action, e.object_id, e.survivor_id) for e in events] == [
         ("view", new.reference, new.survivor_id),
+        ("view", new.reference, new.survivor_id),  # her safe-contact instructions, shown at the top of the page
         ("search", new.reference, new.survivor_id),
         ("view", earlier.reference, earlier.survivor_id),
     ]
-    assert events[2].reason == f"suggested as a possible earlier referral of {new.reference}"
+    assert events[1].reason == "safe contact instructions"
+    assert events[3].reason == f"suggested as a possible earlier referral of {new.reference}"
 
 
 @pytest.mark.parametrize("persona", ["amara", "alice"])
