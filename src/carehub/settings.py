@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "carehub.extract",
     "carehub.equality",
     "carehub.repeats",
+    "carehub.search",
     "carehub.demo",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("directory/", include("carehub.directory.urls")),
     path("referrals/", include("carehub.referrals.urls")),
     path("cases/", include("carehub.cases.urls")),
+    path("search/", include("carehub.search.urls")),
     path("audit/", include("carehub.audit.urls")),
     path("independent/", include("carehub.independent.urls")),
     path("insight/equality/", include("carehub.equality.urls")),

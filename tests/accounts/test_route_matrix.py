@@ -216,3 +216,17 @@ def test_a_refuge_address_appears_on_no_page_outside_its_organisation(world, cli
     own_org = PERSONAS[persona][0] == "solace"
     pages = [client.get(url).content.decode() for url, _, _ in urls_to_try(world)]
     assert any(address in page for page in pages) == own_org
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_the_search_box_finds_no_record_outside_scope(world, client_for, persona):
+    """The search box is a POST, which the GET walk above never sends: each record by reference and by name."""
+    client = client_for(persona)
+    for record, allowed in MAY_SEE_CONTENT.items():
+        referral = world.referrals[record]
+        for typed in (referral.reference, f"{world.marker(record)} 17/05/1990"):
+            response = client.post(reverse("search:search"), {"q": typed})
+            assert response.status_code in {200, 404}
+            results = response.content.decode().split('id="results"', 1)[-1]
+            if persona not in allowed:
+                assert referral.reference not in results, (persona, record, typed)
