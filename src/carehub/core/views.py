@@ -9,6 +9,7 @@ from django.templatetags.static import static
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.core import homes
+from carehub.notifications import selectors as notification_selectors
 
 
 @policy.route(public=True)
@@ -24,7 +25,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @policy.route(*Role.values)
 def home(request: HttpRequest) -> HttpResponse:
-    notices = request.user.notifications.filter(read_at__isnull=True)[:20]
+    notices = notification_selectors.notifications_for(request.user).filter(read_at__isnull=True)[:20]
     return render(request, "core/home.html", {"panels": homes.panels_for(request.user), "notices": notices})
 
 
