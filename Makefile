@@ -49,7 +49,9 @@ demo: install assets
 	$(BIN)/carehub seed --referrals $(DEMO_REFERRALS) --seed 1 --if-empty
 	$(BIN)/carehub eia publish
 	$(BIN)/carehub demo logins
-	$(BIN)/carehub runserver --noreload 127.0.0.1:8000
+	@# The task worker (notifications, e-mail, sweeps) beside the web server; stopped with it.
+	$(BIN)/carehub db_worker --no-startup-delay & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/carehub notify sweep; $(BIN)/carehub runserver --noreload 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

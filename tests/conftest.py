@@ -50,3 +50,9 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def argon2_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run inline in tests, at the moment they are enqueued: deterministic, and no worker needed."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -153,6 +153,10 @@ INSTALLED_APPS = [
     "carehub.equality",
     "carehub.duration",
     "carehub.repeats",
+    "carehub.search",
+    "carehub.notifications",
+    "django_tasks",
+    "django_tasks_db",
     "carehub.demo",
 ]
 
@@ -190,6 +194,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "carehub.accounts.context_processors.membership",
+                "carehub.notifications.context_processors.header",
             ],
         },
     }
@@ -376,3 +381,28 @@ MARAC_REPEAT_DEFINITION = os.environ.get("CAREHUB_MARAC_REPEAT_DEFINITION", "saf
 if MARAC_REPEAT_DEFINITION not in {"safelives-2023", "criminal-behaviour"}:
     raise ImproperlyConfigured("CAREHUB_MARAC_REPEAT_DEFINITION must be 'safelives-2023' or 'criminal-behaviour'")
 DASH_WORDING_FILE = os.environ.get("CAREHUB_DASH_WORDING_FILE", "")
+
+
+# Background work (notifications, e-mail, sweeps) on django-tasks with its database backend: the queue is a table,
+# so the demo needs no extra server; `carehub db_worker` runs it. CAREHUB_TASKS_BACKEND=immediate runs tasks inline.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = os.environ.get("CAREHUB_TASKS_BACKEND", "database")
+if _tasks_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"CAREHUB_TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
+# E-mail: the console in the demo; SMTP in production through Django's EMAIL_* settings from the environment.
+EMAIL_BACKEND = os.environ.get(
+    "CAREHUB_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("CAREHUB_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("CAREHUB_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("CAREHUB_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("CAREHUB_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("CAREHUB_EMAIL_TLS", PRODUCTION)
+DEFAULT_FROM_EMAIL = os.environ.get("CAREHUB_EMAIL_FROM", "Care Hub <carehub@localhost>")
+CAREHUB_BASE_URL = os.environ.get("CAREHUB_BASE_URL", "http://127.0.0.1:8000")
+CAREHUB_NO_CONTACT_DAYS = envint("CAREHUB_NO_CONTACT_DAYS", 14)

@@ -21,6 +21,8 @@ urlpatterns = [
     path("referrals/", include("carehub.referrals.urls")),
     path("referrals/", include("carehub.repeats.urls")),  # /referrals/<reference>/possible-repeats/: repeats' own
     path("cases/", include("carehub.cases.urls")),
+    path("search/", include("carehub.search.urls")),
+    path("notifications/", include("carehub.notifications.urls")),
     path("audit/", include("carehub.audit.urls")),
     path("independent/", include("carehub.independent.urls")),
     path("insight/equality/", include("carehub.equality.urls")),

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from carehub.accounts import policy
 from carehub.accounts.breakglass import BreakGlassRefused, break_glass_open
-from carehub.accounts.models import BreakGlassGrant, Notification, Role
+from carehub.accounts.models import BreakGlassGrant, Role
 from carehub.audit.models import AuditEvent, SealedAuditEvent
+from carehub.notifications.models import Notification
 from tests import factories as f
 
 REASON = "Court order 2026/118 requires the record to be produced today"

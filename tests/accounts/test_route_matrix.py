@@ -84,6 +84,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             (reverse("cases:caseworker_caseload", kwargs={"user_id": u.pk}), None) for u in world.users.values()
         ]
         + [(reverse("cases:caseworker_caseload", kwargs={"user_id": 999_999}), None)],
+        "notifications:open": [(reverse("notifications:open", kwargs={"pk": 999_999}), None)],
         "directory:detail": [(reverse("directory:detail", kwargs={"pk": s.pk}), None) for s in world.services.values()],
         "api:referral_status": [
             (reverse("api:referral_status", kwargs={"reference": r.reference}), key)
@@ -251,3 +252,17 @@ def test_an_offer_shows_her_identity_only_after_acceptance(world, client_for, pe
     case_services.case_open_from_offer(actor=world.users["amara"], offer=offer)
     offer_page = client.get(urls[0])
     assert (world.marker("triage") in offer_page.content.decode()) == (persona == "amara")
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_the_search_box_finds_no_record_outside_scope(world, client_for, persona):
+    """The search box is a POST, which the GET walk above never sends: each record by reference and by name."""
+    client = client_for(persona)
+    for record, allowed in MAY_SEE_CONTENT.items():
+        referral = world.referrals[record]
+        for typed in (referral.reference, f"{world.marker(record)} 17/05/1990"):
+            response = client.post(reverse("search:search"), {"q": typed})
+            assert response.status_code in {200, 404}
+            results = response.content.decode().split('id="results"', 1)[-1]
+            if persona not in allowed:
+                assert referral.reference not in results, (persona, record, typed)

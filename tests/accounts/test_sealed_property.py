@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from carehub.accounts import policy
 from carehub.accounts.models import Organisation, Role
 from carehub.core.choices import ServiceType
-from carehub.referrals.models import Offer
+from carehub.referrals.models import Offer, Referral
+from carehub.search import selectors as search_selectors
+from carehub.search.query import parse
 from tests import factories as f
 
 # Every kind and role can appear, but the ones that touch case content come up more often, so that most examples
@@ -118,6 +120,19 @@ def _check(user) -> None:
             assert offer.service.organisation_id in independent, "a sealed offer leaked"
     if police:
         assert not policy.audit_events_visible_to(user).exists()
+    _check_search(user, police=police, independent=independent)
+
+
+def _check_search(user, *, police: bool, independent: set[int]) -> None:
+    """The search box finds a sealed record, by reference or by name and date of birth, only where the policy does."""
+    if not policy.can_search_people(user):
+        return
+    for sealed in Referral.objects.filter(sealed=True).select_related("survivor__data_key", "routed_service"):
+        holder = sealed.routed_service.organisation_id if sealed.routed_service else None
+        for typed in (sealed.reference, f"{sealed.survivor.identity.family_name} 17/05/1990"):
+            found = search_selectors.search(user=user, query=parse(typed))
+            leaked = [r for r in found.referrals if r.sealed] + [c for c in found.cases if c.sealed]
+            assert not (leaked and (police or holder not in independent)), "search found a sealed record"
 
 
 # --- break-glass: random grants and attempts never reach a sealed record --------------------------------------------

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from carehub.accounts import policy
-from carehub.accounts.models import BreakGlassGrant, Membership, Notification, Organisation, Role
+from carehub.accounts.models import BreakGlassGrant, Membership, Organisation, Role
 from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.core.services import ServiceError
+from carehub.notifications.models import Kind
+from carehub.notifications.services import notify
 
 if TYPE_CHECKING:
     from carehub.referrals.models import Referral
@@ -81,17 +82,12 @@ def _tell_independent_managers(referral: Referral, actor) -> None:
         f"{timezone.localtime():%H:%M on %d %B %Y}. It was refused and the record was not opened; the reason they "
         "gave is in the audit trail."
     )
-    for membership in managers:
-        Notification.objects.create(recipient=membership.user, text=text)
-        if membership.user.email:
-            # The e-mail says only that something happened: personal data stays inside Care Hub.
-            transaction.on_commit(
-                lambda email=membership.user.email: send_mail(
-                    "Care Hub: an attempt at break-glass access to a sealed record",
-                    "An administrator tried to open a sealed record. It was refused. Sign in to Care Hub to see "
-                    "which and why.",
-                    None,
-                    [email],
-                    fail_silently=True,
-                )
-            )
+    # Queued in this transaction: the fan-out writes the notices and e-mails those who opted in, saying only that
+    # something happened; personal data stays inside Care Hub.
+    notify(
+        recipient_ids=[m.user_id for m in managers],
+        kind=Kind.BREAK_GLASS,
+        text=text,
+        event_key=f"break_glass_refused:{referral.pk}:{timezone.now().isoformat()}",
+        always_email=True,
+    )

@@ -373,6 +373,12 @@ def can_see_immigration_status(user) -> bool:
     return not is_police_user(user) and bool(roles_of(user) & CONTENT_ROLES)
 
 
+def can_search_people(user) -> bool:
+    """The search box for finding a survivor: roles that work with survivors, never police. What it finds is still
+    only what referrals_visible_to and cases_visible_to give the user."""
+    return not is_police_user(user) and bool(roles_of(user) & CONTENT_ROLES)
+
+
 def can_record_immigration_status(user) -> bool:
     """Police users are not even asked: a force holding a victim's status is what "Safe to share?" warns against."""
     return not is_police_user(user)

@@ -24,8 +24,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @policy.route(*Role.values)
 def home(request: HttpRequest) -> HttpResponse:
-    notices = request.user.notifications.filter(read_at__isnull=True)[:20]
-    return render(request, "core/home.html", {"panels": homes.panels_for(request.user), "notices": notices})
+    return render(request, "core/home.html", {"panels": homes.panels_for(request.user)})
 
 
 @policy.route(public=True)

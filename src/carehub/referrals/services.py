@@ -24,6 +24,7 @@ from carehub.core.choices import ServiceType
 from carehub.core.rows import insert_together
 from carehub.core.services import ServiceError, version_bump
 from carehub.directory.models import Service
+from carehub.notifications import signals as notification_signals
 from carehub.people.equality import age_band
 from carehub.people.models import Identity
 from carehub.people.services import survivor_created, survivor_prepare
@@ -329,6 +330,8 @@ def _create(
     audit.record_for(actor, Action.CREATE, referral, changes={"channel": request.channel, "sealed": sealed})
     if sealed:
         _route_sealed(referral, actor)
+    else:  # sealed referrals are never matched with anyone, so never checked for an earlier one
+        notification_signals.referral_received.send(sender=Referral, referral=referral)
     return referral
 
 
@@ -602,6 +605,7 @@ def offer_decline(*, actor, offer: Offer, reason: str) -> None:
             note=f"declined: {reason}",
         )
         audit.record_for(actor, Action.UPDATE, referral, changes={"declined_offer": offer.public_id})
+        notification_signals.offer_declined.send(sender=Offer, offer=offer)
 
 
 # --- consent -----------------------------------------------------------------------------------------------------

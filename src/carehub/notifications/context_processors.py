@@ -1,0 +1,20 @@
+"""The header's count of unread notifications, and whether to show the search box link: one indexed count."""
+
+from __future__ import annotations
+
+from carehub.accounts import policy
+from carehub.notifications.models import Notification
+
+
+def header(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return {
+        "unread_notifications": unread.count(),
+        # The home page's "for your attention" list: a lazy queryset, read only by a page that shows it (core sits
+        # below notifications in .importlinter, so its home view cannot ask for them itself).
+        "unread_notices": unread.order_by("-pk")[:20],
+        "can_search_people": policy.can_search_people(user),
+    }

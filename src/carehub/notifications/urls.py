@@ -1,0 +1,12 @@
+from django.urls import path
+
+from carehub.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("<int:pk>/open/", views.notification_open, name="open"),
+    path("read/", views.notifications_read, name="read_all"),
+    path("preference/", views.preference, name="preference"),
+]

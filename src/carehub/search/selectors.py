@@ -1,0 +1,139 @@
+"""Finding a survivor's referrals and cases from what she says on the phone, within what the worker may see.
+
+Every look-up goes through keyed hashes: the survivor's exact look-up columns (people.models.lookups_for) and her
+linkage keys (repeats.keys), which tolerate one typing slip in a name. Nothing is decrypted to be compared; only the
+few results the policy lets this worker see are opened, to show their safe labels.
+
+Survivors matched by the hashes are only candidates: the answer is the referrals and cases among them that
+`accounts.policy` gives this user. A match outside her scope (another service's case, a sealed record) is dropped
+before anything is counted, so the page, and the audit event, are exactly those of a search that found nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import jellyfish
+from django.db import transaction
+from django.db.models import Q
+
+from carehub.accounts import policy
+from carehub.audit import services as audit
+from carehub.audit.models import Action
+from carehub.cases.models import Case
+from carehub.people import crypto
+from carehub.people.models import Survivor
+from carehub.referrals.models import Referral
+from carehub.repeats.keys import KINDS, dob_features, keyed, near_keys, one_edit_neighbourhood
+from carehub.repeats.models import LinkageRecord
+from carehub.search.query import Kind, Query
+
+MAX_RESULTS = 50  # a search that matches more than this was not specific enough to be a search for one woman
+_PARTIAL_DOB_FIELDS = ("dob_ym", "dob_yd", "dob_md", "dob_unordered")
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one search found: referrals and cases the user may open, newest first."""
+
+    referrals: list[Referral]
+    cases: list[Case]
+
+    @property
+    def count(self) -> int:
+        return len(self.referrals) + len(self.cases)
+
+
+def search(*, user, query: Query) -> Found:
+    """Run a parsed search for this user and audit it (its kind and how many results, never what was typed)."""
+    if query.kind == Kind.REFERENCE:
+        referrals = policy.referrals_visible_to(user).filter(reference=query.reference)
+        cases = policy.cases_visible_to(user).filter(referral__reference=query.reference)
+    else:
+        survivor_ids = list(_candidate_survivors(query))
+        referrals = policy.referrals_visible_to(user).filter(survivor_id__in=survivor_ids)
+        cases = policy.cases_visible_to(user).filter(survivor_id__in=survivor_ids)
+    found = Found(
+        referrals=list(referrals.select_related("survivor__data_key").order_by("-received_at")[:MAX_RESULTS]),
+        cases=list(cases.select_related("survivor__data_key", "service").order_by("-opened_at")[:MAX_RESULTS]),
+    )
+    with transaction.atomic():
+        audit.record(
+            actor=user,
+            action=Action.SEARCH,
+            object_type="survivor",
+            changes={"kind": str(query.kind), "results": found.count},
+        )
+    return found
+
+
+def _candidate_survivors(query: Query) -> Iterable[int]:
+    if query.kind == Kind.PHONE:
+        return _by_phone(query.phone)
+    if query.kind == Kind.NAME_DOB:
+        return _by_name_and_dob(query)
+    if query.kind == Kind.POSTCODE_NAME:
+        return _by_postcode_and_name(query)
+    return []
+
+
+def _by_phone(phone: str) -> set[int]:
+    digest = crypto.lookup_hash("phone", crypto.normalise_phone(phone))
+    return set(Survivor.objects.filter(phone_lookup=digest).values_list("pk", flat=True)) if digest else set()
+
+
+def _by_name_and_dob(query: Query) -> set[int]:
+    """Exact family name and date first; then the linkage keys: the exact date with a name one slip away, or an
+    exact name with one part of the date mistyped (day and month swapped, a wrong year)."""
+    assert query.date_of_birth is not None
+    iso = query.date_of_birth.isoformat()
+    exact = {crypto.lookup_hash("name_dob", crypto.normalise_name(name) + "|" + iso) for name in query.names}
+    found = set(Survivor.objects.filter(name_dob_lookup__in=exact).values_list("pk", flat=True))
+    dob = dob_features(query.date_of_birth)
+    names = [keyed("name", crypto.normalise_name(n)) for n in query.names]
+    partial = Q()
+    for field in _PARTIAL_DOB_FIELDS:
+        partial |= Q(**{field: keyed(KINDS[field], dob[field])})
+    candidates = LinkageRecord.objects.filter(
+        Q(dob=keyed("dob", dob["dob"])) | (Q(family__in=names) & partial) | (Q(given__in=names) & partial)
+    )
+    return found | _names_agree(candidates, query.names)
+
+
+def _by_postcode_and_name(query: Query) -> set[int]:
+    candidates = LinkageRecord.objects.filter(postcode=keyed("postcode", crypto.normalise_postcode(query.postcode)))
+    return _names_agree(candidates, query.names)
+
+
+def _names_agree(candidates, typed: tuple[str, ...]) -> set[int]:
+    """Candidates whose names agree with every typed name: exactly, by sound, or within one typing slip."""
+    wanted = [_name_keys(name) for name in typed]
+    rows = candidates.values_list(
+        "survivor_id", "given", "family", "given_near", "family_near", "given_metaphone", "family_metaphone"
+    )[: MAX_RESULTS * 20]
+    found = set()
+    for survivor_id, given, family, given_near, family_near, given_meta, family_meta in rows:
+        held_exact = {given, family} - {""}
+        held_near = set(near_keys(given_near)) | set(near_keys(family_near))
+        held_meta = {given_meta, family_meta} - {""}
+        if all(exact in held_exact or near & held_near or meta in held_meta for exact, near, meta in wanted):
+            found.add(survivor_id)
+    return found
+
+
+def _name_keys(name: str) -> tuple[str, set[str], str]:
+    normalised = crypto.normalise_name(name)
+    near = {keyed("name_near", item) for item in one_edit_neighbourhood(normalised)} if normalised else set()
+    meta = keyed("metaphone", jellyfish.metaphone(normalised)) if normalised else ""
+    return keyed("name", normalised), near, meta
+
+
+def safe_label(survivor: Survivor) -> str:
+    """Initials and year of birth: enough to tell two results apart on a shared screen, too little to name her."""
+    identity = survivor.identity
+    if identity is None:
+        return "Identity erased"
+    initials = "".join(part[0].upper() for part in (identity.given_name, identity.family_name) if part)
+    year = f" ({identity.date_of_birth.year})" if identity.date_of_birth else ""
+    return (initials or "No name given") + year
