@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/", include("carehub.cases.urls")),
     path("audit/", include("carehub.audit.urls")),
     path("independent/", include("carehub.independent.urls")),
+    path("marac/", include("carehub.marac.urls")),
     path("insight/equality/", include("carehub.equality.urls")),
     path("administration/", include("carehub.accounts.administration_urls")),
     path("api/v1/", api.urls),

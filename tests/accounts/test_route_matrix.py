@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carehub.api import api
-from tests.world import MAY_SEE_CONTENT, PERSONAS
+from tests.world import MAY_OPEN_MARAC, MAY_SEE_CONTENT, PERSONAS
 
 MAY_OPEN_CASE = {
     "solace": {"alice", "amara"},
@@ -53,6 +53,10 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             name: [(reverse(name, kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()]
             for name in ("referrals:repeat_decide", "referrals:repeat_undo")
         },
+        "marac:detail": [
+            (reverse("marac:detail", kwargs={"public_id": m.public_id}), key) for key, m in world.maracs.items()
+        ]
+        + [(reverse("marac:detail", kwargs={"public_id": MISSING_ID}), None)],
         "independent:case": [
             (reverse("independent:case", kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()
         ],
@@ -101,6 +105,11 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             (reverse("equality:download", kwargs={"name": n, "kind": k}), None)
             for n in ("hub", "nope")
             for k in ("report", "csv", "json")
+        ],
+        # Added by the merge of issue 14 without a matrix entry; a missing assessment answers 404 like any other.
+        "equality:chart_csv": [
+            (reverse("equality:chart_csv", kwargs={"name": n, "metric": "rate", "characteristic": "sex"}), None)
+            for n in ("hub", "nope")
         ],
         **{
             name: [(reverse(name, kwargs={"public_id": r.survivor.public_id}), None) for r in world.referrals.values()]
@@ -175,6 +184,9 @@ def test_no_persona_sees_a_record_outside_its_scope(world, client_for, persona):
             assert response.status_code == expected, (persona, url)
         if name == "cases:detail" and key:
             expected = 200 if persona in MAY_OPEN_CASE[key] else 404
+            assert response.status_code == expected, (persona, url)
+        if name == "marac:detail":
+            expected = 200 if key and persona in MAY_OPEN_MARAC[key] else 404
             assert response.status_code == expected, (persona, url)
         if key is None and name in {"referrals:detail", "cases:detail"}:
             assert response.status_code == 404

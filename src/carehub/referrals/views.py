@@ -13,6 +13,7 @@ from carehub.core import public_ids
 from carehub.core.addresses import client_address
 from carehub.core.ratelimit import check_rate
 from carehub.directory.models import Service
+from carehub.marac import services as marac_services
 from carehub.referrals import forms, selectors, selfrefer, services
 from carehub.referrals.models import Channel
 from carehub.repeats import selectors as repeats
@@ -218,7 +219,8 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.referral_triage(
+            # Through the MARAC app, so a referral meeting the criteria is referred to MARAC in the same transaction.
+            assessment = marac_services.triage_and_refer(
                 actor=request.user,
                 referral=referral,
                 expected_version=form.cleaned_data["version"],
@@ -230,7 +232,10 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
             else:
                 error = exc.message
         else:
-            messages.success(request, "Triage saved.")
+            marac_note = (
+                " She meets the MARAC criteria: she has been referred to MARAC." if assessment.marac_referral else ""
+            )
+            messages.success(request, "Triage saved." + marac_note)
             return redirect("referrals:route", reference=referral.reference)
     context = {"referral": referral, "form": form, "error": error, "forms_with_errors": [form] if form.errors else []}
     return render(request, "referrals/triage.html", context, status=400 if (form.errors or error) else 200)
