@@ -57,9 +57,10 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             (reverse("marac:detail", kwargs={"public_id": m.public_id}), key) for key, m in world.maracs.items()
         ]
         + [(reverse("marac:detail", kwargs={"public_id": MISSING_ID}), None)],
-        "independent:case": [
-            (reverse("independent:case", kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()
-        ],
+        **{
+            name: [(reverse(name, kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()]
+            for name in ("independent:case", "independent:risk")
+        },
         "cases:detail": [
             (reverse("cases:detail", kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()
         ]
