@@ -11,6 +11,7 @@ from carehub.accounts.models import Membership, Organisation, Role, User
 from carehub.cases.models import Case, CaseStatus
 from carehub.core.choices import ServiceType
 from carehub.directory.models import Contract, Service
+from carehub.marac.models import MaracReferral
 from carehub.people.models import Identity, Survivor
 from carehub.people.services import survivor_create
 from carehub.referrals.models import Channel, Referral, Status
@@ -129,3 +130,16 @@ class CaseFactory(factory.django.DjangoModelFactory):
     sealed = factory.LazyAttribute(lambda c: c.referral.sealed)
     accepted_at = factory.LazyFunction(timezone.now)
     opened_at = factory.LazyFunction(timezone.now)
+
+
+class MaracReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MaracReferral
+
+    referral = factory.SubFactory(ReferralFactory)
+    survivor = factory.LazyAttribute(lambda m: m.referral.survivor)
+    borough = factory.LazyAttribute(lambda m: m.referral.borough)
+    sealed = factory.LazyAttribute(lambda m: m.referral.sealed)
+    referred_on = dt.date(2026, 2, 2)
+    criteria = factory.LazyFunction(lambda: ["professional judgement"])
+    created_at = factory.LazyFunction(timezone.now)

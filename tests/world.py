@@ -21,6 +21,7 @@ class World:
     referrals: dict = field(default_factory=dict)
     cases: dict = field(default_factory=dict)
     offers: list = field(default_factory=list)
+    maracs: dict = field(default_factory=dict)
 
     def marker(self, record_name: str) -> str:
         return self.referrals[record_name].survivor.identity.family_name
@@ -129,6 +130,9 @@ def build_world() -> World:
     world.cases["sealed"] = f.CaseFactory(
         referral=world.referrals["sealed"], service=world.services["ias"], caseworker=world.users["ines"]
     )
+    # MARAC referrals of the triage referral (the hub's list) and of the sealed one (the independent service's own).
+    for key in ("triage", "sealed"):
+        world.maracs[key] = f.MaracReferralFactory(referral=world.referrals[key])
     # A pending offer of the triage referral would change its scope; offers are made in the workflow tests instead.
     return world
 
@@ -139,5 +143,12 @@ MAY_SEE_CONTENT: dict[str, set[str]] = {
     "triage": {"hana"},
     "solace": {"hana", "alice", "amara"},
     "sistah": {"hana", "bola", "bea"},
+    "sealed": {"ines", "ivan"},
+}
+
+# Who may open each MARAC referral: the hub and the IDVA services covering her borough (both world services are IDVA
+# services covering all London), never police; a sealed one only the independent service.
+MAY_OPEN_MARAC: dict[str, set[str]] = {
+    "triage": {"hana", "alice", "amir", "amara", "bola", "bea"},
     "sealed": {"ines", "ivan"},
 }

@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "carehub.directory",
     "carehub.people",
     "carehub.referrals",
+    "carehub.marac",
     "carehub.cases",
     "carehub.independent",
     "carehub.extract",

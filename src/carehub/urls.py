@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/", include("carehub.notifications.urls")),
     path("audit/", include("carehub.audit.urls")),
     path("independent/", include("carehub.independent.urls")),
+    path("marac/", include("carehub.marac.urls")),
     path("insight/equality/", include("carehub.equality.urls")),
     path("insight/duration/", include("carehub.duration.urls")),
     path("administration/", include("carehub.accounts.administration_urls")),

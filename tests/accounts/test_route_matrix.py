@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carehub.api import api
 from carehub.cases import services as case_services
-from tests.world import MAY_SEE_CONTENT, PERSONAS
+from tests.world import MAY_OPEN_MARAC, MAY_SEE_CONTENT, PERSONAS
 
 MAY_OPEN_CASE = {
     "solace": {"alice", "amara"},
@@ -54,9 +54,14 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             name: [(reverse(name, kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()]
             for name in ("repeats:decide", "repeats:undo")
         },
-        "independent:case": [
-            (reverse("independent:case", kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()
-        ],
+        "marac:detail": [
+            (reverse("marac:detail", kwargs={"public_id": m.public_id}), key) for key, m in world.maracs.items()
+        ]
+        + [(reverse("marac:detail", kwargs={"public_id": MISSING_ID}), None)],
+        **{
+            name: [(reverse(name, kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()]
+            for name in ("independent:case", "independent:risk")
+        },
         "cases:detail": [
             (reverse("cases:detail", kwargs={"public_id": c.public_id}), key) for key, c in world.cases.items()
         ]
@@ -73,6 +78,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
                 "cases:document_add",
                 "cases:outcomes_start",
                 "cases:close",
+                "cases:reopen",
                 "cases:refer_on",
             )
         },
@@ -185,6 +191,9 @@ def test_no_persona_sees_a_record_outside_its_scope(world, client_for, persona):
             assert response.status_code == expected, (persona, url)
         if name == "cases:detail" and key:
             expected = 200 if persona in MAY_OPEN_CASE[key] else 404
+            assert response.status_code == expected, (persona, url)
+        if name == "marac:detail":
+            expected = 200 if key and persona in MAY_OPEN_MARAC[key] else 404
             assert response.status_code == expected, (persona, url)
         if key is None and name in {"referrals:detail", "cases:detail"}:
             assert response.status_code == 404

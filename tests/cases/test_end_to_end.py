@@ -114,7 +114,11 @@ def test_every_step_is_audited_against_the_case_without_what_she_said(world, cli
     client_for("amara").post(url("allocate", case), {"version": case.version, "caseworker": world.users["alice"].pk})
     alice.post(url("goal_add", case), {"text": GOAL})
     alice.post(url("safety_plan", case), {"revision": 0, "plan": PLAN})
-    alice.post(url("close", case), {"version": case.version + 1, "reason": "disengaged", "answered": "unreachable"})
+    # Her goal is not started, so closing needs a manager's confirmation and reason (cases.closure).
+    client_for("amara").post(
+        url("close", case),
+        {"version": case.version + 1, "reason": "disengaged", "answered": "unreachable", "manager_reason": "No reply"},
+    )
     writes = AuditEvent.objects.filter(seq__gt=before).exclude(action__in=["view", "sign_in"]).order_by("seq")
     assert [(e.object_type, e.object_id, e.survivor_id) for e in writes] == [
         ("case", case.public_id, case.survivor_id)

@@ -21,7 +21,15 @@ def case(world):
 def test_a_closed_case_takes_no_more_work(world, case):
     alice = world.users["alice"]
     goal = services.goal_create(actor=alice, case=case, text="Open a bank account of her own")
-    services.case_close(actor=alice, case=case, expected_version=1, reason="completed", measures=measures())
+    # The goal is not started, so its manager confirms the closure (cases.closure).
+    services.case_close(
+        actor=world.users["amara"],
+        case=case,
+        expected_version=1,
+        reason="completed",
+        measures=measures(),
+        manager_reason="She has moved on",
+    )
     with pytest.raises(CaseError, match="closed"):
         services.goal_update(actor=alice, goal=goal, status="achieved")
     with pytest.raises(CaseError, match="closed"):

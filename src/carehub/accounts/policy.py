@@ -29,7 +29,9 @@ from carehub.audit import services as audit
 from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
 from carehub.cases.models import Case
 from carehub.core import public_ids
+from carehub.core.choices import ServiceType
 from carehub.directory.models import Service
+from carehub.marac.models import MaracReferral
 from carehub.people.models import Survivor
 from carehub.referrals.models import Offer, OfferStatus, Referral, Status
 
@@ -517,6 +519,78 @@ def get_survivor_for_user(user, pk: int, *, reason: str = "") -> Survivor:
         raise Http404
     audit.record_for(user, Action.VIEW, survivor, reason=reason)
     return survivor
+
+
+# --- MARAC -------------------------------------------------------------------------------------------------------
+
+
+def _marac_boroughs(membership) -> tuple[bool, set[str]] | None:
+    """For a member of a service that holds high-risk cases (IDVA or MARAC-linked): (all London?, its boroughs).
+
+    None for any other organisation: a counselling service never sees the MARAC list.
+    """
+    services = [
+        s
+        for s in Service.objects.filter(organisation_id=membership.organisation_id)
+        if s.service_type == ServiceType.IDVA or s.marac_linked
+    ]
+    if not services:
+        return None
+    return any(s.covers_all_london for s in services), {b for s in services for b in s.boroughs}
+
+
+def marac_referrals_visible_to(user) -> QuerySet[MaracReferral]:
+    """MARAC referrals the user may list and work on.
+
+    Hub workers: every borough's list, never sealed. Caseworkers and managers of IDVA or MARAC-linked services: their
+    boroughs' lists, never sealed. The independent advisory service: its own sealed ones and nothing else. Police:
+    nothing, whatever role they hold (the MARAC record is about her risk, and the sealed ones about an officer).
+    """
+    if is_police_user(user):
+        return MaracReferral.objects.none()
+    scope = Q(pk__in=[])
+    for m in memberships(user):
+        org = m.organisation
+        if _opens_sealed(m):
+            scope |= Q(sealed=True) & (
+                Q(referral__routed_service__organisation=org) | Q(referral__routed_service__isnull=True)
+            )
+        elif m.role == Role.HUB_WORKER and org.kind == Organisation.Kind.HUB:
+            scope |= Q(sealed=False)
+        elif m.role in {Role.CASEWORKER, Role.SERVICE_MANAGER} and org.provides_services:
+            covered = _marac_boroughs(m)
+            if covered is None:
+                continue
+            all_london, boroughs = covered
+            scope |= Q(sealed=False) if all_london else Q(sealed=False, borough__in=sorted(boroughs))
+    return MaracReferral.objects.filter(scope)
+
+
+def can_work_marac(user) -> bool:
+    """Reaches the MARAC pages at all: whoever `marac_referrals_visible_to` could show something to."""
+    if is_police_user(user):
+        return False
+    for m in memberships(user):
+        if _opens_sealed(m) or (m.role == Role.HUB_WORKER and m.organisation.kind == Organisation.Kind.HUB):
+            return True
+        in_service = m.role in {Role.CASEWORKER, Role.SERVICE_MANAGER} and m.organisation.provides_services
+        if in_service and _marac_boroughs(m) is not None:
+            return True
+    return False
+
+
+def get_marac_for_user(user, public_id: str) -> MaracReferral:
+    """The MARAC referral by its public identifier, or 404 (missing and not-yours alike); the read is audited."""
+    marac = (
+        marac_referrals_visible_to(user)
+        .select_related("referral", "survivor")
+        .filter(public_id=public_ids.parse(public_id))
+        .first()
+    )
+    if marac is None:
+        raise Http404
+    audit.record_for(user, Action.VIEW, marac)
+    return marac
 
 
 # --- declaring a route's rule ------------------------------------------------------------------------------------

@@ -226,6 +226,14 @@ class CloseForm(VersionedForm, MeasuresForm):
         error_messages={"required": "Choose why the case is closing."},
     )
 
+    manager_reason = forms.CharField(
+        label="Manager's reason for confirming the closure",
+        help_text="Needed when she is high risk, MARAC actions are open or goals have not been started.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["answered"].label = "Did she answer the closing outcome questions?"
@@ -250,4 +258,13 @@ class ReferOnForm(forms.Form):
     consent = forms.BooleanField(
         label="She agrees to being referred on",
         error_messages={"required": "She must agree to being referred on before you send the referral."},
+    )
+
+
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(
+        label="Why is the case reopening?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say why the case is reopening."},
     )

@@ -55,6 +55,8 @@ class Case(models.Model):
     version = models.PositiveIntegerField(
         default=1, db_default=1, help_text="Optimistic lock: two people cannot allocate or close the case at once."
     )
+    # A manager's reason for confirming a closure that needed one (cases.closure), sealed under her key.
+    closure_note_sealed = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-accepted_at"]
@@ -338,3 +340,18 @@ class OnwardReferral(models.Model):
 
     def __str__(self) -> str:
         return f"Onward referral from case {self.from_case_id}"
+
+
+class CaseReopening(models.Model):
+    """A closed case reopened within 28 days (cases.closure): who, when, and why (sealed: it may name people)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reopenings")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason_sealed = models.BinaryField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Reopening {self.pk} of case {self.case_id}"

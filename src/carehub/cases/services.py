@@ -24,6 +24,7 @@ from django.utils import timezone
 from carehub.accounts import policy
 from carehub.audit import services as audit
 from carehub.audit.models import Action
+from carehub.cases import closure
 from carehub.cases.models import (
     SCALES,
     Allocation,
@@ -358,8 +359,14 @@ CLOSING_MEASURES_NEEDED = (
 )
 
 
-def case_close(*, actor, case: Case, expected_version: int, reason: str, measures: Measures | None) -> OutcomeMeasure:
-    """Close the case with a reason and her closing outcome measures (or an explicit "she did not answer")."""
+def case_close(
+    *, actor, case: Case, expected_version: int, reason: str, measures: Measures | None, manager_reason: str = ""
+) -> OutcomeMeasure:
+    """Close the case with a reason and her closing outcome measures (or an explicit "she did not answer").
+
+    A high-risk case, or one with open MARAC actions or unstarted goals, needs a manager's confirmation with a reason
+    (cases.closure).
+    """
     if reason not in ClosureReason.values:
         raise CaseError("Choose why the case is closing.", field="reason")
     if measures is None:
@@ -372,6 +379,10 @@ def case_close(*, actor, case: Case, expected_version: int, reason: str, measure
         if case.status == CaseStatus.CLOSED:
             raise already_closed
         old_status = case.status
+        try:
+            confirmed = closure.confirm_closure(actor=actor, case=case, manager_reason=manager_reason)
+        except closure.ClosureRefused as refused:
+            raise CaseError(refused.message, field=refused.field) from None
         now = timezone.now()
         Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=now, closure_reason=reason)
         case.refresh_from_db()
@@ -381,7 +392,12 @@ def case_close(*, actor, case: Case, expected_version: int, reason: str, measure
             actor,
             Action.UPDATE,
             case,
-            changes={"status": [old_status, CaseStatus.CLOSED], "closure_reason": reason, **_measure_changes(measure)},
+            changes={
+                "status": [old_status, CaseStatus.CLOSED],
+                "closure_reason": reason,
+                **({"confirmed_by_manager": True} if confirmed else {}),
+                **_measure_changes(measure),
+            },
         )
     return measure
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("<str:public_id>/documents/new/", views.document_add, name="document_add"),
     path("<str:public_id>/outcomes/start/", views.outcomes_start, name="outcomes_start"),
     path("<str:public_id>/close/", views.close, name="close"),
+    path("<str:public_id>/reopen/", views.reopen, name="reopen"),
     path("<str:public_id>/refer-on/", views.refer_on, name="refer_on"),
 ]

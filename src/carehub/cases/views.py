@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role, User
-from carehub.cases import forms, selectors, services
+from carehub.cases import closure, forms, selectors, services
 from carehub.core import public_ids
 from carehub.core.actions import attempt
 from carehub.referrals import forms as referral_forms
@@ -309,11 +309,43 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
             expected_version=data["version"],
             reason=data["reason"],
             measures=form.measures(),
+            manager_reason=data.get("manager_reason", ""),
         ),
         heading="Close the case",
         submit="Close the case",
         done="Case closed.",
-        intro="Ask her the outcome questions again before closing: they show what her support changed.",
+        intro=_close_intro(case),
+    )
+
+
+def _close_intro(case: Case) -> str:
+    intro = "Ask her the outcome questions again before closing: they show what her support changed."
+    concerns = closure.closure_concerns(case)
+    if concerns:
+        intro += "\n\nA manager must confirm this closure, with a reason: " + " ".join(concerns)
+    return intro
+
+
+@policy.route(Role.SERVICE_MANAGER)
+def reopen(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Reopen a case closed in the last 28 days (the same case, audited); after that she is referred again."""
+    case = _managed_case(request, public_id)
+
+    def act(data: dict) -> None:
+        try:
+            closure.case_reopen(actor=request.user, case=case, expected_version=data["version"], reason=data["reason"])
+        except closure.ClosureRefused as refused:
+            raise services.CaseError(refused.message, field=refused.field) from None
+
+    return _act(
+        request,
+        case,
+        forms.ReopenForm(request.POST or None, initial={"version": case.version}),
+        act,
+        heading="Reopen the case",
+        submit="Reopen the case",
+        done="Case reopened.",
+        intro="A case closed in the last 28 days can be reopened. After that, refer her again through the hub.",
     )
 
 

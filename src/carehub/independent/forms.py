@@ -6,6 +6,7 @@ from django import forms
 
 from carehub.core.forms import DatePartsField
 from carehub.independent.models import ComplaintOutcome, ReportingDecision
+from carehub.referrals.forms import TriageForm
 
 OUTCOME_CHOICES = ComplaintOutcome.choices
 
@@ -34,3 +35,16 @@ class DisclosureForm(forms.Form):
     what = forms.CharField(label="What was shared", widget=forms.Textarea, max_length=4000)
     consent_given = forms.BooleanField(label="She has agreed to this disclosure", required=False)
     consent_recorded_on = DatePartsField(label="Date she agreed")
+
+
+# What she needs was settled when the referral came straight to this service; the adviser's form asks about risk.
+SUPPORT_FIELDS = ("needs", "wants_by_and_for", "language", "interpreter_needed", "worker_gender", "has_nrpf", "age")
+
+
+class SealedRiskForm(TriageForm):
+    """The DASH checklist and the MARAC questions, as the hub asks them, for the adviser of a sealed referral."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in SUPPORT_FIELDS:
+            del self.fields[name]

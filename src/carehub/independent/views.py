@@ -9,8 +9,12 @@ from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.core import public_ids
 from carehub.independent import forms, report, services
+from carehub.independent.forms import SealedRiskForm
 from carehub.insight.suppression import TOTAL
+from carehub.marac import services as marac_services
+from carehub.marac.models import MaracReferral
 from carehub.referrals.selectors import person_context
+from carehub.referrals.services import ReferralError
 
 FORMS = {
     "decision": forms.DecisionForm,
@@ -52,6 +56,7 @@ def case_workspace(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.success(request, "Saved.")
             return redirect("independent:case", public_id=case.public_id)
     disclosures = [(d, case.survivor.unseal(d.what_sealed) or {}) for d in case.disclosures.all()]
+    marac = MaracReferral.objects.filter(referral_id=case.referral_id, sealed=True).first()
     context = {
         "case": case,
         **person_context(request.user, case.referral, policy.person_view_for(request.user, case.referral)),
@@ -60,9 +65,42 @@ def case_workspace(request: HttpRequest, public_id: str) -> HttpResponse:
         "complaints": case.complaints.all(),
         "disclosures": disclosures,
         "outcome_choices": forms.OUTCOME_CHOICES,
+        "marac": marac,
     }
     has_errors = any(f.errors for f in bound.values())
     return render(request, "independent/case.html", context, status=400 if has_errors else 200)
+
+
+@policy.route(Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER, check=policy.works_in_independent_service)
+def risk(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The adviser's DASH of a sealed referral: the hub never triages it, so her risk is assessed here, and a
+    referral meeting the criteria goes to a sealed MARAC record that names no officer."""
+    case = _sealed_case(request, public_id)
+    referral = case.referral
+    form = SealedRiskForm(request.POST or None, initial={"version": referral.version, "police_callouts_12_months": 0})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = marac_services.sealed_assess_and_refer(
+                actor=request.user,
+                referral=referral,
+                expected_version=form.cleaned_data["version"],
+                triage=form.triage_input(),
+            )
+        except (ReferralError, marac_services.MaracError) as exc:
+            if getattr(exc, "field", "") in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                error = exc.message
+        else:
+            if assessment.marac_referral:
+                messages.success(request, "Risk assessment saved. She meets the MARAC criteria: referred to MARAC.")
+                marac = MaracReferral.objects.get(referral=referral)
+                return redirect("marac:detail", public_id=marac.public_id)
+            messages.success(request, "Risk assessment saved.")
+            return redirect("independent:case", public_id=case.public_id)
+    context = {"case": case, "form": form, "error": error, "forms_with_errors": [form] if form.errors else []}
+    return render(request, "independent/risk.html", context, status=400 if (form.errors or error) else 200)
 
 
 @policy.route(

@@ -415,7 +415,7 @@ def _bump_version(referral: Referral, expected_version: int, **changes) -> None:
     version_bump(referral, expected_version, noun="referral", conflict=ConcurrentChange, **changes)
 
 
-def _previous_marac(referral: Referral, same_perpetrator: bool, criminal: bool) -> dash.PreviousMarac | None:
+def previous_marac(referral: Referral, same_perpetrator: bool, criminal: bool) -> dash.PreviousMarac | None:
     earlier = (
         Referral.objects.filter(survivor=referral.survivor, marac=True)
         .exclude(pk=referral.pk)
@@ -442,9 +442,7 @@ def referral_triage(*, actor, referral: Referral, expected_version: int, triage:
         triage.answers,
         professional_judgement=triage.professional_judgement,
         police_callouts_12_months=triage.police_callouts_12_months,
-        previous_marac=_previous_marac(
-            referral, triage.same_perpetrator_as_last_marac, triage.new_incident_is_criminal
-        ),
+        previous_marac=previous_marac(referral, triage.same_perpetrator_as_last_marac, triage.new_incident_is_criminal),
         today=today,
     )
     rules = dash.rules_from_settings()

@@ -14,6 +14,7 @@ from carehub.core.actions import attempt
 from carehub.core.addresses import client_address
 from carehub.core.ratelimit import check_rate
 from carehub.directory import selectors as directory
+from carehub.marac import services as marac_services
 from carehub.referrals import forms, selectors, selfrefer, services
 
 
@@ -215,7 +216,8 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         done = attempt(
-            lambda: services.referral_triage(
+            # Through the MARAC app, so a referral meeting the criteria is referred to MARAC in the same transaction.
+            lambda: marac_services.triage_and_refer(
                 actor=request.user,
                 referral=referral,
                 expected_version=form.cleaned_data["version"],
@@ -225,7 +227,10 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
         )
         error = done.error
         if done.ok:
-            messages.success(request, "Triage saved.")
+            marac_note = (
+                " She meets the MARAC criteria: she has been referred to MARAC." if done.value.marac_referral else ""
+            )
+            messages.success(request, "Triage saved." + marac_note)
             return redirect("referrals:route", reference=referral.reference)
     context = {"referral": referral, "form": form, "error": error, "forms_with_errors": [form] if form.errors else []}
     return render(request, "referrals/triage.html", context, status=400 if (form.errors or error) else 200)

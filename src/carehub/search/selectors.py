@@ -23,10 +23,9 @@ from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.cases.models import Case
 from carehub.people import crypto
-from carehub.people.models import Survivor
+from carehub.people.models import LinkageRecord, Survivor
 from carehub.referrals.models import Referral
 from carehub.repeats.keys import KINDS, dob_features, keyed, near_keys, one_edit_neighbourhood
-from carehub.repeats.models import LinkageRecord
 from carehub.search.query import Kind, Query
 
 MAX_RESULTS = 50  # a search that matches more than this was not specific enough to be a search for one woman
