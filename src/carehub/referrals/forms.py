@@ -12,7 +12,7 @@ from carehub.core.london import BOROUGH_CHOICES
 from carehub.people import equality as eq
 from carehub.people.models import Identity
 from carehub.referrals import dash, intake
-from carehub.referrals.models import Channel, PerpetratorRelationship, PolicePerpetrator, WorkerGender
+from carehub.referrals.models import Channel, DeclineReason, PerpetratorRelationship, PolicePerpetrator, WorkerGender
 from carehub.referrals.services import (
     IntakeRequest,
     ReferralDetails,
@@ -349,9 +349,21 @@ class OfferForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(
+    reason = forms.ChoiceField(
         label="Why can your service not take this referral?",
-        max_length=1000,
-        widget=forms.Textarea,
-        error_messages={"required": "Say why your service cannot take this referral."},
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why your service cannot take this referral."},
     )
+    detail = forms.CharField(
+        label="More detail (needed for another reason)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == DeclineReason.OTHER and not data.get("detail", "").strip():
+            self.add_error("detail", "Say why your service cannot take this referral.")
+        return data

@@ -32,6 +32,7 @@ from carehub.referrals.models import (
     Consent,
     ConsentKind,
     DashAssessment,
+    DeclineReason,
     Offer,
     OfferStatus,
     PolicePerpetrator,
@@ -505,15 +506,24 @@ def offer_accept(*, actor, offer: Offer) -> Case:
     return case
 
 
-def offer_decline(*, actor, offer: Offer, reason: str) -> None:
-    """The service cannot take it: the referral goes back to the hub for the next offer."""
-    if not reason.strip():
-        raise ReferralError("Say why the service cannot take this referral.", field="reason")
+def offer_decline(*, actor, offer: Offer, reason: str, detail: str = "") -> None:
+    """The service cannot take it: the referral goes back to the hub for the next offer.
+
+    `reason` is a DeclineReason code (counted as unmet need); "other" needs `detail`, the service's own words."""
+    detail = detail.strip()
+    if reason not in DeclineReason.values:
+        raise ReferralError("Choose why the service cannot take this referral.", field="reason")
+    if reason == DeclineReason.OTHER and not detail:
+        raise ReferralError("Say why the service cannot take this referral.", field="detail")
     with transaction.atomic():
         offer = _pending(offer)
         referral = offer.referral
         Offer.objects.filter(pk=offer.pk).update(
-            status=OfferStatus.DECLINED, responded_at=timezone.now(), responded_by=actor, decline_reason=reason
+            status=OfferStatus.DECLINED,
+            responded_at=timezone.now(),
+            responded_by=actor,
+            decline_reason=reason,
+            decline_detail=detail,
         )
         _bump_version(referral, referral.version, status=Status.IN_TRIAGE, routed_service=None)
         _record_event(
@@ -522,7 +532,7 @@ def offer_decline(*, actor, offer: Offer, reason: str) -> None:
             from_status=Status.OFFERED,
             to_status=Status.IN_TRIAGE,
             service=offer.service,
-            note=f"declined: {reason}",
+            note=f"declined: {DeclineReason(reason).label}" + (f": {detail}" if detail else ""),
         )
         audit.record_for(actor, Action.UPDATE, referral, changes={"declined_offer": offer.public_id})
 

@@ -304,7 +304,7 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
                 messages.success(request, "Accepted: the referral is on your waiting list.")
                 return redirect("cases:detail", public_id=case.public_id)
             if decline_form.is_valid():
-                services.offer_decline(actor=request.user, offer=made, reason=decline_form.cleaned_data["reason"])
+                services.offer_decline(actor=request.user, offer=made, **decline_form.cleaned_data)
                 messages.success(request, "Declined: the referral has gone back to the hub.")
                 return redirect("referrals:inbox")
         except services.ReferralError as exc:
