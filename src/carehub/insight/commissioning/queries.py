@@ -120,4 +120,4 @@ def suppressed(frame: pd.DataFrame, row: str, column: str, value: str, *, thresh
     out = [
         {row: r, column: c, value: table.shown(r, c)} for r in [*rows, TOTAL] for c in [*columns, TOTAL]
     ]  # every cell of the grid: leaving out a zero would publish it
-    return pd.DataFrame(out, columns=[row, column, value])
+    return pd.DataFrame(out, columns=[row, column, value], dtype=object)  # None stays None (hidden), not NaN
