@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "carehub.independent",
     "carehub.extract",
     "carehub.equality",
+    "carehub.commissioning",
     "carehub.repeats",
     "carehub.demo",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("audit/", include("carehub.audit.urls")),
     path("independent/", include("carehub.independent.urls")),
     path("insight/equality/", include("carehub.equality.urls")),
+    path("insight/commissioning/", include("carehub.commissioning.urls")),
     path("administration/", include("carehub.accounts.administration_urls")),
     path("api/v1/", api.urls),
 ]

@@ -33,6 +33,9 @@ MISSING_ID = "ZZZZZZZZZZZZ"  # a well-formed public identifier that no record ha
 # For each route that takes parameters: the concrete URLs to try, each tagged with the world record it opens.
 def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
     return {
+        "commissioning:download": [
+            (reverse("commissioning:download", kwargs={"kind": k}), None) for k in ("report", "csv", "json")
+        ],
         "referrals:detail": [
             (reverse("referrals:detail", kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()
         ]
@@ -101,6 +104,11 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             (reverse("equality:download", kwargs={"name": n, "kind": k}), None)
             for n in ("hub", "nope")
             for k in ("report", "csv", "json")
+        ],
+        "equality:chart_csv": [
+            (reverse("equality:chart_csv", kwargs={"name": n, "metric": m, "characteristic": c}), None)
+            for n in ("hub", "nope")
+            for m, c in (("offered-by-and-for", "ethnicity"), ("nope", "nope"))
         ],
         **{
             name: [(reverse(name, kwargs={"public_id": r.survivor.public_id}), None) for r in world.referrals.values()]
