@@ -34,6 +34,13 @@ def test_findings_are_three_to_six_sentences_with_uncertainty(results):
     assert any("prediction interval" in s for s in said)
     assert any("still waiting" in s for s in said)
     assert any("by and for" in s and "95% CI" in s for s in said)
+    assert "full-time caseworkers" in said[-1] and "a year at" in said[-1]
+
+
+def test_capacity_meets_the_wait_target_with_the_asked_probability(results):
+    capacity = results[0]["capacity"]
+    assert capacity["probability_met"] >= capacity["probability"] == 0.9
+    assert capacity["cost"] == capacity["fte"] * capacity["cost_per_fte"]
 
 
 def test_the_outputs_are_written_and_agree(results):
