@@ -246,11 +246,13 @@ def findings(results: dict, settings: Settings) -> list[str]:
             f"interval {first['lower95']:,.0f} to {first['upper95']:,.0f}); on past data the forecast was "
             f"{'more' if fc['mase'] < 1 else 'less'} accurate than repeating last year (MASE {fc['mase']:.2f})."
         )
-        recent = [f for f in fc["flags"] if f["direction"] == "above"][-1:]
+        last_year = results["demand"]["monthly"][-12]["month"]  # an old surge is history, not news
+        recent = [f for f in fc["flags"] if f["direction"] == "above" and f["month"] >= last_year][-1:]
         if recent:
             flag = recent[0]
             said.append(
-                f"Demand last left its expected range in {flag['month']}: {flag['observed']:,.0f} referrals, "
+                f"In the last 12 months demand last rose above its expected range in {flag['month']}: "
+                f"{flag['observed']:,.0f} referrals, "
                 f"{flag['relative']:.0%} above what was expected{' (' + flag['event'] + ')' if flag['event'] else ''}."
             )
     stage = results["waits"]["stages"].get("allocation") or next(iter(results["waits"]["stages"].values()), None)
