@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "carehub.extract",
     "carehub.equality",
     "carehub.duration",
+    "carehub.commissioning",
     "carehub.repeats",
     "carehub.search",
     "carehub.notifications",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("marac/", include("carehub.marac.urls")),
     path("insight/equality/", include("carehub.equality.urls")),
     path("insight/duration/", include("carehub.duration.urls")),
+    path("insight/commissioning/", include("carehub.commissioning.urls")),
     path("administration/", include("carehub.accounts.administration_urls")),
     path("api/v1/", api.urls),
 ]

@@ -34,6 +34,9 @@ MISSING_ID = "ZZZZZZZZZZZZ"  # a well-formed public identifier that no record ha
 # For each route that takes parameters: the concrete URLs to try, each tagged with the world record it opens.
 def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
     return {
+        "commissioning:download": [
+            (reverse("commissioning:download", kwargs={"kind": k}), None) for k in ("report", "csv", "json")
+        ],
         "referrals:detail": [
             (reverse("referrals:detail", kwargs={"reference": r.reference}), key) for key, r in world.referrals.items()
         ]

@@ -132,6 +132,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         extract = synthetic.write_referrals(Path(work) / "referrals.parquet", 5_000, seed=3)
         run(SPECS / "hub.toml", synthetic.extract_data(extract), out_dir=results_dir() / HUB)
+    from tests.commissioning.helpers import publish_synthetic
+
+    publish_synthetic()  # the commissioning page too, from a synthetic extract long enough for a forecast
     closure = offered_to_quaymarsh(world)
     survivors.append(closure.survivor.identity)
     high_risk = high_risk_in_triage(world)

@@ -156,3 +156,36 @@ def test_an_onward_referral_on_a_linked_record_is_not_a_repeat_in_the_extract(wo
     assert referrals[pseudonym("referral", earlier.pk)]["repeat_within_12_months"] is False
     assert cases[pseudonym("case", case.pk)]["repeat_within_12_months"] is False
     assert referrals[pseudonym("referral", onward.pk)]["survivor_key"] == pseudonym("survivor", earlier.survivor_id)
+
+
+def test_offers_leave_with_coded_reasons_and_never_the_services_words(seeded, tmp_path):
+    """Unmet need by cause needs the code; the free text beside it can name her, so it stays in the hub."""
+    from carehub.referrals.models import Offer
+
+    offer = Offer.objects.filter(referral__sealed=False).first()
+    Offer.objects.filter(pk=offer.pk).update(
+        status="declined", decline_reason="no_capacity", decline_detail="Zanele Okafor-Whitby asked us not to"
+    )
+    call_command("extract", "--out", str(tmp_path))
+    offers = pq.read_table(tmp_path / "offers.parquet")
+    assert offers.num_rows == Offer.objects.filter(referral__sealed=False).count()
+    assert "decline_detail" not in offers.column_names
+    rows = offers.to_pylist()
+    mine = [r for r in rows if r["referral_key"] == pseudonym("referral", offer.referral_id)]
+    assert ("declined", "no_capacity") in {(r["status"], r["decline_reason"]) for r in mine}
+    assert "Okafor" not in " ".join(str(v) for r in rows for v in r.values())
+
+
+def test_wait_stages_come_in_order_and_are_censored_not_invented(seeded, tmp_path):
+    call_command("extract", "--out", str(tmp_path))
+    rows = pq.read_table(tmp_path / "referrals.parquet").to_pylist()
+    allocated = [r for r in rows if r["days_to_allocation"] is not None]
+    assert allocated, "the seed allocates some cases"
+    for row in rows:
+        assert row["days_observed"] >= 0
+        for stage in ("days_to_acceptance", "days_to_first_contact", "days_to_allocation"):
+            if row[stage] is not None:
+                assert row[stage] <= row["days_observed"] + 1
+    for row in allocated:
+        assert row["days_to_acceptance"] is not None and row["days_to_acceptance"] <= row["days_to_allocation"]
+    assert any(r["days_to_allocation"] is None for r in rows)  # still waiting: kept, censored

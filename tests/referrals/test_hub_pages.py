@@ -140,8 +140,12 @@ def test_a_decline_needs_a_reason_and_returns_the_referral(world, client_for):
     offer = Offer.objects.get(referral=referral)
     amara = client_for("amara")
     empty = amara.post(f"/referrals/offers/{offer.public_id}/", {"action": "decline", "reason": ""})
-    assert "Say why your service cannot take" in empty.content.decode()
-    amara.post(f"/referrals/offers/{offer.public_id}/", {"action": "decline", "reason": "Full until March"})
+    assert "Choose why your service cannot take" in empty.content.decode()
+    words = amara.post(f"/referrals/offers/{offer.public_id}/", {"action": "decline", "reason": "other"})
+    assert "Say why your service cannot take" in words.content.decode()
+    amara.post(
+        f"/referrals/offers/{offer.public_id}/", {"action": "decline", "reason": "other", "detail": "Full until March"}
+    )
     referral.refresh_from_db()
     assert referral.status == Status.IN_TRIAGE
     assert referral.reference in hana.get("/referrals/queue/").content.decode()

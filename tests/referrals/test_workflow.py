@@ -110,11 +110,11 @@ def test_a_decline_returns_the_referral_to_the_hub_and_the_service_loses_sight(w
     assert referral in policy.referrals_visible_to(world.users["bea"])
     with pytest.raises(ReferralError):
         services.offer_decline(actor=world.users["bea"], offer=made, reason="  ")
-    services.offer_decline(actor=world.users["bea"], offer=made, reason="No capacity this month")
+    services.offer_decline(actor=world.users["bea"], offer=made, reason="no_capacity")
     referral.refresh_from_db()
     made.refresh_from_db()
     assert (referral.status, referral.routed_service) == (Status.IN_TRIAGE, None)
-    assert (made.status, made.decline_reason) == (OfferStatus.DECLINED, "No capacity this month")
+    assert (made.status, made.decline_reason) == (OfferStatus.DECLINED, "no_capacity")
     assert referral not in policy.referrals_visible_to(world.users["bea"])
     offer(world, referral, "solace")  # the hub can make the next offer
 

@@ -473,6 +473,11 @@ def can_see_duration_analysis(user) -> bool:
     return sees_aggregates(user) and not is_police_user(user)
 
 
+def can_see_commissioning_evidence(user) -> bool:
+    """Published commissioning evidence (demand, waits, unmet need): suppressed aggregates, for commissioners."""
+    return sees_aggregates(user) and not is_police_user(user)
+
+
 def can_administer(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
 

@@ -415,8 +415,8 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("cases:detail", public_id=opened.value.public_id)
         error = opened.error
     elif request.method == "POST" and decline_form.is_valid():
-        reason = decline_form.cleaned_data["reason"]
-        declined = attempt(lambda: referral_services.offer_decline(actor=request.user, offer=made, reason=reason))
+        answer = decline_form.cleaned_data  # a coded reason, and her service's own words for "other"
+        declined = attempt(lambda: referral_services.offer_decline(actor=request.user, offer=made, **answer))
         if declined.ok:
             messages.success(request, "Declined: the referral has gone back to the hub.")
             return redirect("referrals:inbox")

@@ -16,6 +16,10 @@ What leaves, and what never does:
   left out, and nothing in the other rows depends on them (a sealed referral is never a survivor's "later referral"),
   so the files are row for row, byte for byte, what they would be had no sealed record ever been written.
   `--sealed-pathway` writes them to files of their own (`sealed_*.parquet`) for the independent advisory service;
+- `offers.parquet` has one row per offer (service type, by-and-for, status, coded decline reason) for unmet need;
+  the service's own words about a decline never leave. Wait stages in referrals.parquet (days to acceptance, first
+  contact, allocation) are None while she is still waiting at the end of the data, with `days_observed` beside them
+  so analysis censors rather than drops her;
 - identifiers are keyed pseudonyms, never primary keys: a gap in a run of ids would say that a record was left out.
 Every extract writes an audit event naming what was written.
 """
@@ -41,7 +45,7 @@ from carehub.accounts.models import Organisation
 from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.cases.commissioning import closed_case_rows
-from carehub.cases.models import Case, CaseStatus, MeasureStage, OnwardReferral, OutcomeMeasure
+from carehub.cases.models import Case, CaseStatus, Contact, MeasureStage, OnwardReferral, OutcomeMeasure
 from carehub.core.dates import add_months
 from carehub.people.equality import INSECURE_IMMIGRATION_STATUSES, ethnic_group
 from carehub.referrals.models import Offer, Referral
@@ -69,6 +73,13 @@ REFERRAL_SCHEMA = pa.schema(
         ("accepted", pa.bool_()),
         ("days_to_offer", pa.float64()),
         ("days_waiting", pa.float64()),
+        # Wait stages for commissioning (insight.commissioning): days from receipt to each step, None while she is
+        # still waiting at the end of the data (censored at days_observed, not dropped).
+        ("need", pa.string()),
+        ("days_to_acceptance", pa.float64()),
+        ("days_to_first_contact", pa.float64()),
+        ("days_to_allocation", pa.float64()),
+        ("days_observed", pa.float64()),
         ("risk_level", pa.string()),
         ("sealed", pa.bool_()),
         ("closed", pa.bool_()),
@@ -78,7 +89,26 @@ REFERRAL_SCHEMA = pa.schema(
     ]
 )
 # Written only with --sealed-pathway, and removed from the folder by a run without it.
-SEALED_FILES = ("sealed_referrals.parquet", "sealed_immigration.parquet", "sealed_closed_cases.parquet")
+SEALED_FILES = (
+    "sealed_referrals.parquet",
+    "sealed_immigration.parquet",
+    "sealed_closed_cases.parquet",
+    "sealed_offers.parquet",
+)
+# One row per offer: unmet need by coded decline reason, service type and by-and-for. The service's own words
+# (decline_detail) never leave: free text can name her.
+OFFER_SCHEMA = pa.schema(
+    [
+        ("referral_key", pa.string()),
+        ("offered_at", pa.timestamp("us", tz="UTC")),
+        ("quarter", pa.string()),
+        ("service_type", pa.string()),
+        ("by_and_for", pa.bool_()),
+        ("status", pa.string()),
+        ("decline_reason", pa.string()),
+        ("days_to_response", pa.float64()),
+    ]
+)
 # The flags counted with immigration status: each combination that occurs is one row of immigration.parquet.
 IMMIGRATION_FLAGS = ("sealed", "wants_by_and_for", "offered_by_and_for", "accepted", "closed", "positive_outcome")
 
@@ -124,6 +154,7 @@ def _later_referrals(*, sealed: bool) -> dict[int, list[dt.datetime]]:
 def _referral_rows(*, sealed: bool):
     by_and_for = Offer.objects.filter(referral=OuterRef("pk"), service__organisation__kind=Organisation.Kind.BY_AND_FOR)
     first_case = Case.objects.filter(referral=OuterRef("pk")).order_by("accepted_at", "pk")
+    first_contact = Contact.objects.filter(case__referral=OuterRef("pk")).order_by("on")
     closing = OutcomeMeasure.objects.filter(case__referral=OuterRef("pk"), stage=MeasureStage.CLOSURE)
     starting = OutcomeMeasure.objects.filter(case__referral=OuterRef("pk"), stage=MeasureStage.START)
     return (
@@ -132,6 +163,8 @@ def _referral_rows(*, sealed: bool):
             person=_person(),
             offered_by_and_for=Exists(by_and_for),
             first_offer_at=Min("offers__offered_at"),
+            case_accepted_at=Subquery(first_case.values("accepted_at")[:1]),
+            first_contact_on=Subquery(first_contact.values("on")[:1]),
             case_opened_at=Subquery(first_case.values("opened_at")[:1]),
             case_closed_at=Subquery(first_case.values("closed_at")[:1]),
             case_status=Subquery(first_case.values("status")[:1]),
@@ -150,6 +183,9 @@ def _referral_rows(*, sealed: bool):
             "sealed",
             "offered_by_and_for",
             "first_offer_at",
+            "needs",
+            "case_accepted_at",
+            "first_contact_on",
             "case_opened_at",
             "case_closed_at",
             "case_status",
@@ -170,6 +206,15 @@ def _referral_rows(*, sealed: bool):
 
 def _days(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
     return None if start is None or end is None else (end - start).total_seconds() / 86400
+
+
+def _stage(received: dt.datetime, at: dt.datetime | dt.date | None, end_of_data: dt.datetime) -> float | None:
+    """Days from receipt to a step, or None while she has not reached it by the end of the data (censored)."""
+    if at is None:
+        return None
+    if not isinstance(at, dt.datetime):  # a contact's date: counted from the day she was referred, in whole days
+        return float((at - received.date()).days) if at <= end_of_data.date() else None
+    return _days(received, at) if at <= end_of_data else None
 
 
 def _repeat(closed_at: dt.datetime | None, later: list[dt.datetime], end_of_data: dt.datetime) -> bool | None:
@@ -211,6 +256,11 @@ def _record(v: dict, later: dict[int, list[dt.datetime]], end_of_data: dt.dateti
         "accepted": v["case_status"] is not None,
         "days_to_offer": _days(v["received_at"], v["first_offer_at"]),
         "days_waiting": _days(v["received_at"], v["case_opened_at"]),
+        "need": (v["needs"] or [""])[0],  # the first service type she asked for
+        "days_to_acceptance": _stage(v["received_at"], v["case_accepted_at"], end_of_data),
+        "days_to_first_contact": _stage(v["received_at"], v["first_contact_on"], end_of_data),
+        "days_to_allocation": _stage(v["received_at"], v["case_opened_at"], end_of_data),
+        "days_observed": max(_days(v["received_at"], end_of_data), 0.0),
         "risk_level": v["risk_level"],
         "sealed": v["sealed"],
         "closed": closed,
@@ -281,6 +331,36 @@ def _write_cases(path: Path, end_of_data: dt.datetime, *, sealed: bool) -> int:
     return len(rows)
 
 
+def _write_offers(path: Path, *, sealed: bool) -> int:
+    """Offers on one side of the seal, one row each, in offer order (keyed by referral, never by the offer's id)."""
+    rows = [
+        {
+            "referral_key": pseudonym("referral", v["referral_id"]),
+            "offered_at": v["offered_at"],
+            "quarter": quarter_of(v["offered_at"]),
+            "service_type": v["service__service_type"],
+            "by_and_for": v["service__organisation__kind"] == Organisation.Kind.BY_AND_FOR,
+            "status": v["status"],
+            "decline_reason": v["decline_reason"],
+            "days_to_response": _days(v["offered_at"], v["responded_at"]),
+        }
+        for v in Offer.objects.filter(referral__sealed=sealed)
+        .order_by("referral_id", "offered_at", "pk")
+        .values(
+            "referral_id",
+            "offered_at",
+            "service__service_type",
+            "service__organisation__kind",
+            "status",
+            "decline_reason",
+            "responded_at",
+        )
+        .iterator(chunk_size=CHUNK)
+    ]
+    pq.write_table(pa.Table.from_pylist(rows, schema=OFFER_SCHEMA), path, compression="zstd")
+    return len(rows)
+
+
 def extract_write(
     *, out_dir: Path, actor=None, sealed_pathway: bool = False, end_of_data: dt.datetime | None = None
 ) -> ExtractSummary:
@@ -302,6 +382,7 @@ def extract_write(
     )
     summary.files["immigration.parquet"] = _write_immigration(out_dir / "immigration.parquet", immigration)
     summary.files["closed_cases.parquet"] = _write_cases(out_dir / "closed_cases.parquet", end_of_data, sealed=False)
+    summary.files["offers.parquet"] = _write_offers(out_dir / "offers.parquet", sealed=False)
     if not sealed_pathway:
         # An earlier run with the flag may have left its sealed files here: they must not leave with this folder.
         for name in SEALED_FILES:
@@ -321,6 +402,7 @@ def extract_write(
         summary.files["sealed_closed_cases.parquet"] = _write_cases(
             out_dir / "sealed_closed_cases.parquet", end_of_data, sealed=True
         )
+        summary.files["sealed_offers.parquet"] = _write_offers(out_dir / "sealed_offers.parquet", sealed=True)
     audit.record(
         actor=actor,
         action=Action.EXPORT,

@@ -14,6 +14,7 @@ from carehub.referrals import dash, intake
 from carehub.referrals.models import (
     Channel,
     ChildrensServicesAware,
+    DeclineReason,
     PerpetratorRelationship,
     PolicePerpetrator,
     RecipientKind,
@@ -427,9 +428,21 @@ class OfferForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(
+    reason = forms.ChoiceField(
         label="Why can your service not take this referral?",
-        max_length=1000,
-        widget=forms.Textarea,
-        error_messages={"required": "Say why your service cannot take this referral."},
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why your service cannot take this referral."},
     )
+    detail = forms.CharField(
+        label="More detail (needed for another reason)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == DeclineReason.OTHER and not data.get("detail", "").strip():
+            self.add_error("detail", "Say why your service cannot take this referral.")
+        return data

@@ -284,6 +284,18 @@ class OfferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn by the hub"
 
 
+class DeclineReason(models.TextChoices):
+    """Why a service could not take a referral, coded so commissioners can count unmet need by cause."""
+
+    NO_CAPACITY = "no_capacity", "No capacity (waiting list or caseloads full)"
+    OUTSIDE_ELIGIBILITY = "outside_eligibility", "Outside the service's eligibility"
+    NRPF_NOT_ACCEPTED = "nrpf_not_accepted", "No recourse to public funds not accepted"
+    LANGUAGE_NOT_AVAILABLE = "language_not_available", "Her language is not available"
+    SURVIVOR_DECLINED = "survivor_declined", "She declined the service"
+    COULD_NOT_CONTACT = "could_not_contact", "Could not contact her"
+    OTHER = "other", "Another reason"
+
+
 class Offer(models.Model):
     """The hub offering a referral to one service, with the ranking that informed the choice."""
 
@@ -303,7 +315,8 @@ class Offer(models.Model):
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    decline_reason = models.TextField(blank=True)
+    decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
+    decline_detail = models.TextField(blank=True, help_text="The service's own words (required for 'other').")
 
     class Meta:
         ordering = ["-offered_at"]

@@ -34,6 +34,7 @@ from carehub.referrals.models import (
     Consent,
     ConsentKind,
     DashAssessment,
+    DeclineReason,
     Offer,
     OfferStatus,
     PolicePerpetrator,
@@ -583,15 +584,24 @@ def referral_close_with_case(*, actor, referral: Referral, service: Service, at:
         )
 
 
-def offer_decline(*, actor, offer: Offer, reason: str) -> None:
-    """The service cannot take it: the referral goes back to the hub for the next offer."""
-    if not reason.strip():
-        raise ReferralError("Say why the service cannot take this referral.", field="reason")
+def offer_decline(*, actor, offer: Offer, reason: str, detail: str = "") -> None:
+    """The service cannot take it: the referral goes back to the hub for the next offer.
+
+    `reason` is a DeclineReason code (counted as unmet need); "other" needs `detail`, the service's own words."""
+    detail = detail.strip()
+    if reason not in DeclineReason.values:
+        raise ReferralError("Choose why the service cannot take this referral.", field="reason")
+    if reason == DeclineReason.OTHER and not detail:
+        raise ReferralError("Say why the service cannot take this referral.", field="detail")
     with transaction.atomic():
         offer = _pending(offer)
         referral = offer.referral
         Offer.objects.filter(pk=offer.pk).update(
-            status=OfferStatus.DECLINED, responded_at=timezone.now(), responded_by=actor, decline_reason=reason
+            status=OfferStatus.DECLINED,
+            responded_at=timezone.now(),
+            responded_by=actor,
+            decline_reason=reason,
+            decline_detail=detail,
         )
         _bump_version(referral, referral.version, status=Status.IN_TRIAGE, routed_service=None)
         _record_event(
@@ -600,7 +610,7 @@ def offer_decline(*, actor, offer: Offer, reason: str) -> None:
             from_status=Status.OFFERED,
             to_status=Status.IN_TRIAGE,
             service=offer.service,
-            note=f"declined: {reason}",
+            note=f"declined: {DeclineReason(reason).label}" + (f": {detail}" if detail else ""),
         )
         audit.record_for(actor, Action.UPDATE, referral, changes={"declined_offer": offer.public_id})
         notification_signals.offer_declined.send(sender=Offer, offer=offer)

@@ -42,7 +42,8 @@ def simulate_waits(arrivals: np.ndarray, services: np.ndarray, servers: int, bac
     for i in range(arrivals.shape[1]):
         slot = free.argmin(axis=1)
         start = np.maximum(free[rows, slot], arrivals[:, i])
-        waits[:, i] = start - arrivals[:, i]
+        with np.errstate(invalid="ignore"):  # padding (inf - inf) gives nan, dropped by the caller
+            waits[:, i] = start - arrivals[:, i]
         free[rows, slot] = np.where(np.isinf(arrivals[:, i]), free[rows, slot], start + services[:, i])
     return waits
 

@@ -120,6 +120,9 @@ def referral_extract(series: Series, *, seed: int = 2, end_of_data: str | None =
     def censor(days: np.ndarray) -> pa.Array:
         return pa.array(np.where(days <= observed, days, np.nan), pa.float64(), from_pandas=True)
 
+    # Its own stream, so adding it changed none of the other columns.
+    support_days = np.random.default_rng(seed + 1000).gamma(2.0, 35.0, total)
+    closed = to_allocate + support_days <= observed
     wants = rng.random(total) < 0.12
     referrals = pa.table(
         {
@@ -139,6 +142,8 @@ def referral_extract(series: Series, *, seed: int = 2, end_of_data: str | None =
             "days_to_first_contact": censor(to_contact),
             "days_to_allocation": censor(to_allocate),
             "days_observed": pa.array(observed),
+            # Support lasts about ten weeks once she has a caseworker; None until her case has closed.
+            "support_weeks": pa.array(np.where(closed, support_days / 7, np.nan), pa.float64(), from_pandas=True),
         }
     )
     offered = to_offer <= observed

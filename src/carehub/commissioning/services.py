@@ -1,0 +1,52 @@
+"""Publishing the commissioning evidence: a fresh extract, a run of insight.commissioning, the results kept where the
+commissioners' page reads them (as equality.services does for the equality impact assessment).
+
+The extract is written to a temporary folder and deleted afterwards; only results.json, results.csv and report.html
+are kept, swapped in by renames so a reader never sees half of them. Sealed records never reach the run: the
+extract leaves them out without --sealed-pathway.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+
+from carehub.extract.writer import extract_write
+
+NAME = "hub"
+
+
+def results_dir() -> Path:
+    configured = getattr(settings, "COMMISSIONING_RESULTS_DIR", None)
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "commissioning"
+
+
+def evidence_publish(*, actor=None, progress: Callable[[str], None] | None = None) -> tuple[dict, Path]:
+    """Extract, run and replace the published evidence; returns the results and their folder."""
+    step = progress or (lambda _: None)
+    from carehub.insight.commissioning.run import run  # the statistics stack loads here, not with every page
+
+    root = results_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="carehub-commissioning-") as work:
+        data = Path(work) / "extract"
+        step("Writing the pseudonymised extract")
+        extract_write(out_dir=data, actor=actor)
+        staging = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=root))
+        try:
+            results = run(data, staging, progress=progress)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    step("Publishing")
+    target, retired = root / NAME, root / f".{NAME}-retired"
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+    return results, target

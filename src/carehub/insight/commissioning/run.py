@@ -1,0 +1,473 @@
+"""A commissioning run over the extract: the queries, the statistics, findings in plain words, and the outputs.
+
+`run(data_dir, out_dir)` writes results.json (everything the pages draw, small numbers already suppressed),
+results.csv (every published figure, one per line) and report.html (printable, no scripts). The steps are named as
+they start, so a long run on ten million referrals shows where it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import norm
+from statsmodels.stats.proportion import proportion_confint
+
+from ..equality.backends import connect
+from . import queries
+from .forecast import SEASON, forecast
+from .queue import fte_needed
+from .settings import Settings
+from .waits import summarise
+
+STAGE_LABELS = {
+    "offer": "a first offer",
+    "acceptance": "a service accepting her",
+    "first_contact": "first contact from the service",
+    "allocation": "a caseworker",
+}
+REASON_LABELS = {
+    "no_capacity": "No capacity",
+    "outside_eligibility": "Outside eligibility",
+    "nrpf_not_accepted": "No recourse to public funds not accepted",
+    "language_not_available": "Language not available",
+    "survivor_declined": "She declined",
+    "could_not_contact": "Could not contact her",
+    "other": "Another reason",
+}
+
+
+def _finite(value: float) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _count_text(count: int, threshold: int) -> str:
+    return f"fewer than {threshold}" if count < threshold else f"{count:,}"
+
+
+def year_on_year(last: int, before: int) -> dict:
+    """Change of the last 12 months on the 12 before, with a 95% interval for the ratio of two Poisson counts."""
+    if not last or not before:
+        return {"last": last, "before": before, "change": None, "low": None, "high": None}
+    spread = norm.ppf(0.975) * math.sqrt(1 / last + 1 / before)
+    ratio = last / before
+    return {
+        "last": last,
+        "before": before,
+        "change": ratio - 1,
+        "low": ratio * math.exp(-spread) - 1,
+        "high": ratio * math.exp(spread) - 1,
+    }
+
+
+def _demand(tables, settings: Settings) -> dict:
+    referrals = tables["referrals"]
+    monthly = queries.monthly_demand(referrals)
+    result = {
+        "monthly": monthly.to_dict("records"),
+        "repeat": queries.repeat_share(referrals),
+        "by": {},
+    }
+    counts = monthly.referrals.to_numpy()
+    result["year_on_year"] = (
+        year_on_year(int(counts[-12:].sum()), int(counts[-24:-12].sum())) if len(counts) >= 24 else None
+    )
+    for split in ("channel", "need", "risk_level"):
+        if split in referrals.columns:
+            frame = queries.monthly_demand(referrals, split)
+            frame["quarter"] = frame.month.str[:4] + "Q" + ((frame.month.str[5:].astype(int) - 1) // 3 + 1).astype(str)
+            quarterly = frame.groupby(["quarter", split], as_index=False).referrals.sum()
+            published = queries.suppressed(
+                quarterly, split, "quarter", "referrals", threshold=settings.suppression_threshold
+            )
+            result["by"][split] = published.to_dict("records")
+    return result
+
+
+def _forecast(monthly: list[dict], settings: Settings) -> dict | None:
+    counts = np.array([row["referrals"] for row in monthly], float)
+    months = tuple(row["month"] for row in monthly)
+    if len(counts) < 4 * SEASON:  # three years to fit and one to backtest on: fewer, and the choice means nothing
+        return None
+    result = forecast(
+        counts,
+        months,
+        horizon=settings.forecast_horizon,
+        candidates=settings.candidates,
+        change_points=settings.change_points,
+        events=settings.events,
+        origins=settings.backtest_origins,
+    )
+    return {
+        "model": result.model,
+        "mase": result.mase,
+        "backtest": result.backtest,
+        "adjustment": result.adjustment,
+        "months": [
+            {
+                "month": m,
+                "mean": float(result.mean[i]),
+                "lower80": float(result.lower80[i]),
+                "upper80": float(result.upper80[i]),
+                "lower95": float(result.lower95[i]),
+                "upper95": float(result.upper95[i]),
+                "sigma": float(result.sigma[i]),
+            }
+            for i, m in enumerate(result.months)
+        ],
+        "flags": [flag.__dict__ for flag in result.flags],
+    }
+
+
+def _waits(tables, settings: Settings) -> dict:
+    referrals = tables["referrals"]
+    out = {}
+    for stage, column in queries.STAGES.items():
+        if column not in referrals.columns or "days_observed" not in referrals.columns:
+            continue
+        counts = queries.wait_counts(referrals, stage)
+        summary = summarise(stage, counts.days.to_numpy(), counts.finished.to_numpy(), counts.women.to_numpy())
+        out[stage] = {
+            "label": STAGE_LABELS[stage],
+            "people": summary.people,
+            "still_waiting": summary.still_waiting,
+            "median": _finite(summary.median),
+            "median_low": _finite(summary.median_ci[0]),
+            "median_high": _finite(summary.median_ci[1]),
+            "p90": _finite(summary.p90),
+            "p90_low": _finite(summary.p90_ci[0]),
+            "p90_high": _finite(summary.p90_ci[1]),
+            "naive_median": _finite(summary.naive_median),
+        }
+    stage = "allocation" if "days_to_allocation" in referrals.columns else None
+    waiting = queries.waiting_list(referrals, stage).to_dict("records") if stage else []
+    return {"stages": out, "waiting_list": waiting}
+
+
+def _unmet(tables, settings: Settings) -> dict:
+    threshold = settings.suppression_threshold
+    share = queries.by_and_for(tables["referrals"])
+    low, high = (
+        proportion_confint(share["offered"], share["asked"], method="wilson") if share["asked"] else (None, None)
+    )
+    result = {"by_and_for": {**share, "low": low, "high": high, "suppressed": share["asked"] < threshold}}
+    if "offers" not in tables:
+        result["declines"] = []
+        return result
+    frame = queries.declines(tables["offers"])
+    frame = frame.assign(decline_reason=frame.decline_reason.replace("", "not_declined"))
+    published = queries.suppressed(frame, "decline_reason", "service_type", "offers", threshold=threshold)
+    totals = published[published.decline_reason == queries.TOTAL].set_index("service_type").offers
+    rows = []
+    for row in published.to_dict("records"):
+        if row["decline_reason"] in ("not_declined", queries.TOTAL):
+            continue
+        total = totals.get(row["service_type"])
+        rate = None if row["offers"] is None or not total else 100 * row["offers"] / total
+        rows.append(
+            {
+                "service_type": row["service_type"],
+                "reason": row["decline_reason"],
+                "reason_label": REASON_LABELS.get(row["decline_reason"], row["decline_reason"]),
+                "declines": row["offers"],
+                "offers": total,
+                "per_100_offers": rate,
+            }
+        )
+    result["declines"] = rows
+    return result
+
+
+def _capacity(tables, results: dict, settings: Settings) -> dict | None:
+    """Caseworkers needed so that 90% of women wait under the target for a caseworker, with the asked probability
+    over futures drawn from the forecast (its uncertainty carried through), and what they cost.
+
+    Support durations come from closed cases (whole weeks in the extract); the extract holds no directory, so this
+    is the capacity needed for forecast demand, not the gap to today's: the page says so."""
+    referrals = tables["referrals"]
+    if not results.get("forecast") or "support_weeks" not in referrals.columns:
+        return None
+    weeks = referrals.filter(referrals.support_weeks.notnull()).select("support_weeks").to_pandas().support_weeks
+    if len(weeks) < settings.suppression_threshold:
+        return None
+    months = results["forecast"]["months"]
+    demand = float(np.mean([m["mean"] for m in months]))
+    log_sd = float(np.mean([m["sigma"] for m in months]))
+    needed = fte_needed(
+        probability=settings.wait_target_probability,
+        monthly_demand=demand,
+        log_sd=log_sd,
+        durations_days=weeks.to_numpy() * 7,
+        caseload=settings.caseload_per_fte,
+        target_days=settings.wait_target_days,
+        runs=settings.simulation_runs,
+        seed=settings.seed,
+    )
+    return {
+        "monthly_demand": demand,
+        "fte": needed.fte,
+        "cost": needed.fte * settings.cost_per_fte,
+        "cost_per_fte": settings.cost_per_fte,
+        "cost_source": settings.cost_source,
+        "caseload_per_fte": settings.caseload_per_fte,
+        "target_days": settings.wait_target_days,
+        "probability": settings.wait_target_probability,
+        "probability_met": needed.probability_under_target,
+        "p90_wait_median": float(np.median(needed.p90_wait)),
+    }
+
+
+def findings(results: dict, settings: Settings) -> list[str]:
+    """Three to six sentences a councillor can read aloud, each figure with its uncertainty."""
+    threshold = settings.suppression_threshold
+    said = []
+    yoy = results["demand"].get("year_on_year")
+    if yoy and yoy["change"] is not None:
+        direction = "rose" if yoy["change"] >= 0 else "fell"
+        said.append(
+            f"Referrals {direction} {abs(yoy['change']):.0%} (95% CI {yoy['low']:+.0%} to {yoy['high']:+.0%}) to "
+            f"{yoy['last']:,} in the last 12 months, against {yoy['before']:,} in the 12 months before."
+        )
+    else:
+        months = results["demand"]["monthly"]
+        total = sum(m["referrals"] for m in months)
+        said.append(f"There were {_count_text(total, threshold)} referrals in the {len(months)} months of data.")
+    fc = results.get("forecast")
+    if fc:
+        first = fc["months"][0]
+        said.append(
+            f"Next month ({first['month']}) about {first['mean']:,.0f} referrals are expected (95% prediction "
+            f"interval {first['lower95']:,.0f} to {first['upper95']:,.0f}); on past data the forecast was "
+            f"{'more' if fc['mase'] < 1 else 'less'} accurate than repeating last year (MASE {fc['mase']:.2f})."
+        )
+        last_year = results["demand"]["monthly"][-12]["month"]  # an old surge is history, not news
+        recent = [f for f in fc["flags"] if f["direction"] == "above" and f["month"] >= last_year][-1:]
+        if recent:
+            flag = recent[0]
+            said.append(
+                f"In the last 12 months demand last rose above its expected range in {flag['month']}: "
+                f"{flag['observed']:,.0f} referrals, "
+                f"{flag['relative']:.0%} above what was expected{' (' + flag['event'] + ')' if flag['event'] else ''}."
+            )
+    stage = results["waits"]["stages"].get("allocation") or next(iter(results["waits"]["stages"].values()), None)
+    if stage and stage["median"] is not None:
+        ci = (
+            f" (95% CI {stage['median_low']:.0f} to {stage['median_high']:.0f})"
+            if stage["median_low"] is not None and stage["median_high"] is not None
+            else ""
+        )
+        p90 = f"; one in ten waited more than {stage['p90']:.0f} days" if stage["p90"] is not None else ""
+        said.append(
+            f"Half of women waited {stage['median']:.0f} days or more for {stage['label']}{ci}{p90}, counting the "
+            f"{_count_text(stage['still_waiting'], threshold)} still waiting."
+        )
+    share = results["unmet"]["by_and_for"]
+    if share["asked"] and not share["suppressed"]:
+        said.append(
+            f"Of {share['asked']:,} women who asked for a service run by and for their community, "
+            f"{share['share']:.1%} were offered one (95% CI {share['low']:.1%} to {share['high']:.1%})."
+        )
+    capacity = [r for r in results["unmet"]["declines"] if r["reason"] == "no_capacity" and r["declines"] is not None]
+    if capacity:
+        worst = max(capacity, key=lambda r: r["per_100_offers"] or 0)
+        said.append(
+            f"{worst['service_type'].replace('_', ' ').capitalize()} services turned down "
+            f"{worst['per_100_offers']:.0f} in every 100 offers for lack of capacity."
+        )
+    capacity = results.get("capacity")
+    if capacity:
+        said.append(
+            f"For the forecast demand (about {capacity['monthly_demand']:,.0f} referrals a month), keeping nine in ten "
+            f"women's wait for a caseworker under {capacity['target_days']:.0f} days in {capacity['probability']:.0%} "
+            f"of likely futures needs about {capacity['fte']:,.1f} full-time caseworkers, "
+            f"£{capacity['cost']:,.0f} a year at £{capacity['cost_per_fte']:,.0f} each."
+        )
+    # At most six: the capacity sentence replaces the least urgent (the decline rate) when there are seven.
+    return said if len(said) <= 6 else [*said[:5], said[-1]]
+
+
+def _charts(results: dict) -> dict:
+    """Vega-Lite specs for the pages (drawn by vega-embed from JSON script tags); each has a table beside it."""
+    demand = [
+        {"month": m["month"], "referrals": m["referrals"], "kind": "Received"} for m in results["demand"]["monthly"]
+    ]
+    band = []
+    if results.get("forecast"):
+        band = [
+            {"month": m["month"], "referrals": m["mean"], "low": m["lower95"], "high": m["upper95"], "kind": "Forecast"}
+            for m in results["forecast"]["months"]
+        ]
+    charts = {
+        "demand": {
+            "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "description": "Referrals received each month, and the forecast with its 95% prediction interval.",
+            "width": "container",
+            "height": 260,
+            "layer": [
+                {
+                    "data": {"values": band},
+                    "mark": {"type": "area", "opacity": 0.3, "color": "#1d70b8"},
+                    "encoding": {
+                        "x": {"field": "month", "type": "temporal", "title": "Month"},
+                        "y": {"field": "low", "type": "quantitative"},
+                        "y2": {"field": "high"},
+                    },
+                },
+                {
+                    "data": {"values": demand + band},
+                    "mark": {"type": "line", "point": False},
+                    "encoding": {
+                        "x": {"field": "month", "type": "temporal", "title": "Month"},
+                        "y": {"field": "referrals", "type": "quantitative", "title": "Referrals"},
+                        "color": {"field": "kind", "type": "nominal", "title": ""},
+                        "strokeDash": {"field": "kind", "type": "nominal", "title": ""},
+                    },
+                },
+            ],
+        },
+        "waits": {
+            "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "description": "Median and 90th percentile days waited, each step (still-waiting women counted).",
+            "width": "container",
+            "height": 200,
+            "data": {
+                "values": [
+                    {"stage": s["label"], "measure": name, "days": s[key]}
+                    for s in results["waits"]["stages"].values()
+                    for name, key in (("Median", "median"), ("90th percentile", "p90"))
+                    if s[key] is not None
+                ]
+            },
+            "mark": "bar",
+            "encoding": {
+                "y": {"field": "stage", "type": "nominal", "title": "Waiting for"},
+                "x": {"field": "days", "type": "quantitative", "title": "Days"},
+                "yOffset": {"field": "measure"},
+                "color": {"field": "measure", "type": "nominal", "title": ""},
+            },
+        },
+        "declines": {
+            "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "description": "Declines per 100 offers, by reason and service type (hidden counts left out).",
+            "width": "container",
+            "height": 240,
+            "data": {
+                "values": [
+                    {"service": r["service_type"], "reason": r["reason_label"], "per_100": r["per_100_offers"]}
+                    for r in results["unmet"]["declines"]
+                    if r["per_100_offers"] is not None
+                ]
+            },
+            "mark": "bar",
+            "encoding": {
+                "y": {"field": "service", "type": "nominal", "title": "Service type"},
+                "x": {"field": "per_100", "type": "quantitative", "title": "Declines per 100 offers", "stack": True},
+                "color": {"field": "reason", "type": "nominal", "title": "Reason"},
+            },
+        },
+    }
+    return charts
+
+
+def run(
+    data_dir: Path,
+    out_dir: Path | None = None,
+    *,
+    backend: str = "duckdb",
+    settings: Settings | None = None,
+    con=None,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Everything a commissioner sees, from the extract in `data_dir`; written to `out_dir` when given."""
+    settings = settings or Settings()
+    step = progress or (lambda _: None)
+    step(f"Opening the extract on {backend}")
+    tables = queries.open_extract(Path(data_dir), con or connect(backend))
+    step("Counting demand")
+    results: dict = {"generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "backend": backend}
+    results["demand"] = _demand(tables, settings)
+    step("Forecasting and flagging surges")
+    results["forecast"] = _forecast(results["demand"]["monthly"], settings)
+    step("Waits (Kaplan-Meier, still-waiting women censored)")
+    results["waits"] = _waits(tables, settings)
+    step("Unmet need: declines and by-and-for offers")
+    results["unmet"] = _unmet(tables, settings)
+    step("Capacity: caseworkers needed for the wait target (queue simulation)")
+    results["capacity"] = _capacity(tables, results, settings)
+    results["suppression"] = {"threshold": settings.suppression_threshold}
+    results["norms"] = [n.__dict__ for n in settings.norms]
+    results["findings"] = findings(results, settings)
+    results["charts"] = _charts(results)
+    if out_dir is not None:
+        step("Writing results.json, results.csv and report.html")
+        write(results, Path(out_dir))
+    return results
+
+
+def csv_rows(results: dict) -> list[list]:
+    """Every published figure, one per line: table, the keys that place it, the figure (blank where suppressed)."""
+    rows = [["table", "key", "subkey", "measure", "value"]]
+    for m in results["demand"]["monthly"]:
+        rows.append(["demand", m["month"], "", "referrals", m["referrals"]])
+    for split, cells in results["demand"]["by"].items():
+        for c in cells:
+            rows.append([f"demand_by_{split}", c[split], c["quarter"], "referrals", c["referrals"]])
+    for m in (results.get("forecast") or {}).get("months", []):
+        for key in ("mean", "lower80", "upper80", "lower95", "upper95"):
+            rows.append(["forecast", m["month"], "", key, round(m[key], 1)])
+    for stage, s in results["waits"]["stages"].items():
+        for key in ("median", "median_low", "median_high", "p90", "p90_low", "p90_high", "still_waiting"):
+            rows.append(["waits", stage, "", key, s[key]])
+    for w in results["waits"]["waiting_list"]:
+        rows.append(["waiting_list", w["month"], "", "waiting", w["waiting"]])
+    for key, value in (results.get("capacity") or {}).items():
+        if isinstance(value, float | int):
+            rows.append(["capacity", "", "", key, round(value, 2)])
+    for d in results["unmet"]["declines"]:
+        rate = None if d["per_100_offers"] is None else round(d["per_100_offers"], 2)
+        rows.append(["declines", d["service_type"], d["reason"], "per_100_offers", rate])
+    return rows
+
+
+def write(results: dict, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(results, indent=1, default=_plain), encoding="utf-8")
+    with (out_dir / "results.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["" if v is None else v for v in row] for row in csv_rows(results)])
+    (out_dir / "report.html").write_text(report_html(results), encoding="utf-8")
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON: {type(value)}")
+
+
+def report_html(results: dict) -> str:
+    """A printable page: findings first, then each table. Self-contained, no scripts."""
+    e = html.escape
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Commissioning evidence</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}"
+        "td,th{border:1px solid #999;padding:.2em .5em;text-align:right}th:first-child,td:first-child"
+        "{text-align:left}</style></head><body><h1>Commissioning evidence</h1><h2>Findings</h2><ul>",
+        *(f"<li>{e(s)}</li>" for s in results["findings"]),
+        "</ul>",
+    ]
+    header, *body = csv_rows(results)
+    parts.append("<h2>Every published figure</h2><table><thead><tr>")
+    parts += [f"<th scope='col'>{e(h)}</th>" for h in header]
+    parts.append("</tr></thead><tbody>")
+    for row in body:
+        parts.append("<tr>" + "".join(f"<td>{e('' if v is None else str(v))}</td>" for v in row) + "</tr>")
+    parts.append(
+        f"</tbody></table><p>Counts under {results['suppression']['threshold']} are hidden, with others that would "
+        "reveal them; a blank is a hidden figure.</p></body></html>"
+    )
+    return "".join(parts)

@@ -1,0 +1,29 @@
+"""A commissioner reads the commissioning evidence in a real browser, under the content security policy: findings
+first, the charts drawn by vega-embed, a data table behind each, and axe-core finds no serious violation."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_commissioner_reads_the_headline_and_charts_with_their_tables(sign_in) -> None:
+    visitor = sign_in("cora")
+    visitor.open("/insight/commissioning/")
+    page = visitor.page
+    assert page.get_by_role("heading", name="Headline").count() == 1
+    assert "Referrals rose" in page.locator("[data-findings] li").first.inner_text()
+    charts = page.locator("[data-vega-spec]")
+    assert charts.count() == 3
+    page.wait_for_selector("[data-vega-spec][data-drawn='true']", timeout=15_000)
+    assert charts.first.locator("svg text").count() > 0
+    visitor.check()  # axe with the charts drawn
+    figure = page.locator("figure.eia-chart").nth(1)
+    figure.locator("summary").click()
+    assert figure.get_by_role("table").locator("tbody tr").count() == 4  # one row per wait stage
+    visitor.check()  # axe again with a data table open
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download every figure as CSV").click()
+    assert download.value.suggested_filename == "commissioning-results.csv"
+    visitor.assert_clean()

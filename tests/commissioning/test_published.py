@@ -1,0 +1,75 @@
+"""Commissioning evidence published from the demo data and read by commissioners, and by nobody else."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.world import PERSONAS
+
+
+@pytest.fixture
+def published(db, settings, tmp_path):
+    settings.COMMISSIONING_RESULTS_DIR = tmp_path / "commissioning"
+    call_command("seed", "--referrals", "600", "--seed", "5", "--end-date", "2026-10-31", verbosity=0)
+    call_command("commissioning", "publish", verbosity=0)
+    return tmp_path / "commissioning" / "hub"
+
+
+def test_publishing_runs_on_the_extract_and_keeps_only_the_results(published):
+    assert {p.name for p in published.iterdir()} == {"results.json", "results.csv", "report.html"}
+    document = json.loads((published / "results.json").read_text())
+    assert 1 <= len(document["findings"]) <= 6
+    assert set(document["waits"]["stages"]) == {"offer", "acceptance", "first_contact", "allocation"}
+    assert document["unmet"]["by_and_for"]["asked"] > 0
+
+
+def test_a_commissioner_sees_the_headline_first_then_charts_tables_and_csv(published, client_for, world):
+    client = client_for("cora")
+    page = client.get(reverse("commissioning:index")).content.decode()
+    document = json.loads((published / "results.json").read_text())
+    headline = page.index('data-headline="by-and-for"') if "data-headline" in page else page.index("data-findings")
+    assert headline < page.index("data-vega-spec") < page.index("govuk-table")
+    assert document["findings"][0] in page.replace("&#x27;", "'")
+    assert len(re.findall(r'<script id="chart-[a-z]+" type="application/json">', page)) == 3
+    assert "<script>" not in page  # charts come from JSON script tags and a static script: no inline script
+    csv = client.get(reverse("commissioning:download", kwargs={"kind": "csv"}))
+    assert csv.status_code == 200 and b"table,key,subkey,measure,value" in b"".join(csv.streaming_content)
+    assert client.get(reverse("commissioning:download", kwargs={"kind": "json"})).status_code == 404
+
+
+def test_the_page_says_when_nothing_is_published(world, client_for, settings, tmp_path):
+    settings.COMMISSIONING_RESULTS_DIR = tmp_path / "empty"
+    page = client_for("cora").get(reverse("commissioning:index"))
+    assert page.status_code == 200 and "carehub commissioning publish" in page.content.decode()
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "cora"])
+def test_nobody_but_commissioners_sees_the_evidence(client_for, world, persona, settings, tmp_path):
+    settings.COMMISSIONING_RESULTS_DIR = tmp_path
+    client = client_for(persona)
+    for url in (reverse("commissioning:index"), reverse("commissioning:download", kwargs={"kind": "report"})):
+        assert client.get(url).status_code == 404, (persona, url)
+
+
+def test_carehub_commissioning_run_is_the_library_command(tmp_path, capsys):
+    import pyarrow.parquet as pq
+    from django.core.management import ManagementUtility
+
+    from carehub.insight.commissioning.synthetic import monthly_series, referral_extract
+
+    for name, table in referral_extract(monthly_series(seed=1, base=60.0), seed=2).items():
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    argv = ["carehub", "commissioning", "run", "--data", str(tmp_path), "--out", str(tmp_path / "out")]
+    with pytest.raises(SystemExit) as done:
+        ManagementUtility(argv).execute()
+    assert done.value.code == 0
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"results.json", "results.csv", "report.html"}
+    assert "Referrals rose" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as failed:
+        ManagementUtility([*argv[:4], str(tmp_path / "nothing"), "--out", str(tmp_path / "x")]).execute()
+    assert failed.value.code == 2

@@ -1,0 +1,65 @@
+"""A whole commissioning run: findings in plain words with their uncertainty, the three outputs, and suppression on
+every published table."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from carehub.insight.commissioning import run
+from carehub.insight.commissioning.settings import Settings
+from carehub.insight.commissioning.synthetic import monthly_series, referral_extract
+
+THRESHOLD = 40  # high, so this small extract has small cells to hide
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    series = monthly_series(seed=1, base=90.0)
+    folder = tmp_path_factory.mktemp("run")
+    for name, table in referral_extract(series, seed=2).items():
+        pq.write_table(table, folder / f"{name}.parquet")
+    settings = Settings(change_points=(series.change_point(),), backtest_origins=2, suppression_threshold=THRESHOLD)
+    return run.run(folder, folder / "out", settings=settings), folder / "out"
+
+
+def test_findings_are_three_to_six_sentences_with_uncertainty(results):
+    document, _ = results
+    said = document["findings"]
+    assert 3 <= len(said) <= 6
+    assert said[0].startswith("Referrals rose") and "95% CI" in said[0]
+    assert any("prediction interval" in s for s in said)
+    assert any("still waiting" in s for s in said)
+    assert any("by and for" in s and "95% CI" in s for s in said)
+    assert "full-time caseworkers" in said[-1] and "a year at" in said[-1]
+
+
+def test_capacity_meets_the_wait_target_with_the_asked_probability(results):
+    capacity = results[0]["capacity"]
+    assert capacity["probability_met"] >= capacity["probability"] == 0.9
+    assert capacity["cost"] == capacity["fte"] * capacity["cost_per_fte"]
+
+
+def test_the_outputs_are_written_and_agree(results):
+    document, out = results
+    on_disk = json.loads((out / "results.json").read_text())
+    assert on_disk["findings"] == document["findings"]
+    lines = list(csv.reader((out / "results.csv").open()))
+    assert lines[0] == ["table", "key", "subkey", "measure", "value"]
+    assert {line[0] for line in lines[1:]} >= {"demand", "forecast", "waits", "declines", "waiting_list"}
+    report = (out / "report.html").read_text()
+    assert document["findings"][0] in report and "<script" not in report
+
+
+def test_suppression_holds_on_every_published_table(results):
+    document, _ = results
+    cells = [c["referrals"] for table in document["demand"]["by"].values() for c in table]
+    cells += [d["declines"] for d in document["unmet"]["declines"]]
+    assert any(c is None for c in cells), "the small extract has small cells to hide"
+    assert all(c is None or c >= THRESHOLD for c in cells)
+    charted = document["charts"]["declines"]["data"]["values"]
+    assert all(v["per_100"] is not None for v in charted)
+    assert len(charted) == sum(d["declines"] is not None for d in document["unmet"]["declines"])
