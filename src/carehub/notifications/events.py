@@ -67,7 +67,7 @@ def offer_saved(sender, instance: Offer, created: bool, **kwargs) -> None:
             recipient_ids=_who_may_hear(referral, _managers_of(instance.service.organisation_id)),
             kind=Kind.OFFER_ARRIVED,
             text=f"An offer is waiting for {instance.service.name}.",
-            link=reverse("referrals:offer", kwargs={"public_id": instance.public_id}),
+            link=reverse("offers:offer", kwargs={"public_id": instance.public_id}),
             event_key=f"offer_arrived:{instance.pk}",
         )
 
