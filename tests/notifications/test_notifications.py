@@ -48,7 +48,7 @@ def test_a_declined_offer_tells_the_hub_worker_who_made_it(world):
     world.referrals["triage"].status = "offered"
     world.referrals["triage"].save()
     offer = _offer(world)
-    offer_decline(actor=world.users["amara"], offer=offer, reason="No capacity this month")
+    offer_decline(actor=world.users["amara"], offer=offer, reason="no_capacity")
     notice = Notification.objects.get(recipient=world.users["hana"])
     assert notice.kind == Kind.OFFER_DECLINED and "Quaymarsh IDVA declined" in notice.text
     assert Offer.objects.get(pk=offer.pk).status == OfferStatus.DECLINED
