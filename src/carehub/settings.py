@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "carehub.repeats",
     "carehub.search",
     "carehub.notifications",
+    "carehub.alerts",
     "django_tasks",
     "django_tasks_db",
     "carehub.demo",

@@ -10,8 +10,8 @@ import datetime as dt
 from django.core import mail
 from django.utils import timezone
 
+from carehub.alerts import events
 from carehub.cases.models import Contact
-from carehub.notifications import events
 from carehub.notifications.models import Kind, Notification
 from carehub.notifications.services import notify, preference_set
 from carehub.referrals.models import Offer, OfferStatus

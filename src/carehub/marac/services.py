@@ -91,13 +91,9 @@ def marac_refer(*, actor, referral: Referral, assessment: DashAssessment) -> Mar
 
 
 def triage_and_refer(*, actor, referral: Referral, expected_version: int, triage) -> DashAssessment:
-    """The hub's triage and, when it meets the criteria, the MARAC referral: both or neither."""
-    with transaction.atomic():
-        assessment = referrals.referral_triage(
-            actor=actor, referral=referral, expected_version=expected_version, triage=triage
-        )
-        marac_refer(actor=actor, referral=referral, assessment=assessment)
-    return assessment
+    """The hub's triage and, when it meets the criteria, the MARAC referral: both or neither. The MARAC step runs
+    inside referrals.referral_triage itself (registered from marac.apps.ready), so every triage gets it."""
+    return referrals.referral_triage(actor=actor, referral=referral, expected_version=expected_version, triage=triage)
 
 
 def sealed_assess_and_refer(*, actor, referral: Referral, expected_version: int, triage) -> DashAssessment:

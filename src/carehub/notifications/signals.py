@@ -1,6 +1,6 @@
 """Events that a model save does not show (a queryset update), sent by the app that does the work.
 
-No imports: any domain app may send these without depending on who listens (notifications.events does).
+No imports: any domain app may send these without depending on who listens (alerts.events does).
 """
 
 from django.dispatch import Signal

@@ -489,7 +489,20 @@ def referral_triage(*, actor, referral: Referral, expected_version: int, triage:
         if old_status != Status.IN_TRIAGE:
             _record_event(referral, actor=actor, from_status=old_status, to_status=Status.IN_TRIAGE)
         audit.record_for(actor, Action.UPDATE, referral, changes={"triage": True, "risk_level": result.risk_level})
+        _after_triage(actor, referral, assessment)
     return assessment
+
+
+# What follows a triage in the same transaction: the MARAC app refers her to MARAC when the assessment meets the
+# criteria. MARAC sits above referrals, so it hands its step in from marac.apps.ready(), as independent does for the
+# sealed pathway (route_sealed_with); without it, triage stands alone.
+_after_triage: Callable[[object, Referral, DashAssessment], None] = lambda actor, referral, assessment: None  # noqa: E731
+
+
+def after_triage_with(step: Callable[[object, Referral, DashAssessment], None]) -> None:
+    """Set the step that follows every hub triage, inside its transaction (called by marac.apps.ready)."""
+    global _after_triage
+    _after_triage = step
 
 
 # --- offers ------------------------------------------------------------------------------------------------------

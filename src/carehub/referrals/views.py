@@ -14,7 +14,6 @@ from carehub.core.actions import attempt
 from carehub.core.addresses import client_address
 from carehub.core.ratelimit import check_rate
 from carehub.directory import selectors as directory
-from carehub.marac import services as marac_services
 from carehub.referrals import forms, selectors, selfrefer, services
 
 
@@ -216,8 +215,8 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         done = attempt(
-            # Through the MARAC app, so a referral meeting the criteria is referred to MARAC in the same transaction.
-            lambda: marac_services.triage_and_refer(
+            # A referral meeting the MARAC criteria is referred to MARAC in the same transaction (marac.apps.ready).
+            lambda: services.referral_triage(
                 actor=request.user,
                 referral=referral,
                 expected_version=form.cleaned_data["version"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from carehub.notifications import events
+from carehub.alerts import events
 
 
 @task()

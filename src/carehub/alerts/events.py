@@ -89,7 +89,7 @@ def offer_was_declined(sender, offer: Offer, **kwargs) -> None:
 def referral_was_received(sender, referral: Referral, **kwargs) -> None:
     """Record linkage runs on the queue, not in the intake request. Sealed referrals are never matched (repeats)."""
     if not referral.sealed:
-        from carehub.notifications.event_tasks import earlier_referral_check
+        from carehub.alerts.tasks import earlier_referral_check
 
         earlier_referral_check.enqueue(referral_id=referral.pk)
 

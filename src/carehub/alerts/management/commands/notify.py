@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from carehub.notifications.event_tasks import no_contact_sweep
+from carehub.alerts.tasks import no_contact_sweep
 
 
 class Command(BaseCommand):
