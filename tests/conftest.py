@@ -3,9 +3,15 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from carehub.referrals import directory_snapshot
 from tests.world import build_world
+
+# Property tests draw the same examples on every run (a failure found once is found every time, and CI never meets a
+# new random world the developer did not): derandomised, and no example database carried between runs.
+hypothesis_settings.register_profile("carehub", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.load_profile("carehub")
 
 
 @pytest.fixture

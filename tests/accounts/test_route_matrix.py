@@ -93,7 +93,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             (reverse("cases:caseworker_caseload", kwargs={"user_id": u.pk}), None) for u in world.users.values()
         ]
         + [(reverse("cases:caseworker_caseload", kwargs={"user_id": 999_999}), None)],
-        "notifications:open": [(reverse("notifications:open", kwargs={"pk": 999_999}), None)],
+        "notifications:open": [(reverse("notifications:open", kwargs={"public_id": "ZZZZZZZZZZZZ"}), None)],
         "directory:detail": [(reverse("directory:detail", kwargs={"pk": s.pk}), None) for s in world.services.values()],
         "api:referral_status": [
             (reverse("api:referral_status", kwargs={"reference": r.reference}), key)

@@ -118,7 +118,7 @@ def test_header_count_list_and_read(world, client_for):
     page = client.get("/notifications/").content.decode()
     assert "An offer is waiting for Quaymarsh IDVA." in page and "Unread" in page
     notice = Notification.objects.get(recipient=world.users["amara"])
-    response = client.post(f"/notifications/{notice.pk}/open/")
+    response = client.post(f"/notifications/{notice.public_id}/open/")
     assert response.status_code == 302 and response["Location"] == notice.link
     assert Notification.objects.get(pk=notice.pk).read_at is not None
     assert "Notifications <strong" not in client.get("/home/").content.decode()
@@ -127,7 +127,7 @@ def test_header_count_list_and_read(world, client_for):
 def test_nobody_opens_anyone_elses_notification(world, client_for):
     _offer(world)
     notice = Notification.objects.get()
-    assert client_for("bea").post(f"/notifications/{notice.pk}/open/").status_code == 404
+    assert client_for("bea").post(f"/notifications/{notice.public_id}/open/").status_code == 404
     assert Notification.objects.get().read_at is None
 
 

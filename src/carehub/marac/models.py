@@ -34,7 +34,9 @@ class MaracReferral(models.Model):
     )
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="marac_referrals")
     survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="marac_referrals")
-    borough = models.CharField(max_length=9, help_text="ONS code of the borough whose MARAC hears her case.")
+    borough = models.CharField(
+        max_length=9, blank=True, help_text="ONS code of the borough whose MARAC hears her case; blank until known."
+    )
     sealed = models.BooleanField(default=False, help_text="Copied from the referral: the sealed pathway.")
     referred_on = models.DateField()
     criteria = models.JSONField(default=list, help_text="Which MARAC criteria were met (DASH reasons).")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from carehub.core.public_ids import new_public_id
+
 
 class Kind(models.TextChoices):
     OFFER_ARRIVED = "offer_arrived", "An offer arrived"
@@ -21,6 +23,9 @@ class Kind(models.TextChoices):
 
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    public_id = models.CharField(
+        max_length=12, unique=True, default=new_public_id, editable=False, help_text="Shown to people (never the key)."
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     text = models.CharField(max_length=500)
     link = models.CharField(max_length=200, blank=True, help_text="A path inside Care Hub, never with personal data.")

@@ -23,9 +23,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @policy.route()
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: HttpRequest, public_id: str) -> HttpResponse:
     """Marks it read, then follows its link; the record's own page decides whether she may open it."""
-    notification = selectors.get_notification_for_user(request.user, pk)
+    notification = selectors.get_notification_for_user(request.user, public_id)
     services.notification_read(user=request.user, notification_id=notification.pk)
     return redirect(notification.link or "notifications:list")
 
