@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/carehub
 DEMO_REFERRALS ?= 5000
 export CAREHUB_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install assets chromium lint format bench clean
+.PHONY: demo test test-fast install assets chromium lint format bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ test: install assets chromium lint
 		echo "== PostgreSQL answers: running the suite again on PostgreSQL"; \
 		DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
 	else echo "== No PostgreSQL at 127.0.0.1:5432: the suite ran on SQLite only"; fi
+
+# The inner loop: SQLite only, without the browser, slow and Spark tests (`make test` runs them all, on both databases).
+test-fast: install
+	env -u DATABASE_URL $(BIN)/pytest -q -m "not browser and not slow and not spark"
 
 bench: install
 	$(BIN)/python benchmarks/routing_bench.py

@@ -14,6 +14,13 @@ hypothesis_settings.register_profile("carehub", derandomize=True, database=None,
 hypothesis_settings.load_profile("carehub")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that asks for the `spark` session is a Spark test, marked or not, so `-m "not spark"` leaves it out."""
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()) and item.get_closest_marker("spark") is None:
+            item.add_marker(pytest.mark.spark)
+
+
 @pytest.fixture
 def world(db):
     return build_world()

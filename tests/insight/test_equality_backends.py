@@ -38,6 +38,7 @@ def small_extract(tmp_path_factory):
     return synthetic.write_referrals(tmp_path_factory.mktemp("small") / "referrals.parquet", 2_000, seed=11)
 
 
+@pytest.mark.spark
 def test_stop_search_on_pyspark_equals_duckdb(spark, stop_search_data):
     spec = load_spec(SPECS / "over_policing_stop_search.toml")
     on_spark = assess(spec, stop_search_data, con=connect("pyspark", session=spark))
@@ -46,6 +47,7 @@ def test_stop_search_on_pyspark_equals_duckdb(spark, stop_search_data):
     same(on_spark.results, on_duckdb.results)
 
 
+@pytest.mark.spark
 def test_hub_on_pyspark_equals_duckdb(spark, small_extract):
     spec = load_spec(SPECS / "hub.toml")
     data = synthetic.extract_data(small_extract)

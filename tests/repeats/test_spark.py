@@ -6,13 +6,13 @@ import pytest
 
 from tests.repeats.conftest import read_rows, run_dedupe
 
-pytest.importorskip("pyspark")
-
 
 @pytest.mark.slow
+@pytest.mark.spark
 def test_duckdb_and_spark_agree_on_a_small_file(labelled, dedupe_run, tmp_path):
     """Same input, same trained model: every record in the same cluster, every pair the same to 6 decimal places
     (both round the same probability; a difference in the last place would show as a changed pair)."""
+    pytest.importorskip("pyspark")  # here, not at import: collecting the suite need not load PySpark
     run_dedupe(labelled.csv, tmp_path, "--model", str(dedupe_run.model), "--backend", "spark")
     assert read_rows(tmp_path / "clusters.csv") == read_rows(dedupe_run.out / "clusters.csv")
     spark_pairs = read_rows(tmp_path / "pairs.csv")

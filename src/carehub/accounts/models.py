@@ -74,18 +74,6 @@ class Membership(models.Model):
         return f"{self.user} - {self.get_role_display()} at {self.organisation}"
 
     @property
-    def can_refer(self) -> bool:
-        return self.role == Role.REFERRER
-
-    @property
-    def can_triage(self) -> bool:
-        return self.role == Role.HUB_WORKER and self.organisation.kind == Organisation.Kind.HUB
-
-    @property
-    def can_work_cases(self) -> bool:
-        return self.role in {Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER}
-
-    @property
     def can_allocate(self) -> bool:
         return self.role == Role.SERVICE_MANAGER
 

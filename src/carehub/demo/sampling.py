@@ -36,15 +36,6 @@ def choose_by_group(rng: np.random.Generator, groups: np.ndarray, table: list[Ma
     return out
 
 
-def choose_index_by_group(rng: np.random.Generator, groups: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """For each row, an index drawn from the row of `probs` (groups x options) its group names."""
-    out = np.zeros(len(groups), dtype=np.int64)
-    for g in np.unique(groups):
-        rows = np.flatnonzero(groups == g)
-        out[rows] = choose_index(rng, probs[g], len(rows))
-    return out
-
-
 def overlay(rng: np.random.Generator, values: np.ndarray, **shares: float) -> np.ndarray:
     """Replace a share of values with other answers, e.g. prefer_not_to_say=0.03 and blank (empty string)=0.05.
 

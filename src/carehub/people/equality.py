@@ -41,15 +41,6 @@ class Ethnicity(models.TextChoices):
     PREFER_NOT_TO_SAY = PREFER_NOT_TO_SAY, PREFER_NOT_TO_SAY_LABEL
 
 
-class EthnicGroup(models.TextChoices):
-    ASIAN = "asian", "Asian or Asian British"
-    BLACK = "black", "Black, Black British, Caribbean or African"
-    MIXED = "mixed", "Mixed or multiple ethnic groups"
-    WHITE = "white", "White"
-    OTHER = "other", "Other ethnic group"
-    PREFER_NOT_TO_SAY = PREFER_NOT_TO_SAY, PREFER_NOT_TO_SAY_LABEL
-
-
 def ethnic_group(category: str) -> str:
     """The ONS high-level group of a detailed category ('' for not recorded)."""
     if not category:

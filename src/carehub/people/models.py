@@ -66,10 +66,6 @@ class DataKey(models.Model):
     def __str__(self) -> str:
         return f"Data key {self.pk}"
 
-    @property
-    def is_destroyed(self) -> bool:
-        return not self.wrapped
-
 
 class Survivor(models.Model):
     # What pages, URLs and the audit trail show: random, because her key comes from a sequence shared with sealed

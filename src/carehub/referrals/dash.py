@@ -46,7 +46,6 @@ PARAPHRASED_QUESTIONS: tuple[str, ...] = (
     "Does she know if the abuser has ever been in trouble with the police or has a criminal history?",
 )
 QUESTION_COUNT = 24
-FEARS_QUESTION = 3
 
 
 @lru_cache(maxsize=2)
