@@ -117,6 +117,14 @@ def test_a_service_takes_a_referral_through_to_closure_with_outcomes_recorded(si
     main = page.locator("main").inner_text()
     assert GOAL in main and NOTE in main and "1 contact, 30 minutes in all" in main
 
+    # Her goal reached: a goal never started would need a manager's confirmation to close (issue 12).
+    visitor.follow(page.get_by_role("link", name="Update goal 1"))
+    visitor.check()
+    page.get_by_role("group", name="Where has this goal got to?").get_by_label("Achieved").check()
+    visitor.follow(page.get_by_role("button", name="Save"))
+    visitor.check()
+    assert "Goal updated." in done_banner(visitor)
+
     # Closure, with her closing measures on the same page.
     visitor.follow(page.get_by_role("link", name="Close the case"))
     visitor.check()
