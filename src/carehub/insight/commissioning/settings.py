@@ -76,7 +76,7 @@ class Settings:
     adult_women_source: str = "Census 2021 TS021 residents x 0.41 (London women 16+, Census 2021 TS009)"
     wait_target_days: float = 14.0
     wait_target_probability: float = 0.90
-    cost_per_fte: float = 42_000.0  # salary with on-costs; a placeholder a commissioner sets for her area
+    cost_per_fte: float = 42_000.0  # salary with on-costs: a default; each commissioner sets her own area's figure
     cost_source: str = "setting: salary with on-costs for one full-time caseworker (set per area)"
     caseload_per_fte: float = 20.0  # cases one full-time caseworker carries at once
     change_points: tuple[ChangePoint, ...] = ()
