@@ -16,6 +16,7 @@ from django.utils import timezone
 from carehub.cases.models import Case, Goal
 from carehub.core import public_ids
 from carehub.independent.models import Complaint
+from carehub.notifications.models import Notification
 from carehub.referrals.models import Consent, Offer
 from carehub.repeats.models import MatchDecision
 from tests.world import build_world
@@ -26,6 +27,7 @@ STEPS = [
     ("referrals", "0004_triage_order_index", "0005_public_ids", [Consent, Offer]),
     ("repeats", "0003_match_undo", "0004_public_ids", [MatchDecision]),
     ("independent", "0001_initial", "0002_public_ids", [Complaint]),
+    ("notifications", "0002_copy_accounts_notifications", "0003_public_ids", [Notification]),
 ]
 
 
@@ -59,6 +61,8 @@ def test_existing_rows_get_one_identifier_each(app, before, after, models):
         )
     for _ in range(2):
         Complaint.objects.create(case=world.cases["sealed"], made_to="watchdog", made_on=now.date())
+    for n, user in enumerate(world.users.values()):
+        Notification.objects.create(recipient=user, kind="offer_arrived", text="An offer is waiting", event_key=f"e{n}")
     counts = {model: model.objects.count() for model in models}
     with connection.cursor() as cursor:
         # As if these rows had been committed before the migration: their deferred foreign-key checks run now, and

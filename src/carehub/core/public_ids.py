@@ -46,3 +46,29 @@ def parse(text: str) -> str | None:
     if len(cleaned) != LENGTH or any(ch not in ALPHABET for ch in cleaned):
         return None
     return cleaned
+
+
+def fill_missing(app_label: str, *model_names: str, batch: int = 5_000):
+    """A RunPython function for a migration that adds `public_id` to existing tables: every row without one gets its
+    own random identifier, in batches. (A default on AddField would give every existing row the same value, so the
+    column is added nullable, filled by this, then made unique and required.)
+
+    PostgreSQL queues a deferred foreign-key check for each row updated and refuses the ALTER TABLE that follows in
+    the same migration while any are pending; checked at once instead, they are done before it.
+    """
+
+    def fill(apps, schema_editor) -> None:
+        postgres = schema_editor.connection.vendor == "postgresql"
+        if postgres:
+            schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name in model_names:
+            model = apps.get_model(app_label, name)
+            rows = model.objects.filter(public_id__isnull=True).only("pk")
+            while chunk := list(rows[:batch]):
+                for row in chunk:
+                    row.public_id = new_public_id()
+                model.objects.bulk_update(chunk, ["public_id"])
+        if postgres:
+            schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    return fill

@@ -9,26 +9,6 @@ from django.db import migrations, models
 
 import carehub.core.public_ids
 
-MODELS = ("case", "goal")
-BATCH = 5_000
-
-
-def fill(apps, schema_editor):
-    # PostgreSQL queues a deferred foreign-key check for each row updated, and refuses the ALTER TABLE that follows in
-    # this migration while any are pending; checked at once instead, they are done before it.
-    postgres = schema_editor.connection.vendor == "postgresql"
-    if postgres:
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    for name in MODELS:
-        model = apps.get_model("cases", name)
-        rows = model.objects.filter(public_id__isnull=True).only("pk")
-        while batch := list(rows[:BATCH]):
-            for row in batch:
-                row.public_id = carehub.core.public_ids.new_public_id()
-            model.objects.bulk_update(batch, ["public_id"])
-    if postgres:
-        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
-
 
 class Migration(migrations.Migration):
     dependencies = [("cases", "0002_casework")]
@@ -40,7 +20,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="goal", name="public_id", field=models.CharField(editable=False, max_length=12, null=True)
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(
+            carehub.core.public_ids.fill_missing("cases", "case", "goal"), migrations.RunPython.noop, elidable=True
+        ),
         migrations.AlterField(
             model_name="case",
             name="public_id",
