@@ -158,20 +158,21 @@ def _scores(hits: float, predicted: float, true: float) -> dict:
 def scoring_speed(candidates: int = 300, repeats: int = 200) -> dict:
     """The hub's side: one new referral scored against `candidates` stored records with scoring.explain_pair.
 
-    Keys come from keys.linkage_keys of synthetic identities; the model is the one shipped with Care Hub. Times the
+    Keys come from people.linkage_keys of synthetic identities; the model is the one shipped with Care Hub. Times the
     scoring only (the database look-ups of candidate_blocks are the hub's).
     """
     import django
 
     django.setup()
+    from carehub.people import linkage_keys
     from carehub.people.models import Identity
-    from carehub.repeats import keys, model, scoring, synthetic
+    from carehub.repeats import scoring, splink_model, synthetic
 
     identities = [Identity(**r.identity_fields()) for r in synthetic.generate(candidates + 1, seed=11)]
     started = time.perf_counter()
-    stored = [scoring.prepare(keys.linkage_keys(i)) for i in identities]  # as the hub would hold them
+    stored = [scoring.prepare(linkage_keys.linkage_keys(i)) for i in identities]  # as the hub would hold them
     keying_ms = (time.perf_counter() - started) * 1000 / len(stored)
-    weights = scoring.Weights.from_model(model.load_default())
+    weights = scoring.Weights.from_model(splink_model.load_default())
     new, others = stored[0], stored[1:]
     timings = []
     for _ in range(repeats):

@@ -187,9 +187,9 @@ class Store:
 
     def _write(self, writer, batch_keys, records, first: dict, offset: int) -> None:
         from carehub.core.public_ids import new_public_id
+        from carehub.people.linkage_keys import KEY_FIELDS
         from carehub.people.models import DataKey, LinkageRecord, Survivor
         from carehub.referrals.models import Referral
-        from carehub.repeats.keys import KEY_FIELDS
 
         n = len(records)
         key_ids = [first[DataKey] + offset + i for i in range(n)]

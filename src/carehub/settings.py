@@ -151,7 +151,7 @@ INSTALLED_APPS = [
     "carehub.cases",
     "carehub.independent",
     "carehub.extract",
-    "carehub.equality",
+    "carehub.assessments",
     "carehub.duration",
     "carehub.commissioning",
     "carehub.repeats",

@@ -26,7 +26,7 @@ urlpatterns = [
     path("audit/", include("carehub.audit.urls")),
     path("independent/", include("carehub.independent.urls")),
     path("marac/", include("carehub.marac.urls")),
-    path("insight/equality/", include("carehub.equality.urls")),
+    path("insight/equality/", include("carehub.assessments.urls")),
     path("insight/duration/", include("carehub.duration.urls")),
     path("insight/commissioning/", include("carehub.commissioning.urls")),
     path("administration/", include("carehub.accounts.administration_urls")),

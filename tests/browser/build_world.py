@@ -125,7 +125,7 @@ def main() -> None:
     # synthetic extract; tests/equality publishes from the database itself.
     import tempfile
 
-    from carehub.equality.services import HUB, SPECS, results_dir
+    from carehub.assessments.services import HUB, SPECS, results_dir
     from carehub.insight import synthetic
     from carehub.insight.equality import run
 

@@ -16,7 +16,7 @@ from carehub.demo.identities import build_identities, identity_inputs, sealing
 from carehub.demo.plan import build_plan
 from carehub.demo.sampling import DAY, NA
 from carehub.people import crypto
-from carehub.people.equality import EQUALITY_FIELDS, PREFER_NOT_TO_SAY, ethnic_group
+from carehub.people.monitoring import EQUALITY_FIELDS, PREFER_NOT_TO_SAY, ethnic_group
 from carehub.referrals.models import REFERENCE_ALPHABET, Status
 
 END_DATE = dt.date(2026, 10, 31)  # fixed, so the plan never depends on the day the tests run

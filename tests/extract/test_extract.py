@@ -13,8 +13,8 @@ from django.utils import timezone
 from carehub.audit.models import AuditEvent, SealedAuditEvent
 from carehub.cases.models import OnwardReferral
 from carehub.extract.writer import pseudonym
-from carehub.people.equality import INSECURE_IMMIGRATION_STATUSES
 from carehub.people.models import Survivor
+from carehub.people.monitoring import INSECURE_IMMIGRATION_STATUSES
 from carehub.referrals.models import Referral
 from carehub.repeats.models import Outcome
 from tests.factories import CaseFactory, ReferralFactory

@@ -1,4 +1,5 @@
-"""`carehub keys rotate`: every live data key re-wrapped under the newest key-encryption key, erased keys left alone.
+"""`carehub datakeys rotate` (old name `keys rotate`): every live data key re-wrapped under the newest key-encryption
+key, erased keys left alone.
 
 crypto caches its MultiFernet by the tuple of keys, so overriding settings.FIELD_KEYS takes effect at once.
 """
@@ -38,9 +39,9 @@ def fresh(survivor: Survivor) -> Survivor:
     return Survivor.objects.select_related("data_key").get(pk=survivor.pk)
 
 
-def rotate() -> str:
+def rotate(command: str = "datakeys") -> str:
     out = io.StringIO()
-    call_command("keys", "rotate", stdout=out)
+    call_command(command, "rotate", stdout=out)
     return out.getvalue()
 
 
@@ -111,6 +112,7 @@ def test_rotation_in_batches_reaches_every_key_and_audits_each_batch(settings, s
 def test_rotating_when_nothing_is_left_to_rotate_is_still_recorded(settings, db):
     settings.FIELD_KEYS = [NEW_KEY, OLD_KEY]
     assert "Re-wrapped 0 data keys" in rotate()
+    assert "Re-wrapped 0 data keys" in rotate("keys")  # the old name operators know still runs it
     assert AuditEvent.objects.filter(action=Action.KEY_ROTATION, changes__rotated=0).exists()
 
 

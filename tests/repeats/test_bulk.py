@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from carehub.people import linkage_keys
 from carehub.people.crypto import lookup_hash, normalise_email, normalise_phone, normalise_postcode
 from carehub.people.models import Identity
-from carehub.repeats import bulk, keys
+from carehub.repeats import bulk
 
 PRINTABLE = st.text(alphabet=st.sampled_from([chr(c) for c in range(32, 127)]), max_size=40)
 ADDRESSY = st.text(alphabet=st.sampled_from(list(string.ascii_letters + string.digits + " ,/.-'")), max_size=40)
@@ -44,14 +45,14 @@ def _sql(con, expression: str, values: list[str]) -> list:
 
 
 def _postcode_part(value: str, part: str) -> str:
-    return keys.postcode_features(value)[part]
+    return linkage_keys.postcode_features(value)[part]
 
 
 CASES = {
     "norm_phone(x)": normalise_phone,
     "norm_email(x)": normalise_email,
     "norm_postcode(x)": normalise_postcode,
-    "norm_address(x)": keys.address_line,
+    "norm_address(x)": linkage_keys.address_line,
     "coalesce(postcode_parts(norm_postcode(x)).district || postcode_parts(norm_postcode(x)).digit, '')": (
         lambda v: _postcode_part(v, "postcode_sector")
     ),
@@ -69,13 +70,14 @@ def test_sql_twins_on_real_formats(macros):
     phones = ["+44 (0)7700 900123", "0044 7700 900123", "07700-900-123", "020 7946 0018", "447700900123", "12"]
     assert _sql(macros, "norm_phone(x)", phones) == [normalise_phone(p) for p in phones]
     addresses = ["Flat 3, 12 Albert Road, London", "3/12 Albert Rd", "Rose Cottage, Mill Lane", ", , 5 road road, x"]
-    assert _sql(macros, "norm_address(x)", addresses) == [keys.address_line(a) for a in addresses]
+    assert _sql(macros, "norm_address(x)", addresses) == [linkage_keys.address_line(a) for a in addresses]
 
 
 def test_the_sql_hmac_is_lookup_hash(macros):
-    params = keys.hmac_parameters(settings.HASH_KEY)
+    params = linkage_keys.hmac_parameters(settings.HASH_KEY)
     [[ours, blank]] = macros.execute(
-        f"SELECT {keys.hmac_sql(repr('phone'), repr('07700900123'))}, {keys.hmac_sql(repr('phone'), repr(''))}",
+        f"SELECT {linkage_keys.hmac_sql(repr('phone'), repr('07700900123'))}, "
+        f"{linkage_keys.hmac_sql(repr('phone'), repr(''))}",
         params,
     ).fetchall()
     assert ours == int(lookup_hash("phone", "07700900123")[:16], 16)
@@ -111,20 +113,20 @@ def test_batch_keys_are_the_hubs_keys(tmp_path):
     con = bulk.private_connection()
     assert con.execute("SELECT current_setting('temp_directory')").fetchall() == [("",)], "may not spill to disk"
     bulk.load_csv(con, str(source))
-    rows = sorted(bulk.build_keys(con, settings.HASH_KEY).to_pylist(), key=lambda row: row["rid"])
+    rows = sorted(bulk.build_linkage_keys(con, settings.HASH_KEY).to_pylist(), key=lambda row: row["rid"])
     for row, person in zip(rows, PEOPLE, strict=True):
-        hub = keys.linkage_keys(person)
-        for field in keys.KEY_FIELDS:
+        hub = linkage_keys.linkage_keys(person)
+        for field in linkage_keys.KEY_FIELDS:
             value = row[field]
             if not hub[field]:
                 assert value is None, ("blank in, blank out", field)
-            elif field in keys.LIST_FIELDS:
+            elif field in linkage_keys.LIST_FIELDS:
                 # Neighbours shared with no other name are left out of the batch: they cannot meet.
-                assert set(value or []) <= {keys.key_to_int(k) for k in keys.near_keys(hub[field])}
+                assert set(value or []) <= {linkage_keys.key_to_int(k) for k in linkage_keys.near_keys(hub[field])}
             elif value == row["rid"]:
                 assert field not in ("given", "family"), "a placeholder only for a value no other record holds"
             else:
-                assert value == keys.key_to_int(hub[field]), field
+                assert value == linkage_keys.key_to_int(hub[field]), field
     first, second, third, fourth, fifth, sixth = rows
     for field in ("given", "family", "dob", "phone", "email", "postcode", "address"):
         assert first[field] == second[field] == third[field], field
@@ -133,8 +135,8 @@ def test_batch_keys_are_the_hubs_keys(tmp_path):
 
 
 def test_the_sql_hmac_hashes_any_text_as_utf8(macros):
-    params = keys.hmac_parameters(settings.HASH_KEY)
+    params = linkage_keys.hmac_parameters(settings.HASH_KEY)
     for value in ["łucja", "محمد", "zoe\\x41@example.org", "o'neil"]:
-        sql = f"SELECT {keys.hmac_sql(repr('name'), '$value')}"
+        sql = f"SELECT {linkage_keys.hmac_sql(repr('name'), '$value')}"
         [[ours]] = macros.execute(sql, {**params, "value": value}).fetchall()
         assert ours == int(lookup_hash("name", value)[:16], 16), value

@@ -6,9 +6,10 @@ import inspect
 
 import pytest
 
-from carehub.repeats import bulk, dedupe, keys, linkage, model, scoring, selectors, services, synthetic
+from carehub.people import linkage_keys
+from carehub.repeats import bulk, dedupe, linkage, scoring, selectors, services, splink_model, synthetic
 
-MODULES = [bulk, dedupe, keys, linkage, model, scoring, selectors, services, synthetic]
+MODULES = [bulk, dedupe, linkage_keys, linkage, splink_model, scoring, selectors, services, synthetic]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import pytest
 
+from carehub.people import linkage_keys
 from carehub.people.linkage_keys import BatchKeys, key_row
 from carehub.people.models import Identity, LinkageRecord
 from carehub.people.services import survivor_create, survivor_erase
-from carehub.repeats import keys
 from carehub.repeats.synthetic import generate
 from tests.repeats.helpers import AMINA, intake
 
 
 def stored(survivor_id: int) -> dict[str, str]:
-    return LinkageRecord.objects.filter(survivor_id=survivor_id).values(*keys.KEY_FIELDS).get()
+    return LinkageRecord.objects.filter(survivor_id=survivor_id).values(*linkage_keys.KEY_FIELDS).get()
 
 
 def test_a_new_referral_stores_her_keys_and_none_of_her_details(world):
     referral = intake(AMINA)
     record = stored(referral.survivor_id)
-    assert record == keys.linkage_keys(AMINA)
+    assert record == linkage_keys.linkage_keys(AMINA)
     text = " ".join(record.values()).lower()
     for plain in ("amina", "okonkwo", "1987", "900123", "mile", "e14ns", "example"):
         assert plain not in text
@@ -68,8 +68,10 @@ def test_batch_keys_equal_the_hubs_keys_one_by_one():
     # Sector "E14" (of E1 4NS) and district "E14" (of E14 5AB) are different keys.
     identities += [Identity(postcode="E1 4NS"), Identity(postcode="E14 5AB"), Identity(postcode="E1 4NS")]
     for identity in identities + identities[:50]:  # the second time round, from the caches
-        assert batch(identity) == keys.linkage_keys(identity), identity
-    assert key_row(keys.linkage_keys(AMINA)) == tuple(keys.linkage_keys(AMINA)[f] for f in keys.KEY_FIELDS)
+        assert batch(identity) == linkage_keys.linkage_keys(identity), identity
+    assert key_row(linkage_keys.linkage_keys(AMINA)) == tuple(
+        linkage_keys.linkage_keys(AMINA)[f] for f in linkage_keys.KEY_FIELDS
+    )
 
 
 @pytest.mark.django_db
@@ -88,12 +90,12 @@ def test_the_seeder_stores_every_survivors_keys_except_on_the_sealed_pathway():
     sealed = set(Referral.objects.filter(sealed=True).values_list("survivor_id", flat=True))
     assert sealed, "the seed should include the sealed pathway"
     survivors = list(Survivor.objects.select_related("data_key").order_by("pk"))
-    records = {r["survivor_id"]: r for r in LinkageRecord.objects.values("survivor_id", *keys.KEY_FIELDS)}
+    records = {r["survivor_id"]: r for r in LinkageRecord.objects.values("survivor_id", *linkage_keys.KEY_FIELDS)}
     assert set(records) == {s.pk for s in survivors} - sealed
     for survivor in survivors[::7]:
         if survivor.pk not in sealed:
-            expected = keys.linkage_keys(survivor.identity)
-            assert {f: records[survivor.pk][f] for f in keys.KEY_FIELDS} == expected
+            expected = linkage_keys.linkage_keys(survivor.identity)
+            assert {f: records[survivor.pk][f] for f in linkage_keys.KEY_FIELDS} == expected
     # A seeded woman referred again with a slip in her family name is found among them.
     woman = next(s for s in survivors if s.pk not in sealed and len(s.identity.family_name) >= 5)
     identity = woman.identity
@@ -114,13 +116,13 @@ def test_the_keys_command_stores_keys_for_survivors_who_have_none(world):
     survivor_erase(actor=world.users["adam"], survivor=erased.survivor, reason="her request")
     LinkageRecord.objects.all().delete()  # as before Care Hub kept keys
     out = io.StringIO()
-    call_command("repeats", "keys", stdout=out)
+    call_command("repeats", "linkage-keys", stdout=out)
     stored_ids = set(LinkageRecord.objects.values_list("survivor_id", flat=True))
     unsealed = {r.survivor_id for key, r in world.referrals.items() if key != "sealed"}
     assert stored_ids == unsealed | {kept.survivor_id}
-    assert stored(kept.survivor_id) == keys.linkage_keys(AMINA)
+    assert stored(kept.survivor_id) == linkage_keys.linkage_keys(AMINA)
     assert f"Stored linkage keys for {len(stored_ids)} survivors." in out.getvalue()
     event = AuditEvent.objects.order_by("-seq").first()
     assert (event.action, event.object_type, event.changes["stored"]) == ("update", "linkagerecord", len(stored_ids))
-    call_command("repeats", "keys", stdout=out)  # again: nothing left to do
+    call_command("repeats", "keys", stdout=out)  # again, by its old name: nothing left to do
     assert LinkageRecord.objects.count() == len(stored_ids)

@@ -23,7 +23,7 @@ from carehub.core.london import BOROUGHS
 
 OUTPUT = Path(__file__).resolve().parent / "data" / "census_2021_ethnic_group_london.json"
 
-# Census column suffix (after "Ethnic group: ") -> Care Hub's ONS 2021 category code (carehub.people.equality).
+# Census column suffix (after "Ethnic group: ") -> Care Hub's ONS 2021 category code (carehub.people.monitoring).
 COLUMNS: dict[str, str] = {
     "Asian, Asian British or Asian Welsh: Bangladeshi": "asian_bangladeshi",
     "Asian, Asian British or Asian Welsh: Chinese": "asian_chinese",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from carehub.core.choices import Community as C
-from carehub.people.equality import ImmigrationStatus as I
-from carehub.people.equality import Religion as R
+from carehub.people.monitoring import ImmigrationStatus as I
+from carehub.people.monitoring import Religion as R
 
 
 @dataclass(frozen=True)

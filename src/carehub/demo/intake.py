@@ -22,7 +22,7 @@ from carehub.demo.heritage import HERITAGES
 from carehub.demo.population import Survivors
 from carehub.demo.risk import Risk, draw_risk
 from carehub.demo.sampling import DAY, NA, bernoulli, choose
-from carehub.people.equality import age_band
+from carehub.people.monitoring import age_band
 from carehub.referrals.models import Channel, PolicePerpetrator
 
 CHANNELS = {Channel.SELF: 0.27, Channel.PROFESSIONAL: 0.58, Channel.API: 0.15}

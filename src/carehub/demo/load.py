@@ -27,9 +27,9 @@ from carehub.demo.plan import Plan
 from carehub.demo.sampling import NA
 from carehub.demo.writer import BulkWriter, ids
 from carehub.directory.models import Contract, Service
-from carehub.people.equality import EQUALITY_FIELDS, IMMIGRATION_FIELDS
 from carehub.people.linkage_keys import KEY_FIELDS
 from carehub.people.models import DataKey, LinkageRecord, Survivor
+from carehub.people.monitoring import EQUALITY_FIELDS, IMMIGRATION_FIELDS
 from carehub.referrals import dash
 from carehub.referrals.models import DashAssessment, Offer, OfferStatus, Referral, Status
 

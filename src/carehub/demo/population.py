@@ -15,9 +15,9 @@ import numpy as np
 from carehub.demo.census import Census
 from carehub.demo.heritage import ETHNICITY_HERITAGES, HERITAGE_INDEX, HERITAGES, IMMIGRATION_PROFILES
 from carehub.demo.sampling import DAY, NA, bernoulli, choose, choose_by_group, choose_index, overlay
-from carehub.people.equality import PREFER_NOT_TO_SAY as PNS
-from carehub.people.equality import Disability, GenderIdentity, ImmigrationStatus, Sex, SexualOrientation
-from carehub.people.equality import PregnancyMaternity as P
+from carehub.people.monitoring import PREFER_NOT_TO_SAY as PNS
+from carehub.people.monitoring import Disability, GenderIdentity, ImmigrationStatus, Sex, SexualOrientation
+from carehub.people.monitoring import PregnancyMaternity as P
 
 # Age at first referral (years): survivors referred to London services are mostly 18 to 44.
 AGE_BANDS: tuple[tuple[int, int, float], ...] = (

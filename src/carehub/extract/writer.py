@@ -47,7 +47,7 @@ from carehub.audit.models import Action
 from carehub.cases.commissioning import closed_case_rows
 from carehub.cases.models import Case, CaseStatus, Contact, MeasureStage, OnwardReferral, OutcomeMeasure
 from carehub.core.dates import add_months
-from carehub.people.equality import INSECURE_IMMIGRATION_STATUSES, ethnic_group
+from carehub.people.monitoring import INSECURE_IMMIGRATION_STATUSES, ethnic_group
 from carehub.referrals.models import Offer, Referral
 
 CHUNK = 20_000

@@ -29,7 +29,7 @@ class KeyUnavailable(Exception):
     """Sealed data that should open does not: a missing key-encryption key, another survivor's key, or tampering.
 
     Deliberately not a KeyDestroyed: a configuration mistake (say, dropping the old key from CAREHUB_FIELD_KEYS
-    before `carehub keys rotate` has run) must fail loudly, never pass for an erasure that did not happen.
+    before `carehub datakeys rotate` has run) must fail loudly, never pass for an erasure that did not happen.
     """
 
 

@@ -9,7 +9,7 @@ from django.db import models
 
 from carehub.core import public_ids
 from carehub.people import crypto
-from carehub.people.equality import (
+from carehub.people.monitoring import (
     Disability,
     Ethnicity,
     GenderIdentity,

@@ -12,9 +12,9 @@ from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.core.rows import insert_together
 from carehub.people import crypto
-from carehub.people.equality import EQUALITY_FIELDS, IMMIGRATION_FIELDS
 from carehub.people.linkage_keys import linkage_keys
 from carehub.people.models import DataKey, Identity, LinkageRecord, Survivor, lookups_for
+from carehub.people.monitoring import EQUALITY_FIELDS, IMMIGRATION_FIELDS
 
 _EQUALITY_AND_IMMIGRATION = frozenset(EQUALITY_FIELDS + IMMIGRATION_FIELDS)
 

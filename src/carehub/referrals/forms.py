@@ -8,7 +8,7 @@ from django import forms
 from carehub.core.choices import AbuseType, Community, Language, ServiceType
 from carehub.core.forms import DatePartsField, choices_with_blank
 from carehub.core.london import BOROUGH_CHOICES
-from carehub.people import equality as eq
+from carehub.people import monitoring as eq
 from carehub.people.models import Identity
 from carehub.referrals import dash, intake
 from carehub.referrals.models import (

@@ -28,7 +28,7 @@ from pydantic import (
 from carehub.core.choices import AbuseType, Community, Language, ServiceType
 from carehub.core.jsonbody import NO_NUL_PATTERN
 from carehub.core.london import BOROUGHS
-from carehub.people.equality import (
+from carehub.people.monitoring import (
     POLICE_ETHNICITY_CODES,
     Disability,
     Ethnicity,

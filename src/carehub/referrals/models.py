@@ -10,8 +10,8 @@ from django.db import models
 from carehub.accounts.models import Organisation
 from carehub.core.public_ids import display, new_public_id
 from carehub.directory.models import Service
-from carehub.people.equality import AgeBand
 from carehub.people.models import Survivor
+from carehub.people.monitoring import AgeBand
 
 # No vowels or look-alike characters, so a reference read over the phone cannot spell a word or be misheard.
 REFERENCE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ23456789"

@@ -25,7 +25,7 @@ from django.utils import timezone
 from carehub.accounts import policy
 from carehub.core.choices import Community, ServiceType
 from carehub.core.london import BOROUGHS
-from carehub.people.equality import GenderIdentity, Sex
+from carehub.people.monitoring import GenderIdentity, Sex
 from carehub.referrals import dash, directory_snapshot
 from carehub.referrals.models import RISK_ORDER, Consent, Offer, OfferStatus, Referral, RiskLevel, Status
 from carehub.referrals.routing import Excluded, Need, Ranked, rank

@@ -25,8 +25,8 @@ from carehub.core.rows import insert_together
 from carehub.core.services import ServiceError, version_bump
 from carehub.directory.models import Service
 from carehub.notifications import signals as notification_signals
-from carehub.people.equality import age_band
 from carehub.people.models import Identity
+from carehub.people.monitoring import age_band
 from carehub.people.services import survivor_created, survivor_prepare
 from carehub.referrals import dash
 from carehub.referrals.models import (

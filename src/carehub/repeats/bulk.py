@@ -1,11 +1,11 @@
-"""Linkage keys for a whole table at once, in DuckDB: the batch twin of keys.linkage_keys.
+"""Linkage keys for a whole table at once, in DuckDB: the batch twin of linkage_keys.linkage_keys.
 
 A million rows keyed one by one in Python take most of a minute of CPU; here the work is vectorised:
-- normalising: printable-ASCII values (nearly all) go through SQL macros written to match keys.py's Python
+- normalising: printable-ASCII values (nearly all) go through SQL macros written to match linkage_keys.py's Python
   normalisers character for character (tests/repeats/test_bulk.py holds them equal); any other value goes through
   the Python normaliser itself. Names always go through Python (metaphone has no SQL twin), once per distinct name.
 - hashing: each distinct (kind, feature) is hashed once, in SQL, with the same HMAC as people.crypto.lookup_hash
-  (keys.hmac_sql). A feature held by a single record cannot agree with any other record, so it is not hashed at
+  (linkage_keys.hmac_sql). A feature held by a single record cannot agree with any other record, so it is not hashed at
   all: its key is a placeholder unique to that record (the row number), which compares exactly as its hash would.
   Names and their one-edit neighbours are compared across fields and lists, so every shared one is hashed.
 The result holds keys only, as 64-bit integers; the plain values live in this connection's memory and nowhere else.
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from carehub.people import linkage_keys
 from carehub.people.crypto import normalise_email, normalise_name, normalise_phone, normalise_postcode
-from carehub.repeats import keys
 
 INPUT_COLUMNS = ("record_id", "given_name", "family_name", "date_of_birth", "postcode", "address", "phone", "email")
 # Used when present, blank otherwise: a town, a house number kept apart from its street, a second address line.
@@ -30,12 +30,12 @@ PRINTABLE_ASCII = "[ -~]*"  # the SQL macros below are exact twins of the Python
 
 
 def _sql_pattern(pattern: str) -> str:
-    """A keys.py regular expression for RE2 on printable ASCII: Python's \\s is a space there; quotes doubled."""
+    """A linkage_keys regular expression for RE2 on printable ASCII: Python's \\s is a space there; quotes doubled."""
     return pattern.replace("\\s", " ").replace("'", "''")
 
 
-# Twins of people.crypto.normalise_phone / normalise_email / normalise_postcode and keys.postcode_features /
-# keys.address_line, step for step, valid for printable ASCII only (where Python's \s is a space, \d is 0-9 and
+# Twins of people.crypto.normalise_phone / normalise_email / normalise_postcode and linkage_keys.postcode_features /
+# linkage_keys.address_line, step for step, valid for printable ASCII only (where Python's \s is a space, \d is 0-9 and
 # casefold() is lower()). tests/repeats/test_bulk.py holds each equal to its Python original.
 MACROS = (
     # Digits only; "00" dropped; "44" and nine or more digits in national form with one leading 0. One regular
@@ -51,11 +51,11 @@ MACROS = (
     # Up to the end of the last part holding a digit, else the first non-blank part.
     """CREATE MACRO address_kept(v) AS regexp_replace(v, '^(?:(.*[0-9][^,]*)|[ ,]*([^,]*)).*$', '\\1\\2')""",
     f"""CREATE MACRO address_spaced(v) AS
-           ' ' || trim(regexp_replace(v, '{_sql_pattern(keys.ADDRESS_SEPARATORS)}', '  ', 'g')) || ' '""",
+           ' ' || trim(regexp_replace(v, '{_sql_pattern(linkage_keys.ADDRESS_SEPARATORS)}', '  ', 'g')) || ' '""",
     f"""CREATE MACRO norm_address(v) AS regexp_replace(regexp_replace(regexp_replace(
            address_spaced(address_kept(lower(v))),
-           '{_sql_pattern(keys.ADDRESS_DROPPED)}', ' ', 'g'),
-           '{_sql_pattern(keys.STREET_WORDS)}', '{keys.STREET_INITIALS}', 'g'),
+           '{_sql_pattern(linkage_keys.ADDRESS_DROPPED)}', ' ', 'g'),
+           '{_sql_pattern(linkage_keys.STREET_WORDS)}', '{linkage_keys.STREET_INITIALS}', 'g'),
            '[^a-z0-9]', '', 'g')""",
 )
 
@@ -187,9 +187,9 @@ def write_rejects(con: duckdb.DuckDBPyConnection, path: str) -> None:
     )
 
 
-def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
-    """One row of keys per record of `plain`, in no particular order: `rid` and each of keys.KEY_FIELDS (UBIGINT, or
-    UBIGINT[] for lists).
+def build_linkage_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
+    """One row of keys per record of `plain`, in no particular order: `rid` and each of
+    linkage_keys.KEY_FIELDS (UBIGINT, or UBIGINT[] for lists).
 
     Features that come together are keyed together: a date of birth's five keys from one table of distinct dates,
     a postcode's three from one of distinct postcodes, a name's three (name, metaphone, neighbours) from one of
@@ -197,10 +197,10 @@ def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
     """
     for macro in MACROS:
         con.execute(macro)
-    params = keys.hmac_parameters(hash_key)
+    params = linkage_keys.hmac_parameters(hash_key)
     _name_map(con)
     _features(con)
-    hmac = keys.hmac_sql
+    hmac = linkage_keys.hmac_sql
 
     def run(sql: str) -> None:
         con.execute(sql, params if "$hmac" in sql else None)
@@ -272,8 +272,8 @@ def build_keys(con: duckdb.DuckDBPyConnection, hash_key: str) -> pa.Table:
 
 
 def _near(column: str) -> str:
-    """Keys of the one-edit neighbourhood (keys.one_edit_neighbourhood) of each distinct value of `column`, less the
-    forms with a digit dropped: "12 albert r" and "13 albert r" are neighbours, not one person with a slip.
+    """Keys of the one-edit neighbourhood (linkage_keys.one_edit_neighbourhood) of each distinct value of `column`,
+    less the forms with a digit dropped: "12 albert r" and "13 albert r" are neighbours, not one person with a slip.
 
     Only neighbours that two distinct values share are kept: no other can make two different values overlap, and
     equal values agree at a better level anyway.
@@ -282,9 +282,9 @@ def _near(column: str) -> str:
     neighbours = f"list_distinct(list_prepend(v, list_transform({kept}, lambda i: v[:i - 1] || v[i + 1:])))"
     return f"""CREATE TABLE {column}_near_keys AS
                WITH d AS (SELECT DISTINCT {column} AS v FROM features
-                          WHERE {column} IS NOT NULL AND length({column}) >= {keys.MIN_NEAR_LENGTH}),
+                          WHERE {column} IS NOT NULL AND length({column}) >= {linkage_keys.MIN_NEAR_LENGTH}),
                     n AS (SELECT v, unnest({neighbours}) AS nb FROM d),
-                    shared AS (SELECT nb, {keys.hmac_sql(repr(column + "_near"), "nb")} AS h
+                    shared AS (SELECT nb, {linkage_keys.hmac_sql(repr(column + "_near"), "nb")} AS h
                                FROM n GROUP BY nb HAVING count(*) > 1)
                SELECT v, list_sort(list(h)) AS near FROM n JOIN shared USING (nb) GROUP BY v"""  # noqa: S608
 
@@ -292,7 +292,7 @@ def _near(column: str) -> str:
 def _shared(table: str, column: str, kind: str) -> str:
     """Keys of the values of `column` held by two or more records; any other value is a placeholder (see above)."""
     return f"""CREATE TABLE {table}_keys AS
-               SELECT {column} AS v, {keys.hmac_sql(repr(kind), column)} AS h
+               SELECT {column} AS v, {linkage_keys.hmac_sql(repr(kind), column)} AS h
                FROM features WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1"""  # noqa: S608
 
 
@@ -301,7 +301,7 @@ def _features(con: duckdb.DuckDBPyConnection) -> None:
     _python_fallback(con, "phone", {"phone": normalise_phone})
     _python_fallback(con, "email", {"email": normalise_email})
     _python_fallback(con, "postcode", {"postcode": normalise_postcode, **_postcode_parts()})
-    _python_fallback(con, "address", {"address": keys.address_line})
+    _python_fallback(con, "address", {"address": linkage_keys.address_line})
     # Addresses repeat far more than phones do (a household, a refuge): normalise each distinct one once.
     con.execute(
         f"""CREATE TEMP TABLE address_map AS
@@ -332,7 +332,7 @@ def _features(con: duckdb.DuckDBPyConnection) -> None:
             LEFT JOIN postcode_py pc ON pc.raw = p.postcode
             LEFT JOIN address_map ad ON ad.raw = p.address"""  # noqa: S608
     )
-    # Dates as keys.dob_features writes them; postcode parts as keys.postcode_features finds them.
+    # Dates as linkage_keys.dob_features writes them; postcode parts as linkage_keys.postcode_features finds them.
     con.execute(
         """CREATE TABLE features AS
            WITH s AS (SELECT *, strftime(d, '%Y') AS y, strftime(d, '%m') AS m, strftime(d, '%d') AS dd,
@@ -357,8 +357,8 @@ def _features(con: duckdb.DuckDBPyConnection) -> None:
 
 def _postcode_parts() -> dict[str, Callable[[str], str]]:
     return {
-        "postcode_sector": lambda raw: keys.postcode_features(raw)["postcode_sector"],
-        "postcode_district": lambda raw: keys.postcode_features(raw)["postcode_district"],
+        "postcode_sector": lambda raw: linkage_keys.postcode_features(raw)["postcode_sector"],
+        "postcode_district": lambda raw: linkage_keys.postcode_features(raw)["postcode_district"],
     }
 
 
@@ -374,7 +374,7 @@ def _register(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> Non
 
 def _name_map(con: duckdb.DuckDBPyConnection) -> None:
     """Tables `name_map` (each distinct raw name, given or family, and its normalised form) and `name_features`
-    (each distinct normalised name with its metaphone code and one-edit neighbourhood), from keys.py's functions.
+    (each distinct normalised name with its metaphone code and one-edit neighbourhood), from linkage_keys' functions.
 
     Typing slips make most names in a large file distinct, so the costly features are computed once per distinct
     normalised name ("SMITH" and "Smith" are one).
@@ -387,7 +387,7 @@ def _name_map(con: duckdb.DuckDBPyConnection) -> None:
     normalised = [normalise_name(v) for v in raw]
     _register(con, "name_map", pa.table({"raw": pa.array(raw, pa.string()), "name": pa.array(normalised, pa.string())}))
     names = sorted({n for n in normalised if n})
-    features = [keys.normalised_name_features(n) for n in names]
+    features = [linkage_keys.normalised_name_features(n) for n in names]
     data = {
         "name": pa.array(names, pa.string()),
         "metaphone": pa.array([f["metaphone"] for f in features], pa.string()),

@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from carehub.repeats import bulk, model
+from carehub.repeats import bulk, splink_model
 from carehub.repeats.bulk import InputError
 
 DEFAULT_THRESHOLD = 0.9
@@ -53,7 +53,7 @@ def dedupe(
     *,
     hash_key: str,
     threshold: float = DEFAULT_THRESHOLD,
-    options: model.TrainingOptions | None = None,
+    options: splink_model.TrainingOptions | None = None,
     model_path: Path | None = None,
     save_model_path: Path | None = None,
     on_stage: Callable[[str], None] | None = None,
@@ -69,8 +69,8 @@ def dedupe(
     """
     if not 0 < threshold < 1:
         raise ValueError("the threshold is a probability strictly between 0 and 1")
-    options = options or model.TrainingOptions()
-    saved = model.load(model_path) if model_path else None
+    options = options or splink_model.TrainingOptions()
+    saved = splink_model.load(model_path) if model_path else None
     result = DedupeResult()
     stage = _Stages(result, on_stage)
     with stage("reading"):
@@ -80,7 +80,7 @@ def dedupe(
         out_dir.mkdir(parents=True, exist_ok=True)
         bulk.write_rejects(plain, str(out_dir / "rejects.csv"))
     with stage("keying"):
-        keys = bulk.build_keys(plain, hash_key)
+        keys = bulk.build_linkage_keys(plain, hash_key)
         ids = plain.sql("SELECT rid, record_id FROM plain ORDER BY rid").to_arrow_table()
         plain.close()  # the plain values go with it
     with tempfile.TemporaryDirectory(prefix="carehub-dedupe-") as spill:
@@ -102,7 +102,7 @@ def _link(
     out_dir: Path,
     threshold: float,
     saved: dict[str, Any] | None,
-    options: model.TrainingOptions,
+    options: splink_model.TrainingOptions,
     save_model_path: Path | None,
     stage: _Stages,
     result: DedupeResult,
@@ -112,7 +112,7 @@ def _link(
     """Train (or take) the model, score the blocked pairs, cluster, and write the two files."""
     trained = _trained(con, saved, options, stage, result)
     if save_model_path:
-        model.save(trained, save_model_path)
+        splink_model.save(trained, save_model_path)
     with stage("scoring pairs"):
         if backend == "spark":
             from carehub.repeats import spark
@@ -169,7 +169,7 @@ def _quiet_splink() -> Iterator[None]:
 def _trained(
     con: duckdb.DuckDBPyConnection,
     saved: dict[str, Any] | None,
-    options: model.TrainingOptions,
+    options: splink_model.TrainingOptions,
     stage: _Stages,
     result: DedupeResult,
 ) -> dict[str, Any]:
@@ -179,13 +179,13 @@ def _trained(
         if saved is not None:  # a trained model: nothing to estimate
             result.model = "given"
             return saved
-        if result.records < model.MIN_TRAINING_RECORDS:
-            result.model = f"shipped (fewer than {model.MIN_TRAINING_RECORDS} records to train on)"
-            return model.shipped_for(result.records)
-        u = model.estimate_u(con, "keys", options)
+        if result.records < splink_model.MIN_TRAINING_RECORDS:
+            result.model = f"shipped (fewer than {splink_model.MIN_TRAINING_RECORDS} records to train on)"
+            return splink_model.shipped_for(result.records)
+        u = splink_model.estimate_u(con, "keys", options)
     with stage("estimating m"), _quiet_splink():
-        linker = Linker(DuckDBAPI(con).register("keys"), model.splink_settings(u), log_level=None)
-        return model.train(linker, options, con, "keys")
+        linker = Linker(DuckDBAPI(con).register("keys"), splink_model.splink_settings(u), log_level=None)
+        return splink_model.train(linker, options, con, "keys")
 
 
 def _predict(con: duckdb.DuckDBPyConnection, trained: dict[str, Any], threshold: float) -> dict[str, np.ndarray]:

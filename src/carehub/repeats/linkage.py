@@ -1,4 +1,4 @@
-"""Writing survivors' linkage keys in bulk (the seeder, benchmarks, `carehub repeats keys`).
+"""Writing survivors' linkage keys in bulk (the seeder, benchmarks, `carehub repeats linkage-keys`).
 
 One at a time, people.services writes them with her identity (they are people's table, people.models.LinkageRecord).
 """

@@ -2,7 +2,7 @@
 
 When a referral arrives the hub compares her keys with a few hundred blocked candidates; a Splink query per
 referral would cost far more than the arithmetic. Fellegi-Sunter scoring is a sum: the prior's log-odds plus, for
-each comparison, log2(m/u) of the level the pair falls in. The levels are model.COMPARISONS, the very definitions
+each comparison, log2(m/u) of the level the pair falls in. The levels are splink_model.COMPARISONS, the very definitions
 Splink was trained with, and m, u and the prior come from the saved Splink model, so the two agree (a test holds
 them to the same probability).
 """
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from carehub.repeats.keys import ALL_KEY_FIELDS, BATCH_KEY_FIELDS, LIST_FIELDS, NEAR_SEPARATOR
-from carehub.repeats.model import COMPARISONS, TERM_FREQUENCY_FIELDS, Agreement, Comparison, Test
+from carehub.people.linkage_keys import ALL_KEY_FIELDS, BATCH_KEY_FIELDS, LIST_FIELDS, NEAR_SEPARATOR
+from carehub.repeats.splink_model import COMPARISONS, TERM_FREQUENCY_FIELDS, Agreement, Comparison, Test
 
 BATCH_ONLY = frozenset(BATCH_KEY_FIELDS)
 Keys = Mapping[str, Any]  # key field -> key ("" or None when blank); list fields as space-separated keys or a list
@@ -31,7 +31,7 @@ class Weights:
 
     @classmethod
     def from_model(cls, model: Mapping[str, Any]) -> Weights:
-        """From Splink's saved model JSON (as loaded by model.load)."""
+        """From Splink's saved model JSON (as loaded by splink_model.load)."""
         prior = model["probability_two_random_records_match"]
         weights, exact_m = [], []
         for comparison, saved in zip(COMPARISONS, model["comparisons"], strict=True):
@@ -82,7 +82,7 @@ def explain_pair(
     `frequencies` (optional) gives, for "given" and "family", the share of stored records holding keys_a's value:
     an exact agreement then weighs log2(m / frequency), as Splink's term-frequency adjustment does, so agreeing on
     a rare name counts for more than agreeing on a common one. Without it, every exact agreement weighs the
-    average (log2(m / u)). Keys may come from keys.linkage_keys (strings), from the batch command (integers and
+    average (log2(m / u)). Keys may come from linkage_keys.linkage_keys (strings), from the batch command (integers and
     lists), or through prepare() (faster when one record is scored against many).
     """
     weights = model if isinstance(model, Weights) else Weights.from_model(model)

@@ -35,11 +35,12 @@ from carehub.audit.models import Action
 from carehub.cases.models import Case, OnwardReferral
 from carehub.core.dates import add_months
 from carehub.core.services import ServiceError
+from carehub.people import linkage_keys
 from carehub.people.models import LinkageRecord, Survivor
 from carehub.referrals.models import Referral
-from carehub.repeats import keys, model, scoring
-from carehub.repeats.model import Agreement
+from carehub.repeats import scoring, splink_model
 from carehub.repeats.models import MatchDecision, Outcome
+from carehub.repeats.splink_model import Agreement
 
 DEFAULT_THRESHOLD = 0.5  # settings.REPEATS_SUGGESTION_THRESHOLD overrides it
 DEFAULT_LIMIT = 10  # settings.REPEATS_SUGGESTION_LIMIT overrides it
@@ -62,7 +63,7 @@ FIELD_LABELS = {
     "email": "Email address",
     "home": "Address and postcode",
 }
-# model.COMPARISONS' level labels, as a hub worker would say them.
+# splink_model.COMPARISONS' level labels, as a hub worker would say them.
 WORDING = {"exact": "the same", "differ": "differs", "missing": "not known for one of them"}
 
 
@@ -131,7 +132,7 @@ def suggest_matches(referral: Referral, *, stats: dict | None = None) -> list[Su
     """
     if referral.sealed:
         return []
-    own = _keys_of(referral)
+    own = _linkage_keys_of(referral)
     if own is None:
         return []
     candidates = _candidates(own, referral.survivor_id)
@@ -158,25 +159,25 @@ def suggest_matches(referral: Referral, *, stats: dict | None = None) -> list[Su
     return suggestions[: suggestion_limit()]
 
 
-def _keys_of(referral: Referral) -> scoring.Prepared | None:
+def _linkage_keys_of(referral: Referral) -> scoring.Prepared | None:
     """Her stored keys; for a survivor stored before keys were, made from her identity (None once she is erased)."""
-    row = LinkageRecord.objects.filter(survivor_id=referral.survivor_id).values(*keys.KEY_FIELDS).first()
+    row = LinkageRecord.objects.filter(survivor_id=referral.survivor_id).values(*linkage_keys.KEY_FIELDS).first()
     if row is None:
         identity = referral.survivor.identity
         if identity is None:
             return None
-        row = keys.linkage_keys(identity)
+        row = linkage_keys.linkage_keys(identity)
     return scoring.prepare(row)
 
 
 def _candidates(own: scoring.Prepared, own_survivor_id: int) -> dict[int, scoring.Prepared]:
     """Every stored survivor sharing a block key with her: one indexed equality per block."""
-    columns = ("survivor_id", *keys.KEY_FIELDS)
+    columns = ("survivor_id", *linkage_keys.KEY_FIELDS)
     found: dict[int, scoring.Prepared] = {}
     for field, key in scoring.candidate_blocks(own):
         for row in LinkageRecord.objects.filter(**{field: key}).values_list(*columns)[:BLOCK_LIMIT]:
             if row[0] != own_survivor_id and row[0] not in found:
-                found[row[0]] = scoring.prepare(dict(zip(keys.KEY_FIELDS, row[1:], strict=True)))
+                found[row[0]] = scoring.prepare(dict(zip(linkage_keys.KEY_FIELDS, row[1:], strict=True)))
     return found
 
 
@@ -231,7 +232,7 @@ def linked_survivor_ids(survivor_id: int) -> set[int]:
 @cache
 def _weights_for(people: int) -> scoring.Weights:
     # The prior is the chance that two records are the same person, which falls as the number of people grows.
-    return scoring.Weights.from_model(model.shipped_for(people))
+    return scoring.Weights.from_model(splink_model.shipped_for(people))
 
 
 _count_lock = threading.Lock()
@@ -258,7 +259,7 @@ def _weights_and_frequencies(own: scoring.Prepared) -> tuple[scoring.Weights, di
     if people < FREQUENCIES_FROM:
         return weights, None
     frequencies = {}
-    for field in model.TERM_FREQUENCY_FIELDS:
+    for field in splink_model.TERM_FREQUENCY_FIELDS:
         if own[field] is not None:
             holding = LinkageRecord.objects.filter(**{field: own[field]}).count()
             frequencies[field] = max(holding, 1) / people

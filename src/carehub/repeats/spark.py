@@ -1,8 +1,8 @@
 """Scoring the blocked pairs on Splink's Spark backend (`carehub repeats dedupe --backend spark`).
 
 For volumes one machine's DuckDB cannot hold: the keys go to Spark (local mode here; a cluster in production), and
-Splink scores them there with the model trained on DuckDB (model.for_dialect writes the same levels in Spark's SQL),
-so both backends score with the same m, u and prior and give the same clusters. Training stays on DuckDB: it reads
+Splink scores them there with the model trained on DuckDB (splink_model.for_dialect writes the same levels in Spark's
+SQL), so both backends score with the same m, u and prior and give the same clusters. Training stays on DuckDB: it reads
 samples of a bounded size. Spark only ever sees linkage keys, never an identity. PySpark is imported here, lazily,
 as it is a development extra and takes seconds to start.
 """
@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from carehub.repeats import keys, model
+from carehub.people import linkage_keys
+from carehub.repeats import splink_model
 
 SIGN_FLIP = 9223372036854775808  # 2**63: Spark has no unsigned 64-bit integer; shifting keeps equality exact
 
@@ -30,7 +31,7 @@ def predict(con: Any, table: str, trained: dict[str, Any], threshold: float, scr
     logger.setLevel(logging.ERROR)
     try:
         api = SparkAPI(spark_session=spark, break_lineage_method="persist")
-        linker = Linker(api.register(frame), model.for_dialect(trained, "spark"), log_level=None)
+        linker = Linker(api.register(frame), splink_model.for_dialect(trained, "spark"), log_level=None)
         predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
         rows = (
             predictions.as_spark_dataframe()
@@ -50,8 +51,10 @@ def _signed(table: str) -> str:
         return f"({value}::HUGEINT - {SIGN_FLIP})::BIGINT"
 
     columns = [
-        f'list_transform("{f}", lambda x: {signed("x")}) AS "{f}"' if f in keys.LIST_FIELDS else f'{signed(f)} AS "{f}"'
-        for f in keys.ALL_KEY_FIELDS
+        f'list_transform("{f}", lambda x: {signed("x")}) AS "{f}"'
+        if f in linkage_keys.LIST_FIELDS
+        else f'{signed(f)} AS "{f}"'
+        for f in linkage_keys.ALL_KEY_FIELDS
     ]
     return f"SELECT rid, {', '.join(columns)} FROM {table}"  # noqa: S608
 

@@ -1,8 +1,8 @@
 """Finding a survivor's referrals and cases from what she says on the phone, within what the worker may see.
 
 Every look-up goes through keyed hashes: the survivor's exact look-up columns (people.models.lookups_for) and her
-linkage keys (repeats.keys), which tolerate one typing slip in a name. Nothing is decrypted to be compared; only the
-few results the policy lets this worker see are opened, to show their safe labels.
+linkage keys (people.linkage_keys), which tolerate one typing slip in a name. Nothing is decrypted to be compared; only
+the few results the policy lets this worker see are opened, to show their safe labels.
 
 Survivors matched by the hashes are only candidates: the answer is the referrals and cases among them that
 `accounts.policy` gives this user. A match outside her scope (another service's case, a sealed record) is dropped
@@ -23,9 +23,9 @@ from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.cases.models import Case
 from carehub.people import crypto
+from carehub.people.linkage_keys import KINDS, dob_features, keyed, near_keys, one_edit_neighbourhood
 from carehub.people.models import LinkageRecord, Survivor
 from carehub.referrals.models import Referral
-from carehub.repeats.keys import KINDS, dob_features, keyed, near_keys, one_edit_neighbourhood
 from carehub.search.query import Kind, Query
 
 MAX_RESULTS = 50  # a search that matches more than this was not specific enough to be a search for one woman

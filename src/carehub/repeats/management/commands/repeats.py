@@ -1,5 +1,5 @@
 """`carehub repeats dedupe INPUT.csv --out DIR`: find records of the same person in a CSV, without labels.
-`carehub repeats keys`: store linkage keys for survivors stored before Care Hub kept them (see the end).
+`carehub repeats linkage-keys`: store linkage keys for survivors stored before Care Hub kept them (see the end).
 
 INPUT has the columns record_id, given_name, family_name, date_of_birth (YYYY-MM-DD), postcode, address, phone and
 email, and optionally town, street_number and address_2; any may be blank or absent except record_id, and other
@@ -13,9 +13,10 @@ Changes nothing else: the database is not touched, and the input is never writte
 files; the model trains on linkage keys (keyed hashes) made from it in memory. --save-model writes the trained
 model (parameters only, no data) for later runs (--model) or for the hub.
 
-`carehub repeats keys` adds the linkage keys (keyed hashes, no plain values) of every survivor who has none, so the
-hub can suggest her as an earlier referral; erased survivors and the sealed pathway get none. It changes nothing
-else, and writes one audit event per batch. New survivors get their keys when they are created.
+`carehub repeats linkage-keys` (old name `carehub repeats keys`, kept as an alias) adds the linkage keys (keyed
+hashes, no plain values) of every survivor who has none, so the hub can suggest her as an earlier referral; erased
+survivors and the sealed pathway get none. It changes nothing else, and writes one audit event per batch. New
+survivors get their keys when they are created.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from carehub.repeats import model
+from carehub.repeats import splink_model
 from carehub.repeats.dedupe import DEFAULT_THRESHOLD, STAGES, DedupeResult, InputError, dedupe
 
 
@@ -66,10 +67,14 @@ class Command(BaseCommand):
         )
         run.add_argument("--model", type=Path, help="Score with this saved model instead of training on INPUT.")
         run.add_argument("--save-model", type=Path, help="Write the trained model (JSON, parameters only) here.")
-        sub.add_parser("keys", help="Store linkage keys for every survivor who has none (erased and sealed excepted).")
+        sub.add_parser(
+            "linkage-keys",
+            aliases=["keys"],  # the old name, kept for operators who know it
+            help="Store linkage keys for every survivor who has none (erased and sealed excepted).",
+        )
 
     def handle(self, *args, **options) -> None:
-        if options["action"] == "keys":
+        if options["action"] in ("linkage-keys", "keys"):
             from carehub.repeats.linkage import linkage_backfill
 
             stored = linkage_backfill()
@@ -93,7 +98,7 @@ class Command(BaseCommand):
                     options["out"],
                     hash_key=settings.HASH_KEY,
                     threshold=options["threshold"],
-                    options=model.TrainingOptions(seed=options["seed"]),
+                    options=splink_model.TrainingOptions(seed=options["seed"]),
                     model_path=options["model"],
                     save_model_path=options["save_model"],
                     on_stage=on_stage,

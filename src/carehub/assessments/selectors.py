@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from carehub.equality.services import results_dir
+from carehub.assessments.services import results_dir
 
 # The names a published assessment may have; a folder is looked up only by one of these, never by a path from a URL.
 PUBLISHED = {"hub": "Care Hub: referral, routing to by-and-for services, and outcomes"}

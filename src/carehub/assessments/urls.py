@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carehub.equality import views
+from carehub.assessments import views
 
 app_name = "equality"
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from carehub.repeats.keys import ALL_KEY_FIELDS
+from carehub.people.linkage_keys import ALL_KEY_FIELDS
 
 Agreement = Literal["agree", "partly", "differ", "missing"]
 

@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
-from carehub.equality import selectors
+from carehub.assessments import selectors
 
 
 @policy.route(Role.COMMISSIONER, check=policy.can_see_equality_assessments)

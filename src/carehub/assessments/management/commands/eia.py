@@ -35,7 +35,7 @@ class Command(BaseCommand):
             if status:
                 raise CommandError("the assessment could not be made (see the message above)")
             return
-        from carehub.equality.services import assessment_publish
+        from carehub.assessments.services import assessment_publish
         from carehub.insight.equality.errors import EIAError
         from carehub.insight.equality.progress import Progress
 

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class EqualityConfig(AppConfig):
-    name = "carehub.equality"
-    label = "equality"
-    verbose_name = "Equality impact"
