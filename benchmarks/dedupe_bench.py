@@ -2,7 +2,7 @@
 
 Targets: precision >= 0.99 and recall >= 0.97; 1,000,000 records in under 60 s with peak memory under 4 GiB.
 
-For each size, writes a labelled file with repeats.synthetic (about a fifth of records repeat an earlier person;
+For each size, writes a labelled file with synthetic.linkage_records (about a fifth of records repeat an earlier person;
 cached in --workdir by size and seed), then runs the command exactly as a user would, as a child process
 (`python -m carehub repeats dedupe INPUT --out DIR`), timing it from start to exit and reading the child's own
 peak resident memory and CPU seconds (os.wait4). Generation is not timed. Accuracy is pairwise, against the true
@@ -36,7 +36,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--name-tail", type=float, default=None, help="repeats.synthetic name_tail (default: its own)")
+    parser.add_argument(
+        "--name-tail", type=float, default=None, help="synthetic.linkage_records name_tail (default: its own)"
+    )
     parser.add_argument("--threshold", type=float, default=None, help="passed to the command (default: its own)")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "carehub-dedupe-bench")
     parser.add_argument("--append", action="store_true", help="append the table to benchmarks/RESULTS.md")
@@ -63,14 +65,14 @@ def main() -> None:
 
 def generate(workdir: Path, size: int, seed: int, name_tail: float | None) -> tuple[Path, Path]:
     """The labelled input for one size, written once and reused (generation is slow and not what is measured)."""
-    from carehub.repeats import synthetic
+    from carehub.synthetic import linkage_records
 
-    tail = synthetic.NAME_TAIL if name_tail is None else name_tail
+    tail = linkage_records.NAME_TAIL if name_tail is None else name_tail
     stem = f"synthetic-{size}-seed{seed}-tail{tail:g}"
     source, labels = workdir / f"{stem}.csv", workdir / f"{stem}-labels.csv"
     if not (source.exists() and labels.exists()):
         started = time.perf_counter()
-        synthetic.write_csv(source, size, seed=seed, labels=labels, name_tail=tail)
+        linkage_records.write_csv(source, size, seed=seed, labels=labels, name_tail=tail)
         print(f"generated {source} in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     return source, labels
 
@@ -166,9 +168,10 @@ def scoring_speed(candidates: int = 300, repeats: int = 200) -> dict:
     django.setup()
     from carehub.people import linkage_keys
     from carehub.people.models import Identity
-    from carehub.repeats import scoring, splink_model, synthetic
+    from carehub.repeats import scoring, splink_model
+    from carehub.synthetic import linkage_records
 
-    identities = [Identity(**r.identity_fields()) for r in synthetic.generate(candidates + 1, seed=11)]
+    identities = [Identity(**r.identity_fields()) for r in linkage_records.generate(candidates + 1, seed=11)]
     started = time.perf_counter()
     stored = [scoring.prepare(linkage_keys.linkage_keys(i)) for i in identities]  # as the hub would hold them
     keying_ms = (time.perf_counter() - started) * 1000 / len(stored)

@@ -8,7 +8,7 @@ Data sets, each with the true person of every record:
   postcode, address (street number and first line, "6 tullaroop street"), no phone, no email, no national ID
   (soc_sec_id is dropped: the hub has none); suburb, state and the second address line as the optional columns
   town, county and address_2. The person is the number in rec_id ("rec-223-org", "rec-223-dup-0").
-- repeats.synthetic at the sizes asked for (cached in --workdir).
+- synthetic.linkage_records at the sizes asked for (cached in --workdir).
 
 For each, on the same input file, in one run:
 - Care Hub: the command exactly as a user runs it, as a child process (`python -m carehub repeats dedupe`).

@@ -1,6 +1,6 @@
 """Equality impact engine: the full hub specification on synthetic referral extracts of growing size.
 
-For each size (rows of `referrals.parquet`, written by carehub.insight.synthetic, seeded) it times:
+For each size (rows of `referrals.parquet`, written by carehub.synthetic.extracts, seeded) it times:
   - the engine on DuckDB: the whole hub.toml (every characteristic, metric, two-way intersection, quarter and
     borough), from Parquet to results in memory, split into counting (the backend) and analysis (statistics,
     suppression, findings); wall-clock and CPU seconds;
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from carehub.insight import synthetic
 from carehub.insight.equality import assess, connect, load_spec
+from carehub.synthetic import extracts
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "src" / "carehub" / "insight" / "specs" / "hub.toml"
@@ -89,7 +89,7 @@ def extract(rows: int, folder: Path) -> Path:
     path = folder / f"rows_{rows}" / "referrals.parquet"  # immigration.parquet is written beside it
     if not path.exists() or not (path.parent / "immigration.parquet").exists():
         started = time.perf_counter()
-        synthetic.write_referrals(path, rows, seed=1)
+        extracts.write_referrals(path, rows, seed=1)
         print(f"  wrote {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f} s")
     return path
 
@@ -97,7 +97,7 @@ def extract(rows: int, folder: Path) -> Path:
 def time_engine(path: Path, con=None) -> dict:
     spec = load_spec(HUB)
     before, wall, cpu = load(), time.perf_counter(), cpu_seconds()
-    assessment = assess(spec, synthetic.extract_data(path), con=con)
+    assessment = assess(spec, extracts.extract_data(path), con=con)
     return {
         "wall": time.perf_counter() - wall,
         "cpu": cpu_seconds() - cpu,

@@ -7,8 +7,8 @@ database beside it (`<name>_match_bench`) is created, used and dropped (--keep k
 fresh file under --workdir (removed afterwards unless --keep).
 
 What it does, for each size in --people, growing one store:
-1. Stores linkage records for synthetic people (repeats.synthetic, labelled with the true person; about a fifth of
-   records repeat an earlier person with typing slips, new phones and addresses), with a survivor row and one
+1. Stores linkage records for synthetic people (synthetic/linkage_records.py, labelled with the true person; about a
+   fifth of records repeat an earlier person with typing slips, new phones and addresses), with a survivor row and one
    earlier referral each, written in bulk (COPY on PostgreSQL, executemany on SQLite) with indexes rebuilt after, as
    the seeder does. Identities are not encrypted (nothing reads them: matching reads keys only), which is why this
    loads far faster than `carehub seed`.
@@ -114,10 +114,10 @@ def run(sizes: list[int], queries: int, seed: int) -> list[dict]:
     django.setup()
     from django.core.management import call_command
 
-    from carehub.repeats import synthetic
+    from carehub.synthetic import linkage_records
 
     call_command("migrate", verbosity=0)
-    stream = synthetic.generate(sizes[-1] + 50 * queries * len(sizes), seed=seed)
+    stream = linkage_records.generate(sizes[-1] + 50 * queries * len(sizes), seed=seed)
     store = Store()
     results = []
     for size in sizes:

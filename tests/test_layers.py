@@ -71,6 +71,19 @@ def test_the_contract_holds(tmp_path):
         ("insight/suppression.py", "import django as _django", "carehub.insight is not allowed to import django"),
         # The seeder imported by the running hub.
         ("cases/services.py", "from carehub.demo import plan as _plan", "is not allowed to import carehub.demo"),
+        # The generators depending on Django, or on an app.
+        ("synthetic/census.py", "import django as _django", "carehub.synthetic is not allowed to import django"),
+        (
+            "synthetic/heritage.py",
+            "from carehub.people.monitoring import Religion as _Religion",
+            "carehub.synthetic is not allowed to import carehub.people",
+        ),
+        # The generators drawn by the running hub rather than through the seeder.
+        (
+            "referrals/services.py",
+            "from carehub.synthetic import london as _london",
+            "is not allowed to import carehub.synthetic",
+        ),
     ],
 )
 def test_a_deliberate_violation_breaks_the_contract(tmp_path, module, violation, expected):

@@ -126,12 +126,12 @@ def main() -> None:
     import tempfile
 
     from carehub.assessments.services import HUB, SPECS, results_dir
-    from carehub.insight import synthetic
     from carehub.insight.equality import run
+    from carehub.synthetic import extracts
 
     with tempfile.TemporaryDirectory() as work:
-        extract = synthetic.write_referrals(Path(work) / "referrals.parquet", 5_000, seed=3)
-        run(SPECS / "hub.toml", synthetic.extract_data(extract), out_dir=results_dir() / HUB)
+        extract = extracts.write_referrals(Path(work) / "referrals.parquet", 5_000, seed=3)
+        run(SPECS / "hub.toml", extracts.extract_data(extract), out_dir=results_dir() / HUB)
     from tests.commissioning.helpers import publish_synthetic
 
     publish_synthetic()  # the commissioning page too, from a synthetic extract long enough for a forecast

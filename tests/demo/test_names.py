@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from carehub.demo import london
 from carehub.demo.personas import PERSONAS
+from carehub.synthetic import london
 from tests.world import ORGANISATIONS
 
 # Names of real organisations, or the distinctive part of one, that the demo's names must not contain.

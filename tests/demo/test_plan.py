@@ -10,14 +10,15 @@ from concurrent.futures.process import BrokenProcessPool
 import numpy as np
 import pytest
 
-from carehub.demo import census, identities
+from carehub.demo import identities
 from carehub.demo import plan as plan_module
 from carehub.demo.identities import build_identities, identity_inputs, sealing
 from carehub.demo.plan import build_plan
-from carehub.demo.sampling import DAY, NA
 from carehub.people import crypto
 from carehub.people.monitoring import EQUALITY_FIELDS, PREFER_NOT_TO_SAY, ethnic_group
 from carehub.referrals.models import REFERENCE_ALPHABET, Status
+from carehub.synthetic import census
+from carehub.synthetic.sampling import DAY, NA
 
 END_DATE = dt.date(2026, 10, 31)  # fixed, so the plan never depends on the day the tests run
 QUESTIONS = [f for f in (*EQUALITY_FIELDS, "immigration_status") if f not in ("first_language", "interpreter_needed")]

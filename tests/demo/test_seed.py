@@ -15,14 +15,15 @@ from carehub.audit.models import Action, AuditEvent
 from carehub.cases.models import Case
 from carehub.core import public_ids
 from carehub.core.choices import ServiceType
-from carehub.demo import london, writer
 from carehub.demo import plan as plan_module
+from carehub.demo import writer
 from carehub.demo.load import BULK_MODELS
 from carehub.demo.personas import DEMO_PASSWORD, PERSONAS
 from carehub.demo.services import demo_seed
 from carehub.directory.models import Contract, Service
 from carehub.people.models import DataKey, Survivor
 from carehub.referrals.models import Offer, Referral
+from carehub.synthetic import london
 
 N = 300
 END_DATE = dt.date(2026, 10, 31)  # fixed, so the data never depend on the day the tests run

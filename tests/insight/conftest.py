@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from carehub.insight import synthetic
+from carehub.synthetic import extracts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SPECS = Path(__file__).resolve().parents[2] / "src" / "carehub" / "insight" / "specs"
@@ -22,7 +22,7 @@ def stop_search_data() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def referrals_parquet(tmp_path_factory) -> Path:
     """20,000 synthetic referrals with the extract's schema (seeded: the same file every run)."""
-    return synthetic.write_referrals(tmp_path_factory.mktemp("extract") / "referrals.parquet", 20_000, seed=7)
+    return extracts.write_referrals(tmp_path_factory.mktemp("extract") / "referrals.parquet", 20_000, seed=7)
 
 
 @pytest.fixture(scope="session")

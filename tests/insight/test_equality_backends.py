@@ -13,8 +13,8 @@ import os
 import pyarrow.parquet as pq
 import pytest
 
-from carehub.insight import synthetic
 from carehub.insight.equality import assess, connect, load_spec
+from carehub.synthetic import extracts
 
 from .conftest import SPECS
 
@@ -35,7 +35,7 @@ def same(left: list[dict], right: list[dict]) -> None:
 
 @pytest.fixture(scope="module")
 def small_extract(tmp_path_factory):
-    return synthetic.write_referrals(tmp_path_factory.mktemp("small") / "referrals.parquet", 2_000, seed=11)
+    return extracts.write_referrals(tmp_path_factory.mktemp("small") / "referrals.parquet", 2_000, seed=11)
 
 
 @pytest.mark.spark
@@ -50,7 +50,7 @@ def test_stop_search_on_pyspark_equals_duckdb(spark, stop_search_data):
 @pytest.mark.spark
 def test_hub_on_pyspark_equals_duckdb(spark, small_extract):
     spec = load_spec(SPECS / "hub.toml")
-    data = synthetic.extract_data(small_extract)
+    data = extracts.extract_data(small_extract)
     same(assess(spec, data, con=connect("pyspark", session=spark)).results, assess(spec, data).results)
 
 
@@ -62,7 +62,7 @@ def test_hub_on_postgres_equals_duckdb(small_extract):
         pytest.skip(f"no PostgreSQL at {POSTGRES_URL}: the postgres backend is not exercised here")
     con = connect("postgres", url=POSTGRES_URL)
     name = f"eia_test_referrals_{os.getpid()}"
-    data = synthetic.extract_data(small_extract)
+    data = extracts.extract_data(small_extract)
     con.create_table(name, pq.read_table(small_extract), temp=True)
     con.create_table(f"{name}_immigration", pq.read_table(data["immigration"]), temp=True)
     spec = load_spec(SPECS / "hub.toml")

@@ -8,12 +8,12 @@ import re
 
 import pytest
 
-from carehub.insight import synthetic
 from carehub.insight.equality import load_spec, run
 from carehub.insight.equality.analysis import RESULT_FIELDS
 from carehub.insight.equality.cli import main
 from carehub.insight.equality.findings import judge
 from carehub.insight.equality.outputs import SCHEMA, TOP_LEVEL_KEYS
+from carehub.synthetic import extracts
 
 from .conftest import SPECS
 
@@ -28,7 +28,7 @@ def stop_search(tmp_path_factory, stop_search_data):
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory, referrals_parquet):
     out = tmp_path_factory.mktemp("hub")
-    assessment = run(SPECS / "hub.toml", synthetic.extract_data(referrals_parquet), out_dir=out)
+    assessment = run(SPECS / "hub.toml", extracts.extract_data(referrals_parquet), out_dir=out)
     return assessment, out
 
 
@@ -174,6 +174,6 @@ def test_command_line_writes_the_three_files_and_fails_clearly(tmp_path, stop_se
 
 
 def test_independent_advisory_specification_runs(tmp_path, referrals_parquet):
-    assessment = run(SPECS / "independent_advisory.toml", synthetic.extract_data(referrals_parquet), out_dir=tmp_path)
+    assessment = run(SPECS / "independent_advisory.toml", extracts.extract_data(referrals_parquet), out_dir=tmp_path)
     assert {r["metric"] for r in assessment.results} == {m.name for m in assessment.spec.metrics}
     assert (tmp_path / "report.html").exists()

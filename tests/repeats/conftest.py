@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from carehub.repeats.management.commands.repeats import Command
-from carehub.repeats.synthetic import write_csv
+from carehub.synthetic.linkage_records import write_csv
 
 RECORDS = 1500
 SEED = 7

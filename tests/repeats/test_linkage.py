@@ -9,7 +9,7 @@ from carehub.people import linkage_keys
 from carehub.people.linkage_keys import BatchKeys, key_row
 from carehub.people.models import Identity, LinkageRecord
 from carehub.people.services import survivor_create, survivor_erase
-from carehub.repeats.synthetic import generate
+from carehub.synthetic.linkage_records import generate
 from tests.repeats.helpers import AMINA, intake
 
 

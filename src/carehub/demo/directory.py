@@ -9,8 +9,8 @@ import numpy as np
 
 from carehub.core.choices import AbuseType, ServiceType
 from carehub.core.london import BOROUGHS
-from carehub.demo import london
-from carehub.demo.london import OrgSpec, ServiceSpec
+from carehub.synthetic import london
+from carehub.synthetic.london import OrgSpec, ServiceSpec
 
 SERVICE_TYPES: tuple[str, ...] = tuple(ServiceType.values)
 ABUSE_TYPES: tuple[str, ...] = tuple(AbuseType.values)

@@ -21,14 +21,14 @@ from contextlib import contextmanager
 import numpy as np
 
 from carehub.demo.directory import BOROUGH_CODES
-from carehub.demo.heritage import BRITISH_WOMEN, HERITAGES, STREETS
-from carehub.demo.london import POSTCODE_DISTRICTS
-from carehub.demo.population import Survivors
-from carehub.demo.sampling import NA
 from carehub.demo.staff import ascii_slug
 from carehub.people import crypto
 from carehub.people.linkage_keys import BatchKeys, key_row
 from carehub.people.models import Identity, lookups_for
+from carehub.synthetic.heritage import BRITISH_WOMEN, HERITAGES, STREETS
+from carehub.synthetic.london import POSTCODE_DISTRICTS
+from carehub.synthetic.population import Survivors
+from carehub.synthetic.sampling import NA
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")

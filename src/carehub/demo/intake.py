@@ -16,14 +16,14 @@ from carehub.accounts.models import Organisation
 from carehub.core.choices import AbuseType as A
 from carehub.core.choices import Community
 from carehub.core.choices import ServiceType as T
-from carehub.demo import london
 from carehub.demo.directory import ABUSE_TYPES, BOROUGH_CODES, SERVICE_TYPES
-from carehub.demo.heritage import HERITAGES
-from carehub.demo.population import Survivors
 from carehub.demo.risk import Risk, draw_risk
-from carehub.demo.sampling import DAY, NA, bernoulli, choose
 from carehub.people.monitoring import age_band
 from carehub.referrals.models import Channel, PolicePerpetrator
+from carehub.synthetic import london
+from carehub.synthetic.heritage import HERITAGES
+from carehub.synthetic.population import Survivors
+from carehub.synthetic.sampling import DAY, NA, bernoulli, choose
 
 CHANNELS = {Channel.SELF: 0.27, Channel.PROFESSIONAL: 0.58, Channel.API: 0.15}
 SEALED_CHANNELS = {Channel.SELF: 0.6, Channel.PROFESSIONAL: 0.4}

@@ -18,13 +18,11 @@ from carehub.core import public_ids
 from carehub.core.choices import ServiceType
 from carehub.core.london import borough_name
 from carehub.core.public_ids import new_public_id
-from carehub.demo import london
 from carehub.demo.directory import ABUSE_TYPES, SERVICE_TYPES
 from carehub.demo.identities import SealedRow
 from carehub.demo.intake import mask_to_json
 from carehub.demo.personas import DEMO_PASSWORD
 from carehub.demo.plan import Plan
-from carehub.demo.sampling import NA
 from carehub.demo.writer import BulkWriter, ids
 from carehub.directory.models import Contract, Service
 from carehub.people.linkage_keys import KEY_FIELDS
@@ -32,6 +30,8 @@ from carehub.people.models import DataKey, LinkageRecord, Survivor
 from carehub.people.monitoring import EQUALITY_FIELDS, IMMIGRATION_FIELDS
 from carehub.referrals import dash
 from carehub.referrals.models import DashAssessment, Offer, OfferStatus, Referral, Status
+from carehub.synthetic import london
+from carehub.synthetic.sampling import NA
 
 CHUNK = 100_000
 CONTRACT_GROWTH = 1.06  # the current contracts are worth a little more than the previous ones

@@ -15,7 +15,7 @@ import numpy as np
 from carehub.cases.models import AbuseChange, ClosureReason, NotAnswered
 from carehub.demo.directory import ABUSE_TYPES
 from carehub.demo.pathway import Cases
-from carehub.demo.sampling import DAY, NA, bernoulli, choose
+from carehub.synthetic.sampling import DAY, NA, bernoulli, choose
 
 SCALES = ("feels_safe", "wellbeing", "quality_of_life", "confidence_help")
 START_MEANS = (3.8, 4.2, 4.5, 4.8)

@@ -16,9 +16,9 @@ import numpy as np
 from carehub.cases.models import CaseStatus, ClosureReason
 from carehub.core.choices import ServiceType as T
 from carehub.demo.directory import SERVICE_TYPES, Directory
-from carehub.demo.sampling import DAY, HOUR, NA, bernoulli, choose, lognormal
-from carehub.demo.timeline import seconds
 from carehub.referrals.models import Status
+from carehub.synthetic.sampling import DAY, HOUR, NA, bernoulli, choose, lognormal
+from carehub.synthetic.timeline import seconds
 
 ACCEPTED, CLOSED_AT_TRIAGE, WITHDRAWN = 0, 1, 2
 REPEAT_WINDOW = 365 * DAY

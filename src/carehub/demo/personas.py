@@ -1,6 +1,6 @@
 """The demo's sign-in accounts: one per role, printed by `make demo` (`carehub demo logins`).
 
-The organisation keys refer to organisations the seeder creates (see `carehub.demo.london`). Demo accounts exist
+The organisation keys refer to organisations the seeder creates (see `carehub.synthetic.london`). Demo accounts exist
 only in demo mode: the seeder refuses to run when CAREHUB_ENV=production.
 """
 

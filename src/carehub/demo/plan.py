@@ -13,18 +13,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from carehub.cases.models import CaseStatus
-from carehub.demo import census as census_table
 from carehub.demo.directory import BOROUGH_CODES, Directory, build_directory
 from carehub.demo.intake import Intake, draw_channels, draw_intake, draw_sealed
 from carehub.demo.outcomes import Measures, draw_measures
 from carehub.demo.pathway import Cases, Outcome, allocate_caseworkers, draw_journey, end_previous_cases, outcome_at
-from carehub.demo.population import Survivors, draw_survivors
 from carehub.demo.risk import marac_decisions
 from carehub.demo.routing import route
-from carehub.demo.sampling import DAY, NA, bernoulli
 from carehub.demo.staff import Staff, build_staff
-from carehub.demo.timeline import Linkage, Window, arrival_times, link_survivors
 from carehub.referrals.models import REFERENCE_ALPHABET, RiskLevel, Status
+from carehub.synthetic import census as census_table
+from carehub.synthetic.population import Survivors, draw_survivors
+from carehub.synthetic.sampling import DAY, NA, bernoulli
+from carehub.synthetic.timeline import Linkage, Window, arrival_times, link_survivors
 
 STREAMS = ("sealed", "arrivals", "linkage", "people", "intake", "routing", "journey", "staff", "allocation", "refs")
 STREAMS += ("risk", "outcomes", "public_ids")  # new streams go last: the earlier ones keep their draws

@@ -14,7 +14,7 @@ import numpy as np
 
 from carehub.core.choices import Community
 from carehub.demo.directory import Directory
-from carehub.demo.sampling import NA
+from carehub.synthetic.sampling import NA
 
 CHUNK = 50_000
 BY_AND_FOR_MATCH = 40.0  # a by-and-for service for the community she asked for

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from carehub.accounts.models import Role
-from carehub.demo import london
-from carehub.demo.census import Census
 from carehub.demo.directory import Directory
-from carehub.demo.heritage import ETHNICITY_HERITAGES, HERITAGE_INDEX, HERITAGES
 from carehub.demo.personas import PERSONAS
+from carehub.synthetic import london
+from carehub.synthetic.census import Census
+from carehub.synthetic.heritage import ETHNICITY_HERITAGES, HERITAGE_INDEX, HERITAGES
 
 HUB_WORKERS = 5
 CASES_PER_CASEWORKER = 25  # places a caseworker holds: sets how many caseworkers a service has

@@ -16,7 +16,7 @@ import numpy as np
 from django.core.management.color import no_style
 from django.db import connection, models
 
-from carehub.demo.sampling import NA
+from carehub.synthetic.sampling import NA
 
 _FOREIGN_KEYS = """
     SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)

@@ -463,8 +463,8 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "data" / "model.json"
 
 def load_default() -> dict[str, Any]:
     """The model shipped with Care Hub, trained by `carehub repeats dedupe --save-model` on 1,000,000 synthetic
-    records (repeats.synthetic, seed 1): a starting point for the hub until it is retrained on real records, whose
-    chance agreements (u) and share of repeats (the prior) will differ."""
+    records (synthetic.linkage_records, seed 1): a starting point for the hub until it is retrained on real records,
+    whose chance agreements (u) and share of repeats (the prior) will differ."""
     return load(DEFAULT_MODEL)
 
 

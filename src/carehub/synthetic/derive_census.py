@@ -1,9 +1,9 @@
 """Derive the small census table the seeder uses: ethnic group by London borough, Census 2021 (ONS TS021).
 
 Run once, by hand, when the source changes; the product never reads the source at run time, only the JSON this
-writes (committed as src/carehub/demo/data/census_2021_ethnic_group_london.json):
+writes (committed as src/carehub/synthetic/data/census_2021_ethnic_group_london.json):
 
-    .venv/bin/python -m carehub.demo.derive_census ../shared/data/census_2021_ethnic_group/census2021-ts021-msoa.csv.gz
+    python -m carehub.synthetic.derive_census ../shared/data/census_2021_ethnic_group/census2021-ts021-msoa.csv.gz
 
 The source is the unmodified ONS/Nomis bulk file of TS021 by MSOA (2021). Each London local authority is the sum of
 its MSOAs, matched on the MSOA name ("Barking and Dagenham 001" belongs to Barking and Dagenham), which is how the
@@ -90,7 +90,7 @@ def build_table(source: Path) -> dict:
         "title": "Usual residents by ethnic group (19 categories), London boroughs and the City of London",
         "source": "ONS, Census 2021, table TS021 'Ethnic group', by MSOA (Nomis bulk file census2021-ts021-msoa.csv)",
         "licence": "Open Government Licence v3.0 (contains ONS data, Crown copyright and database right 2023)",
-        "method": "MSOA counts summed into local authorities by MSOA name; made by carehub.demo.derive_census",
+        "method": "MSOA counts summed into local authorities by MSOA name; made by carehub.synthetic.derive_census",
         "categories": list(COLUMNS.values()),
         "boroughs": boroughs,
     }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carehub.demo.sampling import DAY, HOUR, NA, bernoulli, lognormal
+from carehub.synthetic.sampling import DAY, HOUR, NA, bernoulli, lognormal
 
 MONTH_FACTOR = np.array([1.04, 0.9, 0.95, 0.97, 1.0, 1.06, 1.1, 1.08, 0.98, 0.97, 0.95, 1.0])
 WEEKDAY_FACTOR = np.array([1.15, 1.08, 1.05, 1.02, 1.0, 0.82, 0.88])  # Monday first

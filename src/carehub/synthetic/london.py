@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from carehub.accounts.models import Organisation
-from carehub.core.choices import AbuseType as A
-from carehub.core.choices import Community as C
-from carehub.core.choices import ServiceType as T
 from carehub.core.london import BOROUGHS
+from carehub.synthetic.codes import AbuseType as A
+from carehub.synthetic.codes import Community as C
+from carehub.synthetic.codes import OrganisationKind
+from carehub.synthetic.codes import ServiceType as T
 
 HUB_SLUG = "london-victim-care-hub"
 IAS_SLUG = "independent-advisory-service"
@@ -78,7 +78,7 @@ class OrgSpec:
         return bool(self.services)
 
 
-K = Organisation.Kind
+K = OrganisationKind
 SV = (A.SEXUAL, A.NON_PARTNER_SEXUAL)
 HBA = (A.HONOUR_BASED, A.FORCED_MARRIAGE, A.FGM)
 

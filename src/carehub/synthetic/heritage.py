@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carehub.core.choices import Community as C
-from carehub.people.monitoring import ImmigrationStatus as I
-from carehub.people.monitoring import Religion as R
+from carehub.synthetic.codes import Community as C
+from carehub.synthetic.codes import ImmigrationStatus as I
+from carehub.synthetic.codes import Religion as R
 
 
 @dataclass(frozen=True)

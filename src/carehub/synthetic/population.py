@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from carehub.demo.census import Census
-from carehub.demo.heritage import ETHNICITY_HERITAGES, HERITAGE_INDEX, HERITAGES, IMMIGRATION_PROFILES
-from carehub.demo.sampling import DAY, NA, bernoulli, choose, choose_by_group, choose_index, overlay
-from carehub.people.monitoring import PREFER_NOT_TO_SAY as PNS
-from carehub.people.monitoring import Disability, GenderIdentity, ImmigrationStatus, Sex, SexualOrientation
-from carehub.people.monitoring import PregnancyMaternity as P
+from carehub.synthetic.census import Census
+from carehub.synthetic.codes import PREFER_NOT_TO_SAY as PNS
+from carehub.synthetic.codes import Disability, GenderIdentity, ImmigrationStatus, Sex, SexualOrientation
+from carehub.synthetic.codes import PregnancyMaternity as P
+from carehub.synthetic.heritage import ETHNICITY_HERITAGES, HERITAGE_INDEX, HERITAGES, IMMIGRATION_PROFILES
+from carehub.synthetic.sampling import DAY, NA, bernoulli, choose, choose_by_group, choose_index, overlay
 
 # Age at first referral (years): survivors referred to London services are mostly 18 to 44.
 AGE_BANDS: tuple[tuple[int, int, float], ...] = (
@@ -58,7 +58,7 @@ INSECURE = frozenset(
         ImmigrationStatus.NO_CURRENT_LEAVE,
     }
 )
-LGB_PLUS = frozenset(set(SexualOrientation.values) - {SexualOrientation.STRAIGHT, PNS})
+LGB_PLUS = frozenset(set(SexualOrientation) - {SexualOrientation.STRAIGHT, PNS})
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from carehub.repeats.synthetic import generate
+from carehub.synthetic.linkage_records import generate
 
 
 def test_same_seed_same_records_and_another_seed_others():

@@ -30,8 +30,8 @@ from collections.abc import Iterator
 from dataclasses import astuple, dataclass, fields, replace
 from pathlib import Path
 
-from carehub.demo import census
-from carehub.demo.heritage import ETHNICITY_HERITAGES, HERITAGES, STREETS
+from carehub.synthetic import census
+from carehub.synthetic.heritage import ETHNICITY_HERITAGES, HERITAGES, STREETS
 
 REPEAT_SHARE = 0.2  # records that are a repeat of an earlier person
 NAME_TAIL = 1.0  # scales P_TAIL_FAMILY and P_TAIL_GIVEN; 0 draws names from the demo's lists only

@@ -1,0 +1,152 @@
+"""The hub's codes the generators write, as plain `StrEnum`s, so that carehub.synthetic needs no Django.
+
+Each class copies the values (not the labels) of one of the hub's `TextChoices`, named in its docstring; a member is
+a `str` equal to the hub's code, so the seeder stores it as it is. tests/synthetic/test_codes.py holds every member
+here to the same name and value in the hub's vocabulary, so a code renamed there fails the suite, not the seed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+PREFER_NOT_TO_SAY = "prefer_not_to_say"  # carehub.people.monitoring.PREFER_NOT_TO_SAY
+
+
+class AbuseType(StrEnum):
+    """carehub.core.choices.AbuseType"""
+
+    PHYSICAL = "physical"
+    SEXUAL = "sexual"
+    THREATENING = "threatening"
+    COERCIVE_CONTROL = "coercive_control"
+    ECONOMIC = "economic"
+    PSYCHOLOGICAL = "psychological"
+    STALKING = "stalking"
+    HONOUR_BASED = "honour_based"
+    FORCED_MARRIAGE = "forced_marriage"
+    FGM = "fgm"
+    TECH_FACILITATED = "tech_facilitated"
+    NON_PARTNER_SEXUAL = "non_partner_sexual"
+    TRAFFICKING = "trafficking"
+
+
+class ServiceType(StrEnum):
+    """carehub.core.choices.ServiceType"""
+
+    IDVA = "idva"
+    ISVA = "isva"
+    HELPLINE = "helpline"
+    ADVICE_LINE = "advice_line"
+    COUNSELLING = "counselling"
+    REFUGE = "refuge"
+    OUTREACH = "outreach"
+    LEGAL_IMMIGRATION = "legal_immigration"
+    CHILDREN = "children"
+    INDEPENDENT_ADVISORY = "independent_advisory"
+
+
+class Community(StrEnum):
+    """carehub.core.choices.Community"""
+
+    BLACK_MINORITISED = "black_minoritised"
+    SOUTH_ASIAN = "south_asian"
+    LATIN_AMERICAN = "latin_american"
+    MIDDLE_EASTERN = "middle_eastern"
+    EAST_EUROPEAN = "east_european"
+    LGBT_PLUS = "lgbt_plus"
+    MIGRANT = "migrant"
+    DEAF_DISABLED = "deaf_disabled"
+
+
+class OrganisationKind(StrEnum):
+    """carehub.accounts.models.Organisation.Kind"""
+
+    HUB = "hub"
+    SPECIALIST = "specialist"
+    BY_AND_FOR = "by_and_for"
+    POLICE = "police"
+    HEALTH = "health"
+    SOCIAL_CARE = "social_care"
+    OTHER_AGENCY = "other_agency"
+    INDEPENDENT_ADVISORY = "independent_advisory"
+    COMMISSIONER = "commissioner"
+
+
+class Sex(StrEnum):
+    """carehub.people.monitoring.Sex"""
+
+    FEMALE = "female"
+    MALE = "male"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+class GenderIdentity(StrEnum):
+    """carehub.people.monitoring.GenderIdentity"""
+
+    WOMAN = "woman"
+    MAN = "man"
+    TRANS_WOMAN = "trans_woman"
+    TRANS_MAN = "trans_man"
+    NON_BINARY = "non_binary"
+    OTHER = "other"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+class SexualOrientation(StrEnum):
+    """carehub.people.monitoring.SexualOrientation"""
+
+    STRAIGHT = "straight"
+    GAY_LESBIAN = "gay_lesbian"
+    BISEXUAL = "bisexual"
+    PANSEXUAL = "pansexual"
+    ASEXUAL = "asexual"
+    QUEER = "queer"
+    OTHER = "other"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+class Religion(StrEnum):
+    """carehub.people.monitoring.Religion"""
+
+    NO_RELIGION = "no_religion"
+    CHRISTIAN = "christian"
+    BUDDHIST = "buddhist"
+    HINDU = "hindu"
+    JEWISH = "jewish"
+    MUSLIM = "muslim"
+    SIKH = "sikh"
+    OTHER = "other"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+class Disability(StrEnum):
+    """carehub.people.monitoring.Disability"""
+
+    LIMITED_A_LOT = "limited_a_lot"
+    LIMITED_A_LITTLE = "limited_a_little"
+    NO = "no"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+class PregnancyMaternity(StrEnum):
+    """carehub.people.monitoring.PregnancyMaternity"""
+
+    PREGNANT = "pregnant"
+    BABY_UNDER_18_MONTHS = "baby_under_18_months"
+    NEITHER = "neither"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+class ImmigrationStatus(StrEnum):
+    """carehub.people.monitoring.ImmigrationStatus"""
+
+    BRITISH_IRISH = "british_irish"
+    SETTLED = "settled"
+    EUSS_PRE_SETTLED = "euss_pre_settled"
+    LIMITED_LEAVE = "limited_leave"
+    LIMITED_LEAVE_NRPF = "limited_leave_nrpf"
+    ASYLUM_SEEKER = "asylum_seeker"
+    REFUGEE = "refugee"
+    NO_CURRENT_LEAVE = "no_current_leave"
+    UNKNOWN = "unknown"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"

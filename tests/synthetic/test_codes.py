@@ -1,0 +1,39 @@
+"""The generators' copy of the hub's codes (carehub.synthetic.codes) agrees with the hub's own vocabularies.
+
+The generators may not import Django, so they keep the codes they write as plain enums; a code renamed or dropped in
+the hub would otherwise be seeded as a value no form, filter or statistic knows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from carehub.accounts.models import Organisation
+from carehub.core import choices
+from carehub.people import monitoring
+from carehub.synthetic import codes
+
+PAIRS = [
+    (codes.AbuseType, choices.AbuseType),
+    (codes.ServiceType, choices.ServiceType),
+    (codes.Community, choices.Community),
+    (codes.OrganisationKind, Organisation.Kind),
+    (codes.Sex, monitoring.Sex),
+    (codes.GenderIdentity, monitoring.GenderIdentity),
+    (codes.SexualOrientation, monitoring.SexualOrientation),
+    (codes.Religion, monitoring.Religion),
+    (codes.Disability, monitoring.Disability),
+    (codes.PregnancyMaternity, monitoring.PregnancyMaternity),
+    (codes.ImmigrationStatus, monitoring.ImmigrationStatus),
+]
+
+
+@pytest.mark.parametrize(("ours", "hubs"), PAIRS, ids=lambda enum: enum.__qualname__)
+def test_every_generated_code_is_the_hubs_code_of_the_same_name(ours, hubs):
+    assert {m.name: m.value for m in ours}.items() <= {m.name: m.value for m in hubs}.items()
+
+
+def test_a_generated_code_is_the_very_string_the_hub_stores():
+    assert codes.Religion.NO_RELIGION == monitoring.Religion.NO_RELIGION == "no_religion"
+    assert {codes.Community.SOUTH_ASIAN: 1}[choices.Community.SOUTH_ASIAN] == 1  # same hash: interchangeable as keys
+    assert codes.PREFER_NOT_TO_SAY == monitoring.PREFER_NOT_TO_SAY
