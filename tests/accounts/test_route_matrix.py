@@ -81,6 +81,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
                 "cases:document_add",
                 "cases:outcomes_start",
                 "cases:close",
+                "cases:closure_decide",
                 "cases:reopen",
                 "cases:refer_on",
             )
