@@ -485,15 +485,21 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     """An offer to one of the manager's services: accepting it opens her case here (cases owns opening a case),
     declining sends the referral back to the hub. Mounted at /referrals/offers/<id>/ (offer_urls)."""
     made = policy.get_offer_for_user(request.user, public_id)
-    decline_form = referral_forms.DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    decline_form = referral_forms.DeclineForm(request.POST if action in {"decline", "decline_confirmed"} else None)
     error = ""
-    if request.method == "POST" and request.POST.get("action") == "accept":
+    if action == "accept":
         opened = attempt(lambda: services.case_open_from_offer(actor=request.user, offer=made))
         if opened.ok:
             messages.success(request, "Accepted: the referral is on your waiting list.")
             return redirect("cases:detail", public_id=opened.value.public_id)
         error = opened.error
-    elif request.method == "POST" and decline_form.is_valid():
+    elif action == "decline" and decline_form.is_valid():
+        # Declining sends her back to the hub's queue and delays her support: the reason is confirmed first.
+        context = {"offer": made, "referral": made.referral, "answer": decline_form.cleaned_data}
+        context["reason_label"] = decline_form.reason_label()
+        return render(request, "referrals/offer_decline_confirm.html", context)
+    elif action == "decline_confirmed" and decline_form.is_valid():
         answer = decline_form.cleaned_data  # a coded reason, and her service's own words for "other"
         declined = attempt(lambda: referral_services.offer_decline(actor=request.user, offer=made, **answer))
         if declined.ok:
