@@ -54,6 +54,7 @@ def test_the_contact_form_names_the_unsafe_ways_and_asks_why(world, case, client
     url = reverse("cases:contact_add", kwargs={"public_id": case.public_id})
     page = alice.get(url).content.decode()
     assert "She said these are not safe: phone call, email, voicemail message left." in page
+    assert 'data-testid="safe-contact"' in page and "BLUEBELL" in page  # her panel above the form
     post = {"kind": "call", "minutes": 5, **date_post("on", timezone.localdate())}
     refused = alice.post(url, post)
     assert refused.status_code == 400

@@ -275,15 +275,18 @@ def unsafe_kinds(actor, case: Case) -> frozenset[str]:
     """The contact kinds she said are not safe, read (and the read audited) through the policy's safe-contact view.
 
     Empty when nothing was recorded or the actor's view does not reach her contact details."""
-    safe_contact = policy.safe_contact_for(actor, case.referral, policy.person_view_for(actor, case.referral))
+    return unsafe_kinds_in(policy.safe_contact_for(actor, case.referral, policy.person_view_for(actor, case.referral)))
+
+
+def unsafe_kinds_in(safe_contact: policy.SafeContactView | None) -> frozenset[str]:
     if safe_contact is None:
         return frozenset()
     return frozenset(kind for kind, code in SAFE_CONTACT_CODE.items() if code in safe_contact.unsafe_codes)
 
 
-def unsafe_kind_labels(actor, case: Case) -> list[str]:
+def unsafe_kind_labels(safe_contact: policy.SafeContactView | None) -> list[str]:
     """The contact form's words for the ways she said are not safe, in the form's order."""
-    unsafe = unsafe_kinds(actor, case)
+    unsafe = unsafe_kinds_in(safe_contact)
     return [label for kind, label in ContactKind.choices if kind in unsafe]
 
 

@@ -230,7 +230,11 @@ def safety_plan(request: HttpRequest, public_id: str) -> HttpResponse:
 @policy.route(*CASE_ROLES)
 def contact_add(request: HttpRequest, public_id: str) -> HttpResponse:
     case = policy.get_case_for_user(request.user, public_id)
-    unsafe = services.unsafe_kind_labels(request.user, case)
+    # Her safe-contact panel above the form: whoever logs a contact is about to make one, or has just made one.
+    safe_contact = policy.safe_contact_for(
+        request.user, case.referral, policy.person_view_for(request.user, case.referral)
+    )
+    unsafe = services.unsafe_kind_labels(safe_contact)
     return _act(
         request,
         case,
@@ -247,6 +251,7 @@ def contact_add(request: HttpRequest, public_id: str) -> HttpResponse:
         heading="Log a contact",
         submit="Save the contact",
         done="Contact logged.",
+        extra={"safe_contact": safe_contact},
     )
 
 
