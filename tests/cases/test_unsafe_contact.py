@@ -69,3 +69,10 @@ def test_without_safe_contact_answers_nothing_is_asked(world, client_for):
     page = client_for("bola").get(reverse("cases:contact_add", kwargs={"public_id": case.public_id})).content.decode()
     assert "unsafe_reason" not in page
     assert log(world, case, "call").unsafe_method is False
+
+
+def test_naming_no_safe_way_rules_none_out(world, case):
+    referral = case.referral
+    referral.contact_sealed = referral.survivor.seal_for({"safe_contact": {"safe_word": "BLUEBELL"}})
+    referral.save()
+    assert log(world, case, "call").unsafe_method is False

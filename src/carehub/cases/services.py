@@ -279,7 +279,9 @@ def unsafe_kinds(actor, case: Case) -> frozenset[str]:
 
 
 def unsafe_kinds_in(safe_contact: policy.SafeContactView | None) -> frozenset[str]:
-    if safe_contact is None:
+    """The kinds she ruled out by naming others as safe. Naming none rules none out: she told us nothing to heed
+    (the panel says so, and tells the worker to ask the hub)."""
+    if safe_contact is None or not safe_contact.safe_methods:
         return frozenset()
     return frozenset(kind for kind, code in SAFE_CONTACT_CODE.items() if code in safe_contact.unsafe_codes)
 
