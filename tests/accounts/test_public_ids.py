@@ -80,7 +80,7 @@ def sealed_activity(world) -> None:
     case_services.goal_create(actor=ines, case=case, text="Somewhere he cannot find her")
     case_services.contact_create(actor=ines, case=case, kind="call", on=timezone.localdate(), minutes=20)
     sharing = referral.consents.get(kind="sharing")
-    referral_services.consent_revoke(actor=ines, consent=sharing)
+    referral_services.consent_revoke(actor=ines, consent=sharing, reason="She asked us to stop")
     independent_services.complaint_record(
         actor=ines, case=case, made_to="professional_standards", made_on=timezone.localdate()
     )

@@ -81,6 +81,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
                 "cases:document_add",
                 "cases:outcomes_start",
                 "cases:close",
+                "cases:closure_decide",
                 "cases:reopen",
                 "cases:refer_on",
             )
@@ -264,6 +265,36 @@ def test_an_offer_shows_her_identity_only_after_acceptance(world, client_for, pe
     case_services.case_open_from_offer(actor=world.users["amara"], offer=offer)
     offer_page = client.get(urls[0])
     assert (world.marker("triage") in offer_page.content.decode()) == (persona == "amara")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_her_safe_contact_is_shown_only_to_those_who_may_contact_her(world, client_for, persona):
+    """Issue 12: the safe-contact panel (her safe word here) follows the same split as her identity: the hub on the
+    referral page; the service only once it has accepted her, on the offer and on the case; nobody else, ever."""
+    from carehub.referrals import services
+
+    referral = world.referrals["triage"]
+    referral.contact_sealed = referral.survivor.seal_for({"safe_contact": {"text_ok": True, "safe_word": "BLUEBELL"}})
+    referral.save()
+    offer = services.offer_create(
+        actor=world.users["hana"],
+        referral=referral,
+        service=world.services["solace"],
+        expected_version=referral.version,
+        hub_reason="matrix",
+    )
+    client = client_for(persona)
+    offer_url = reverse("offers:offer", kwargs={"public_id": offer.public_id})
+    referral_url = reverse("referrals:detail", kwargs={"reference": referral.reference})
+    assert ("BLUEBELL" in client.get(offer_url).content.decode()) is False
+    assert ("BLUEBELL" in client.get(referral_url).content.decode()) == (persona == "hana")
+    case = case_services.case_open_from_offer(actor=world.users["amara"], offer=offer)
+    case_url = reverse("cases:detail", kwargs={"public_id": case.public_id})
+    assert ("BLUEBELL" in client.get(offer_url).content.decode()) == (persona == "amara")
+    assert ("BLUEBELL" in client.get(case_url).content.decode()) == (persona == "amara")
+    for name in ("cases:contact_add", "cases:close", "cases:closure_decide"):
+        page = client.get(reverse(name, kwargs={"public_id": case.public_id}), follow=True).content.decode()
+        assert world.marker("triage") not in page or persona in {"amara", "hana"}, (persona, name)
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))

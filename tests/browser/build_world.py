@@ -89,7 +89,9 @@ def high_risk_in_triage(world):
         phone="07700 900789",
         postcode="N16 7AB",
     )
-    details = referral_services.ReferralDetails(abuse_types=["physical", "coercive_control"], needs=["idva"])
+    details = referral_services.ReferralDetails(
+        abuse_types=["physical", "coercive_control"], needs=["idva", "legal_immigration"]
+    )
     referral, _ = referral_services.referral_create(
         actor=None,
         organisation=None,
@@ -103,6 +105,80 @@ def high_risk_in_triage(world):
     )
     referral.refresh_from_db()
     return referral
+
+
+SAFE_WORD = "BLUEBELL"
+
+
+def high_risk_with_safe_contact(world):
+    """Issue 12's woman: "only text me, never call after 6pm, safe word BLUEBELL". A self-referral from Hackney,
+    triaged at high risk (DASH 16, so a MARAC referral in Hackney) and offered to Quaymarsh IDVA, which has not yet
+    accepted it. Read by test_risk_drives_the_work.py alone, which accepts it, allocates it and closes it."""
+    import datetime as dt
+
+    from carehub.marac.models import MaracReferral
+    from carehub.people.models import Identity
+    from carehub.referrals import services as referral_services
+    from carehub.referrals.models import Channel
+
+    identity = Identity(
+        given_name="Bryony",
+        family_name="Safewordmarker",
+        date_of_birth=dt.date(1986, 6, 9),
+        phone="07700 900321",
+        postcode="E8 1DY",
+    )
+    details = referral_services.ReferralDetails(
+        borough="E09000012", abuse_types=["physical", "stalking"], needs=["idva", "legal_immigration"]
+    )
+    contact = referral_services.SafeContact(
+        text_ok=True, safe_times="never call after 6pm", safe_word=SAFE_WORD, others_who_may_answer="her sister"
+    )
+    referral, _ = referral_services.referral_create(
+        actor=None,
+        organisation=None,
+        request=referral_services.IntakeRequest(
+            channel=Channel.SELF, identity=identity, details=details, contact=contact
+        ),
+    )
+    hub = world.users["hana"]
+    referral_services.referral_triage(
+        actor=hub,
+        referral=referral,
+        expected_version=referral.version,
+        triage=referral_services.TriageInput(answers={n: "yes" if n <= 16 else "no" for n in range(1, 25)}),
+    )
+    referral.refresh_from_db()
+    referral_services.offer_create(
+        actor=hub,
+        referral=referral,
+        service=world.services["solace"],
+        expected_version=referral.version,
+        hub_reason="IDVA for a woman at high risk",
+    )
+    return referral, MaracReferral.objects.get(referral=referral)
+
+
+def sealed_safe_contact(world) -> None:
+    """The sealed referral's safe-contact answers, for the independent adviser's workspace."""
+    from carehub.referrals.models import Referral
+
+    referral = world.referrals["sealed"]
+    payload = {"safe_contact": {"email_ok": True, "safe_word": "KINGFISHER", "safe_times": "weekday mornings"}}
+    Referral.objects.filter(pk=referral.pk).update(contact_sealed=referral.survivor.seal_for(payload))
+
+
+def immigration_advice_service(world) -> None:
+    """An immigration advice service, so that routing a woman at high risk who also asked for immigration advice has
+    a choice to make: the IDVAs must still come first."""
+    from carehub.core.choices import ServiceType
+    from tests import factories as f
+
+    f.ServiceFactory(
+        organisation=world.orgs["sistah"],
+        name="Kestrel Rise Immigration Advice",
+        service_type=ServiceType.LEGAL_IMMIGRATION,
+    )
 
 
 def main() -> None:
@@ -139,6 +215,10 @@ def main() -> None:
     survivors.append(closure.survivor.identity)
     high_risk = high_risk_in_triage(world)
     survivors.append(high_risk.survivor.identity)
+    immigration_advice_service(world)
+    safe_contact, marac = high_risk_with_safe_contact(world)
+    survivors.append(safe_contact.survivor.identity)
+    sealed_safe_contact(world)
     facts = {
         "case_ids": {key: case.public_id for key, case in world.cases.items()},
         "referral_references": {key: referral.reference for key, referral in world.referrals.items()},
@@ -147,6 +227,10 @@ def main() -> None:
         "closure_reference": closure.reference,
         # Triaged high risk, the newest referral in the queue: test_queues.py checks it is shown first.
         "high_risk_reference": high_risk.reference,
+        # Issue 12's woman (test_risk_drives_the_work.py): her safe-contact answers, her MARAC referral, her offer.
+        "safe_contact_reference": safe_contact.reference,
+        "safe_contact_marac": marac.public_id,
+        "safe_word": SAFE_WORD,
         # Every name a survivor is known by: none of them may ever reach a page title (and so browser history).
         "survivor_names": sorted({name for i in survivors for name in (i.given_name, i.family_name) if name}),
         # The server error page cannot be asked for; the tests look at it as the server would send it.

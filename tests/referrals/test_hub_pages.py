@@ -143,9 +143,14 @@ def test_a_decline_needs_a_reason_and_returns_the_referral(world, client_for):
     assert "Choose why your service cannot take" in empty.content.decode()
     words = amara.post(f"/referrals/offers/{offer.public_id}/", {"action": "decline", "reason": "other"})
     assert "Say why your service cannot take" in words.content.decode()
-    amara.post(
-        f"/referrals/offers/{offer.public_id}/", {"action": "decline", "reason": "other", "detail": "Full until March"}
-    )
+    answer = {"reason": "other", "detail": "Full until March"}
+    confirm = amara.post(f"/referrals/offers/{offer.public_id}/", {"action": "decline", **answer})
+    # A confirmation step first: nothing is declined until she confirms.
+    assert confirm.status_code == 200 and "Decline referral" in confirm.content.decode()
+    assert "Full until March" in confirm.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.OFFERED
+    amara.post(f"/referrals/offers/{offer.public_id}/", {"action": "decline_confirmed", **answer})
     referral.refresh_from_db()
     assert referral.status == Status.IN_TRIAGE
     assert referral.reference in hana.get("/referrals/queue/").content.decode()
@@ -180,6 +185,6 @@ def test_withdrawing_consent_from_the_referral_page_keeps_its_history(world, cli
     assert "Kestrel Rise" in page and "Withdraw" in page
     withdraw = f"/referrals/{referral.reference}/consents/{given.public_id}/withdraw/"
     assert withdraw in page
-    alice.post(withdraw)
+    alice.post(withdraw, {"reason": "She asked us to stop sharing"})
     assert list(referral.consents.values_list("given", flat=True)) == [True, False]
     assert client_for("bola").post(withdraw).status_code == 404

@@ -140,7 +140,7 @@ def test_consent_withdrawal_keeps_the_history(world, referral):
         recorded_at=referral.received_at,
     )
     assert given in selectors.current_consents(referral)
-    services.consent_revoke(actor=world.users["hana"], consent=given)
+    services.consent_revoke(actor=world.users["hana"], consent=given, reason="She has moved on")
     assert given not in selectors.current_consents(referral)
     assert list(Consent.objects.filter(referral=referral).values_list("given", flat=True)) == [True, False]
 

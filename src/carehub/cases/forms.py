@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.utils import timezone
 
@@ -111,10 +113,23 @@ class ContactForm(forms.Form):
         "3",
     )
     note = forms.CharField(label="Note", required=False, max_length=5000, widget=forms.Textarea)
+    unsafe_reason = forms.CharField(
+        label="If you used a way she said is not safe, why?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, unsafe: Sequence[str] = (), **kwargs) -> None:
+        """`unsafe`: the labels of the ways she said are not safe; without any, the reason is not asked."""
         kwargs.setdefault("initial", {"on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        if unsafe:
+            self.fields["unsafe_reason"].help_text = (
+                "She said these are not safe: " + ", ".join(unsafe).lower() + ". A reason is needed to log one."
+            )
+        else:
+            del self.fields["unsafe_reason"]
 
 
 class DocumentForm(forms.Form):
@@ -227,15 +242,25 @@ class CloseForm(VersionedForm, MeasuresForm):
     )
 
     manager_reason = forms.CharField(
-        label="Manager's reason for confirming the closure",
+        label="Your reason for confirming the closure",
         help_text="Needed when she is high risk, MARAC actions are open or goals have not been started.",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        error_messages={"required": "Give your reason for closing the case now."},
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, asks_manager: bool = False, needs_reason: bool = False, **kwargs) -> None:
+        """`needs_reason`: the closure needs a manager, so the reason is asked (and required); `asks_manager`: the
+        user is not a manager of the case, so the reason is theirs, for the manager who will confirm."""
         super().__init__(*args, **kwargs)
+        if not needs_reason:
+            del self.fields["manager_reason"]
+        else:
+            self.fields["manager_reason"].required = True
+            if asks_manager:
+                self.fields["manager_reason"].label = "Why should the case close now?"
+                self.fields["manager_reason"].help_text = "Your service manager reads this before confirming."
         self.fields["answered"].label = "Did she answer the closing outcome questions?"
         self.fields["answered"].error_messages["required"] = CLOSING_MEASURES_NEEDED
         self.order_fields(["version", "reason", "answered"])
@@ -258,6 +283,22 @@ class ReferOnForm(forms.Form):
     consent = forms.BooleanField(
         label="She agrees to being referred on",
         error_messages={"required": "She must agree to being referred on before you send the referral."},
+    )
+
+
+class ClosureDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Do you confirm the closure?",
+        choices=[("confirm", "Yes, close the case"), ("refuse", "No, the case stays open")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to confirm or refuse the closure."},
+    )
+    note = forms.CharField(
+        label="Your reason",
+        help_text="The caseworker reads it on the case. Both answers need a reason.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Give your reason."},
     )
 
 

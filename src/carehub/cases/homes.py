@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from carehub.accounts import policy
+from carehub.cases.closure_requests import closures_to_confirm
 from carehub.cases.models import CaseStatus
 from carehub.core.choices import Role
 from carehub.core.homes import Link, Panel, register
@@ -23,6 +24,7 @@ def case_panel(user, membership) -> Panel:
         links.append(Link("Waiting list", reverse("cases:waiting"), waiting))
     if role == Role.SERVICE_MANAGER:
         links.append(Link("Caseloads", reverse("cases:caseload")))
+        links.append(Link("Closures to confirm", reverse("cases:closures"), closures_to_confirm(user).count()))
     if membership.organisation.is_independent_advisory:
         links.append(Link("Accountability report", reverse("independent:accountability")))
     if role == Role.SERVICE_MANAGER:

@@ -179,8 +179,12 @@ class SafetyPlan(models.Model):
 
 
 class ContactKind(models.TextChoices):
+    """How the contact was made: the first four are the ways she says are safe or not (her safe-contact answers)."""
+
     CALL = "call", "Phone call"
     TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    VOICEMAIL = "voicemail", "Voicemail message left"
     FACE_TO_FACE = "face_to_face", "Face to face"
     SESSION = "session", "Support session"
     ADVOCACY = "advocacy", "Advocacy action"
@@ -194,6 +198,9 @@ class Contact(models.Model):
     on = models.DateField()
     minutes = models.PositiveSmallIntegerField()
     note_sealed = models.BinaryField(null=True, blank=True)
+    # A way she said is not safe was used: counted in the clear (and audited); why, sealed under her key.
+    unsafe_method = models.BooleanField(default=False, db_default=False)
+    unsafe_reason_sealed = models.BinaryField(null=True, blank=True)
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -355,3 +362,51 @@ class CaseReopening(models.Model):
 
     def __str__(self) -> str:
         return f"Reopening {self.pk} of case {self.case_id}"
+
+
+class ClosureRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a manager"
+    CONFIRMED = "confirmed", "Confirmed"
+    REFUSED = "refused", "Refused"
+
+
+class ClosureRequest(models.Model):
+    """A caseworker's closure of a case that needs a manager (cases.closure), waiting for the manager's answer.
+
+    It holds everything the close form asked (the coded reason, her closing measures, the caseworker's reason for
+    closing now) so the manager confirms the very closure that was asked for, and the case closes then. Measures are
+    codes and scores, in the clear as OutcomeMeasure keeps them; the two free-text reasons are sealed under her key.
+    One request waits per case at a time.
+    """
+
+    public_id = models.CharField(
+        max_length=12, unique=True, default=new_public_id, editable=False, help_text="Shown to people (never the key)."
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closure_requests")
+    status = models.CharField(max_length=10, choices=ClosureRequestStatus.choices, default=ClosureRequestStatus.PENDING)
+    reason = models.CharField(max_length=20, choices=ClosureReason.choices)
+    measures = models.JSONField(help_text="Her closing measures as the close form took them (cases.services.Measures).")
+    concerns = models.JSONField(default=list, help_text="Why a manager must confirm, as the caseworker was told.")
+    note_sealed = models.BinaryField(help_text="The caseworker's reason for closing now, sealed under her key.")
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note_sealed = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="pending"), name="closure_request_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Closure request {display(self.public_id)}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ClosureRequestStatus.PENDING

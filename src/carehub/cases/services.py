@@ -32,6 +32,7 @@ from carehub.cases.models import (
     CaseStatus,
     ClosureReason,
     Contact,
+    ContactKind,
     Document,
     Goal,
     GoalStatus,
@@ -261,10 +262,52 @@ def safety_plan_update(*, actor, case: Case, expected_revision: int, plan: str) 
 # --- contacts and documents --------------------------------------------------------------------------------------
 
 
-def contact_create(*, actor, case: Case, kind: str, on: dt.date, minutes: int, note: str = "") -> Contact:
+# The contact kinds that are ways of reaching her, and her safe-contact answer each one is checked against.
+SAFE_CONTACT_CODE = {
+    ContactKind.CALL: "phone",
+    ContactKind.TEXT: "text",
+    ContactKind.EMAIL: "email",
+    ContactKind.VOICEMAIL: "voicemail",
+}
+
+
+def unsafe_kinds(actor, case: Case) -> frozenset[str]:
+    """The contact kinds she said are not safe, read (and the read audited) through the policy's safe-contact view.
+
+    Empty when nothing was recorded or the actor's view does not reach her contact details."""
+    return unsafe_kinds_in(policy.safe_contact_for(actor, case.referral, policy.person_view_for(actor, case.referral)))
+
+
+def unsafe_kinds_in(safe_contact: policy.SafeContactView | None) -> frozenset[str]:
+    """The kinds she ruled out by naming others as safe. Naming none rules none out: she told us nothing to heed
+    (the panel says so, and tells the worker to ask the hub)."""
+    if safe_contact is None or not safe_contact.safe_methods:
+        return frozenset()
+    return frozenset(kind for kind, code in SAFE_CONTACT_CODE.items() if code in safe_contact.unsafe_codes)
+
+
+def unsafe_kind_labels(safe_contact: policy.SafeContactView | None) -> list[str]:
+    """The contact form's words for the ways she said are not safe, in the form's order."""
+    unsafe = unsafe_kinds_in(safe_contact)
+    return [label for kind, label in ContactKind.choices if kind in unsafe]
+
+
+def contact_create(
+    *, actor, case: Case, kind: str, on: dt.date, minutes: int, note: str = "", unsafe_reason: str = ""
+) -> Contact:
+    """Log a contact. A way she said is not safe needs a reason: the contact is flagged, the reason sealed, and the
+    audit event says an unsafe method was used (never why, which may name people)."""
     if on > timezone.localdate():
         raise CaseError("The date of the contact must be today or in the past.", field="on")
     _require_open_for_work(actor, case)
+    unsafe = kind in unsafe_kinds(actor, case)
+    unsafe_reason = unsafe_reason.strip()
+    if unsafe and not unsafe_reason:
+        raise CaseError(
+            f"She said {ContactKind(kind).label.lower()} is not a safe way to contact her. "
+            "Say why this contact was made this way.",
+            field="unsafe_reason",
+        )
     with transaction.atomic():
         contact = Contact(
             case=case,
@@ -272,13 +315,25 @@ def contact_create(*, actor, case: Case, kind: str, on: dt.date, minutes: int, n
             on=on,
             minutes=minutes,
             note_sealed=case.survivor.seal_for({"note": note.strip()}) if note.strip() else None,
+            unsafe_method=unsafe,
+            unsafe_reason_sealed=case.survivor.seal_for({"reason": unsafe_reason}) if unsafe else None,
             recorded_at=timezone.now(),
             recorded_by=actor,
         )
         _validated(contact)
         contact.save()
         # No row key in the trail: contacts and documents share their keys' sequence with sealed cases.
-        audit.record_for(actor, Action.UPDATE, case, changes={"contact_added": True, "kind": kind, "minutes": minutes})
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            case,
+            changes={
+                "contact_added": True,
+                "kind": kind,
+                "minutes": minutes,
+                **({"unsafe_method": True} if unsafe else {}),
+            },
+        )
     return contact
 
 

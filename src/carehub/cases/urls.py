@@ -8,6 +8,7 @@ urlpatterns = [
     path("waiting/", views.waiting, name="waiting"),
     path("caseload/", views.caseload, name="caseload"),
     path("caseload/<int:user_id>/", views.caseworker_caseload, name="caseworker_caseload"),
+    path("closures/", views.closures, name="closures"),
     path("<str:public_id>/", views.detail, name="detail"),
     path("<str:public_id>/allocate/", views.allocate, name="allocate"),
     path("<str:public_id>/transfer/", views.transfer, name="transfer"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("<str:public_id>/documents/new/", views.document_add, name="document_add"),
     path("<str:public_id>/outcomes/start/", views.outcomes_start, name="outcomes_start"),
     path("<str:public_id>/close/", views.close, name="close"),
+    path("<str:public_id>/closure/", views.closure_decide, name="closure_decide"),
     path("<str:public_id>/reopen/", views.reopen, name="reopen"),
     path("<str:public_id>/refer-on/", views.refer_on, name="refer_on"),
 ]

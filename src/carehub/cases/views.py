@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role, User
-from carehub.cases import closure, forms, selectors, services
+from carehub.cases import closure, closure_requests, forms, selectors, services
 from carehub.core import public_ids
 from carehub.core.actions import attempt
 from carehub.referrals import forms as referral_forms
@@ -46,6 +46,8 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "page": selectors.case_page(case, user=request.user),
         "can_allocate": selectors.can_allocate(request.user, case),
         "wait_days": selectors.wait_days(case.accepted_at) if case.is_waiting else None,
+        "closure_asked": closure_requests.pending_request(case),
+        "closure_refused": closure_requests.last_refusal(case),
     }
     return render(request, "cases/detail.html", context)
 
@@ -228,10 +230,15 @@ def safety_plan(request: HttpRequest, public_id: str) -> HttpResponse:
 @policy.route(*CASE_ROLES)
 def contact_add(request: HttpRequest, public_id: str) -> HttpResponse:
     case = policy.get_case_for_user(request.user, public_id)
+    # Her safe-contact panel above the form: whoever logs a contact is about to make one, or has just made one.
+    safe_contact = policy.safe_contact_for(
+        request.user, case.referral, policy.person_view_for(request.user, case.referral)
+    )
+    unsafe = services.unsafe_kind_labels(safe_contact)
     return _act(
         request,
         case,
-        forms.ContactForm(request.POST or None),
+        forms.ContactForm(request.POST or None, unsafe=unsafe),
         lambda data: services.contact_create(
             actor=request.user,
             case=case,
@@ -239,10 +246,12 @@ def contact_add(request: HttpRequest, public_id: str) -> HttpResponse:
             on=data["on"],
             minutes=data["minutes"],
             note=data.get("note", ""),
+            unsafe_reason=data.get("unsafe_reason", ""),
         ),
         heading="Log a contact",
         submit="Save the contact",
         done="Contact logged.",
+        extra={"safe_contact": safe_contact},
     )
 
 
@@ -292,38 +301,109 @@ def outcomes_start(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @policy.route(*CASE_ROLES)
 def close(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Close the case; when it needs a manager and the user is not one of its managers, ask one instead."""
     case = policy.get_case_for_user(request.user, public_id)
     if case.is_closed:
         messages.success(request, "This case is already closed.")
         return redirect("cases:detail", public_id=case.public_id)
+    if closure_requests.pending_request(case) is not None:
+        messages.success(request, "A closure of this case is already waiting for a manager's confirmation.")
+        return redirect("cases:detail", public_id=case.public_id)
+    concerns = closure.closure_concerns(case)
+    asks_manager = bool(concerns) and not selectors.can_allocate(request.user, case)
     form = forms.CloseForm(
-        request.POST or None, initial={"version": case.version}, abuse_types=case.referral.abuse_types
+        request.POST or None,
+        initial={"version": case.version},
+        abuse_types=case.referral.abuse_types,
+        asks_manager=asks_manager,
+        needs_reason=bool(concerns),
     )
+
+    def act(data: dict) -> None:
+        if not asks_manager:
+            services.case_close(
+                actor=request.user,
+                case=case,
+                expected_version=data["version"],
+                reason=data["reason"],
+                measures=form.measures(),
+                manager_reason=data.get("manager_reason", ""),
+            )
+            return
+        try:
+            closure_requests.closure_request(
+                actor=request.user,
+                case=case,
+                expected_version=data["version"],
+                reason=data["reason"],
+                measures=form.measures(),
+                note=data.get("manager_reason", ""),
+            )
+        except services.CaseError as refused:
+            field = "manager_reason" if refused.field == "note" else refused.field
+            raise services.CaseError(refused.message, field=field) from None
+
     return _act(
         request,
         case,
         form,
-        lambda data: services.case_close(
-            actor=request.user,
-            case=case,
-            expected_version=data["version"],
-            reason=data["reason"],
-            measures=form.measures(),
-            manager_reason=data.get("manager_reason", ""),
+        act,
+        heading="Ask a manager to close the case" if asks_manager else "Close the case",
+        submit="Send to a manager to confirm" if asks_manager else "Close the case",
+        done=(
+            "Sent to your service manager to confirm. The case stays open until a manager confirms the closure."
+            if asks_manager
+            else "Case closed."
         ),
-        heading="Close the case",
-        submit="Close the case",
-        done="Case closed.",
-        intro=_close_intro(case),
+        intro=_close_intro(concerns, asks_manager),
     )
 
 
-def _close_intro(case: Case) -> str:
+def _close_intro(concerns: list[str], asks_manager: bool) -> str:
     intro = "Ask her the outcome questions again before closing: they show what her support changed."
-    concerns = closure.closure_concerns(case)
-    if concerns:
+    if concerns and asks_manager:
+        intro += (
+            "\n\nA manager must confirm this closure: " + " ".join(concerns) + " Your answers go to your service "
+            "manager, who confirms or refuses the closure. The case stays open until then."
+        )
+    elif concerns:
         intro += "\n\nA manager must confirm this closure, with a reason: " + " ".join(concerns)
     return intro
+
+
+@policy.route(Role.SERVICE_MANAGER)
+def closures(request: HttpRequest) -> HttpResponse:
+    """Closures to confirm: caseworkers' closures of cases that need a manager, oldest first."""
+    waiting = closure_requests.closures_to_confirm(request.user)
+    return render(request, "cases/closures.html", {"page": Paginator(waiting, 50).get_page(request.GET.get("page"))})
+
+
+@policy.route(Role.SERVICE_MANAGER)
+def closure_decide(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A manager confirms (the case closes as asked) or refuses (it stays open) a caseworker's closure, with a
+    reason either way."""
+    case = _managed_case(request, public_id)
+    asked = closure_requests.pending_request(case)
+    if asked is None:
+        messages.success(request, "No closure of this case is waiting for a manager.")
+        return redirect("cases:detail", public_id=case.public_id)
+    form = forms.ClosureDecisionForm(request.POST or None)
+
+    def act(data: dict) -> None:
+        decide = closure_requests.closure_confirm if data["decision"] == "confirm" else closure_requests.closure_refuse
+        decide(actor=request.user, request=asked, note=data["note"])
+
+    confirmed = request.POST.get("decision") == "confirm"
+    return _act(
+        request,
+        case,
+        form,
+        act,
+        heading="Confirm or refuse the closure",
+        submit="Save your decision",
+        done="Closure confirmed: the case is closed." if confirmed else "Closure refused: the case stays open.",
+        summary=closure_requests.request_summary(asked),
+    )
 
 
 @policy.route(Role.SERVICE_MANAGER)
@@ -376,6 +456,8 @@ def _act(
     submit: str,
     done: str,
     intro: str = "",
+    summary: list[tuple[str, str]] | None = None,
+    extra: dict | None = None,
 ) -> HttpResponse:
     """The one pattern behind every case form: show it; on a valid post call the service; put a refusal on the form
     (against its field when it names one) and show it again; on success go back to the case."""
@@ -394,6 +476,8 @@ def _act(
         "heading": heading,
         "submit": submit,
         "intro": intro,
+        "summary": summary or [],
+        **(extra or {}),
     }
     return render(request, "cases/form.html", context, status=400 if (form.errors or error) else 200)
 
@@ -406,15 +490,21 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     """An offer to one of the manager's services: accepting it opens her case here (cases owns opening a case),
     declining sends the referral back to the hub. Mounted at /referrals/offers/<id>/ (offer_urls)."""
     made = policy.get_offer_for_user(request.user, public_id)
-    decline_form = referral_forms.DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    decline_form = referral_forms.DeclineForm(request.POST if action in {"decline", "decline_confirmed"} else None)
     error = ""
-    if request.method == "POST" and request.POST.get("action") == "accept":
+    if action == "accept":
         opened = attempt(lambda: services.case_open_from_offer(actor=request.user, offer=made))
         if opened.ok:
             messages.success(request, "Accepted: the referral is on your waiting list.")
             return redirect("cases:detail", public_id=opened.value.public_id)
         error = opened.error
-    elif request.method == "POST" and decline_form.is_valid():
+    elif action == "decline" and decline_form.is_valid():
+        # Declining sends her back to the hub's queue and delays her support: the reason is confirmed first.
+        context = {"offer": made, "referral": made.referral, "answer": decline_form.cleaned_data}
+        context["reason_label"] = decline_form.reason_label()
+        return render(request, "referrals/offer_decline_confirm.html", context)
+    elif action == "decline_confirmed" and decline_form.is_valid():
         answer = decline_form.cleaned_data  # a coded reason, and her service's own words for "other"
         declined = attempt(lambda: referral_services.offer_decline(actor=request.user, offer=made, **answer))
         if declined.ok:

@@ -446,3 +446,16 @@ class DeclineForm(forms.Form):
         if data.get("reason") == DeclineReason.OTHER and not data.get("detail", "").strip():
             self.add_error("detail", "Say why your service cannot take this referral.")
         return data
+
+    def reason_label(self) -> str:
+        return DeclineReason(self.cleaned_data["reason"]).label
+
+
+class ConsentWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is she withdrawing her consent?",
+        help_text="In her words if you can. Only the people supporting her will read it.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why she is withdrawing her consent."},
+    )

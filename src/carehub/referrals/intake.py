@@ -66,10 +66,19 @@ def from_api(payload: ReferralIn) -> IntakeRequest:
             worker_gender=_value(payload.worker_gender),
             perpetrator_relationship=_value(payload.perpetrator_relationship),
             perpetrator_police=_value(payload.perpetrator_police),
+            agency_reference=payload.agency_reference,
+            summary=payload.summary,
+            children_count=payload.children.count if payload.children else None,
+            children_ages=payload.children.ages if payload.children else "",
+            childrens_services_aware=_value(payload.children.childrens_services_aware) if payload.children else "",
         ),
         contact=SafeContact(**payload.safe_contact.model_dump()),
         equality=payload.equality.as_fields(),
         referrer=Referrer(**payload.referrer.model_dump()),
         consent_to_referral=payload.consent.referral,
-        sharing=[SharingConsent(known[s.organisation], s.expires_on) for s in payload.consent.share_with],
+        sharing=[SharingConsent(known[s.organisation], s.expires_on) for s in payload.consent.share_with]
+        + [
+            SharingConsent(expires_on=payload.consent.share_with_kinds_expire_on, recipient_kind=_value(kind))
+            for kind in payload.consent.share_with_kinds
+        ],
     )

@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     StrictBool,
+    StrictInt,
     StringConstraints,
     field_validator,
     model_validator,
@@ -41,7 +42,13 @@ from carehub.people.monitoring import (
     SexualOrientation,
     ethnicity_from_police_code,
 )
-from carehub.referrals.models import PerpetratorRelationship, PolicePerpetrator, WorkerGender
+from carehub.referrals.models import (
+    ChildrensServicesAware,
+    PerpetratorRelationship,
+    PolicePerpetrator,
+    RecipientKind,
+    WorkerGender,
+)
 
 # No NUL character anywhere in a text (PostgreSQL cannot store one); the OpenAPI document says so too.
 Text = Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)]
@@ -144,6 +151,15 @@ class SafeContactIn(ApiIn):
     safe_times: Text = Field("", max_length=200)
     safe_word: Text = Field("", max_length=50)
     notes: Text = Field("", max_length=1000)
+    others_who_may_answer: Text = Field(
+        "", max_length=200, description="Who else may answer her phone or read her messages."
+    )
+
+
+def _consent_not_expired(value: dt.date | None) -> dt.date | None:
+    if value is not None and value < timezone.localdate():
+        raise ValueError("cannot be in the past: consent that has already expired is no consent")
+    return value
 
 
 class SharingIn(ApiIn):
@@ -153,9 +169,7 @@ class SharingIn(ApiIn):
     @field_validator("expires_on")
     @classmethod
     def _not_past(cls, value: dt.date | None) -> dt.date | None:
-        if value is not None and value < timezone.localdate():
-            raise ValueError("cannot be in the past: consent that has already expired is no consent")
-        return value
+        return _consent_not_expired(value)
 
 
 class ConsentIn(ApiIn):
@@ -163,6 +177,28 @@ class ConsentIn(ApiIn):
         ..., description="The survivor agrees to this referral. Must be true.", json_schema_extra={"const": True}
     )
     share_with: list[SharingIn] = Field(default_factory=list, max_length=20)
+    share_with_kinds: list[RecipientKind] = Field(
+        default_factory=list,
+        max_length=len(RecipientKind.values),
+        json_schema_extra={"uniqueItems": True},
+        description=(
+            "Kinds of organisation she agrees information may be shared with, as the web form asks: never "
+            "commissioners, funders or police, which receive no referrals."
+        ),
+    )
+    share_with_kinds_expire_on: IsoDate | None = Field(None, description="When her consent by kind ends, if ever.")
+
+    @field_validator("share_with_kinds")
+    @classmethod
+    def _each_kind_once(cls, value: list[RecipientKind]) -> list[RecipientKind]:
+        if len(set(value)) != len(value):
+            raise ValueError("names a kind of organisation more than once")
+        return value
+
+    @field_validator("share_with_kinds_expire_on")
+    @classmethod
+    def _kinds_not_past(cls, value: dt.date | None) -> dt.date | None:
+        return _consent_not_expired(value)
 
     @field_validator("referral")
     @classmethod
@@ -173,10 +209,22 @@ class ConsentIn(ApiIn):
 
 
 class ReferrerIn(ApiIn):
+    """Who sent it, and how the hub reaches them to follow up."""
+
     name: Text = Field(..., min_length=1, max_length=200)
     role: Text = Field("", max_length=200)
-    phone: Text = Field("", max_length=30)
-    email: Text = Field("", max_length=254)
+    phone: Text = Field("", max_length=30, description="The referrer's phone number for follow-up.")
+    email: Text = Field("", max_length=254, description="The referrer's email address for follow-up.")
+
+
+class ChildrenIn(ApiIn):
+    """Children in her household, as an agency knows them."""
+
+    count: StrictInt = Field(..., ge=0, le=20, description="How many children live in her household (0 if none).")
+    ages: Text = Field("", max_length=100, description="Their ages, in words or numbers, e.g. '3 and 7'.")
+    childrens_services_aware: ChildrensServicesAware | None = Field(
+        None, description="Whether children's services know about the children."
+    )
 
 
 class ReferralIn(ApiIn):
@@ -195,6 +243,13 @@ class ReferralIn(ApiIn):
     worker_gender: WorkerGender | None = None
     perpetrator_relationship: PerpetratorRelationship | None = None
     perpetrator_police: PolicePerpetrator = PolicePerpetrator.NO
+    summary: Text = Field(
+        "", max_length=4000, description="What has happened, in the agency's words. Sealed; read only by her workers."
+    )
+    agency_reference: Text = Field(
+        "", max_length=50, description="The agency's own reference, e.g. a police CAD or CRIS number, for follow-up."
+    )
+    children: ChildrenIn | None = None
     equality: EqualityIn = Field(default_factory=EqualityIn)
     safe_contact: SafeContactIn = Field(default_factory=SafeContactIn)
     consent: ConsentIn

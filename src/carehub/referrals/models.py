@@ -243,6 +243,8 @@ class Consent(models.Model):
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Why a consent was withdrawn, as the worker recorded it: free text that may name people, so sealed under her key.
+    reason_sealed = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["recorded_at", "pk"]

@@ -632,10 +632,14 @@ def offer_decline(*, actor, offer: Offer, reason: str, detail: str = "") -> None
 # --- consent -----------------------------------------------------------------------------------------------------
 
 
-def consent_revoke(*, actor, consent: Consent) -> Consent:
-    """Withdraw a consent. The old row stays: the history of what she agreed to, and when, is kept."""
+def consent_revoke(*, actor, consent: Consent, reason: str) -> Consent:
+    """Withdraw a consent, with the reason she gave. The old row stays: the history of what she agreed to, and when,
+    is kept. The reason may name people, so it is sealed under her key; the audit records only that one was given."""
     if not consent.given:
         raise ReferralError("This consent has already been withdrawn.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReferralError("Say why she is withdrawing her consent.", field="reason")
     with transaction.atomic():
         revoked = Consent.objects.create(
             referral=consent.referral,
@@ -646,6 +650,12 @@ def consent_revoke(*, actor, consent: Consent) -> Consent:
             recorded_at=timezone.now(),
             recorded_by=actor,
             supersedes=consent,
+            reason_sealed=consent.referral.survivor.seal_for({"reason": reason}),
         )
-        audit.record_for(actor, Action.UPDATE, consent.referral, changes={"consent_revoked": consent.public_id})
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            consent.referral,
+            changes={"consent_revoked": consent.public_id, "reason_given": True},
+        )
     return revoked

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
@@ -291,17 +290,30 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/inbox.html", context)
 
 
-@require_POST
 @policy.route(Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> HttpResponse:
-    """Record that she has withdrawn a consent. The earlier consent stays in the history."""
+    """Record that she has withdrawn a consent: a confirmation page that asks why, then the withdrawal. The earlier
+    consent stays in the history."""
     referral = policy.get_referral_for_user(request.user, reference)
     consent = referral.consents.filter(public_id=public_ids.parse(consent_id)).first()
     if consent is None:
         raise Http404
-    done = attempt(lambda: services.consent_revoke(actor=request.user, consent=consent))
-    if done.ok:
-        messages.success(request, "Consent withdrawal recorded.")
-    else:
-        messages.error(request, done.error)
-    return redirect("referrals:detail", reference=referral.reference)
+    form = forms.ConsentWithdrawForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        done = attempt(
+            lambda: services.consent_revoke(actor=request.user, consent=consent, reason=form.cleaned_data["reason"]),
+            form=form,
+        )
+        if done.ok:
+            messages.success(request, "Consent withdrawal recorded.")
+            return redirect("referrals:detail", reference=referral.reference)
+        error = done.error
+    context = {
+        "referral": referral,
+        "consent": consent,
+        "form": form,
+        "error": error,
+        "forms_with_errors": [form] if form.errors else [],
+    }
+    return render(request, "referrals/consent_withdraw.html", context, status=400 if (form.errors or error) else 200)
