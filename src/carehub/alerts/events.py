@@ -5,7 +5,8 @@ stay unaware of who is told. Each builds a text that names a service or a record
 survivor, and sends it only to people whose own scope holds the record: a sealed record is told to the independent
 advisory service alone, and nothing changes for anyone else when one is written.
 
-MARAC dates: the MARAC work calls `marac_date_approaching(case=..., days=...)` from its own reminder sweep.
+MARAC dates: `marac_date_sweep` runs daily (`carehub notify sweep`) and tells each case of a referral whose MARAC
+meets within CAREHUB_MARAC_NOTICE_DAYS days, once per meeting date.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from django.utils import timezone
 
 from carehub.accounts.models import BreakGlassGrant, Membership, Organisation, Role
 from carehub.cases.models import Case, CaseStatus
+from carehub.core.choices import ServiceType
 from carehub.core.public_ids import display
-from carehub.notifications.models import Kind
+from carehub.marac.models import MaracReferral
+from carehub.notifications.models import Kind, Notification
 from carehub.notifications.services import notify
 from carehub.notifications.signals import offer_declined, referral_received
 from carehub.referrals.models import Offer, OfferStatus, Referral, Status
@@ -151,13 +154,39 @@ def no_contact_sweep(*, today: dt.date | None = None) -> int:
     return told
 
 
-def marac_date_approaching(*, case: Case, marac_on: dt.date) -> None:
-    """The hook for MARAC reminders: the caseworker (and the service's managers) are told the date approaches."""
-    recipients = _managers_of(case.service.organisation_id) + ([case.caseworker_id] if case.caseworker_id else [])
+def marac_date_sweep(*, today: dt.date | None = None) -> int:
+    """MARAC meetings from today to CAREHUB_MARAC_NOTICE_DAYS days ahead that have not been heard: each case still
+    waiting or open on the referral taken to MARAC is told, once per meeting date (a moved meeting is told again).
+    Returns how many people were newly told."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=settings.CAREHUB_MARAC_NOTICE_DAYS)
+    meetings = dict(
+        MaracReferral.objects.filter(outcome="", meeting_date__gte=today, meeting_date__lte=horizon).values_list(
+            "referral_id", "meeting_date"
+        )
+    )
+    cases = Case.objects.filter(
+        referral_id__in=list(meetings), status__in=[CaseStatus.WAITING, CaseStatus.OPEN]
+    ).select_related("service", "referral")
+    return sum(marac_date_approaching(case=case, marac_on=meetings[case.referral_id]) for case in cases)
+
+
+def marac_date_approaching(*, case: Case, marac_on: dt.date) -> int:
+    """Tell the case's caseworker that her MARAC meets soon, and the service's managers when the service is the one
+    that represents her there (an IDVA or MARAC-linked service) or nobody holds the case yet. A sealed case is told
+    within the independent service alone. Only those not yet told of this date are told; returns how many."""
+    recipients = [case.caseworker_id] if case.caseworker_id else []
+    represents = case.service.service_type == ServiceType.IDVA or case.service.marac_linked
+    if represents or not recipients:
+        recipients += _managers_of(case.service.organisation_id)
+    event_key = f"marac_date:{case.pk}:{marac_on.isoformat()}"
+    told = set(Notification.objects.filter(event_key=event_key).values_list("recipient_id", flat=True))
+    new = [i for i in _who_may_hear(case.referral, recipients) if i not in told]
     notify(
-        recipient_ids=_who_may_hear(case.referral, recipients),
+        recipient_ids=new,
         kind=Kind.MARAC_DATE,
         text=f"A MARAC meeting on {marac_on:%d %B %Y} discusses case {display(case.public_id)}.",
         link=reverse("cases:detail", kwargs={"public_id": case.public_id}),
-        event_key=f"marac_date:{case.pk}:{marac_on.isoformat()}",
+        event_key=event_key,
     )
+    return len(set(new))
