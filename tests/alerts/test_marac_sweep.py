@@ -98,3 +98,18 @@ def test_the_command_queues_both_sweeps_and_the_worker_tells(world, meeting):
     meeting.save()
     call_command("notify", "sweep")
     assert "alice" in _told()
+
+
+def test_a_caseworker_who_has_left_the_service_is_told_nothing(world, meeting, settings):
+    """The case still names her until it is reallocated, but her scope no longer holds it: neither sweep tells her."""
+    from carehub.cases.models import Contact
+
+    settings.CAREHUB_NO_CONTACT_DAYS = 14
+    world.users["alice"].memberships.update(is_active=False)
+    Contact.objects.create(
+        case=world.cases["solace"], kind="call", on=TODAY - dt.timedelta(days=30), minutes=5, recorded_at=timezone.now()
+    )
+    events.marac_date_sweep(today=TODAY)
+    events.no_contact_sweep(today=TODAY)
+    assert "alice" not in _told() and not _told(Kind.NO_CONTACT)
+    assert sorted(_told()) == ["amara"]  # the IDVA service is still told of the meeting

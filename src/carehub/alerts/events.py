@@ -128,20 +128,47 @@ def break_glass_saved(sender, instance: BreakGlassGrant, created: bool, **kwargs
     )
 
 
+def _case_holders(cases: list[tuple[int, int, bool]]) -> set[tuple[int, int, bool]]:
+    """Of (user, organisation, sealed) for cases held by that user, those where she may still see the case: an
+    active caseworker, adviser or manager of the organisation (not one who has left it), never a police user, and
+    for a sealed case only inside the independent advisory service. One query, however many cases."""
+    rows = Membership.objects.filter(
+        user_id__in={user for user, _, _ in cases},
+        is_active=True,
+        user__is_active=True,
+    ).values_list("user_id", "organisation_id", "organisation__kind", "role")
+    police = {user for user, _, kind, _ in rows if kind == Organisation.Kind.POLICE}
+    holding = {Role.CASEWORKER, Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER}
+    open_to = {(user, org) for user, org, _, role in rows if role in holding}
+    sealed_to = {
+        (user, org)
+        for user, org, kind, role in rows
+        if kind == Organisation.Kind.INDEPENDENT_ADVISORY and role in {Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER}
+    }
+    return {
+        (user, org, sealed)
+        for user, org, sealed in cases
+        if user not in police and (user, org) in (sealed_to if sealed else open_to)
+    }
+
+
 def no_contact_sweep(*, today: dt.date | None = None) -> int:
     """Open cases whose last contact (or opening, if none) is N or more days ago: their caseworker is told, once for
-    each lapse."""
+    each lapse, while she may still see the case."""
     today = today or timezone.localdate()
     days = settings.CAREHUB_NO_CONTACT_DAYS
-    cases = (
+    cases = list(
         Case.objects.filter(status=CaseStatus.OPEN, caseworker__isnull=False)
         .annotate(last_contact=Max("contacts__on"))
-        .values_list("pk", "public_id", "caseworker_id", "last_contact", "opened_at")
+        .values_list(
+            "pk", "public_id", "caseworker_id", "service__organisation_id", "sealed", "last_contact", "opened_at"
+        )
     )
+    holders = _case_holders([(worker, org, sealed) for _, _, worker, org, sealed, _, _ in cases])
     told = 0
-    for pk, public_id, caseworker_id, last_contact, opened_at in cases.iterator():
+    for pk, public_id, caseworker_id, org, sealed, last_contact, opened_at in cases:
         since = last_contact or (timezone.localtime(opened_at).date() if opened_at else None)
-        if since is None or (today - since).days < days:
+        if since is None or (today - since).days < days or (caseworker_id, org, sealed) not in holders:
             continue
         notify(
             recipient_ids=[caseworker_id],
@@ -175,10 +202,12 @@ def marac_date_approaching(*, case: Case, marac_on: dt.date) -> int:
     """Tell the case's caseworker that her MARAC meets soon, and the service's managers when the service is the one
     that represents her there (an IDVA or MARAC-linked service) or nobody holds the case yet. A sealed case is told
     within the independent service alone. Only those not yet told of this date are told; returns how many."""
-    recipients = [case.caseworker_id] if case.caseworker_id else []
+    org = case.service.organisation_id
+    holder = (case.caseworker_id, org, case.sealed)
+    recipients = [case.caseworker_id] if case.caseworker_id and holder in _case_holders([holder]) else []
     represents = case.service.service_type == ServiceType.IDVA or case.service.marac_linked
     if represents or not recipients:
-        recipients += _managers_of(case.service.organisation_id)
+        recipients += _managers_of(org)
     event_key = f"marac_date:{case.pk}:{marac_on.isoformat()}"
     told = set(Notification.objects.filter(event_key=event_key).values_list("recipient_id", flat=True))
     new = [i for i in _who_may_hear(case.referral, recipients) if i not in told]
