@@ -409,3 +409,5 @@ EMAIL_USE_TLS = envbool("CAREHUB_EMAIL_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = os.environ.get("CAREHUB_EMAIL_FROM", "Care Hub <carehub@localhost>")
 CAREHUB_BASE_URL = os.environ.get("CAREHUB_BASE_URL", "http://127.0.0.1:8000")
 CAREHUB_NO_CONTACT_DAYS = envint("CAREHUB_NO_CONTACT_DAYS", 14)
+# How many days before a MARAC meeting the case's caseworker (and its IDVA service) is told.
+CAREHUB_MARAC_NOTICE_DAYS = envint("CAREHUB_MARAC_NOTICE_DAYS", 7)

@@ -309,3 +309,87 @@ def test_the_search_box_finds_no_record_outside_scope(world, client_for, persona
             results = response.content.decode().split('id="results"', 1)[-1]
             if persona not in allowed:
                 assert referral.reference not in results, (persona, record, typed)
+
+
+def test_a_sealed_record_searched_for_looks_exactly_like_no_match(world, client_for):
+    """The hub worker types the sealed record's reference, then its name and date of birth: every byte below the
+    search box, and the audit event, are those of a search for something that does not exist."""
+    from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
+
+    client = client_for("hana")
+    sealed = world.referrals["sealed"]
+    pairs = [(sealed.reference, "CH-ZZZZ-ZZZZ"), (f"{world.marker('sealed')} 17/05/1990", "Nobodyatall 17/05/1990")]
+    for hidden, missing in pairs:
+        answers = [client.post(reverse("search:search"), {"q": typed}) for typed in (hidden, missing)]
+        assert [a.status_code for a in answers] == [200, 200]
+        below = [_without_csrf(a.content).split(b'id="results"', 1)[1] for a in answers]
+        assert below[0] == below[1] and b"No results" in below[0]
+        events = list(AuditEvent.objects.filter(action=Action.SEARCH).order_by("-seq")[:2])
+        assert events[0].changes == events[1].changes and events[0].changes["results"] == 0
+    assert not SealedAuditEvent.objects.filter(action=Action.SEARCH).exists()
+
+
+def _notify_everything(world) -> None:
+    """One notice of every kind about every world record that can have one, sealed ones included."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from carehub.accounts.breakglass import break_glass_open
+    from carehub.alerts import events
+    from carehub.referrals.models import Offer
+    from tests import factories as f
+
+    today = timezone.localdate()
+    wrongly_offered = f.ReferralFactory(sealed=True)  # a sealed record offered outside the independent service
+    for referral, service in (
+        (world.referrals["triage"], "solace"),
+        (world.referrals["sealed"], "ias"),
+        (wrongly_offered, "solace"),
+    ):
+        Offer.objects.create(
+            referral=referral,
+            service=world.services[service],
+            offered_at=timezone.now(),
+            offered_by=world.users["hana"],
+        )
+    world.maracs["sealed"].meeting_date = today + dt.timedelta(days=1)
+    world.maracs["sealed"].save()
+    for key in ("solace", "sistah"):
+        f.MaracReferralFactory(referral=world.referrals[key], meeting_date=today + dt.timedelta(days=1))
+    events.marac_date_sweep(today=today)
+    events.no_contact_sweep(today=today + dt.timedelta(days=365))
+    break_glass_open(actor=world.users["adam"], reference=world.referrals["solace"].reference, reason="x" * 30)
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_every_notice_opens_for_its_reader_and_for_nobody_else(world, client_for, persona):
+    """After a notice of every kind: each persona's notices lead to records it may open, its list names no one,
+    and nobody can open (or learn of) anyone else's notice."""
+    from carehub.notifications.models import Notification
+
+    _notify_everything(world)
+    client = client_for(persona)
+    page = client.get(reverse("notifications:list")).content.decode()
+    for record in world.referrals:
+        assert world.marker(record) not in page
+    mine = list(Notification.objects.filter(recipient=world.users[persona]))
+    for notice in mine:
+        assert notice.public_id in page
+        opened = client.post(reverse("notifications:open", kwargs={"public_id": notice.public_id}))
+        assert opened.status_code == 302 and opened["Location"] == notice.link
+        assert client.get(notice.link).status_code == 200, (persona, notice.kind, notice.link)
+    for notice in Notification.objects.exclude(recipient=world.users[persona]):
+        assert notice.public_id not in page
+        answer = client.post(reverse("notifications:open", kwargs={"public_id": notice.public_id}))
+        assert answer.status_code == 404
+    told = {n.kind for n in mine}
+    expected = {
+        "amara": {"offer_arrived", "marac_date", "break_glass"},
+        "alice": {"marac_date", "no_contact"},
+        "ines": {"marac_date", "no_contact"},
+        "ivan": {"offer_arrived"},
+        "bola": {"marac_date", "no_contact"},
+        "bea": {"marac_date"},
+    }.get(persona, set())
+    assert told == expected, persona

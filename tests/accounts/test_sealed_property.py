@@ -6,6 +6,8 @@ that holds it, and never to anyone with a police membership; an administrator's 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +16,10 @@ from hypothesis import strategies as st
 
 from carehub.accounts import policy
 from carehub.accounts.models import Organisation, Role
+from carehub.alerts import events
+from carehub.cases.models import Case
 from carehub.core.choices import ServiceType
+from carehub.notifications.models import Notification
 from carehub.referrals.models import Offer, Referral
 from carehub.search import selectors as search_selectors
 from carehub.search.query import parse
@@ -24,6 +29,8 @@ from tests import factories as f
 # put a sealed record within reach of someone.
 KINDS = ["independent_advisory", "specialist", "by_and_for", "police", "hub", *Organisation.Kind.values]
 ROLES = ["service_manager", "caseworker", "independent_adviser", "hub_worker", "administrator", *Role.values]
+
+SWEEP_DAY = dt.date(2026, 12, 1)
 
 worlds = st.fixed_dictionaries(
     {
@@ -80,6 +87,10 @@ def test_no_random_world_leaks_a_sealed_record(db, spec):
                     sealed=sealed,
                     caseworker=users[worker_index % len(users)],
                 )
+                f.MaracReferralFactory(referral=referral, meeting_date=SWEEP_DAY)
+        # Every reminder is due: the offers above have told their services already (tasks run at once in tests).
+        events.no_contact_sweep(today=SWEEP_DAY + dt.timedelta(days=365))
+        events.marac_date_sweep(today=SWEEP_DAY)
         for user in users:
             fresh = type(user).objects.get(pk=user.pk)
             _check(fresh)
@@ -121,6 +132,24 @@ def _check(user) -> None:
     if police:
         assert not policy.audit_events_visible_to(user).exists()
     _check_search(user, police=police, independent=independent)
+    _check_notifications(user, police=police, independent=independent)
+
+
+def _check_notifications(user, *, police: bool, independent: set[int]) -> None:
+    """Nobody is told of a record outside their scope: a sealed one only inside the independent service holding it,
+    and every notice points at a record its reader may open."""
+    for notice in Notification.objects.filter(recipient=user):
+        kind, key = notice.event_key.split(":")[:2]
+        if kind == "offer_arrived":
+            offer = Offer.objects.select_related("referral", "service").get(pk=key)
+            sealed, holder = offer.referral.sealed, offer.service.organisation_id
+            assert policy.offers_visible_to(user).filter(pk=offer.pk).exists(), "told of an offer it cannot open"
+        else:
+            case = Case.objects.select_related("service").get(pk=key)
+            sealed, holder = case.sealed, case.service.organisation_id
+            assert policy.cases_visible_to(user).filter(pk=case.pk).exists(), f"told ({kind}) of a case it cannot open"
+        assert not (sealed and police), "a police user was told of a sealed record"
+        assert not sealed or holder in independent, "told of a sealed record outside the independent service"
 
 
 def _check_search(user, *, police: bool, independent: set[int]) -> None:

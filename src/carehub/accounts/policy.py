@@ -315,6 +315,14 @@ def offer_view_for(user, offer: Offer) -> PersonView:
     return person_view_for(user, offer.referral)
 
 
+def names_her_on_case_lists(user, case: Case) -> bool:
+    """Whether a list of cases (already read through `cases_visible_to`) shows her name rather than her initials and
+    year of birth: only to the worker who holds her case and works with her by name. A manager's view of a
+    caseworker's load, the open-cases list and the waiting list show the short label, as the search results do;
+    the name is one click away, on the case page, whose read is audited on its own."""
+    return case.caseworker_id is not None and case.caseworker_id == user.pk and not is_police_user(user)
+
+
 @dataclass(frozen=True)
 class SafeContactView:
     """How it is safe to reach her, as she told us, in the words a worker about to pick up the phone needs."""

@@ -18,3 +18,9 @@ def earlier_referral_check(*, referral_id: int) -> int:
 def no_contact_sweep() -> int:
     """Daily (cron: `carehub notify sweep`): caseworkers of open cases with no contact recorded for N days."""
     return events.no_contact_sweep()
+
+
+@task()
+def marac_date_sweep() -> int:
+    """Daily (cron: `carehub notify sweep`): caseworkers (and IDVA services) of cases whose MARAC meets soon."""
+    return events.marac_date_sweep()

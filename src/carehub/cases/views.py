@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role, User
-from carehub.cases import closure, closure_requests, forms, selectors, services
+from carehub.cases import closure, closure_requests, forms, listing, selectors, services
 from carehub.core import public_ids
 from carehub.core.actions import attempt
 from carehub.referrals import forms as referral_forms
@@ -32,8 +32,8 @@ CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 
 @policy.route(*CASE_ROLES)
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = selectors.open_cases(user=request.user)
-    return render(request, "cases/list.html", {"page": Paginator(cases, 50).get_page(request.GET.get("page"))})
+    page = Paginator(selectors.open_cases(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "cases/list.html", {"page": page, "rows": listing.case_rows(user=request.user, cases=page)})
 
 
 # Administrators reach a case only inside a break-glass window (policy.cases_visible_to).
@@ -68,6 +68,7 @@ def waiting(request: HttpRequest) -> HttpResponse:
     context = {
         "summaries": summaries,
         "page": page,
+        "rows": listing.case_rows(user=request.user, cases=page),
         "service_id": service_id,
         "filters": selectors.waiting_filters(user=request.user, service_id=service_id, filters=filters),
         "filters_active": filters.active,
@@ -86,7 +87,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     """A manager sees each caseworker's open cases; a caseworker or adviser sees their own."""
     context = {
         "caseloads": selectors.caseloads(user=request.user),
-        "own": selectors.own_caseload(user=request.user),
+        "own": listing.case_rows(user=request.user, cases=selectors.own_caseload(user=request.user)),
         "holds_cases": policy.has_role(request.user, Role.CASEWORKER, Role.INDEPENDENT_ADVISER),
     }
     return render(request, "cases/caseload.html", context)
@@ -102,7 +103,13 @@ def caseworker_caseload(request: HttpRequest, user_id: int) -> HttpResponse:
     if found is None:
         raise Http404
     worker, page, counts = found
-    context = {"page": page, "worker": worker, "filters": counts, "filters_active": filters.active}
+    context = {
+        "page": page,
+        "rows": listing.case_rows(user=request.user, cases=page),
+        "worker": worker,
+        "filters": counts,
+        "filters_active": filters.active,
+    }
     return render(request, "cases/caseworker_caseload.html", context)
 
 

@@ -22,7 +22,7 @@ from carehub.accounts import policy
 from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.cases.models import Case
-from carehub.people import crypto
+from carehub.people import crypto, labels
 from carehub.people.linkage_keys import KINDS, dob_features, keyed, near_keys, one_edit_neighbourhood
 from carehub.people.models import LinkageRecord, Survivor
 from carehub.referrals.models import Referral
@@ -130,9 +130,4 @@ def _name_keys(name: str) -> tuple[str, set[str], str]:
 
 def safe_label(survivor: Survivor) -> str:
     """Initials and year of birth: enough to tell two results apart on a shared screen, too little to name her."""
-    identity = survivor.identity
-    if identity is None:
-        return "Identity erased"
-    initials = "".join(part[0].upper() for part in (identity.given_name, identity.family_name) if part)
-    year = f" ({identity.date_of_birth.year})" if identity.date_of_birth else ""
-    return (initials or "No name given") + year
+    return labels.initials_and_year(survivor.identity)
