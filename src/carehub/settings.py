@@ -364,6 +364,9 @@ CACHES = {
 
 # How long a process trusts an API key it has just checked without asking the database again (accounts/apikeys.py).
 API_KEY_RECHECK_SECONDS = float(os.environ.get("CAREHUB_API_KEY_RECHECK_SECONDS", "5"))
+# How long an administrator's invitation link works (hours): long enough for a weekend, short enough that a link
+# forwarded or left in a mailbox soon stops working.
+INVITATION_MAX_HOURS = envint("CAREHUB_INVITATION_HOURS", 72)
 
 # Where `carehub eia publish` keeps the equality impact assessment shown at /insight/equality (aggregates only).
 EIA_RESULTS_DIR = Path(os.environ.get("CAREHUB_EIA_RESULTS_DIR", VAR_DIR / "eia"))

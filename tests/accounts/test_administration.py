@@ -21,7 +21,7 @@ def test_suspending_a_membership_cuts_access_at_once_and_is_audited(world, clien
     assert response.status_code == 302
     assert alice.get(case_url).status_code == 404
     event = AuditEvent.objects.filter(object_type="membership").get()
-    assert event.changes["is_active"] is False
+    assert event.changes["is_active"] == [True, False]
     assert event.actor_username == "adam"
 
 

@@ -37,6 +37,13 @@ INTEGER_KEYS = {
     "cases:caseworker_caseload": User,
     "directory:detail": Service,
     "administration:membership_toggle": Membership,
+    "administration:membership_role": Membership,
+    "administration:user": User,
+    "administration:membership_add": User,
+    "administration:second_factor_reset": User,
+    "administration:invitation_send": User,
+    "service_administration:edit": Service,
+    "directory:capacity": Service,
 }
 
 # What a sequential key looks like in a page: in a URL, as a case's name, or in a hidden field that names a record.

@@ -108,6 +108,34 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             for u in world.users.values()
             for m in u.memberships.all()
         ][:2],
+        "administration:organisation_edit": [
+            (reverse("administration:organisation_edit", kwargs={"slug": o.slug}), None) for o in world.orgs.values()
+        ],
+        **{
+            name: [(reverse(name, kwargs={"pk": u.pk}), None) for u in world.users.values()]
+            + [(reverse(name, kwargs={"pk": 999_999}), None)]
+            for name in (
+                "administration:user",
+                "administration:membership_add",
+                "administration:second_factor_reset",
+                "administration:invitation_send",
+            )
+        },
+        "administration:membership_role": [
+            (reverse("administration:membership_role", kwargs={"pk": m.pk}), None)
+            for u in world.users.values()
+            for m in u.memberships.all()
+        ][:2],
+        "administration:api_key_revoke": [
+            (reverse("administration:api_key_revoke", kwargs={"prefix": "0123456789ab"}), None)
+        ],
+        **{
+            name: [(reverse(name, kwargs={"pk": s.pk}), None) for s in world.services.values()]
+            + [(reverse(name, kwargs={"pk": 999_999}), None)]
+            for name in ("service_administration:edit", "directory:capacity")
+        },
+        # An invitation link that was never issued: the same page as a spent or expired one.
+        "accounts:invitation": [(reverse("accounts:invitation", kwargs={"token": "not-a-real-invitation"}), None)],
         "equality:detail": [(reverse("equality:detail", kwargs={"name": n}), None) for n in ("hub", "nope")],
         "equality:download": [
             (reverse("equality:download", kwargs={"name": n, "kind": k}), None)

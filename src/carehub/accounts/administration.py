@@ -1,60 +1,222 @@
-"""The administrator's pages: organisations, their members and roles. Never case content."""
+"""The administrator's pages: organisations, users and their memberships, API keys, break-glass. Never case content.
+
+Thin views: the policy decides who reaches them (administrators only), selectors read, services write and audit.
+"""
 
 from __future__ import annotations
 
 from django import forms
-from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from carehub.accounts import policy
+from carehub.accounts import apikeys, policy, selectors, services
 from carehub.accounts.breakglass import BreakGlassRefused, break_glass_open
-from carehub.accounts.models import Membership, Organisation, Role
-from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.accounts.forms import ApiKeyForm, InviteForm, MembershipForm, OrganisationForm, RoleForm
+from carehub.accounts.models import Role
+
+administrators_only = policy.route(Role.ADMINISTRATOR)
 
 
-@policy.route(Role.ADMINISTRATOR)
+def _found(obj):
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError shown on the form: on its fields where it names them, above the form otherwise."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _form_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    return render(request, template, context, status=400 if context["form"].errors else 200)
+
+
+# --- organisations -------------------------------------------------------------------------------------------------
+
+
+@administrators_only
 def organisations(request: HttpRequest) -> HttpResponse:
-    orgs = Organisation.objects.annotate(
-        member_count=Count("memberships", distinct=True), service_count=Count("services", distinct=True)
-    ).order_by("kind", "name")
+    orgs = selectors.organisation_list(user=request.user)
     return render(request, "accounts/administration/organisations.html", {"organisations": orgs})
 
 
-@policy.route(Role.ADMINISTRATOR)
+@administrators_only
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
-    members = Membership.objects.select_related("user").order_by("user__username")
-    org = (
-        Organisation.objects.prefetch_related(Prefetch("memberships", queryset=members), "services")
-        .filter(slug=slug)
-        .first()
-    )
-    if org is None:
-        raise Http404
+    org = _found(selectors.organisation_by_slug(user=request.user, slug=slug))
     return render(request, "accounts/administration/organisation.html", {"organisation": org})
 
 
+@administrators_only
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organisation_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{org.name} has been added.")
+            return redirect("administration:organisation", slug=org.slug)
+    return _form_page(request, "accounts/administration/organisation_form.html", {"form": form, "organisation": None})
+
+
+@administrators_only
+def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    org = _found(selectors.organisation_by_slug(user=request.user, slug=slug))
+    initial = {"name": org.name, "kind": org.kind, "led_by_and_for": org.led_by_and_for}
+    form = OrganisationForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(actor=request.user, organisation=org, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{org.name} has been changed.")
+            return redirect("administration:organisation", slug=org.slug)
+    return _form_page(request, "accounts/administration/organisation_form.html", {"form": form, "organisation": org})
+
+
+# --- users and memberships -----------------------------------------------------------------------------------------
+
+
+@administrators_only
+def users(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/administration/users.html", {"users": selectors.user_list(user=request.user)})
+
+
+@administrators_only
+def user_invite(request: HttpRequest) -> HttpResponse:
+    organisations = selectors.organisation_list(user=request.user).order_by("name")
+    form = InviteForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, _ = services.user_invite(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"An invitation has been sent to {user.username}.")
+            return redirect("administration:user", pk=user.pk)
+    return _form_page(request, "accounts/administration/user_invite.html", {"form": form})
+
+
+def _user_page(request: HttpRequest, user, membership_form: MembershipForm, status: int = 200) -> HttpResponse:
+    context = {
+        "person": user,
+        "has_second_factor": selectors.has_second_factor(user),
+        "membership_form": membership_form,
+        "role_choices": Role.choices,
+    }
+    return render(request, "accounts/administration/user.html", context, status=status)
+
+
+def _organisations_for_form(request: HttpRequest):
+    return selectors.organisation_list(user=request.user).order_by("name")
+
+
+@administrators_only
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _found(selectors.user_by_id(user=request.user, pk=pk))
+    return _user_page(request, user, MembershipForm(organisations=_organisations_for_form(request)))
+
+
 @require_POST
-@policy.route(Role.ADMINISTRATOR)
+@administrators_only
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _found(selectors.user_by_id(user=request.user, pk=pk))
+    form = MembershipForm(request.POST, organisations=_organisations_for_form(request))
+    if form.is_valid():
+        try:
+            services.membership_add(actor=request.user, user=user, **form.cleaned_data)
+        except ValidationError:
+            form.add_error("role", "They already have this role in this organisation.")
+        else:
+            messages.success(request, f"{user.username} has a new role.")
+            return redirect("administration:user", pk=user.pk)
+    return _user_page(request, user, form, status=400)
+
+
+@require_POST
+@administrators_only
 def membership_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """Suspend or restore a membership: the quickest way to cut off a member who may be a risk."""
-    membership = Membership.objects.select_related("organisation").filter(pk=pk).first()
-    if membership is None:
-        raise Http404
-    with transaction.atomic():
-        membership.is_active = not membership.is_active
-        membership.save(update_fields=["is_active"])
-        audit.record(
-            actor=request.user,
-            action=Action.UPDATE,
-            object_type="membership",
-            object_id=membership.pk,
-            changes={"is_active": membership.is_active, "organisation": membership.organisation.slug},
-        )
+    membership = _found(selectors.membership_by_id(user=request.user, pk=pk))
+    services.membership_set_active(actor=request.user, membership=membership, active=not membership.is_active)
+    if request.POST.get("back") == "user":
+        return redirect("administration:user", pk=membership.user_id)
     return redirect("administration:organisation", slug=membership.organisation.slug)
+
+
+@require_POST
+@administrators_only
+def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _found(selectors.membership_by_id(user=request.user, pk=pk))
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_role_change(actor=request.user, membership=membership, role=form.cleaned_data["role"])
+        except ValidationError:
+            messages.error(request, "They already have that role in this organisation.")
+        else:
+            messages.success(request, f"The role of {membership.user.username} has been changed.")
+    return redirect("administration:user", pk=membership.user_id)
+
+
+@require_POST
+@administrators_only
+def second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _found(selectors.user_by_id(user=request.user, pk=pk))
+    services.second_factor_reset(actor=request.user, user=user)
+    messages.success(request, f"{user.username} will set up a new authenticator app at their next sign-in.")
+    return redirect("administration:user", pk=user.pk)
+
+
+@require_POST
+@administrators_only
+def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _found(selectors.user_by_id(user=request.user, pk=pk))
+    try:
+        services.invitation_send(actor=request.user, user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A new invitation has been sent to {user.username}. Earlier links no longer work.")
+    return redirect("administration:user", pk=user.pk)
+
+
+# --- API keys ------------------------------------------------------------------------------------------------------
+
+
+@administrators_only
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """The keys, most recently used first, and a form for a new one. The new key is shown on this response alone."""
+    form = ApiKeyForm(request.POST or None, organisations=_organisations_for_form(request))
+    created = None
+    if request.method == "POST" and form.is_valid():
+        key, secret = apikeys.apikey_create(actor=request.user, **form.cleaned_data)
+        created = {"key": key, "secret": secret}
+        form = ApiKeyForm(organisations=_organisations_for_form(request))
+    context = {"form": form, "keys": selectors.api_key_list(user=request.user), "created": created}
+    return _form_page(request, "accounts/administration/api_keys.html", context)
+
+
+@require_POST
+@administrators_only
+def api_key_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
+    key = _found(selectors.api_key_by_prefix(user=request.user, prefix=prefix))
+    apikeys.apikey_revoke(actor=request.user, key=key)
+    messages.success(request, f"The key {key.prefix} has been revoked. It no longer works.")
+    return redirect("administration:api_keys")
+
+
+# --- break-glass ---------------------------------------------------------------------------------------------------
 
 
 class BreakGlassForm(forms.Form):
@@ -67,7 +229,7 @@ class BreakGlassForm(forms.Form):
     )
 
 
-@policy.route(Role.ADMINISTRATOR)
+@administrators_only
 def break_glass(request: HttpRequest) -> HttpResponse:
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -51,18 +51,26 @@ def apikey_create(*, actor, organisation: Organisation, name: str = "") -> tuple
             action=Action.CREATE,
             object_type="apikey",
             object_id=prefix,
-            changes={"organisation": organisation.slug},
+            changes={"organisation": [None, organisation.slug], "name": [None, name]},
         )
     return key, f"{KEY_PREFIX}_{prefix}_{secret}"
 
 
 def apikey_revoke(*, actor, key: ApiKey) -> None:
+    """Stop the key working at once. Revoking a revoked key changes nothing and records nothing."""
+    now = timezone.now()
     with transaction.atomic():
-        ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if not ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now):
+            return
+        key.revoked_at = now
         _keys_changed()  # at once, and again on commit: a check racing the commit must not keep the key trusted
         transaction.on_commit(_keys_changed)
         audit.record(
-            actor=actor, action=Action.UPDATE, object_type="apikey", object_id=key.prefix, changes={"revoked": True}
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="apikey",
+            object_id=key.prefix,
+            changes={"revoked_at": [None, now.isoformat()], "organisation": key.organisation.slug},
         )
 
 

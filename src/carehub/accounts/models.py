@@ -131,17 +131,19 @@ class BreakGlassGrant(models.Model):
         return f"Break-glass {self.pk}"
 
 
-class Notification(models.Model):
-    """A message for one user inside Care Hub. It never carries personal data, only what happened and where."""
+class Invitation(models.Model):
+    """A one-time link that lets a new user choose a password, then set up her second factor.
 
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    text = models.CharField(max_length=500)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    Only a hash of the token is stored, as for API keys: a copy of the database (a backup, a support snapshot) must not
+    let anyone take over an account that has not been claimed yet. A link works once and until `expires_at`.
+    """
 
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"Notification {self.pk}"
+        return f"Invitation {self.pk}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import qrcode
 import qrcode.image.svg
 from django import forms
@@ -121,7 +123,15 @@ def setup(request: HttpRequest) -> HttpResponse:
         if error is None:
             return _confirm(request, device)
         form.add_error("token", error)
-    return render(request, "accounts/otp_setup.html", {"form": form, "qr_svg": _qr_svg(device.config_url)})
+    context = {"form": form, "qr_svg": _qr_svg(device.config_url), "setup_key": _setup_key(device)}
+    return render(request, "accounts/otp_setup.html", context)
+
+
+def _setup_key(device: TOTPDevice) -> str:
+    """The secret as the text apps accept when a QR code cannot be scanned (a screen reader user, a broken camera),
+    in groups of four so it can be read and typed."""
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
 def _confirm(request: HttpRequest, device: TOTPDevice) -> HttpResponse:

@@ -24,7 +24,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
-from carehub.accounts.models import BreakGlassGrant, Membership, Organisation, Role
+from carehub.accounts.models import ApiKey, BreakGlassGrant, Membership, Organisation, Role, User
 from carehub.audit import services as audit
 from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
 from carehub.cases.models import Case
@@ -488,6 +488,47 @@ def can_see_commissioning_evidence(user) -> bool:
 
 def can_administer(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
+
+
+# --- configuration: what administrators manage, and what a service manager may change of her own services ---------
+# Configuration only: none of these querysets reaches a referral, a case or a survivor, so the administration pages
+# built on them cannot show case content (break-glass stays the one way an administrator reaches it).
+
+
+def organisations_administered_by(user) -> QuerySet[Organisation]:
+    return Organisation.objects.all() if can_administer(user) else Organisation.objects.none()
+
+
+def users_administered_by(user) -> QuerySet[User]:
+    return User.objects.all() if can_administer(user) else User.objects.none()
+
+
+def memberships_administered_by(user) -> QuerySet[Membership]:
+    return Membership.objects.all() if can_administer(user) else Membership.objects.none()
+
+
+def api_keys_administered_by(user) -> QuerySet[ApiKey]:
+    return ApiKey.objects.all() if can_administer(user) else ApiKey.objects.none()
+
+
+def services_administered_by(user) -> QuerySet[Service]:
+    return Service.objects.all() if can_administer(user) else Service.objects.none()
+
+
+def services_managed_by(user) -> QuerySet[Service]:
+    """The services whose capacity and "taking referrals" the user may change: those of organisations she manages.
+
+    Never for police users, whatever role they were given by mistake.
+    """
+    if is_police_user(user):
+        return Service.objects.none()
+    managed = _memberships_with(user, Role.SERVICE_MANAGER)
+    orgs = [m.organisation_id for m in managed if m.organisation.provides_services]
+    return Service.objects.filter(organisation_id__in=orgs) if orgs else Service.objects.none()
+
+
+def can_manage_a_service(user) -> bool:
+    return services_managed_by(user).exists()
 
 
 def sees_aggregates(user) -> bool:

@@ -8,4 +8,6 @@ urlpatterns = [
     path("sign-out/", views.logout, name="logout"),
     path("second-factor/", otp_views.verify, name="otp_verify"),
     path("second-factor/set-up/", otp_views.setup, name="otp_setup"),
+    path("invitation/set-password/", views.invitation_password, name="invitation_password"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -6,11 +6,14 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
-from carehub.accounts import policy
-from carehub.accounts.forms import SignInForm
+from carehub.accounts import policy, selectors, services
+from carehub.accounts.forms import ChoosePasswordForm, SignInForm
 
 
 class SignInView(auth_views.LoginView):
@@ -38,3 +41,44 @@ def lockout_username(request: HttpRequest | None, credentials: dict | None) -> s
         return None
     digest = hmac.new(settings.HASH_KEY.encode(), b"sign-in-attempt:" + str(typed).encode(), hashlib.sha256)
     return digest.hexdigest()
+
+
+# --- invitations: a new user chooses her password, then sets up her second factor ---------------------------------
+
+# The invitation's token, kept in the session once the link is opened: the address bar, the history and any
+# Referer then show /accounts/invitation/set-password/, never the secret itself (as Django's password reset does).
+INVITATION_SESSION_KEY = "carehub_invitation_token"
+
+
+def _invitation_invalid(request: HttpRequest) -> HttpResponse:
+    """One page for a spent, expired, revoked or made-up link alike: none of them says whether the account exists."""
+    return render(request, "accounts/invitation_invalid.html", status=404)
+
+
+@policy.route(public=True)
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    if selectors.invitation_for_token(token) is None:
+        return _invitation_invalid(request)
+    if request.user.is_authenticated:
+        auth.logout(request)  # someone else's session on this computer must not carry on beside the new account
+    request.session[INVITATION_SESSION_KEY] = token
+    return redirect("accounts:invitation_password")
+
+
+@policy.route(public=True)
+def invitation_password(request: HttpRequest) -> HttpResponse:
+    found = selectors.invitation_for_token(request.session.get(INVITATION_SESSION_KEY, ""))
+    if found is None:
+        return _invitation_invalid(request)
+    form = ChoosePasswordForm(found.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(invitation=found, password=form.cleaned_data["new_password1"])
+        except ValidationError:
+            return _invitation_invalid(request)
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your password is set. Now set up your authenticator app.")
+        return redirect("accounts:otp_setup")
+    context = {"form": form, "username": found.user.username}
+    return render(request, "accounts/invitation_password.html", context, status=400 if form.errors else 200)

@@ -27,27 +27,35 @@ class Panel:
     links: list[Link] = field(default_factory=list)
 
 
-PanelBuilder = Callable[[Any, Any], Panel]  # (user, membership) -> the panel
+PanelBuilder = Callable[[Any, Any], "Panel | None"]  # (user, membership) -> the panel, or None
 
 # Panels that list an app's records are built by that app (referrals.homes, cases.homes), registered from its ready():
 # core sits below every app and must not import them (.importlinter).
-_builders: dict[str, PanelBuilder] = {}
+# A role may have panels from several apps (a service manager's cases from cases, her services' capacity from
+# directory), shown in the order the apps registered them.
+_builders: dict[str, list[PanelBuilder]] = {}
 
 
 def register(*roles: str) -> Callable[[PanelBuilder], PanelBuilder]:
-    """Decorator: this function builds the home panel of a membership in one of `roles`."""
+    """Decorator: this function builds a home panel of a membership in one of `roles` (None: no panel this time)."""
 
     def decorate(builder: PanelBuilder) -> PanelBuilder:
         for role in roles:
-            _builders[role] = builder
+            if builder not in _builders.setdefault(role, []):
+                _builders[role].append(builder)
         return builder
 
     return decorate
 
 
-def _panel_for(user, membership) -> Panel:
+def _panels_for(user, membership) -> list[Panel]:
     if membership.role in _builders:
-        return _builders[membership.role](user, membership)
+        built = (build(user, membership) for build in _builders[membership.role])
+        return [panel for panel in built if panel is not None]
+    return [_default_panel(user, membership)]
+
+
+def _default_panel(user, membership) -> Panel:
     org = membership.organisation.name
     role = membership.role
     if role == Role.COMMISSIONER:
@@ -72,7 +80,10 @@ def _panel_for(user, membership) -> Panel:
         f"Administrator at {org}",
         "Organisations, services and users. Case content is not visible to administrators.",
         [
-            Link("Organisations and users", reverse("administration:organisations")),
+            Link("Organisations", reverse("administration:organisations")),
+            Link("Services", reverse("service_administration:services")),
+            Link("Users", reverse("administration:users")),
+            Link("API keys", reverse("administration:api_keys")),
             Link("Break-glass access to a record", reverse("administration:break_glass")),
             Link("Service directory", reverse("directory:list")),
         ],
@@ -80,4 +91,4 @@ def _panel_for(user, membership) -> Panel:
 
 
 def panels_for(user) -> list[Panel]:
-    return [_panel_for(user, m) for m in policy.memberships(user)]
+    return [panel for m in policy.memberships(user) for panel in _panels_for(user, m)]

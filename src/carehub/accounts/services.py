@@ -1,0 +1,271 @@
+"""Writes of the accounts app: organisations, users, memberships, invitations and second factors.
+
+Every write takes `actor=` and records its audit event, with the old and new value of each field it changed, in the
+same transaction. Who may call these is decided by the views through accounts.policy (services never import it).
+Personal values of staff (e-mail addresses, full names) are never written to the audit trail, only that they changed.
+API keys are written by accounts.apikeys, beside the check every API request makes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from carehub.accounts.models import Invitation, Membership, Organisation, User
+from carehub.audit import services as audit
+from carehub.audit.models import Action
+
+# Fields whose values are personal: the trail says they changed, never what to.
+_PERSONAL = {"email", "full_name"}
+
+INVITATION_SUBJECT = "Your Care Hub account"
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for each field that changed; personal fields as [changed, changed]."""
+    changed = {}
+    for name, new in after.items():
+        old = before.get(name)
+        if old != new:
+            changed[name] = ["(changed)", "(changed)"] if name in _PERSONAL else [old, new]
+    return changed
+
+
+# --- organisations -------------------------------------------------------------------------------------------------
+
+
+def organisation_create(*, actor, slug: str, name: str, kind: str, led_by_and_for: list[str]) -> Organisation:
+    organisation = Organisation(slug=slug, name=name, kind=kind, led_by_and_for=sorted(led_by_and_for))
+    organisation.full_clean()
+    with transaction.atomic():
+        organisation.save()
+        audit.record(
+            actor=actor,
+            action=Action.CREATE,
+            object_type="organisation",
+            object_id=organisation.slug,
+            changes=_changes({}, _organisation_fields(organisation)),
+        )
+    return organisation
+
+
+def _organisation_fields(organisation: Organisation) -> dict:
+    return {"name": organisation.name, "kind": organisation.kind, "led_by_and_for": list(organisation.led_by_and_for)}
+
+
+def organisation_update(*, actor, organisation: Organisation, name: str, kind: str, led_by_and_for: list[str]) -> dict:
+    """Change an organisation; returns the changes recorded ({} when nothing changed, and then nothing is written).
+
+    Saved with .save(), never .update(): routing's directory snapshot listens for the save
+    (referrals.directory_snapshot), so the next referral sees a by-and-for organisation's new communities.
+    """
+    before = _organisation_fields(organisation)
+    organisation.name, organisation.kind, organisation.led_by_and_for = name, kind, sorted(led_by_and_for)
+    organisation.full_clean()
+    changes = _changes(before, _organisation_fields(organisation))
+    if not changes:
+        return {}
+    with transaction.atomic():
+        organisation.save(update_fields=["name", "kind", "led_by_and_for"])
+        audit.record(
+            actor=actor, action=Action.UPDATE, object_type="organisation", object_id=organisation.slug, changes=changes
+        )
+    return changes
+
+
+# --- users, invitations and memberships ----------------------------------------------------------------------------
+
+
+def invitation_token_hash(token: str) -> str:
+    """How an invitation token is stored and looked up: SHA-256 (256 random bits need no slow hash)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def user_invite(
+    *,
+    actor,
+    username: str,
+    full_name: str,
+    email: str,
+    organisation: Organisation,
+    role: str,
+    now: dt.datetime | None = None,
+) -> tuple[User, str]:
+    """A new user with one membership and no password yet, and an invitation e-mailed to her.
+
+    Returns the user and the invitation's path (for tests; pages never show it, since only the invitee may use it).
+    """
+    user = User(username=username, full_name=full_name, email=email)
+    user.set_unusable_password()
+    user.full_clean()
+    with transaction.atomic():
+        user.save()
+        membership = Membership(user=user, organisation=organisation, role=role)
+        membership.full_clean()
+        membership.save()
+        audit.record(
+            actor=actor,
+            action=Action.CREATE,
+            object_type="user",
+            object_id=user.pk,
+            changes={
+                "username": [None, user.username],
+                "full_name": [None, "(set)"],
+                "email": [None, "(set)"],
+            },
+        )
+        _record_membership_created(actor, membership)
+        path = _invite(actor=actor, user=user, now=_now(now))
+    return user, path
+
+
+def invitation_send(*, actor, user: User, now: dt.datetime | None = None) -> str:
+    """A fresh invitation for a user who has lost or not used hers; any earlier link stops working at once."""
+    with transaction.atomic():
+        return _invite(actor=actor, user=user, now=_now(now))
+
+
+def _invite(*, actor, user: User, now: dt.datetime) -> str:
+    if not user.email:
+        raise ValidationError({"email": "The user has no e-mail address to send the invitation to."})
+    # One working link at a time: a new one ends every earlier one.
+    user.invitations.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        user=user,
+        token_hash=invitation_token_hash(token),
+        created_by=actor,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=settings.INVITATION_MAX_HOURS),
+    )
+    audit.record(
+        actor=actor,
+        action=Action.CREATE,
+        object_type="invitation",
+        object_id=invitation.pk,
+        changes={"user": [None, user.username], "expires_at": [None, invitation.expires_at.isoformat()]},
+    )
+    path = reverse("accounts:invitation", kwargs={"token": token})
+    # Sent when the transaction commits, straight from here rather than through the task queue: the link is a secret,
+    # and a queued task would keep it in clear in the task table until a worker ran.
+    body = (
+        f"An administrator has made you a Care Hub account. Your username is {user.username}.\n\n"
+        f"Choose your password here (the link works once, for {settings.INVITATION_MAX_HOURS} hours):\n"
+        f"{settings.CAREHUB_BASE_URL.rstrip('/')}{path}\n\n"
+        "Then you will set up an authenticator app on your phone for the second step of signing in.\n"
+    )
+    transaction.on_commit(partial(send_mail, INVITATION_SUBJECT, body, None, [user.email], fail_silently=False))
+    return path
+
+
+def invitation_accept(*, invitation: Invitation, password: str, now: dt.datetime | None = None) -> User:
+    """Set the invitee's password and spend the invitation; ValidationError if it is spent or expired meanwhile.
+
+    The invitation is marked used by a conditional update, so two submissions racing each other cannot both succeed.
+    """
+    now = _now(now)
+    user = invitation.user
+    with transaction.atomic():
+        usable = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True, expires_at__gt=now)
+        spent = usable.update(used_at=now)
+        if spent != 1:
+            raise ValidationError("This link has already been used or has expired.")
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(
+            actor=user,
+            action=Action.UPDATE,
+            object_type="user",
+            object_id=user.pk,
+            changes={"password": ["(none)", "(set)"], "invitation": [invitation.pk, "used"]},
+        )
+    return user
+
+
+def _record_membership_created(actor, membership: Membership) -> None:
+    audit.record(
+        actor=actor,
+        action=Action.CREATE,
+        object_type="membership",
+        object_id=membership.pk,
+        changes={
+            "user": [None, membership.user.username],
+            "organisation": [None, membership.organisation.slug],
+            "role": [None, membership.role],
+        },
+    )
+
+
+def membership_add(*, actor, user: User, organisation: Organisation, role: str) -> Membership:
+    membership = Membership(user=user, organisation=organisation, role=role)
+    membership.full_clean()
+    with transaction.atomic():
+        membership.save()
+        _record_membership_created(actor, membership)
+    return membership
+
+
+def membership_set_active(*, actor, membership: Membership, active: bool) -> None:
+    """Suspend or restore a membership: the quickest way to cut off a member who may be a risk."""
+    old = membership.is_active
+    if old == active:
+        return
+    with transaction.atomic():
+        membership.is_active = active
+        membership.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="membership",
+            object_id=membership.pk,
+            changes={"is_active": [old, active], "organisation": membership.organisation.slug},
+        )
+
+
+def membership_role_change(*, actor, membership: Membership, role: str) -> None:
+    old = membership.role
+    if old == role:
+        return
+    membership.role = role
+    membership.full_clean()
+    with transaction.atomic():
+        membership.save(update_fields=["role"])
+        audit.record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="membership",
+            object_id=membership.pk,
+            changes={"role": [old, role], "organisation": membership.organisation.slug},
+        )
+
+
+def second_factor_reset(*, actor, user: User) -> int:
+    """Remove the user's authenticator app (a lost or replaced phone): her next sign-in asks her to set up a new one.
+
+    Her sessions verified with the old app stop being verified at once (django-otp checks the device still exists).
+    Returns how many devices were removed.
+    """
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        audit.record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="user",
+            object_id=user.pk,
+            changes={"second_factor": ["authenticator app" if removed else "(none)", "(none)"]},
+        )
+    return removed

@@ -1,0 +1,181 @@
+"""Administrators add and change services; a service's managers change its capacity and whether it takes referrals.
+Every change is audited with old and new values, and routing sees it on the very next referral."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from carehub.audit.models import AuditEvent
+from carehub.directory import services
+from carehub.directory.models import Service
+from carehub.referrals.selectors import routing_for
+
+
+@pytest.fixture(autouse=True)
+def _routing_remembers_for_a_day(settings):
+    """Only the change itself may make routing read the directory again, never the snapshot's age running out."""
+    settings.ROUTING_DIRECTORY_MAX_AGE = 86_400
+
+
+def service_events() -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(object_type="service").order_by("seq"))
+
+
+NEW_SERVICE = {
+    "name": "Southside Outreach",
+    "service_type": "outreach",
+    "description": "Weekly drop-in.",
+    "specialisms": ["stalking", "coercive_control"],
+    "languages": ["en", "pa"],
+    "covers_all_london": "no",
+    "boroughs": ["E09000022"],
+    "min_age": "16",
+    "max_age": "",
+    "accepts_women": "yes",
+    "accepts_men": "no",
+    "accepts_nrpf": "yes",
+    "capacity": "12",
+    "current_wait_days": "5",
+    "accepting_referrals": "yes",
+    "marac_linked": "no",
+    "address": "",
+}
+
+
+def known_names(referral) -> list[str]:
+    """Every service routing weighed for the referral, offered or not."""
+    ranked, excluded = routing_for(referral)
+    return [entry.service.name for entry in [*ranked, *excluded]]
+
+
+def ranked_names(referral) -> list[str]:
+    ranked, _ = routing_for(referral)
+    return [entry.service.name for entry in ranked]
+
+
+def test_an_administrator_adds_a_service_and_routing_offers_it_at_once(world, client_for):
+    referral = world.referrals["triage"]
+    assert "Southside Outreach" not in known_names(referral)  # and routing now remembers the directory
+    response = client_for("adam").post(
+        reverse("service_administration:create"), {**NEW_SERVICE, "organisation": world.orgs["sistah"].pk}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    service = Service.objects.get(name="Southside Outreach")
+    assert service.organisation == world.orgs["sistah"] and service.boroughs == ["E09000022"]
+    assert service.specialisms == ["coercive_control", "stalking"] and not service.accepts_men
+    assert "Southside Outreach" in known_names(referral)
+    (created,) = service_events()
+    assert created.action == "create" and created.actor_username == "adam"
+    assert created.changes["capacity"] == [None, 12]
+    assert created.changes["organisation"] == [None, "kestrel-rise"]
+
+
+def test_an_administrator_changes_a_service_with_old_and_new_values_audited(world, client_for):
+    service = world.services["refuge"]
+    form = {**NEW_SERVICE, "name": service.name, "service_type": "refuge", "address": "2 Other Street, London"}
+    response = client_for("adam").post(reverse("service_administration:edit", kwargs={"pk": service.pk}), form)
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.capacity == 12 and service.address == "2 Other Street, London"
+    (changed,) = service_events()
+    assert changed.changes["capacity"][1] == 12
+    assert changed.changes["boroughs"][1] == ["E09000022"]
+    # A refuge's address is confidential: the trail says it changed, never where to or from.
+    assert changed.changes["address"] == ["(changed)", "(changed)"]
+    assert "Other Street" not in str(changed.changes) and "Hidden Street" not in str(changed.changes)
+
+
+def test_a_form_that_names_no_borough_for_a_local_service_is_refused(world, client_for):
+    form = {**NEW_SERVICE, "organisation": world.orgs["sistah"].pk, "boroughs": []}
+    response = client_for("adam").post(reverse("service_administration:create"), form)
+    assert response.status_code == 400
+    assert "Select the boroughs" in response.content.decode()
+    assert not Service.objects.filter(name="Southside Outreach").exists()
+
+
+def test_a_manager_stops_referrals_from_her_home_page_and_the_next_routing_sees_it(world, client_for):
+    amara, service = client_for("amara"), world.services["solace"]
+    referral = world.referrals["triage"]
+    assert service.name in ranked_names(referral)
+    home = amara.get(reverse("home")).content.decode()
+    capacity_url = reverse("directory:capacity", kwargs={"pk": service.pk})
+    assert capacity_url in home and f"{service.name}: capacity {service.capacity}, taking referrals" in home
+    response = amara.post(capacity_url, {"capacity": "3", "accepting_referrals": "no"})
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert service.name not in ranked_names(referral)
+    _, excluded = routing_for(referral)
+    reasons = {entry.service.name: entry.reasons for entry in excluded}
+    assert "not accepting referrals now" in reasons[service.name]
+    (changed,) = service_events()
+    assert changed.actor_username == "amara"
+    assert changed.changes == {"capacity": [service.capacity, 3], "accepting_referrals": [True, False]}
+
+
+def test_capacity_reaches_routing_on_the_next_referral(world, client_for):
+    service, referral = world.services["solace"], world.referrals["triage"]
+    before = {entry.service.name: entry.service.capacity for entry in routing_for(referral)[0]}
+    assert before[service.name] == service.capacity
+    client_for("amara").post(
+        reverse("directory:capacity", kwargs={"pk": service.pk}), {"capacity": "40", "accepting_referrals": "yes"}
+    )
+    after = {entry.service.name: entry.service.capacity for entry in routing_for(referral)[0]}
+    assert after[service.name] == 40
+
+
+def test_saving_unchanged_values_records_nothing(world):
+    service = world.services["solace"]
+    changes = services.service_capacity_update(
+        actor=world.users["amara"],
+        service=service,
+        capacity=service.capacity,
+        accepting_referrals=service.accepting_referrals,
+    )
+    assert changes == {} and service_events() == []
+
+
+@pytest.mark.parametrize(
+    ("persona", "service"),
+    [
+        ("amara", "sistah"),
+        ("bea", "solace"),
+        ("alice", "solace"),
+        ("hana", "solace"),
+        ("adam", "solace"),
+        ("ivan", "solace"),
+        ("percy", "solace"),
+        ("cora", "solace"),
+    ],
+)
+def test_nobody_changes_a_service_they_do_not_manage(world, client_for, persona, service):
+    target = world.services[service]
+    url = reverse("directory:capacity", kwargs={"pk": target.pk})
+    client = client_for(persona)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"capacity": "0", "accepting_referrals": "no"}).status_code == 404
+    target.refresh_from_db()
+    assert target.accepting_referrals and service_events() == []
+
+
+@pytest.mark.parametrize("persona", ["amara", "hana", "cora", "otto", "percy"])
+def test_only_administrators_add_or_change_services(world, client_for, persona):
+    client = client_for(persona)
+    service = world.services["solace"]
+    assert client.get(reverse("service_administration:services")).status_code == 404
+    form = {**NEW_SERVICE, "organisation": world.orgs["sistah"].pk}
+    create = client.post(reverse("service_administration:create"), form)
+    edit = client.post(reverse("service_administration:edit", kwargs={"pk": service.pk}), {**NEW_SERVICE})
+    assert create.status_code == edit.status_code == 404
+    assert not Service.objects.filter(name="Southside Outreach").exists() and service_events() == []
+
+
+def test_an_administrator_never_sees_a_refuge_address_and_an_empty_answer_keeps_it(world, client_for):
+    service = world.services["refuge"]
+    url = reverse("service_administration:edit", kwargs={"pk": service.pk})
+    page = client_for("adam").get(url).content.decode()
+    assert service.address not in page and "Leave this empty to keep it" in page
+    form = {**NEW_SERVICE, "name": service.name, "service_type": "refuge", "address": ""}
+    assert client_for("adam").post(url, form).status_code == 302
+    service.refresh_from_db()
+    assert service.address == "1 Hidden Street, London"
+    assert "address" not in service_events()[-1].changes
