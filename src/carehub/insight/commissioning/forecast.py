@@ -82,19 +82,22 @@ def adjust_for_breaks(
     """The series with each break handled as its setting says, the months kept, and what was done.
 
     An "adjust" break's level shift is the step coefficient of the seasonal regression (`_design`) fitted on log
-    demand over the months either side of it, leaving out known events and `flagged` months (surges), so neither
-    growth nor a surge near the break is mistaken for it."""
+    demand over the months either side of it, leaving out known events and `flagged` months, and robustly (Huber's
+    M-estimator, then Tukey's biweight, which gives a surge's months no weight at all), so neither growth nor a
+    surge near the break is mistaken for it."""
     y, kept, notes = counts.astype(float), tuple(months), {}
     for point in sorted(points, key=lambda p: p.month):
         if point.month not in kept:
             continue
         b = kept.index(point.month)
-        if point.mode == "adjust" and b >= 2 * SEASON and len(y) - b >= SEASON:
+        if point.mode == "adjust" and b >= SEASON and len(y) - b >= SEASON:
             span = np.arange(max(0, b - SPAN), min(len(y), b + SPAN))
             skip = {m for e in events for m in e.months} | set(flagged)
             use = np.array([kept[i] not in skip for i in span])
             design = _design(kept, (point.month,))[span]
-            fit = sm.OLS(np.log(np.maximum(y[span], 1))[use], design[use]).fit()
+            log_y = np.log(np.maximum(y[span], 1))[use]
+            huber = sm.RLM(log_y, design[use], M=sm.robust.norms.HuberT()).fit()
+            fit = sm.RLM(log_y, design[use], M=sm.robust.norms.TukeyBiweight()).fit(start_params=huber.params)
             shift = float(np.exp(fit.params[-1]))
             y = np.concatenate([y[:b] * shift, y[b:]])
             notes[point.month] = {"mode": "adjust", "level_shift": round(shift - 1, 4), "reason": point.reason}
@@ -148,27 +151,31 @@ def _judge(log_y, design, month: int, train, level: float) -> tuple[float, float
     return float(frame["mean"].iloc[0]), float(frame.obs_ci_lower.iloc[0]), float(frame.obs_ci_upper.iloc[0])
 
 
-def _sequential(y: np.ndarray, kept: tuple[str, ...], named: dict, steps: tuple[str, ...], level: float):
+def _sequential(y: np.ndarray, kept: tuple[str, ...], named: dict, level: float):
     """Each month judged against the months before it (the first two years against the months after them)."""
     log_y = np.log(np.maximum(y, 1))
-    design = _design(kept, steps)
+    design = _design(kept, ())
     usable = np.array([m not in named for m in kept])
     positions = np.arange(len(y))
     judged: dict[int, tuple[float, float, float]] = {}
     flagged = np.zeros(len(y), bool)
+    left_out = np.zeros(len(y), bool)  # flagged months kept out of later fits, while a run is shorter than a year
     for i in positions:
         before = (positions < i) & (positions >= i - SPAN)
-        found = _judge(log_y, design, i, before & usable & ~flagged, level)
+        found = _judge(log_y, design, i, before & usable & ~left_out, level)
         if found:
             judged[i] = found
-            flagged[i] = not found[1] <= log_y[i] <= found[2]
+            flagged[i] = left_out[i] = not found[1] <= log_y[i] <= found[2]
+            run = i - (np.flatnonzero(~flagged[: i + 1])[-1] if (~flagged[: i + 1]).any() else -1)
+            if run >= SEASON:  # a year of flags is a new level, not a surge: let the model learn it
+                left_out[i - run + 1 : i + 1] = False
     for i in positions[::-1]:
         if i not in judged:
             after = (positions > i) & (positions <= i + SPAN)
-            found = _judge(log_y, design, i, after & usable & ~flagged, level)
+            found = _judge(log_y, design, i, after & usable & ~left_out, level)
             if found:
                 judged[i] = found
-                flagged[i] = not found[1] <= log_y[i] <= found[2]
+                flagged[i] = left_out[i] = not found[1] <= log_y[i] <= found[2]
     return flagged, judged
 
 
@@ -182,8 +189,8 @@ def surge_flags(
 ) -> list[Flag]:
     """Months where demand left the prediction interval of a model fitted on the months before them.
 
-    The model is a regression of log demand on a linear trend, calendar months and a step at each declared "adjust"
-    break (statsmodels OLS; a "restart" break drops the months before it), fitted on up to `SPAN` months before the
+    The model is a regression of log demand on a linear trend and calendar months (statsmodels OLS; a "restart"
+    break drops the months before it, an "adjust" one is adjusted for first), fitted on up to `SPAN` months before the
     month judged, leaving out known events and the months already flagged: so the first month of a surge is judged
     against the months before it, and so is every later one, rather than the surge teaching the model that it is
     normal (and a tournament every other June does not teach a June peak). The interval is OLS's prediction
@@ -194,10 +201,11 @@ def surge_flags(
     month in twenty leaves the interval by chance (nearly two a year); at 99% about one a year in eight, but the
     count over a decade is random and exceeds three in one decade in twenty; at 99.5% in about one in two hundred.
 
-    An undeclared break shows as a run of flags on its far side: the remedy is declaring it (`settings.ChangePoint`),
-    not a wider interval. A declared "adjust" break is judged twice: once with a step in the model, then again on the
-    series adjusted across it (`adjust_for_breaks`, leaving out the months first flagged), so the months straight
-    after it are judged against a shift estimated from both sides, not one guessed from a month or two.
+    A run of flags a year long is a new level rather than a surge: from then on its months enter the fits again, so
+    one misjudged month cannot set off flags for ever. An undeclared break shows as such a run: the remedy is
+    declaring it (`settings.ChangePoint`), not a wider interval. A declared "adjust" break is taken out first
+    (`adjust_for_breaks`, a robust step estimated from both sides), so the months straight after it are judged
+    against a known shift, not one guessed from a month or two.
     """
     y = np.asarray(y, float)
     kept = tuple(months)
@@ -207,13 +215,11 @@ def surge_flags(
             y, kept = y[b:], kept[b:]
     named = {m: e.name for e in events for m in e.months}
     adjust = tuple(p for p in change_points if p.mode != "restart" and p.month in kept[1:])
-    flagged, judged = _sequential(y, kept, named, tuple(p.month for p in adjust), level)
     raw = y
-    if adjust:
-        # Figures are given back on the counted scale.
-        first = tuple(kept[i] for i in np.flatnonzero(flagged))
-        y, _, _ = adjust_for_breaks(raw, kept, adjust, events=events, flagged=first)
-        flagged, judged = _sequential(y, kept, named, (), level)
+    if adjust:  # figures are given back on the counted scale
+        y, adjusted, _ = adjust_for_breaks(raw, kept, adjust, events=events)
+        raw, kept = raw[len(raw) - len(y) :], adjusted  # a break too near an end restarts the series instead
+    flagged, judged = _sequential(y, kept, named, level)
     scale = raw / np.where(y > 0, y, 1)
     flags = []
     for i in np.flatnonzero(flagged):
