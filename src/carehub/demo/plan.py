@@ -81,15 +81,15 @@ def default_end_date() -> dt.date:
     return utc_today() - dt.timedelta(days=1)
 
 
-def build_plan(referrals: int, seed: int, end_date: dt.date | None = None) -> Plan:
-    """Same seed and same end date, same plan; the end date defaults to default_end_date()."""
+def build_plan(referrals: int, seed: int, end_date: dt.date | None = None, years: int = 3) -> Plan:
+    """Same seed, end date and years, same plan; the end date defaults to default_end_date()."""
     end_date = end_date or default_end_date()
     streams = np.random.SeedSequence(seed).spawn(len(STREAMS))
     rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, streams, strict=True)}
     census = census_table.load()
     if census.boroughs != BOROUGH_CODES:
         raise ValueError("the census table's boroughs are not carehub.core.london's")
-    window = Window.ending(end_date)
+    window = Window.ending(end_date, years)
     directory = build_directory(window.start, census.population)
     staff = build_staff(rng["staff"], census, directory)
 

@@ -75,6 +75,7 @@ def demo_seed(
     if_empty: bool = False,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
+    years: int = 3,
 ) -> SeedReport:
     """Build synthetic London from `seed` and write it; same arguments, same data (ciphertext apart).
 
@@ -90,7 +91,7 @@ def demo_seed(
             return report
         raise SeedRefused(f"The database already holds {existing} referrals: seed an empty database.")
     clock = _Clock(report, progress)
-    plan = build_plan(referrals, seed, end_date)
+    plan = build_plan(referrals, seed, end_date, years)
     clock.lap("plan", f"({len(plan)} referrals, {len(plan.survivors)} survivors, {len(plan.cases)} cases)")
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(plan.survivors) >= PARALLEL_FROM else 1

@@ -1,7 +1,10 @@
 """When referrals arrive, and which of them are later referrals of a survivor already known.
 
 Arrivals follow a daily rate: a slow upward trend, seasonality (more in summer and over Christmas and New Year,
-fewer in February), a weekday pattern, and a lockdown-like surge of +40% for four months. Each survivor's later
+fewer in February), a weekday pattern, a lockdown-like surge of +40% for six months, more in the months of a major
+football tournament (those `insight.commissioning.settings` names), and one recording break (a new system that
+counts fewer referrals from the first of a month): the demand patterns the commissioning evidence must find, planted
+where two years of months come before them to judge them by (tests/demo/test_demand_patterns.py). Each survivor's later
 referrals are drawn as referrals some months after an earlier one, so the time pattern holds for repeats as well.
 """
 
@@ -12,15 +15,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from carehub.insight.commissioning.settings import DEFAULT_EVENTS
 from carehub.synthetic.sampling import DAY, HOUR, NA, bernoulli, lognormal
 
-MONTH_FACTOR = np.array([1.04, 0.9, 0.95, 0.97, 1.0, 1.06, 1.1, 1.08, 0.98, 0.97, 0.95, 1.0])
+MONTH_FACTOR = np.array([1.04, 0.9, 0.95, 0.97, 1.0, 1.06, 1.1, 1.08, 0.98, 0.97, 0.95, 1.05])
 WEEKDAY_FACTOR = np.array([1.15, 1.08, 1.05, 1.02, 1.0, 0.82, 0.88])  # Monday first
 TREND_PER_YEAR = 0.06
 SURGE = 0.4
-SURGE_START_DAYS = 420  # from the start of the window: in the second year
-SURGE_DAYS = 120
+SURGE_START_SHARE = 0.55  # of the way through the window: a long seed (--years 6) has three years to judge it by
+SURGE_DAYS = 180
 SURGE_RAMP_DAYS = 14
+TOURNAMENT = 0.25  # more referrals in a tournament's months (match days: about +26%, Kirby et al. 2014)
+TOURNAMENT_MONTHS = tuple(month for event in DEFAULT_EVENTS for month in event.months)
+RECORDING_BREAK = -0.2  # the new system stops counting a repeat call within the month as a new referral
+RECORDING_BREAK_SHARE = 0.2  # of the way through the window, moved on to the first of the next month
 LATER_REFERRAL_SHARE = 0.255  # tuned so that about 20% of all referrals are a later one of a known survivor
 
 
@@ -57,6 +65,17 @@ def seconds(day: dt.date) -> int:
     return int((day - dt.date(1970, 1, 1)).days) * DAY
 
 
+def recording_break(window: Window) -> dt.date:
+    """The first day counted by the new recording system: the month a commissioner declares as a change point."""
+    day = window.start + dt.timedelta(days=int(window.days * RECORDING_BREAK_SHARE))
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def surge_start(window: Window) -> int:
+    """The surge's first day, in days from the start of the window."""
+    return int(window.days * SURGE_START_SHARE)
+
+
 def daily_rate(window: Window) -> np.ndarray:
     """Relative number of referrals expected on each day of the window."""
     days = np.arange(window.days)
@@ -67,7 +86,9 @@ def daily_rate(window: Window) -> np.ndarray:
     rate = MONTH_FACTOR[months] * WEEKDAY_FACTOR[weekday] * (1 + TREND_PER_YEAR * days / 365.25)
     festive = (day_of_year >= 357) | (day_of_year <= 1)
     rate[festive] *= 1.15
-    into_surge = days - SURGE_START_DAYS
+    rate[np.isin(dates.astype("datetime64[M]").astype(str), TOURNAMENT_MONTHS)] *= 1 + TOURNAMENT
+    rate[dates >= np.datetime64(recording_break(window))] *= 1 + RECORDING_BREAK
+    into_surge = days - surge_start(window)
     ramp = np.clip(np.minimum(into_surge, SURGE_DAYS - into_surge) / SURGE_RAMP_DAYS, 0, 1)
     return rate * (1 + SURGE * ramp)
 

@@ -15,16 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 from scipy.stats import norm
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-from statsmodels.tsa.seasonal import STL
 
 from .settings import ChangePoint, KnownEvent
 
 SEASON = 12
-# The trend is smoothed over three years: shorter, and a sustained surge bends it, turning the months either side
-# into false falls.
-TREND_MONTHS = 37
+# Surge flags: each month is judged by a model fitted on at most three years of months before it (a local trend:
+# growth changes over a decade), with at least this many degrees of freedom left for the interval's scale.
+SPAN = 60
+MIN_DF = 6
 CANDIDATES = {
     "ets_damped": {"trend": "add", "damped_trend": True},
     "ets_trend": {"trend": "add", "damped_trend": False},
@@ -70,19 +71,36 @@ def _fit(log_y: np.ndarray, candidate: str):
         return model.fit(disp=False, maxiter=200)
 
 
-def adjust_for_breaks(counts: np.ndarray, months: tuple[str, ...], points: tuple[ChangePoint, ...]):
-    """The series with each break handled as its setting says, the months kept, and what was done."""
+def adjust_for_breaks(
+    counts: np.ndarray,
+    months: tuple[str, ...],
+    points: tuple[ChangePoint, ...],
+    *,
+    events: tuple[KnownEvent, ...] = (),
+    flagged: tuple[str, ...] = (),
+):
+    """The series with each break handled as its setting says, the months kept, and what was done.
+
+    An "adjust" break's level shift is the step coefficient of the seasonal regression (`_design`) fitted on log
+    demand over the months either side of it, leaving out known events and `flagged` months, and robustly (Huber's
+    M-estimator, then Tukey's biweight, which gives a surge's months no weight at all), so neither growth nor a
+    surge near the break is mistaken for it."""
     y, kept, notes = counts.astype(float), tuple(months), {}
     for point in sorted(points, key=lambda p: p.month):
         if point.month not in kept:
             continue
         b = kept.index(point.month)
-        if point.mode == "adjust" and b >= 2 * SEASON and len(y) - b >= SEASON:
-            across = np.median(y[b : b + SEASON] / y[b - SEASON : b])
-            before = np.median(y[b - SEASON : b] / y[b - 2 * SEASON : b - SEASON])
-            shift = across / before
+        if point.mode == "adjust" and b >= SEASON and len(y) - b >= SEASON:
+            span = np.arange(max(0, b - SPAN), min(len(y), b + SPAN))
+            skip = {m for e in events for m in e.months} | set(flagged)
+            use = np.array([kept[i] not in skip for i in span])
+            design = _design(kept, (point.month,))[span]
+            log_y = np.log(np.maximum(y[span], 1))[use]
+            huber = sm.RLM(log_y, design[use], M=sm.robust.norms.HuberT()).fit()
+            fit = sm.RLM(log_y, design[use], M=sm.robust.norms.TukeyBiweight()).fit(start_params=huber.params)
+            shift = float(np.exp(fit.params[-1]))
             y = np.concatenate([y[:b] * shift, y[b:]])
-            notes[point.month] = {"mode": "adjust", "level_shift": round(float(shift) - 1, 4), "reason": point.reason}
+            notes[point.month] = {"mode": "adjust", "level_shift": round(shift - 1, 4), "reason": point.reason}
         else:
             y, kept = y[b:], kept[b:]
             notes[point.month] = {"mode": "restart", "reason": point.reason}
@@ -103,54 +121,121 @@ def backtest(y: np.ndarray, candidates, *, origins: int = 12, horizon: int = 12)
     return {name: float(np.mean(e)) for name, e in errors.items()}
 
 
-def _without_events(log_y: np.ndarray, months, named: dict) -> np.ndarray:
-    """Known-event months replaced by the mean of the same month a year either side (when not events themselves):
-    a tournament every other June would otherwise teach the seasonal pattern a June peak, and every quiet June
-    would then look like a fall."""
-    out = log_y.copy()
-    for i, month in enumerate(months):
-        if month in named:
-            near = [log_y[j] for j in (i - SEASON, i + SEASON) if 0 <= j < len(log_y) and months[j] not in named]
-            if near:
-                out[i] = float(np.mean(near))
-    return out
+def _design(months: tuple[str, ...], steps: tuple[str, ...]) -> np.ndarray:
+    """Regressors of log demand per month: intercept, linear trend (in years), calendar-month dummies (January the
+    base) and one step per declared "adjust" break (0 before it, 1 from it)."""
+    t = np.arange(len(months)) / SEASON
+    calendar = np.array([int(m[5:]) for m in months])
+    dummies = (calendar[:, None] == np.arange(2, 13)[None, :]).astype(float)
+    breaks = np.array([[m >= step for step in steps] for m in months], float).reshape(len(months), len(steps))
+    return np.column_stack([np.ones(len(months)), t, dummies, breaks])
 
 
-def surge_flags(y, months, events: tuple[KnownEvent, ...], *, level: float = 0.99) -> list[Flag]:
-    """Months where demand left its interval around a robust decomposition of the series.
+def _judge(log_y, design, month: int, train, level: float) -> tuple[float, float, float] | None:
+    """Expected log demand in `month` and its prediction interval, from an OLS model fitted on `train` alone.
 
-    The expected value of each month is its trend times its seasonal factor from a robust STL decomposition of log
-    demand (statsmodels STL, robust=True, which down-weights unusual months), so a surge neither teaches the seasonal
-    pattern a false peak (flagging the same month next year as a fall) nor hides itself by lifting the level. The
-    scale is robust too (median absolute residual), so a surge does not widen the interval meant to catch it.
+    Columns the training months cannot estimate (a calendar month or a step absent from them) are dropped; a month
+    that needs one of them is left unjudged (None), as is one with fewer than MIN_DF degrees of freedom."""
+    x = design[train]
+    if len(x) <= MIN_DF:
+        return None
+    usable = x.std(axis=0) > 0
+    usable[0] = True  # the intercept
+    if np.any(design[month, ~usable] != 0):
+        return None
+    x = x[:, usable]
+    if len(x) - x.shape[1] < MIN_DF or np.linalg.matrix_rank(x) < x.shape[1]:
+        return None
+    fit = sm.OLS(log_y[train], x).fit()
+    frame = fit.get_prediction(design[month : month + 1, usable]).summary_frame(alpha=1 - level)
+    return float(frame["mean"].iloc[0]), float(frame.obs_ci_lower.iloc[0]), float(frame.obs_ci_upper.iloc[0])
 
-    `level` is 99% by default: at 95% one month in twenty leaves the interval by chance, nearly two a year in three
-    years, more than a commissioner can chase; at 99% it is one in eight years.
-    """
+
+def _sequential(y: np.ndarray, kept: tuple[str, ...], named: dict, level: float):
+    """Each month judged against the months before it (the first two years against the months after them)."""
     log_y = np.log(np.maximum(y, 1))
+    design = _design(kept, ())
+    usable = np.array([m not in named for m in kept])
+    positions = np.arange(len(y))
+    judged: dict[int, tuple[float, float, float]] = {}
+    flagged = np.zeros(len(y), bool)
+    left_out = np.zeros(len(y), bool)  # flagged months kept out of later fits, while a run is shorter than a year
+    for i in positions:
+        before = (positions < i) & (positions >= i - SPAN)
+        found = _judge(log_y, design, i, before & usable & ~left_out, level)
+        if found:
+            judged[i] = found
+            flagged[i] = left_out[i] = not found[1] <= log_y[i] <= found[2]
+            run = i - (np.flatnonzero(~flagged[: i + 1])[-1] if (~flagged[: i + 1]).any() else -1)
+            if run >= SEASON:  # a year of flags is a new level, not a surge: let the model learn it
+                left_out[i - run + 1 : i + 1] = False
+    for i in positions[::-1]:
+        if i not in judged:
+            after = (positions > i) & (positions <= i + SPAN)
+            found = _judge(log_y, design, i, after & usable & ~left_out, level)
+            if found:
+                judged[i] = found
+                flagged[i] = left_out[i] = not found[1] <= log_y[i] <= found[2]
+    return flagged, judged
+
+
+def surge_flags(
+    y,
+    months,
+    events: tuple[KnownEvent, ...],
+    *,
+    change_points: tuple[ChangePoint, ...] = (),
+    level: float = 0.995,
+) -> list[Flag]:
+    """Months where demand left the prediction interval of a model fitted on the months before them.
+
+    The model is a regression of log demand on a linear trend and calendar months (statsmodels OLS; a "restart"
+    break drops the months before it, an "adjust" one is adjusted for first), fitted on up to `SPAN` months before the
+    month judged, leaving out known events and the months already flagged: so the first month of a surge is judged
+    against the months before it, and so is every later one, rather than the surge teaching the model that it is
+    normal (and a tournament every other June does not teach a June peak). The interval is OLS's prediction
+    interval for a new month (t quantiles, the parameters' uncertainty included). The first months, with too few
+    months before them to fit (two years), are judged the same way against the months after them, in reverse.
+
+    `level` is 99.5%, from the budget a commissioner can chase, at most one false flag in three years: at 95% one
+    month in twenty leaves the interval by chance (nearly two a year); at 99% about one a year in eight, but the
+    count over a decade is random and exceeds three in one decade in twenty; at 99.5% in about one in two hundred.
+
+    A run of flags a year long is a new level rather than a surge: from then on its months enter the fits again, so
+    one misjudged month cannot set off flags for ever. An undeclared break shows as such a run: the remedy is
+    declaring it (`settings.ChangePoint`), not a wider interval. A declared "adjust" break is taken out first
+    (`adjust_for_breaks`, a robust step estimated from both sides), so the months straight after it are judged
+    against a known shift, not one guessed from a month or two.
+    """
+    y = np.asarray(y, float)
+    kept = tuple(months)
+    for point in sorted(change_points, key=lambda p: p.month):
+        if point.mode == "restart" and point.month in kept:
+            b = kept.index(point.month)
+            y, kept = y[b:], kept[b:]
     named = {m: e.name for e in events for m in e.months}
-    fit = STL(_without_events(log_y, months, named), period=SEASON, seasonal=13, trend=TREND_MONTHS, robust=True).fit()
-    expected_log = fit.trend + fit.seasonal
-    residual = log_y - expected_log
-    scale = 1.4826 * np.median(np.abs(residual - np.median(residual)))
-    z = norm.ppf(0.5 + level / 2)
+    adjust = tuple(p for p in change_points if p.mode != "restart" and p.month in kept[1:])
+    raw = y
+    if adjust:  # figures are given back on the counted scale
+        y, adjusted, _ = adjust_for_breaks(raw, kept, adjust, events=events)
+        raw, kept = raw[len(raw) - len(y) :], adjusted  # a break too near an end restarts the series instead
+    flagged, judged = _sequential(y, kept, named, level)
+    scale = raw / np.where(y > 0, y, 1)
     flags = []
-    for i in range(len(y)):
-        expected, lower, upper = (np.exp(expected_log[i] + k * z * scale) for k in (0, -1, 1))
-        if lower <= y[i] <= upper:
-            continue
-        above = y[i] > upper
+    for i in np.flatnonzero(flagged):
+        expected, lower, upper = (float(np.exp(v) * scale[i]) for v in judged[i])
+        above = raw[i] > upper
         flags.append(
             Flag(
-                months[i],
-                float(y[i]),
-                float(expected),
-                float(lower),
-                float(upper),
+                kept[i],
+                float(raw[i]),
+                expected,
+                lower,
+                upper,
                 "above" if above else "below",
-                float(y[i] - upper if above else lower - y[i]),
-                float(y[i] / expected - 1),
-                named.get(months[i], ""),
+                float(raw[i] - upper if above else lower - raw[i]),
+                float(raw[i] / expected - 1),
+                named.get(kept[i], ""),
             )
         )
     return flags
@@ -169,7 +254,10 @@ def forecast(
     """Choose a model by backtest, forecast `horizon` months ahead with intervals, and flag surprising months."""
     from .synthetic import month_labels
 
-    y, kept, notes = adjust_for_breaks(np.asarray(counts), months, change_points)
+    flags = surge_flags(counts, months, events, change_points=change_points)
+    y, kept, notes = adjust_for_breaks(
+        np.asarray(counts), months, change_points, events=events, flagged=tuple(f.month for f in flags)
+    )
     errors = backtest(y, candidates, origins=origins, horizon=horizon)
     best = min(candidates, key=errors.__getitem__)
     result = _fit(np.log(np.maximum(y, 1)), best)
@@ -189,6 +277,6 @@ def forecast(
         lower95=np.exp(mean - z95 * sd),
         upper95=np.exp(mean + z95 * sd),
         sigma=sd,
-        flags=tuple(surge_flags(y, kept, events)),
+        flags=tuple(flags),
         adjustment=notes,
     )

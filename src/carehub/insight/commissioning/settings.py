@@ -40,9 +40,10 @@ class ChangePoint:
     """A break in a series: a month from which counting changed (a new recording system, a service opening).
 
     `mode` says what the forecast does with it, explicitly rather than fitting through it silently:
-    - "adjust": months before the break are rescaled by the level shift across it, estimated as the year-on-year
-      ratio of the 12 months after the break over the year-on-year ratio of the 12 months before (so growth is not
-      mistaken for the break). Needs 24 months before and 12 after; otherwise falls back to "restart".
+    - "adjust": months before the break are rescaled by the level shift across it, estimated as the step in a
+      regression of log demand on trend and calendar months over the years either side (so growth is not mistaken
+      for the break, and surges are left out). Needs 12 months before and 12 after; otherwise falls back to
+      "restart".
     - "restart": the months before the break are not used at all.
     """
 
@@ -64,6 +65,7 @@ DEFAULT_EVENTS = (
     KnownEvent("UEFA Euro 2020 (played 2021)", ("2021-06", "2021-07")),
     KnownEvent("FIFA World Cup 2022", ("2022-11", "2022-12")),
     KnownEvent("UEFA Euro 2024", ("2024-06", "2024-07")),
+    KnownEvent("FIFA World Cup 2026", ("2026-06", "2026-07")),
 )
 
 

@@ -46,6 +46,13 @@ class Command(BaseCommand):
                 "and waits read as they would in use). Same seed and same end date, same data."
             ),
         )
+        parser.add_argument(
+            "--years",
+            type=_positive,
+            default=3,
+            help="Years of referrals up to --end-date (default 3; 6 gives the commissioning forecast history to judge "
+            "the planted surge by).",
+        )
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if any referral already exists.")
         parser.add_argument(
             "--workers", type=_positive, default=None, help="Processes that encrypt identities (default: up to 2)."
@@ -61,6 +68,7 @@ class Command(BaseCommand):
                 if_empty=options["if_empty"],
                 workers=options["workers"],
                 progress=progress,
+                years=options["years"],
             )
         except SeedRefused as exc:
             raise CommandError(str(exc)) from exc
