@@ -31,6 +31,9 @@ class ClosureReason(models.TextChoices):
     COMPLETED = "completed", "Support completed"
     DISENGAGED = "disengaged", "Disengaged"
     MOVED_AWAY = "moved_away", "Moved away"
+    # Analysis of repeat referrals (insight.duration) counts moving away, dying and an erased record as competing
+    # events: each ends the chance of a repeat referral being seen here, which is not the same as her not coming back.
+    DIED = "died", "She died"
     TRANSFERRED = "transferred", "Transferred to another service"
     SURVIVOR_CHOICE = "survivor_choice", "Survivor's choice"
     OTHER = "other", "Other"

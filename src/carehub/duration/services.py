@@ -1,8 +1,9 @@
 """Publishing the support-duration analysis (issue 16): results kept where the commissioners' page reads them.
 
-The analysis runs on a pseudonymised extract folder holding `episodes.parquet` and `referrals.parquet`, exactly as
-an analyst runs `carehub duration run`, so what commissioners see is what the report says: aggregates, small groups
-suppressed, never a person. Only results.json, results.csv and report.html are kept, swapped in whole by renames.
+The analysis runs on a pseudonymised extract folder holding `episodes.parquet` (by default a fresh `carehub extract`
+of the hub's own data, written to a temporary folder and deleted after), exactly as an analyst runs `carehub duration
+run`, so what commissioners see is what the report says: aggregates, small groups suppressed, never a person. Only
+results.json, results.csv and report.html are kept, swapped in whole by renames.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import transaction
 
 from carehub.audit import services as audit
 from carehub.audit.models import Action
+from carehub.extract.writer import extract_write
 
 NAME = "hub"
 
@@ -26,18 +28,23 @@ def results_dir() -> Path:
     return Path(configured) if configured else Path(settings.EIA_RESULTS_DIR).parent / "duration"
 
 
-def duration_publish(*, actor=None, data_dir: str | Path, extract_date=None) -> tuple[dict, Path]:
-    """Analyse the extract in `data_dir` and replace the published results; returns the document and its folder."""
+def duration_publish(*, actor=None, data_dir: str | Path | None = None, extract_date=None) -> tuple[dict, Path]:
+    """Analyse the extract in `data_dir` (default: extract the hub's data now) and replace the published results;
+    returns the document and its folder."""
     from carehub.insight.duration import run  # the statistics stack loads here, not with every page of the app
 
     root = results_dir()
     root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=root))
-    try:
-        document = run(data_dir, staging, extract_date=extract_date)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with tempfile.TemporaryDirectory(prefix="carehub-duration-") as work:
+        if data_dir is None:
+            data_dir = Path(work) / "extract"
+            extract_write(out_dir=data_dir, actor=actor)
+        staging = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=root))
+        try:
+            document = run(data_dir, staging, extract_date=extract_date)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     target, retired = root / NAME, root / f".{NAME}-retired"
     shutil.rmtree(retired, ignore_errors=True)
     with transaction.atomic():

@@ -20,6 +20,11 @@ What leaves, and what never does:
   the service's own words about a decline never leave. Wait stages in referrals.parquet (days to acceptance, first
   contact, allocation) are None while she is still waiting at the end of the data, with `days_observed` beside them
   so analysis censors rather than drops her;
+- `episodes.parquet` has one row per episode of support (a case that opened), for the duration analysis
+  (insight.duration): start and end dates, what was known at referral (risk, DASH, MARAC, previous referrals,
+  needs), the service, her equality groups, how follow-up can end other than by a repeat (moved away or died, from
+  the closure reason; her record erased) and the outcome: the dates of her next referral after support started and
+  after it ended, on any of her records, onward referrals left out (continuity of support, not coming back);
 - identifiers are keyed pseudonyms, never primary keys: a gap in a run of ids would say that a record was left out.
 Every extract writes an audit event naming what was written.
 """
@@ -45,7 +50,7 @@ from carehub.accounts.models import Organisation
 from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.cases.commissioning import closed_case_rows
-from carehub.cases.models import Case, CaseStatus, Contact, MeasureStage, OnwardReferral, OutcomeMeasure
+from carehub.cases.models import Case, CaseStatus, ClosureReason, Contact, MeasureStage, OnwardReferral, OutcomeMeasure
 from carehub.core.dates import add_months
 from carehub.people.monitoring import INSECURE_IMMIGRATION_STATUSES, ethnic_group
 from carehub.referrals.models import Offer, Referral
@@ -94,6 +99,7 @@ SEALED_FILES = (
     "sealed_immigration.parquet",
     "sealed_closed_cases.parquet",
     "sealed_offers.parquet",
+    "sealed_episodes.parquet",
 )
 # One row per offer: unmet need by coded decline reason, service type and by-and-for. The service's own words
 # (decline_detail) never leave: free text can name her.
@@ -109,6 +115,37 @@ OFFER_SCHEMA = pa.schema(
         ("days_to_response", pa.float64()),
     ]
 )
+# One row per episode of support: a case that opened by the end of the data (insight.duration reads it).
+EQUALITY_COLUMNS = (
+    "ethnicity", "ethnic_group", "sex", "gender_identity", "gender_same_as_sex", "sexual_orientation", "disability",
+    "religion",
+)  # fmt: skip
+EPISODE_SCHEMA = pa.schema(
+    [
+        ("episode_key", pa.string()),
+        ("survivor_key", pa.string()),
+        ("started_on", pa.date32()),
+        ("ended_on", pa.date32()),  # None while support continues at the end of the data
+        ("closure_reason", pa.string()),
+        ("service_type", pa.string()),
+        ("by_and_for", pa.bool_()),
+        ("continued_from_earlier_case", pa.bool_()),  # reached this service by onward referral
+        ("risk_level", pa.string()),
+        ("dash_score", pa.int64()),
+        ("marac", pa.bool_()),
+        ("previous_referrals", pa.int64()),  # her referrals before this one, on any of her records, onward left out
+        ("needs", pa.int64()),  # how many kinds of service she asked for
+        ("age_band", pa.string()),
+        ("borough", pa.string()),
+        *((name, pa.string()) for name in EQUALITY_COLUMNS),
+        ("competing_event", pa.string()),  # "moved_away", "died", "erased" or None
+        ("competing_on", pa.date32()),
+        ("next_referral_on", pa.date32()),  # her first referral on a later day than support started
+        ("next_referral_after_end_on", pa.date32()),  # ... on a later day than support ended
+        ("extract_on", pa.date32()),  # the last day of the data, the same on every row: follow-up ends here
+    ]
+)
+COMPETING_REASONS = {ClosureReason.MOVED_AWAY: "moved_away", ClosureReason.DIED: "died"}
 # The flags counted with immigration status: each combination that occurs is one row of immigration.parquet.
 IMMIGRATION_FLAGS = ("sealed", "wants_by_and_for", "offered_by_and_for", "accepted", "closed", "positive_outcome")
 
@@ -361,6 +398,93 @@ def _write_offers(path: Path, *, sealed: bool) -> int:
     return len(rows)
 
 
+def _next_on(dates: list[dt.date], after: dt.date | None) -> dt.date | None:
+    """The first of the sorted `dates` later than `after` (None if none, or `after` is None)."""
+    if after is None:
+        return None
+    index = bisect.bisect_right(dates, after)
+    return dates[index] if index < len(dates) else None
+
+
+def _write_episodes(path: Path, end_of_data: dt.datetime, later: dict[int, list[dt.datetime]], *, sealed: bool) -> int:
+    """One row per case that opened by `end_of_data`, on one side of the seal, in case order.
+
+    Dates are London days. A repeat is a referral of the same person (any of her records: Survivor.person) received
+    on a later day than support started (or ended) and by the end of the data; `later` already leaves out onward
+    referrals (the service referring her on is not her coming back) and the other side of the seal. Moving away and
+    dying come from the closure reason, on the day the case closed; an erased record ends follow-up on the day it
+    was erased (a later referral of hers could no longer be linked to her)."""
+    london = timezone.get_default_timezone()
+    last_day = end_of_data.astimezone(london).date()
+    days: dict[int, list[dt.date]] = {}
+
+    def referral_days(person: int) -> list[dt.date]:
+        if person not in days:
+            days[person] = [t.astimezone(london).date() for t in later.get(person, []) if t <= end_of_data]
+        return days[person]
+
+    continued = OnwardReferral.objects.filter(referral_id=OuterRef("referral_id"))
+    fields = (
+        "pk", "person", "opened_at", "closed_at", "status", "closure_reason", "continued", "service__service_type",
+        "service__organisation__kind", "referral__received_at", "referral__risk_level", "referral__dash_score",
+        "referral__marac", "referral__needs", "referral__age_band", "referral__borough", "survivor__erased_at",
+        *(f"survivor__{c}" for c in EQUALITY_COLUMNS if c != "ethnic_group"),
+    )  # fmt: skip
+    values = (
+        Case.objects.filter(sealed=sealed, opened_at__isnull=False, opened_at__lte=end_of_data)
+        .annotate(person=_person(), continued=Exists(continued))
+        .order_by("pk")
+        .values(*fields)
+    )
+    written = 0
+    with pq.ParquetWriter(path, EPISODE_SCHEMA, compression="zstd") as writer:
+        batch: list[dict] = []
+        for v in values.iterator(chunk_size=CHUNK):
+            started = v["opened_at"].astimezone(london).date()
+            closed = v["status"] == CaseStatus.CLOSED and v["closed_at"] is not None and v["closed_at"] <= end_of_data
+            ended = v["closed_at"].astimezone(london).date() if closed else None
+            reason = v["closure_reason"] if closed else None
+            competing = [(ended, COMPETING_REASONS[reason])] if reason in COMPETING_REASONS else []
+            erased = v["survivor__erased_at"]
+            if erased is not None and erased <= end_of_data:
+                competing.append((erased.astimezone(london).date(), "erased"))
+            competing_on, competing_event = min(competing) if competing else (None, None)
+            mine = later.get(v["person"], [])
+            row = {
+                "episode_key": pseudonym("case", v["pk"]),
+                "survivor_key": pseudonym("survivor", v["person"]),
+                "started_on": started,
+                "ended_on": ended,
+                "closure_reason": reason,
+                "service_type": v["service__service_type"],
+                "by_and_for": v["service__organisation__kind"] == Organisation.Kind.BY_AND_FOR,
+                "continued_from_earlier_case": bool(v["continued"]),
+                "risk_level": v["referral__risk_level"],
+                "dash_score": v["referral__dash_score"],
+                "marac": bool(v["referral__marac"]),
+                "previous_referrals": bisect.bisect_left(mine, v["referral__received_at"]),
+                "needs": len(v["referral__needs"] or []),
+                "age_band": v["referral__age_band"],
+                "borough": v["referral__borough"],
+                **{c: v[f"survivor__{c}"] for c in EQUALITY_COLUMNS if c != "ethnic_group"},
+                "ethnic_group": ethnic_group(v["survivor__ethnicity"]),
+                "competing_event": competing_event,
+                "competing_on": competing_on,
+                "next_referral_on": _next_on(referral_days(v["person"]), started),
+                "next_referral_after_end_on": _next_on(referral_days(v["person"]), ended),
+                "extract_on": last_day,
+            }
+            batch.append(row)
+            if len(batch) >= CHUNK:
+                writer.write_table(pa.Table.from_pylist(batch, schema=EPISODE_SCHEMA))
+                written += len(batch)
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=EPISODE_SCHEMA))
+            written += len(batch)
+    return written
+
+
 def extract_write(
     *, out_dir: Path, actor=None, sealed_pathway: bool = False, end_of_data: dt.datetime | None = None
 ) -> ExtractSummary:
@@ -373,26 +497,29 @@ def extract_write(
     end_of_data = end_of_data or timezone.now()
     summary = ExtractSummary()
     immigration: Counter = Counter()
+    later = _later_referrals(sealed=False)
     summary.files["referrals.parquet"] = _write_referrals(
         out_dir / "referrals.parquet",
         sealed=False,
-        later=_later_referrals(sealed=False),
+        later=later,
         end_of_data=end_of_data,
         immigration=immigration,
     )
     summary.files["immigration.parquet"] = _write_immigration(out_dir / "immigration.parquet", immigration)
     summary.files["closed_cases.parquet"] = _write_cases(out_dir / "closed_cases.parquet", end_of_data, sealed=False)
     summary.files["offers.parquet"] = _write_offers(out_dir / "offers.parquet", sealed=False)
+    summary.files["episodes.parquet"] = _write_episodes(out_dir / "episodes.parquet", end_of_data, later, sealed=False)
     if not sealed_pathway:
         # An earlier run with the flag may have left its sealed files here: they must not leave with this folder.
         for name in SEALED_FILES:
             (out_dir / name).unlink(missing_ok=True)
     else:
         sealed_immigration: Counter = Counter()
+        sealed_later = _later_referrals(sealed=True)
         summary.files["sealed_referrals.parquet"] = _write_referrals(
             out_dir / "sealed_referrals.parquet",
             sealed=True,
-            later=_later_referrals(sealed=True),
+            later=sealed_later,
             end_of_data=end_of_data,
             immigration=sealed_immigration,
         )
@@ -403,6 +530,9 @@ def extract_write(
             out_dir / "sealed_closed_cases.parquet", end_of_data, sealed=True
         )
         summary.files["sealed_offers.parquet"] = _write_offers(out_dir / "sealed_offers.parquet", sealed=True)
+        summary.files["sealed_episodes.parquet"] = _write_episodes(
+            out_dir / "sealed_episodes.parquet", end_of_data, sealed_later, sealed=True
+        )
     audit.record(
         actor=actor,
         action=Action.EXPORT,

@@ -1,9 +1,12 @@
 """Support episodes from the extract's Parquet, through Ibis, into numpy arrays in days from the start of support.
 
-Two data sets:
+Two data sets (the second only when the first does not carry its outcome):
 - `episodes.parquet`: one row per episode of support, keyed by the person (`survivor_key`, the pseudonym shared by
   all of one woman's records), with `started_on`, `ended_on` (empty while support continues), the confounders, the
-  groups to describe, and `competing_event` / `competing_on` (moved away, died, record erased);
+  groups to describe, and `competing_event` / `competing_on` (moved away, died, record erased). The hub's extract
+  (`carehub extract`) also writes each episode's outcome, `next_referral_on` and `next_referral_after_end_on`,
+  because only the hub knows which referrals were onward referrals made by the service itself (not a repeat), and
+  `extract_on`, the last day of the data; with those, referrals.parquet is not read;
 - `referrals.parquet`: the extract's referrals (`survivor_key`, `received_at`); a repeat is any of the same
   person's referrals received after the episode started (for the trial) or after it ended (for the description).
 
@@ -27,6 +30,7 @@ from .spec import DurationError, Spec
 
 EPISODE_COLUMNS = ("episode_key", "survivor_key", "started_on", "ended_on", "competing_event", "competing_on")
 REFERRAL_COLUMNS = ("survivor_key", "received_at")
+OUTCOME_COLUMNS = ("next_referral_on", "next_referral_after_end_on")  # precomputed by the hub's extract
 COMPETING_KINDS = ("moved_away", "died", "erased")
 
 
@@ -49,14 +53,23 @@ class Episodes:
         return self.person.size
 
 
-def open_tables(con: ibis.BaseBackend, data_dir: str | Path) -> tuple[ibis.Table, ibis.Table]:
-    """The two Parquet files as Ibis tables on `con`, read in place."""
+def open_tables(con: ibis.BaseBackend, data_dir: str | Path) -> tuple[ibis.Table, ibis.Table | None]:
+    """The Parquet files as Ibis tables on `con`, read in place; no referrals table when the episodes carry their
+    outcome (OUTCOME_COLUMNS)."""
     folder = Path(data_dir)
-    paths = {name: folder / f"{name}.parquet" for name in ("episodes", "referrals")}
-    for name, path in paths.items():
-        if not path.exists():
-            raise DurationError(f"No {name}.parquet in {folder}: the analysis needs episodes and referrals.")
-    return con.read_parquet(paths["episodes"]), con.read_parquet(paths["referrals"])
+    path = folder / "episodes.parquet"
+    if not path.exists():
+        raise DurationError(f"No episodes.parquet in {folder}: run `carehub extract --out {folder}` first.")
+    episodes = con.read_parquet(path)
+    if set(OUTCOME_COLUMNS) <= set(episodes.columns):
+        return episodes, None
+    path = folder / "referrals.parquet"
+    if not path.exists():
+        raise DurationError(
+            f"No referrals.parquet in {folder}, and episodes.parquet lacks {', '.join(OUTCOME_COLUMNS)}: the "
+            "analysis needs one or the other to find repeat referrals."
+        )
+    return episodes, con.read_parquet(path)
 
 
 def first_referrals(episodes: ibis.Table, referrals: ibis.Table) -> ibis.Table:
@@ -73,28 +86,38 @@ def first_referrals(episodes: ibis.Table, referrals: ibis.Table) -> ibis.Table:
 
 
 def load(con: ibis.BaseBackend, data_dir: str | Path, spec: Spec, *, extract_date: dt.date | None = None) -> Episodes:
-    """Read, join and turn into arrays. `extract_date` defaults to the latest date anywhere in the data."""
+    """Read, join and turn into arrays. `extract_date` defaults to the extract's `extract_on`, else the latest date
+    anywhere in the data."""
     episodes, referrals = open_tables(con, data_dir)
     needed = {*EPISODE_COLUMNS, *spec.confounders, *spec.groups}
     missing = sorted(needed - set(episodes.columns))
     if missing:
         raise DurationError(f"episodes.parquet lacks column(s) {', '.join(missing)}.")
-    missing = sorted(set(REFERRAL_COLUMNS) - set(referrals.columns))
-    if missing:
-        raise DurationError(f"referrals.parquet lacks column(s) {', '.join(missing)}.")
-    episodes = episodes.select(*sorted(needed))
-    table = first_referrals(episodes, referrals).to_pyarrow()
+    if referrals is None:
+        if extract_date is None and "extract_on" in episodes.columns:
+            extract_date = episodes.extract_on.max().to_pyarrow().as_py()
+        outcome = {"next_after_start": episodes.next_referral_on, "next_after_end": episodes.next_referral_after_end_on}
+        table = episodes.select(*sorted(needed), **outcome).to_pyarrow()
+    else:
+        missing = sorted(set(REFERRAL_COLUMNS) - set(referrals.columns))
+        if missing:
+            raise DurationError(f"referrals.parquet lacks column(s) {', '.join(missing)}.")
+        episodes = episodes.select(*sorted(needed))
+        table = first_referrals(episodes, referrals).to_pyarrow()
     if extract_date is None:
         extract_date = _latest(con, episodes, referrals)
     return from_arrow(table, spec, extract_date)
 
 
-def _latest(con, episodes: ibis.Table, referrals: ibis.Table) -> dt.date:
+def _latest(con, episodes: ibis.Table, referrals: ibis.Table | None) -> dt.date:
     latest = [
-        referrals.received_at.date().max().to_pyarrow().as_py(),
         episodes.started_on.max().to_pyarrow().as_py(),
         episodes.ended_on.max().to_pyarrow().as_py(),
     ]
+    if referrals is not None:
+        latest.append(referrals.received_at.date().max().to_pyarrow().as_py())
+    if "next_referral_on" in episodes.columns:
+        latest.append(episodes.next_referral_on.max().to_pyarrow().as_py())
     latest = [d.date() if isinstance(d, dt.datetime) else d for d in latest if d is not None]
     if not latest:
         raise DurationError("The data hold no dates, so the extract date is unknown: give --extract-date.")
@@ -161,4 +184,32 @@ def design(covariates: pd.DataFrame, spec: Spec) -> tuple[np.ndarray, list[str]]
         for i, level in enumerate(levels.index[1:], start=1):
             parts.append((codes == i).astype(float))
             names.append(f"{column}={level}")
-    return np.column_stack(parts) if parts else np.zeros((len(covariates), 0)), names
+    x = np.column_stack(parts) if parts else np.zeros((len(covariates), 0))
+    keep = independent_columns(x)
+    return x[:, keep], [names[j] for j in keep]
+
+
+def independent_columns(x: np.ndarray, tolerance: float = 1e-9) -> list[int]:
+    """The columns to keep, in order: each one not constant and not a linear combination of those kept before it.
+
+    Real data have them (in the demo, MARAC is decided by high risk, so the flag repeats the risk level exactly), and
+    a model cannot separate two columns that say the same thing: Cox and the censoring model would fail or wander.
+    Greedy on the centred Gram matrix (columns x columns, so one pass over the rows)."""
+    if x.shape[1] == 0:
+        return []
+    centred = x - x.mean(axis=0)
+    gram = centred.T @ centred
+    keep: list[int] = []
+    for j in range(x.shape[1]):
+        total = gram[j, j]
+        if total <= tolerance * max(len(x), 1):
+            continue
+        if keep:
+            k = np.array(keep)
+            coef = np.linalg.lstsq(gram[np.ix_(k, k)], gram[k, j], rcond=None)[0]
+            residual = total - gram[k, j] @ coef
+        else:
+            residual = total
+        if residual > tolerance * total * 1e3:
+            keep.append(j)
+    return keep

@@ -1,9 +1,11 @@
 """`carehub duration`: does support longer than 12 weeks reduce repeat referrals?
 
     carehub duration run [--data DIR] [--backend duckdb|pyspark] [--spec SPEC.toml] [--extract-date DATE] --out DIR
-    carehub duration publish --data DIR [--extract-date DATE]
-                             analyse the extract in DIR (episodes.parquet, referrals.parquet) and replace the results
-                             commissioners see at /insight/duration/ (only results.json, results.csv, report.html)
+    carehub duration publish [--data DIR] [--extract-date DATE]
+                             extract the hub's data (or read the extract in DIR: episodes.parquet, and
+                             referrals.parquet if the episodes lack their next referral), analyse it and replace the
+                             results commissioners see at /insight/duration/ (only results.json, results.csv,
+                             report.html)
 
 `run` is the library's own command line (carehub.insight.duration.cli), unchanged: it needs no database.
 """
@@ -24,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("action", choices=["run", "publish"])
         parser.add_argument("rest", nargs="*", help="for run: its options (see run --help)")
-        parser.add_argument("--data", help="for publish: the extract folder")
+        parser.add_argument("--data", help="for publish: an extract folder (default: extract the hub's data now)")
         parser.add_argument("--extract-date", type=dt.date.fromisoformat, default=None)
 
     def run_from_argv(self, argv: list[str]) -> None:
@@ -37,9 +39,6 @@ class Command(BaseCommand):
             if duration_main(["run", *rest]):
                 raise CommandError("the analysis could not be made (see the message above)")
             return
-        if not data:
-            # The extract does not write episodes.parquet yet (issue 16): say so rather than publish nothing quietly.
-            raise CommandError("publish needs --data DIR: a folder with episodes.parquet and referrals.parquet.")
         from carehub.duration.services import duration_publish
         from carehub.insight.duration import DurationError
 

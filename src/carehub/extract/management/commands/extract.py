@@ -1,10 +1,11 @@
 """`carehub extract --out DIR [--sealed-pathway]`: writes the pseudonymised Parquet extract for analysis.
 
 Writes: DIR/referrals.parquet (one row per referral, no identity), DIR/immigration.parquet (counts only),
-DIR/closed_cases.parquet (one row per closed case): the sealed pathway is left out of all three. With
---sealed-pathway, also DIR/sealed_referrals.parquet, DIR/sealed_immigration.parquet and DIR/sealed_closed_cases.parquet.
+DIR/closed_cases.parquet (one row per closed case), DIR/offers.parquet (one row per offer), DIR/episodes.parquet (one
+row per episode of support, with her next referral, for `carehub duration run --data DIR`): the sealed pathway is left
+out of all of them. With --sealed-pathway, also the sealed_*.parquet files of each.
 Changes nothing in the database except one audit event. Overwrites those files in DIR; without
---sealed-pathway, deletes those three sealed_*.parquet files from DIR if an earlier run left them there.
+--sealed-pathway, deletes the sealed_*.parquet files from DIR if an earlier run left them there.
 """
 
 from __future__ import annotations
