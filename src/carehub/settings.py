@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "carehub.equality",
     "carehub.duration",
     "carehub.commissioning",
+    "carehub.coproduction",
     "carehub.repeats",
     "carehub.search",
     "carehub.notifications",

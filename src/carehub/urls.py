@@ -29,6 +29,7 @@ urlpatterns = [
     path("insight/equality/", include("carehub.equality.urls")),
     path("insight/duration/", include("carehub.duration.urls")),
     path("insight/commissioning/", include("carehub.commissioning.urls")),
+    path("coproduction/", include("carehub.coproduction.urls")),
     path("administration/", include("carehub.accounts.administration_urls")),
     path("api/v1/", api.urls),
 ]
