@@ -61,3 +61,29 @@ def answer(world, consultation_, who: str, *, in_confidence: bool, text: str, co
         in_confidence=in_confidence,
         points=[services.PointInput(text, "Our waiting list data", list(communities))],
     )
+
+
+CONFIDENTIAL_MARKER = "Confidentialpointmarker"
+
+
+def records(world):
+    """One commitment with an assessment, a consultation, an open and a confidential answer, and an action: the
+    route matrix's co-production records (made once per world)."""
+    from carehub.coproduction.models import Commitment
+
+    found = Commitment.objects.filter(title="Route matrix commitment").first()
+    if found is not None:
+        return found
+    made = commitment(world, title="Route matrix commitment")
+    from carehub.coproduction.models import Assessment
+
+    Assessment.objects.create(
+        commitment=made, assessed_on=dt.date(2026, 12, 1), impact="i", mitigation="m", monitoring="o",
+        created_at=timezone.now(),
+    )  # fmt: skip
+    asked = consultation(world, made)
+    answer(world, asked, "bea", in_confidence=False, text="Open matrix point")
+    answer(world, asked, "amara", in_confidence=True, text=CONFIDENTIAL_MARKER)
+    services.action_add(actor=world.users["cora"], commitment=made, title="Matrix action", owner="Team",
+                        due_on=dt.date(2027, 1, 1))  # fmt: skip
+    return made
