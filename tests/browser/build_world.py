@@ -105,6 +105,36 @@ def high_risk_in_triage(world):
     return referral
 
 
+def closed_for_feedback(world):
+    """A case at Kestrel Rise (by-and-for), closed, whose woman said texts are safe; and nine earlier feedback answers
+    for that service this quarter, so the tenth (test_coproduction.py's survivor) reaches the threshold."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from carehub.cases.models import CaseStatus
+    from carehub.coproduction.models import FeedbackAnswer
+    from carehub.coproduction.services import quarter_of
+    from carehub.referrals.models import Status
+    from tests import factories as f
+
+    service = world.services["sistah"]
+    referral = f.ReferralFactory(survivor__family_name="Feedbackmarker", status=Status.ACCEPTED, routed_service=service)
+    referral.contact_sealed = referral.survivor.seal_for({"safe_contact": {"text_ok": True, "email_ok": False}})
+    referral.save(update_fields=["contact_sealed"])
+    now = timezone.now()
+    case = f.CaseFactory(
+        referral=referral, service=service, caseworker=world.users["bola"], status=CaseStatus.CLOSED,
+        opened_at=now - dt.timedelta(days=90), closed_at=now, closure_reason="completed",
+    )  # fmt: skip
+    for i in range(9):
+        FeedbackAnswer.objects.create(
+            service=service, quarter=quarter_of(timezone.localdate()), felt_believed="yes", felt_safe="yes",
+            culture_fit="yes", knew_rights="partly", would_recommend="yes", open_text=f"Earlier answer {i}",
+        )  # fmt: skip
+    return case
+
+
 def main() -> None:
     django.setup()
     from django.template.loader import render_to_string
@@ -139,7 +169,11 @@ def main() -> None:
     survivors.append(closure.survivor.identity)
     high_risk = high_risk_in_triage(world)
     survivors.append(high_risk.survivor.identity)
+    feedback_case = closed_for_feedback(world)
+    survivors.append(feedback_case.survivor.identity)
     facts = {
+        # Closed at Kestrel Rise, texts safe: test_coproduction.py offers her the feedback questionnaire.
+        "feedback_case": feedback_case.public_id,
         "case_ids": {key: case.public_id for key, case in world.cases.items()},
         "referral_references": {key: referral.reference for key, referral in world.referrals.items()},
         "repeat_references": {"earlier": earlier.reference, "new": new.reference},
