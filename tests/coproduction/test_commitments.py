@@ -162,3 +162,15 @@ def test_the_public_page_needs_no_sign_in_and_names_no_person(world):
     for person in ("bea", "cora", "Bea", "Cora"):
         assert f">{person}<" not in body and f" {person} " not in body
     assert Client().get(reverse("coproduction:public_commitment", args=["ZZZZZZZZZZZZ"])).status_code == 404
+
+
+def test_only_the_commissioner_changes_a_commitment(world, client_for):
+    made = commitment(world)
+    consultation(world, made)
+    url = reverse("coproduction:commitment", args=[made.public_id])
+    assert client_for("bea").get(url).status_code == 200  # invited: reads it
+    assert client_for("bea").post(url, {"status": "withdrawn"}).status_code == 404
+    assert client_for("cora").post(url, {"status": "delivered"}).status_code == 302
+    made.refresh_from_db()
+    assert made.status == "delivered"
+    assert client_for("alice").get(url).status_code == 404  # a caseworker is not consulted

@@ -177,6 +177,25 @@ def test_funding_share_sits_beside_the_referrals_asking(world):
     assert selectors.funding_share(user=world.users["bea"]) is None
 
 
+def test_the_funding_page_is_the_commissioners_alone(world, client_for):
+    from tests import factories as f
+
+    f.ContractFactory(service=world.services["sistah"], annual_value_pence=75_000_000)
+    page = client_for("cora").get(reverse("coproduction:funding")).content.decode()
+    assert "75%" in page  # Kestrel Rise's share of the contracts running today
+    for persona in ("bea", "amara", "hana", "percy"):
+        assert client_for(persona).get(reverse("coproduction:funding")).status_code == 404
+
+
+def test_who_reads_feedback(world):
+    assert policy.can_read_feedback(world.users["cora"]) and policy.can_read_feedback(world.users["bea"])
+    assert [s.name for s in policy.feedback_services_for(world.users["bea"])] == ["Kestrel Rise Advocacy"]
+    for persona in ("alice", "bola", "hana", "percy", "pete", "otto", "adam"):
+        assert not policy.can_read_feedback(world.users[persona])
+        assert not policy.feedback_services_for(world.users[persona]).exists()
+    assert not policy.feedback_services_for(world.users["ivan"]).exists()  # the sealed pathway offers none
+
+
 def test_the_survivor_pages_are_public_and_carry_no_token_after_the_first_step(world):
     token = offer(world, closed(world))
     response = Client().get(reverse("coproduction:feedback_start", args=[token]))

@@ -56,8 +56,10 @@ def commitment_create(request: HttpRequest) -> HttpResponse:
 def commitment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     commitment = selectors.commitment_get(user=request.user, public_id=public_id)
     manager = policy.can_manage_commitments(request.user)
+    if request.method == "POST" and not manager:
+        raise Http404  # only the commissioner changes a commitment
     status_form = forms.StatusForm(request.POST or None, initial={"status": commitment.status})
-    if request.method == "POST" and manager and status_form.is_valid():
+    if request.method == "POST" and status_form.is_valid():
         services.commitment_set_status(actor=request.user, commitment=commitment, **status_form.cleaned_data)
         messages.success(request, "Status changed.")
         return redirect("coproduction:commitment", public_id=commitment.public_id)
