@@ -198,6 +198,9 @@ def test_who_reads_feedback(world):
 
 def test_the_survivor_pages_are_public_and_carry_no_token_after_the_first_step(world):
     token = offer(world, closed(world))
-    response = Client().get(reverse("coproduction:feedback_start", args=[token]))
+    client = Client()
+    response = client.get(reverse("coproduction:feedback_start", args=[token]))
     assert response.status_code == 302 and token not in response["Location"]
+    form = client.get(response["Location"]).content.decode()
+    assert "once at least 10 have answered" in form and "Exit this page" in form
     assert FeedbackToken.objects.get().quarter == "2026-Q4"  # from the injected time, never finer

@@ -337,7 +337,7 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
             return _page(request, "feedback_thanks.html")
         if done.error:
             form.add_error(None, done.error)
-    return _page(request, "feedback_form.html", form=form)
+    return _page(request, "feedback_form.html", form=form, threshold=selectors.FEEDBACK_THRESHOLD)
 
 
 @policy.route(check=policy.can_read_feedback)
