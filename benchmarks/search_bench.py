@@ -66,7 +66,7 @@ def people(n: int):
     """The same n people on every run: (given, family, date of birth, phone, postcode) by index."""
     import numpy as np
 
-    from carehub.demo.heritage import HERITAGES
+    from carehub.synthetic.heritage import HERITAGES
 
     given = sorted({name for h in HERITAGES for name in h.women})
     family = sorted({name for h in HERITAGES for name in h.family})

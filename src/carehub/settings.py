@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "carehub.assessments",
     "carehub.duration",
     "carehub.commissioning",
+    "carehub.coproduction",
     "carehub.repeats",
     "carehub.search",
     "carehub.notifications",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("insight/duration/", include("carehub.duration.urls")),
     path("insight/commissioning/", include("carehub.commissioning.urls")),
     path("administration/services/", include("carehub.directory.administration_urls")),  # directory's own pages
+    path("coproduction/", include("carehub.coproduction.urls")),
     path("administration/", include("carehub.accounts.administration_urls")),
     path("api/v1/", api.urls),
 ]

@@ -9,6 +9,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carehub.api import api
 from carehub.cases import services as case_services
+from carehub.coproduction.models import Point
+from tests.coproduction.helpers import CONFIDENTIAL_MARKER
+from tests.coproduction.helpers import records as coproduction_records
 from tests.world import MAY_OPEN_MARAC, MAY_SEE_CONTENT, PERSONAS
 
 MAY_OPEN_CASE = {
@@ -152,10 +155,49 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             + [(reverse(name, kwargs={"public_id": "ZZZZZZZZZZZZ"}), None)]
             for name in ("audit:survivor_access", "audit:sealed_survivor_access")
         },
+        **coproduction_urls(world),
         "duration:download": [
             (reverse("duration:download", kwargs={"kind": k}), None) for k in ("report", "csv", "json")
         ],
     }
+
+
+def coproduction_urls(world) -> dict[str, list[tuple[str, str | None]]]:
+    """Co-production's pages, on a real commitment (with an assessment, a consultation, an open and a confidential
+    answer, an action) and on a missing one."""
+    made = coproduction_records(world)
+    consultation = made.consultations.get()
+    point = Point.objects.filter(response__invitation__consultation=consultation).first()
+    c, a, act = made.public_id, made.assessments.get().public_id, made.actions.get().public_id
+    urls = {
+        name: [(reverse(name, args=[c]), None), (reverse(name, args=[MISSING_ID]), None)]
+        for name in (
+            "coproduction:commitment",
+            "coproduction:assessment_create",
+            "coproduction:consultation_open",
+            "coproduction:action_add",
+            "coproduction:public_commitment",
+        )
+    }
+    urls["coproduction:assessment_sign_off"] = [
+        (reverse("coproduction:assessment_sign_off", args=[c, a]), None),
+        (reverse("coproduction:assessment_sign_off", args=[c, MISSING_ID]), None),
+    ]
+    urls["coproduction:action_update"] = [
+        (reverse("coproduction:action_update", args=[c, act]), None),
+        (reverse("coproduction:action_update", args=[c, MISSING_ID]), None),
+    ]
+    for name in ("coproduction:consultation", "coproduction:consultation_answer"):
+        urls[name] = [(reverse(name, args=[consultation.public_id]), None), (reverse(name, args=[MISSING_ID]), None)]
+    urls["coproduction:point_decide"] = [
+        (reverse("coproduction:point_decide", args=[consultation.public_id, point.public_id]), None),
+        (reverse("coproduction:point_decide", args=[consultation.public_id, MISSING_ID]), None),
+    ]
+    urls["coproduction:feedback_offer"] = [
+        (reverse("coproduction:feedback_offer", args=[case.public_id]), key) for key, case in world.cases.items()
+    ] + [(reverse("coproduction:feedback_offer", args=[MISSING_ID]), None)]
+    urls["coproduction:feedback_start"] = [(reverse("coproduction:feedback_start", args=["not-a-token"]), None)]
+    return urls
 
 
 # django-ninja's own routes: the schema (public by design) and its root, which serves nothing.
@@ -421,3 +463,17 @@ def test_every_notice_opens_for_its_reader_and_for_nobody_else(world, client_for
         "bea": {"marac_date"},
     }.get(persona, set())
     assert told == expected, persona
+
+# Who may read an answer given in confidence: the commissioner, and the organisation that gave it (Quaymarsh).
+MAY_READ_CONFIDENTIAL_ANSWER = {"cora", "amara"}
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, None])
+def test_an_answer_given_in_confidence_appears_on_no_page_outside_its_readers(world, client_for, persona):
+    from django.test import Client
+
+    client = client_for(persona) if persona else Client()
+    pages = [
+        client.get(url).content.decode() for url, name, _ in urls_to_try(world) if name.startswith("coproduction:")
+    ]
+    assert any(CONFIDENTIAL_MARKER in page for page in pages) == (persona in MAY_READ_CONFIDENTIAL_ANSWER)

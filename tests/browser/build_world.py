@@ -180,6 +180,35 @@ def immigration_advice_service(world) -> None:
         service_type=ServiceType.LEGAL_IMMIGRATION,
     )
 
+def closed_for_feedback(world):
+    """A case at Kestrel Rise (by-and-for), closed, whose woman said texts are safe; and nine earlier feedback answers
+    for that service this quarter, so the tenth (test_coproduction.py's survivor) reaches the threshold."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from carehub.cases.models import CaseStatus
+    from carehub.coproduction.models import FeedbackAnswer
+    from carehub.coproduction.services import quarter_of
+    from carehub.referrals.models import Status
+    from tests import factories as f
+
+    service = world.services["sistah"]
+    referral = f.ReferralFactory(survivor__family_name="Feedbackmarker", status=Status.ACCEPTED, routed_service=service)
+    referral.contact_sealed = referral.survivor.seal_for({"safe_contact": {"text_ok": True, "email_ok": False}})
+    referral.save(update_fields=["contact_sealed"])
+    now = timezone.now()
+    case = f.CaseFactory(
+        referral=referral, service=service, caseworker=world.users["bola"], status=CaseStatus.CLOSED,
+        opened_at=now - dt.timedelta(days=90), closed_at=now, closure_reason="completed",
+    )  # fmt: skip
+    for i in range(9):
+        FeedbackAnswer.objects.create(
+            service=service, quarter=quarter_of(timezone.localdate()), felt_believed="yes", felt_safe="yes",
+            culture_fit="yes", knew_rights="partly", would_recommend="yes", open_text=f"Earlier answer {i}",
+        )  # fmt: skip
+    return case
+
 
 def main() -> None:
     django.setup()
@@ -219,7 +248,11 @@ def main() -> None:
     safe_contact, marac = high_risk_with_safe_contact(world)
     survivors.append(safe_contact.survivor.identity)
     sealed_safe_contact(world)
+    feedback_case = closed_for_feedback(world)
+    survivors.append(feedback_case.survivor.identity)
     facts = {
+        # Closed at Kestrel Rise, texts safe: test_coproduction.py offers her the feedback questionnaire.
+        "feedback_case": feedback_case.public_id,
         "case_ids": {key: case.public_id for key, case in world.cases.items()},
         "referral_references": {key: referral.reference for key, referral in world.referrals.items()},
         "repeat_references": {"earlier": earlier.reference, "new": new.reference},

@@ -13,6 +13,7 @@ from django.db import connection
 from carehub.accounts.models import Membership, Organisation, User
 from carehub.audit.models import Action, AuditEvent
 from carehub.cases.models import Case
+from carehub.coproduction.models import Commitment, FeedbackAnswer, Response
 from carehub.core import public_ids
 from carehub.core.choices import ServiceType
 from carehub.demo import plan as plan_module
@@ -66,6 +67,7 @@ def snapshot() -> dict[str, list]:
 
 
 def delete_seeded_data() -> None:
+    Commitment.objects.all().delete()  # its invitations protect the organisations they name
     Case.objects.all().delete()
     Referral.objects.update(previous_referral=None)
     Referral.objects.all().delete()
@@ -205,6 +207,18 @@ def test_one_audit_event_for_the_whole_seed():
     assert [e.action for e in events] == [Action.SEED]
     assert events[0].changes["referrals"] == N
     assert events[0].changes["survivors"] == Survivor.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_seed_gives_co_production_a_consulted_commitment_and_feedback_past_the_threshold():
+    seed()
+    keys = sorted(FeedbackAnswer.objects.values_list("key", flat=True))
+    assert Commitment.objects.count() == 2
+    assert sorted(Response.objects.values_list("in_confidence", flat=True)) == [False, True]
+    assert set(FeedbackAnswer.objects.values_list("service", flat=True).distinct()) and len(keys) >= 12
+    delete_seeded_data()
+    seed()
+    assert sorted(FeedbackAnswer.objects.values_list("key", flat=True)) == keys  # same seed, same data
 
 
 @pytest.mark.django_db

@@ -28,6 +28,7 @@ from carehub.accounts.models import ApiKey, BreakGlassGrant, Membership, Organis
 from carehub.audit import services as audit
 from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
 from carehub.cases.models import Case
+from carehub.coproduction.models import Commitment, Consultation, Point, Response
 from carehub.core import public_ids
 from carehub.core.choices import ServiceType
 from carehub.directory.models import Service
@@ -645,6 +646,99 @@ def get_marac_for_user(user, public_id: str) -> MaracReferral:
         raise Http404
     audit.record_for(user, Action.VIEW, marac)
     return marac
+
+
+# --- co-production: commitments, consultations, survivors' feedback ---------------------------------------------
+
+
+def can_manage_commitments(user) -> bool:
+    """Commissioners keep the register of commitments, open consultations and answer what was said."""
+    return sees_aggregates(user) and not is_police_user(user)
+
+
+def _consulting_memberships(user) -> list[Membership]:
+    """Memberships through which an organisation speaks in a consultation: its managers, in a service provider.
+
+    Police forces are never consulted here (the plan's commitments about them are consulted on elsewhere), and a
+    caseworker's view of her own cases is no reason to read the commissioner's consultations.
+    """
+    if is_police_user(user):
+        return []
+    return [m for m in _memberships_with(user, Role.SERVICE_MANAGER) if m.organisation.provides_services]
+
+
+def consultations_visible_to(user) -> QuerySet[Consultation]:
+    """Commissioners: every consultation. An invited organisation's managers: the consultations it was invited to."""
+    if can_manage_commitments(user):
+        return Consultation.objects.all()
+    orgs = [m.organisation_id for m in _consulting_memberships(user)]
+    if not orgs:
+        return Consultation.objects.none()
+    return Consultation.objects.filter(invitations__organisation_id__in=orgs).distinct()
+
+
+def commitments_visible_to(user) -> QuerySet[Commitment]:
+    """Commissioners: the whole register. An invited organisation: the commitments it was consulted on."""
+    if can_manage_commitments(user):
+        return Commitment.objects.all()
+    return Commitment.objects.filter(pk__in=consultations_visible_to(user).values("commitment_id"))
+
+
+def organisations_answering_for(user, consultation: Consultation) -> list[Organisation]:
+    """The invited organisations this user may answer for (the consultation already fetched through this policy)."""
+    invited = set(consultation.invitations.values_list("organisation_id", flat=True))
+    return [m.organisation for m in _consulting_memberships(user) if m.organisation_id in invited]
+
+
+def responses_visible_to(user, consultation: Consultation) -> QuerySet[Response]:
+    """Whose answers a user reads: THE rule for confidential and open answers.
+
+    The commissioner reads every answer. An invited organisation reads its own answer, whether open or in
+    confidence, and the other invited organisations' open answers; never another's answer given in confidence.
+    """
+    responses = Response.objects.filter(invitation__consultation=consultation)
+    if can_manage_commitments(user):
+        return responses
+    own = [o.pk for o in organisations_answering_for(user, consultation)]
+    if not own:
+        return Response.objects.none()
+    return responses.filter(Q(invitation__organisation_id__in=own) | Q(in_confidence=False))
+
+
+def public_points(commitment: Commitment) -> QuerySet[Point]:
+    """What the public page of a commitment shows: points of open answers only, never one given in confidence."""
+    return Point.objects.filter(
+        response__invitation__consultation__commitment=commitment, response__in_confidence=False
+    )
+
+
+def can_offer_feedback(user, case: Case) -> bool:
+    """Whether this user may offer the woman of a case (fetched through this policy) the feedback link.
+
+    Her caseworker or the service's manager, for a case of their own service; never on the sealed pathway, whose
+    service accounts for itself in its own report (a feedback count by service type would move with sealed cases).
+    """
+    if case.sealed or is_police_user(user):
+        return False
+    return cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+def feedback_services_for(user) -> QuerySet[Service]:
+    """The services whose feedback (aggregates, and free text past the threshold) a manager reads: her own."""
+    orgs = [m.organisation_id for m in _consulting_memberships(user)]
+    if not orgs:
+        return Service.objects.none()
+    return Service.objects.filter(organisation_id__in=orgs).exclude(service_type=ServiceType.INDEPENDENT_ADVISORY)
+
+
+def can_read_feedback(user) -> bool:
+    """Reaches the feedback page at all: commissioners (all services, aggregates) or a service's manager."""
+    return can_manage_commitments(user) or bool(_consulting_memberships(user))
+
+
+def can_take_part_in_consultations(user) -> bool:
+    """Reaches the consultations list at all: commissioners and the managers of service providers."""
+    return can_manage_commitments(user) or bool(_consulting_memberships(user))
 
 
 # --- declaring a route's rule ------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ def case_panel(user, membership) -> Panel:
     if role == Role.SERVICE_MANAGER:
         offered = policy.offers_visible_to(user).filter(status="pending").count()
         links.insert(0, Link("Referrals offered to your services", reverse("referrals:inbox"), offered))
+        if not membership.organisation.is_independent_advisory:  # co-production's pages, by URL name
+            links.append(Link("Consultations on the plan's commitments", reverse("coproduction:consultations")))
+            links.append(Link("Survivors' feedback on your services", reverse("coproduction:feedback_results")))
     return Panel(
         f"{title} at {membership.organisation.name}",
         "Your service's cases." if role != Role.CASEWORKER else "The cases allocated to you.",

@@ -67,6 +67,9 @@ def _default_panel(user, membership) -> Panel:
                 Link(
                     "Accountability report: abuse by police officers and staff", reverse("independent:accountability")
                 ),
+                Link("Commitments, consultations and what was done", reverse("coproduction:commitments")),
+                Link("Survivors' feedback on the support they had", reverse("coproduction:feedback_results")),
+                Link("Funding reaching by-and-for services", reverse("coproduction:funding")),
                 Link("Service directory", reverse("directory:list")),
             ],
         )

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.cases.models import Case
+from carehub.demo.coproduction import write_coproduction
 from carehub.demo.identities import sealing
 from carehub.demo.load import (
     BULK_MODELS,
@@ -124,6 +125,7 @@ def _write(plan: Plan, sealed, clock: _Clock, report: SeedReport) -> None:
         clock.lap("survivors")
     clock.lap("indexes and foreign keys")
     writer.reset_sequences(DataKey, Survivor, Referral, Case)
+    coproduction = write_coproduction(seed=plan.seed, end=plan.window.end)
     report.created |= {
         "organisations": len(org_ids),
         "services": len(service_ids),
@@ -133,6 +135,7 @@ def _write(plan: Plan, sealed, clock: _Clock, report: SeedReport) -> None:
         "cases": len(plan.cases),
         "outcome measures": len(plan.measures),
         "rows": rows,
+        **coproduction,
     }
     audit.record(
         actor=None,
