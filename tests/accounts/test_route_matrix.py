@@ -464,6 +464,7 @@ def test_every_notice_opens_for_its_reader_and_for_nobody_else(world, client_for
     }.get(persona, set())
     assert told == expected, persona
 
+
 # Who may read an answer given in confidence: the commissioner, and the organisation that gave it (Quaymarsh).
 MAY_READ_CONFIDENTIAL_ANSWER = {"cora", "amara"}
 

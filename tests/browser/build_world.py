@@ -180,6 +180,7 @@ def immigration_advice_service(world) -> None:
         service_type=ServiceType.LEGAL_IMMIGRATION,
     )
 
+
 def closed_for_feedback(world):
     """A case at Kestrel Rise (by-and-for), closed, whose woman said texts are safe; and nine earlier feedback answers
     for that service this quarter, so the tenth (test_coproduction.py's survivor) reaches the threshold."""

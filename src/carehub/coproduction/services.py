@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from carehub.accounts.models import Organisation
+from carehub.assessments import selectors as published_runs
 from carehub.audit import services as audit
 from carehub.audit.models import Action
 from carehub.coproduction.models import (
@@ -41,7 +42,6 @@ from carehub.coproduction.models import (
 )
 from carehub.core.choices import Community, ServiceType
 from carehub.core.services import ServiceError
-from carehub.assessments import selectors as published_runs
 
 TWELVE_WEEKS = dt.timedelta(weeks=12)
 # The contact methods a feedback link may go by, as her safe-contact answers name them (policy.SAFE_CONTACT_METHODS).
