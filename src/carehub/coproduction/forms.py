@@ -7,7 +7,7 @@ from django import forms
 from carehub.coproduction.models import ActionStatus, Answer, CommitmentStatus, Decision, Stance
 from carehub.core.choices import Community, ServiceType
 from carehub.core.forms import DatePartsField
-from carehub.people.equality import AgeBand, Disability, SexualOrientation
+from carehub.people.monitoring import AgeBand, Disability, SexualOrientation
 
 POINTS = 3  # points an answer may make on one form; an organisation with more answers again in its evidence
 
