@@ -13,7 +13,7 @@ from carehub.accounts import policy
 from carehub.accounts.breakglass import BreakGlassRefused, break_glass_open
 from carehub.accounts.models import Membership, Organisation, Role
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 
 
 @policy.route(Role.ADMINISTRATOR)
@@ -53,6 +53,7 @@ def membership_toggle(request: HttpRequest, pk: int) -> HttpResponse:
             object_type="membership",
             object_id=membership.pk,
             changes={"is_active": membership.is_active, "organisation": membership.organisation.slug},
+            event=EventType.MEMBERSHIP_CHANGED,
         )
     return redirect("administration:organisation", slug=membership.organisation.slug)
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from carehub.accounts.models import ApiKey, Organisation
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 
 KEY_PREFIX = "chk"
 _VERSION = "carehub:apikeys-version"
@@ -52,6 +52,7 @@ def apikey_create(*, actor, organisation: Organisation, name: str = "") -> tuple
             object_type="apikey",
             object_id=prefix,
             changes={"organisation": organisation.slug},
+            event=EventType.API_KEY_CREATED,
         )
     return key, f"{KEY_PREFIX}_{prefix}_{secret}"
 
@@ -62,7 +63,12 @@ def apikey_revoke(*, actor, key: ApiKey) -> None:
         _keys_changed()  # at once, and again on commit: a check racing the commit must not keep the key trusted
         transaction.on_commit(_keys_changed)
         audit.record(
-            actor=actor, action=Action.UPDATE, object_type="apikey", object_id=key.prefix, changes={"revoked": True}
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="apikey",
+            object_id=key.prefix,
+            changes={"revoked": True},
+            event=EventType.API_KEY_REVOKED,
         )
 
 

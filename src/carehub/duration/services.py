@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 
 NAME = "hub"
 
@@ -50,6 +50,7 @@ def duration_publish(*, actor=None, data_dir: str | Path, extract_date=None) -> 
             object_type="duration_results",
             object_id=NAME,
             changes={"episodes": document["data"]["episodes"], "extract_date": document["data"]["extract_date"]},
+            event=EventType.DURATION_PUBLISHED,
         )
     shutil.rmtree(retired, ignore_errors=True)
     return document, target
