@@ -16,6 +16,7 @@ from django.utils import timezone
 from carehub.accounts import policy
 from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
+from carehub.core.services import ServiceError
 from carehub.marac.models import MaracAction, MaracOutcome, MaracReferral
 from carehub.people.models import Survivor
 from carehub.referrals import risk
@@ -25,13 +26,8 @@ from carehub.referrals.models import DashAssessment, Referral
 REPEAT_WINDOW = dt.timedelta(days=365)
 
 
-class MaracError(Exception):
-    """A request that cannot be carried out, with a message a person understands and the field it concerns."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class MaracError(ServiceError):
+    """A MARAC request that cannot be carried out (core.services.ServiceError: a message and the field it concerns)."""
 
 
 # --- a repeat, from her history ----------------------------------------------------------------------------------
