@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from carehub.demo import timeline
+from carehub.synthetic import timeline
 from carehub.insight.commissioning.forecast import adjust_for_breaks, surge_flags
 from carehub.insight.commissioning.run import year_on_year
 from carehub.insight.commissioning.settings import DEFAULT_EVENTS, ChangePoint

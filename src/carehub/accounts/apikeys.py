@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from carehub.accounts.models import ApiKey, Organisation
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 
 KEY_PREFIX = "chk"
 _VERSION = "carehub:apikeys-version"
@@ -52,6 +52,7 @@ def apikey_create(*, actor, organisation: Organisation, name: str = "") -> tuple
             object_type="apikey",
             object_id=prefix,
             changes={"organisation": [None, organisation.slug], "name": [None, name]},
+            event=EventType.API_KEY_CREATED,
         )
     return key, f"{KEY_PREFIX}_{prefix}_{secret}"
 
@@ -71,6 +72,7 @@ def apikey_revoke(*, actor, key: ApiKey) -> None:
             object_type="apikey",
             object_id=key.prefix,
             changes={"revoked_at": [None, now.isoformat()], "organisation": key.organisation.slug},
+            event=EventType.API_KEY_REVOKED,
         )
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from carehub.accounts import policy
 from carehub.accounts.models import BreakGlassGrant, Membership, Organisation, Role
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.core.services import ServiceError
 from carehub.notifications.models import Kind
 from carehub.notifications.services import notify
@@ -55,7 +55,14 @@ def break_glass_open(*, actor, reference: str, reason: str) -> BreakGlassGrant:
         grant = BreakGlassGrant.objects.create(
             user=actor, referral=referral, reason=reason, granted_at=now, expires_at=now + policy.BREAK_GLASS_DURATION
         )
-        audit.record_for(actor, Action.BREAK_GLASS, referral, reason=reason, changes={"grant": grant.pk})
+        audit.record_for(
+            actor,
+            Action.BREAK_GLASS,
+            referral,
+            reason=reason,
+            changes={"grant": grant.pk},
+            event=EventType.BREAK_GLASS_GRANTED,
+        )
     return grant
 
 
@@ -66,7 +73,14 @@ def _record_refused_attempt(actor, referral: Referral, reason: str) -> None:
     own auditor reads; no grant is written, so nothing in the hub's tables changes.
     """
     with transaction.atomic():
-        audit.record_for(actor, Action.BREAK_GLASS, referral, reason=reason, changes={"refused": "sealed pathway"})
+        audit.record_for(
+            actor,
+            Action.BREAK_GLASS,
+            referral,
+            reason=reason,
+            changes={"refused": "sealed pathway"},
+            event=EventType.BREAK_GLASS_REFUSED,
+        )
         _tell_independent_managers(referral, actor)
 
 

@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from carehub.accounts import policy
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 
 # Where the user was going when the second factor was asked for (set by SecondFactorRequiredMiddleware).
 NEXT_SESSION_KEY = "carehub_otp_next"
@@ -74,6 +74,7 @@ def _code_error(request: HttpRequest, device: TOTPDevice, token: str, wrong: str
         object_type="user",
         object_id=request.user.pk,
         changes={"second_factor": "wrong code" if allowed else "too many wrong codes"},
+        event=EventType.SECOND_FACTOR_FAILED,
     )
     return wrong if allowed else TOO_MANY_CODES
 
@@ -143,6 +144,7 @@ def _confirm(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
         object_type="user",
         object_id=request.user.pk,
         changes={"second_factor": "authenticator app set up"},
+        event=EventType.SECOND_FACTOR_SET_UP,
     )
     messages.success(request, "Your authenticator app is set up.")
     return _verified(request, device)

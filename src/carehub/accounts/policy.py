@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from carehub.accounts.models import ApiKey, BreakGlassGrant, Membership, Organisation, Role, User
 from carehub.audit import services as audit
-from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
+from carehub.audit.models import Action, AuditEvent, EventType, SealedAuditEvent
 from carehub.cases.models import Case
 from carehub.coproduction.models import Commitment, Consultation, Point, Response
 from carehub.core import public_ids
@@ -261,7 +261,7 @@ def get_offer_for_user(user, public_id: str) -> Offer:
     offer = offers.filter(public_id=public_ids.parse(public_id)).first()
     if offer is None:
         raise Http404
-    audit.record_for(user, Action.VIEW, offer.referral)
+    audit.record_for(user, Action.VIEW, offer.referral, event=EventType.REFERRAL_VIEWED)
     return offer
 
 
@@ -362,7 +362,9 @@ def safe_contact_for(user, referral: Referral, view: PersonView) -> SafeContactV
     payload = referral.survivor.unseal(referral.contact_sealed)
     if payload is None:
         return None
-    audit.record_for(user, Action.VIEW, referral, reason="safe contact instructions")
+    audit.record_for(
+        user, Action.VIEW, referral, reason="safe contact instructions", event=EventType.SAFE_CONTACT_VIEWED
+    )
     contact = payload.get("safe_contact", {})
     identity = referral.survivor.identity
     ok = {code: bool(contact.get(f"{code}_ok")) for code, _ in SAFE_CONTACT_METHODS}
@@ -552,7 +554,7 @@ def get_referral_for_user(user, reference: str, *, reason: str = "") -> Referral
         raise Http404
     if not reason and break_glass_active(user, referral):
         reason = "break-glass access"
-    audit.record_for(user, Action.VIEW, referral, reason=reason)
+    audit.record_for(user, Action.VIEW, referral, reason=reason, event=EventType.REFERRAL_VIEWED)
     return referral
 
 
@@ -564,7 +566,7 @@ def get_case_for_user(user, public_id: str, *, reason: str = "") -> Case:
         raise Http404
     if not reason and case.referral_id in _break_glass_referral_ids(user):
         reason = "break-glass access"
-    audit.record_for(user, Action.VIEW, case, reason=reason)
+    audit.record_for(user, Action.VIEW, case, reason=reason, event=EventType.CASE_VIEWED)
     return case
 
 
@@ -572,7 +574,7 @@ def get_survivor_for_user(user, pk: int, *, reason: str = "") -> Survivor:
     survivor = survivors_visible_to(user).filter(pk=pk).first()
     if survivor is None:
         raise Http404
-    audit.record_for(user, Action.VIEW, survivor, reason=reason)
+    audit.record_for(user, Action.VIEW, survivor, reason=reason, event=EventType.SURVIVOR_VIEWED)
     return survivor
 
 
@@ -644,7 +646,7 @@ def get_marac_for_user(user, public_id: str) -> MaracReferral:
     )
     if marac is None:
         raise Http404
-    audit.record_for(user, Action.VIEW, marac)
+    audit.record_for(user, Action.VIEW, marac, event=EventType.MARAC_VIEWED)
     return marac
 
 

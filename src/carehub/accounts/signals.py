@@ -11,18 +11,20 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs) -> None:
-    audit.record(actor=user, action=Action.SIGN_IN, object_type="user", object_id=user.pk)
+    audit.record(actor=user, action=Action.SIGN_IN, object_type="user", object_id=user.pk, event=EventType.SIGNED_IN)
 
 
 @receiver(user_logged_out)
 def _signed_out(sender, request, user, **kwargs) -> None:
     if user is not None:
-        audit.record(actor=user, action=Action.SIGN_OUT, object_type="user", object_id=user.pk)
+        audit.record(
+            actor=user, action=Action.SIGN_OUT, object_type="user", object_id=user.pk, event=EventType.SIGNED_OUT
+        )
 
 
 @receiver(user_login_failed)
@@ -40,4 +42,5 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
         object_id=user.pk if user else "",
         changes=changes,
         sealed=user is not None and audit.belongs_to_sealed_chain(user),
+        event=EventType.SIGN_IN_FAILED,
     )

@@ -36,6 +36,82 @@ class Action(models.TextChoices):
     SEED = "seed", "Synthetic data loaded"
 
 
+class EventType(models.TextChoices):
+    """What happened, one value per kind of event, for the auditor to filter on and for code to test.
+
+    `action` says only the broad verb (created, changed, viewed); before this list the real event type travelled as a
+    one-off key of `changes` ("goal_added", "declined_offer", "triage"...). Events keep those keys and their values,
+    so the trail reads as before; events written before this field existed have no type ("") and their hash is
+    unchanged (see ChainedEvent.canonical).
+    """
+
+    # accounts
+    SIGNED_IN = "signed_in", "Signed in"
+    SIGNED_OUT = "signed_out", "Signed out"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "Second factor refused"
+    SECOND_FACTOR_SET_UP = "second_factor_set_up", "Second factor set up"
+    MEMBERSHIP_CHANGED = "membership_changed", "Membership changed"
+    API_KEY_CREATED = "api_key_created", "API key created"
+    API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+    BREAK_GLASS_GRANTED = "break_glass_granted", "Break-glass access granted"
+    BREAK_GLASS_REFUSED = "break_glass_refused", "Break-glass access refused"
+    # reads through the access policy
+    REFERRAL_VIEWED = "referral_viewed", "Referral viewed"
+    SAFE_CONTACT_VIEWED = "safe_contact_viewed", "Safe contact instructions viewed"
+    CASE_VIEWED = "case_viewed", "Case viewed"
+    SURVIVOR_VIEWED = "survivor_viewed", "Survivor viewed"
+    MARAC_VIEWED = "marac_viewed", "MARAC referral viewed"
+    SURVIVOR_SEARCHED = "survivor_searched", "Survivors searched"
+    # people
+    SURVIVOR_CREATED = "survivor_created", "Survivor created"
+    SURVIVOR_ERASED = "survivor_erased", "Survivor erased"
+    DATA_KEYS_ROTATED = "data_keys_rotated", "Data keys rotated"
+    # referrals
+    REFERRAL_CREATED = "referral_created", "Referral created"
+    ONWARD_REFERRAL_CREATED = "onward_referral_created", "Onward referral created"
+    RISK_CHANGED = "risk_changed", "Risk changed"
+    REFERRAL_TRIAGED = "referral_triaged", "Referral triaged"
+    OFFER_MADE = "offer_made", "Offer made"
+    OFFER_DECLINED = "offer_declined", "Offer declined"
+    CONSENT_REVOKED = "consent_revoked", "Consent revoked"
+    # MARAC
+    MARAC_REFERRED = "marac_referred", "Referred to MARAC"
+    MARAC_MEETING_SET = "marac_meeting_set", "MARAC meeting date set"
+    MARAC_ACTION_ADDED = "marac_action_added", "MARAC action added"
+    MARAC_ACTION_DONE = "marac_action_done", "MARAC action done"
+    MARAC_OUTCOME_RECORDED = "marac_outcome_recorded", "MARAC outcome recorded"
+    # cases
+    CASE_OPENED = "case_opened", "Case opened"
+    CASE_ALLOCATED = "case_allocated", "Case allocated"
+    CASE_TRANSFERRED = "case_transferred", "Case transferred"
+    GOAL_ADDED = "goal_added", "Goal added"
+    GOAL_STATUS_CHANGED = "goal_status_changed", "Goal status changed"
+    SAFETY_PLAN_REVISED = "safety_plan_revised", "Safety plan revised"
+    CONTACT_ADDED = "contact_added", "Contact recorded"
+    DOCUMENT_ADDED = "document_added", "Document added"
+    OUTCOME_MEASURED = "outcome_measured", "Outcome measured"
+    CASE_CLOSED = "case_closed", "Case closed"
+    CASE_REOPENED = "case_reopened", "Case reopened"
+    REFERRED_ON = "referred_on", "Referred on"
+    # the independent advisory service
+    REPORTING_DECISION_RECORDED = "reporting_decision_recorded", "Reporting decision recorded"
+    COMPLAINT_MADE = "complaint_made", "Complaint made"
+    COMPLAINT_OUTCOME_RECORDED = "complaint_outcome_recorded", "Complaint outcome recorded"
+    DISCLOSURE_RECORDED = "disclosure_recorded", "Disclosure recorded"
+    # repeats
+    LINKAGE_KEYS_STORED = "linkage_keys_stored", "Linkage keys stored"
+    REPEATS_SUGGESTED = "repeats_suggested", "Possible earlier referrals suggested"
+    REPEAT_SUGGESTION_VIEWED = "repeat_suggestion_viewed", "Suggested earlier referral viewed"
+    REPEAT_HISTORY_VIEWED = "repeat_history_viewed", "Referral history viewed"
+    REPEAT_MATCH_DECIDED = "repeat_match_decided", "Repeat decided"
+    REPEAT_MATCH_UNDONE = "repeat_match_undone", "Repeat decision undone"
+    # data leaving or entering in bulk
+    EXTRACT_WRITTEN = "extract_written", "Extract written"
+    DURATION_PUBLISHED = "duration_published", "Duration analysis published"
+    DATA_SEEDED = "data_seeded", "Synthetic data loaded"
+
+
 class ChainedEvent(models.Model):
     """One event of a hash chain; `AuditEvent` and `SealedAuditEvent` are the two chains."""
 
@@ -46,6 +122,9 @@ class ChainedEvent(models.Model):
     actor_username = models.CharField(max_length=150, blank=True)
     organisations = models.CharField(max_length=300, blank=True, help_text="Slugs of the actor's organisations.")
     action = models.CharField(max_length=20, choices=Action.choices)
+    event_type = models.CharField(
+        max_length=40, blank=True, default="", choices=EventType.choices, help_text="Empty on events written before it."
+    )
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     survivor_id = models.BigIntegerField(null=True, blank=True)
@@ -77,7 +156,12 @@ class ChainedEvent(models.Model):
         return public_ids.display(public_id) if public_id else ""
 
     def canonical(self) -> bytes:
-        """The bytes the hash covers: every field but the hash itself, in a fixed order and format."""
+        """The bytes the hash covers: every field but the hash itself, in a fixed order and format.
+
+        `event_type` came later (migration 0005): it is covered when the event has one, and left out when it has
+        none, so an event written before it existed hashes to the very bytes it was chained with, and `audit verify`
+        still holds for the whole trail. Blanking a typed event's type changes its hash as any other edit does.
+        """
         data = {
             "seq": self.seq,
             "at": self.at.isoformat(timespec="microseconds"),
@@ -93,6 +177,8 @@ class ChainedEvent(models.Model):
             "changes": self.changes,
             "prev_hash": self.prev_hash,
         }
+        if self.event_type:
+            data["event_type"] = self.event_type
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     def compute_hash(self) -> str:

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from carehub.audit.models import Action, AuditEvent, ChainedEvent, SealedAuditEvent
+from carehub.audit.models import Action, AuditEvent, ChainedEvent, EventType, SealedAuditEvent
 
 GENESIS_HASH = "0" * 64
 
@@ -89,6 +89,7 @@ def record(
     *,
     actor,
     action: Action | str,
+    event: EventType | str = "",
     object_type: str = "",
     object_id: str | int = "",
     survivor_id: int | None = None,
@@ -99,13 +100,15 @@ def record(
     """Append one event to its chain (the sealed one when `sealed`). Call inside the transaction of the action.
 
     Inside a `batched()` block the event is appended when the block ends (still inside the transaction). An actor
-    who works only in the independent advisory service writes to the sealed chain whatever she does.
+    who works only in the independent advisory service writes to the sealed chain whatever she does. `event` says
+    what happened (models.EventType); `action` stays the broad verb, and `changes` the details.
     """
     memberships = _actor_memberships(actor)
     sealed = sealed or _works_only_in_independent_service(memberships)
     event = chain_for(sealed=sealed).model(
         at=timezone.now(),
         action=str(action),
+        event_type=str(event),
         object_type=object_type,
         object_id=str(object_id),
         survivor_id=survivor_id,
@@ -196,6 +199,7 @@ def record_for(
     action: Action | str,
     obj: Model,
     *,
+    event: EventType | str = "",
     reason: str = "",
     changes: dict | None = None,
     sealed: bool | None = None,
@@ -212,6 +216,7 @@ def record_for(
     return record(
         actor=actor,
         action=action,
+        event=event,
         object_type=obj._meta.model_name,
         object_id=public_key(obj),
         survivor_id=survivor_id,

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.cases.models import Case, CaseReopening, CaseStatus, GoalStatus
 from carehub.cases.selectors import can_allocate
 from carehub.marac.services import open_actions
@@ -104,5 +104,11 @@ def case_reopen(*, actor, case: Case, expected_version: int, reason: str) -> Cas
                 service=case.service,
                 note="case reopened",
             )
-        audit.record_for(actor, Action.UPDATE, case, changes={"status": [CaseStatus.CLOSED, status], "reopened": True})
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            case,
+            changes={"status": [CaseStatus.CLOSED, status], "reopened": True},
+            event=EventType.CASE_REOPENED,
+        )
     return reopening

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from carehub.accounts import policy
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.cases import closure
 from carehub.cases.models import (
     SCALES,
@@ -67,7 +67,9 @@ def case_open_from_offer(*, actor, offer: Offer) -> Case:
     with transaction.atomic():
         offer = referral_services.offer_accept(actor=actor, offer=offer)
         case = _case_open(offer.referral, offer.service, offer.responded_at)
-        audit.record_for(actor, Action.CREATE, case, changes={"accepted_offer": offer.public_id})
+        audit.record_for(
+            actor, Action.CREATE, case, changes={"accepted_offer": offer.public_id}, event=EventType.CASE_OPENED
+        )
     return case
 
 
@@ -155,6 +157,7 @@ def case_allocate(*, actor, case: Case, caseworker, expected_version: int) -> Al
             Action.UPDATE,
             case,
             changes={"status": [CaseStatus.WAITING, CaseStatus.OPEN], "caseworker": [None, caseworker.pk]},
+            event=EventType.CASE_ALLOCATED,
         )
     return allocation
 
@@ -184,6 +187,7 @@ def case_transfer(*, actor, case: Case, caseworker, expected_version: int, reaso
             Action.UPDATE,
             case,
             changes={"caseworker": [previous.pk if previous else None, caseworker.pk], "transfer_reason": reason},
+            event=EventType.CASE_TRANSFERRED,
         )
     return allocation
 
@@ -212,7 +216,7 @@ def goal_create(*, actor, case: Case, text: str) -> Goal:
         )
         _validated(goal)
         goal.save()
-        audit.record_for(actor, Action.UPDATE, case, changes={"goal_added": goal.public_id})
+        audit.record_for(actor, Action.UPDATE, case, changes={"goal_added": goal.public_id}, event=EventType.GOAL_ADDED)
     return goal
 
 
@@ -226,7 +230,13 @@ def goal_update(*, actor, goal: Goal, status: str) -> Goal:
         goal.updated_at = timezone.now()
         _validated(goal)
         goal.save(update_fields=["status", "updated_at"])
-        audit.record_for(actor, Action.UPDATE, goal.case, changes={"goal": goal.public_id, "status": [old, status]})
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            goal.case,
+            changes={"goal": goal.public_id, "status": [old, status]},
+            event=EventType.GOAL_STATUS_CHANGED,
+        )
     return goal
 
 
@@ -252,7 +262,13 @@ def safety_plan_update(*, actor, case: Case, expected_revision: int, plan: str) 
             )
             _validated(revision)
             revision.save()
-            audit.record_for(actor, Action.UPDATE, case, changes={"safety_plan_revision": revision.revision})
+            audit.record_for(
+                actor,
+                Action.UPDATE,
+                case,
+                changes={"safety_plan_revision": revision.revision},
+                event=EventType.SAFETY_PLAN_REVISED,
+            )
     except IntegrityError:
         # Two saves raced past the check: the unique revision number let only one of them in.
         raise stale from None
@@ -333,6 +349,7 @@ def contact_create(
                 "minutes": minutes,
                 **({"unsafe_method": True} if unsafe else {}),
             },
+            event=EventType.CONTACT_ADDED,
         )
     return contact
 
@@ -355,7 +372,9 @@ def document_create(
         )
         _validated(document)
         document.save()
-        audit.record_for(actor, Action.UPDATE, case, changes={"document_added": True, "kind": kind})
+        audit.record_for(
+            actor, Action.UPDATE, case, changes={"document_added": True, "kind": kind}, event=EventType.DOCUMENT_ADDED
+        )
     return document
 
 
@@ -402,7 +421,9 @@ def outcome_record_start(*, actor, case: Case, measures: Measures) -> OutcomeMea
     try:
         with transaction.atomic():
             measure = _measure(actor=actor, case=case, stage=MeasureStage.START, measures=measures)
-            audit.record_for(actor, Action.UPDATE, case, changes=_measure_changes(measure))
+            audit.record_for(
+                actor, Action.UPDATE, case, changes=_measure_changes(measure), event=EventType.OUTCOME_MEASURED
+            )
     except IntegrityError:
         raise CaseError("Her starting measures are already recorded.") from None
     return measure
@@ -453,6 +474,7 @@ def case_close(
                 **({"confirmed_by_manager": True} if confirmed else {}),
                 **_measure_changes(measure),
             },
+            event=EventType.CASE_CLOSED,
         )
     return measure
 
@@ -503,5 +525,7 @@ def onward_referral_create(*, actor, case: Case, needs: Sequence[str], note: str
         )
         _validated(link)
         link.save()
-        audit.record_for(actor, Action.UPDATE, case, changes={"referred_on": referral.reference})
+        audit.record_for(
+            actor, Action.UPDATE, case, changes={"referred_on": referral.reference}, event=EventType.REFERRED_ON
+        )
     return link

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.cases.models import Case
 from carehub.demo.coproduction import write_coproduction
 from carehub.demo.identities import sealing
@@ -142,4 +142,5 @@ def _write(plan: Plan, sealed, clock: _Clock, report: SeedReport) -> None:
         action=Action.SEED,
         object_type="seed",
         changes={"seed": plan.seed, "end_date": plan.window.end.isoformat(), **report.created},
+        event=EventType.DATA_SEEDED,
     )

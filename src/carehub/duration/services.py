@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.extract.writer import extract_write
 
 NAME = "hub"
@@ -57,6 +57,7 @@ def duration_publish(*, actor=None, data_dir: str | Path | None = None, extract_
             object_type="duration_results",
             object_id=NAME,
             changes={"episodes": document["data"]["episodes"], "extract_date": document["data"]["extract_date"]},
+            event=EventType.DURATION_PUBLISHED,
         )
     shutil.rmtree(retired, ignore_errors=True)
     return document, target

@@ -48,7 +48,7 @@ from django.utils import timezone
 
 from carehub.accounts.models import Organisation
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.cases.commissioning import closed_case_rows
 from carehub.cases.models import Case, CaseStatus, ClosureReason, Contact, MeasureStage, OnwardReferral, OutcomeMeasure
 from carehub.core.dates import add_months
@@ -539,5 +539,6 @@ def extract_write(
         object_type="extract",
         sealed=sealed_pathway,
         changes={"files": summary.files, "end_of_data": end_of_data.isoformat()},
+        event=EventType.EXTRACT_WRITTEN,
     )
     return summary

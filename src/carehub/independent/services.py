@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.cases import services as case_services
 from carehub.cases.models import Case
 from carehub.core.choices import ServiceType
@@ -63,7 +63,13 @@ def decision_record(*, actor, case: Case, decision: str, decided_on: dt.date) ->
         )
         made.full_clean()
         made.save()
-        audit.record_for(actor, Action.UPDATE, case, changes={"reporting_decision": decision})
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            case,
+            changes={"reporting_decision": decision},
+            event=EventType.REPORTING_DECISION_RECORDED,
+        )
     return made
 
 
@@ -75,7 +81,13 @@ def complaint_record(*, actor, case: Case, made_to: str, made_on: dt.date) -> Co
         )
         complaint.full_clean()
         complaint.save()
-        audit.record_for(actor, Action.UPDATE, case, changes={"complaint": complaint.public_id, "made_to": made_to})
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            case,
+            changes={"complaint": complaint.public_id, "made_to": made_to},
+            event=EventType.COMPLAINT_MADE,
+        )
     return complaint
 
 
@@ -89,7 +101,11 @@ def complaint_outcome_record(*, actor, complaint: Complaint, outcome: str, outco
         complaint.full_clean()
         complaint.save(update_fields=["outcome", "outcome_on", "outcome_recorded_at"])
         audit.record_for(
-            actor, Action.UPDATE, complaint.case, changes={"complaint": complaint.public_id, "outcome": outcome}
+            actor,
+            Action.UPDATE,
+            complaint.case,
+            changes={"complaint": complaint.public_id, "outcome": outcome},
+            event=EventType.COMPLAINT_OUTCOME_RECORDED,
         )
     return complaint
 
@@ -116,5 +132,5 @@ def disclosure_record(
         )
         disclosure.full_clean()
         disclosure.save()
-        audit.record_for(actor, Action.UPDATE, case, changes={"disclosure": True})
+        audit.record_for(actor, Action.UPDATE, case, changes={"disclosure": True}, event=EventType.DISCLOSURE_RECORDED)
     return disclosure

@@ -8,13 +8,13 @@ from django.template.loader import render_to_string
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.core import public_ids
+from carehub.core.actions import attempt
 from carehub.independent import forms, report, services
 from carehub.independent.forms import SealedRiskForm
 from carehub.insight.suppression import TOTAL
 from carehub.marac import services as marac_services
 from carehub.marac.models import MaracReferral
 from carehub.referrals.selectors import person_context
-from carehub.referrals.services import ReferralError
 
 FORMS = {
     "decision": forms.DecisionForm,
@@ -31,30 +31,32 @@ def _sealed_case(request: HttpRequest, public_id: str):
     return case
 
 
+def _act(request: HttpRequest, case, action: str, data: dict) -> None:
+    if action == "decision":
+        services.decision_record(actor=request.user, case=case, **data)
+    elif action == "complaint":
+        services.complaint_record(actor=request.user, case=case, **data)
+    elif action == "outcome":
+        complaint = case.complaints.filter(public_id=public_ids.parse(data.pop("complaint"))).first()
+        if complaint is None:
+            raise Http404
+        services.complaint_outcome_record(actor=request.user, complaint=complaint, **data)
+    else:
+        services.disclosure_record(actor=request.user, case=case, **data)
+
+
 @policy.route(Role.INDEPENDENT_ADVISER, Role.SERVICE_MANAGER, check=policy.works_in_independent_service)
 def case_workspace(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _sealed_case(request, public_id)
     action = request.POST.get("form", "")
     bound = {name: cls(request.POST if action == name else None, prefix=name) for name, cls in FORMS.items()}
     if request.method == "POST" and action in bound and bound[action].is_valid():
-        data = bound[action].cleaned_data
-        try:
-            if action == "decision":
-                services.decision_record(actor=request.user, case=case, **data)
-            elif action == "complaint":
-                services.complaint_record(actor=request.user, case=case, **data)
-            elif action == "outcome":
-                complaint = case.complaints.filter(public_id=public_ids.parse(data.pop("complaint"))).first()
-                if complaint is None:
-                    raise Http404
-                services.complaint_outcome_record(actor=request.user, complaint=complaint, **data)
-            else:
-                services.disclosure_record(actor=request.user, case=case, **data)
-        except services.IndependentError as exc:
-            bound[action].add_error(exc.field or None, exc.message)
-        else:
+        result = attempt(lambda: _act(request, case, action, bound[action].cleaned_data), form=bound[action])
+        if result.ok:
             messages.success(request, "Saved.")
             return redirect("independent:case", public_id=case.public_id)
+        if result.error:
+            bound[action].add_error(None, result.error)
     disclosures = [(d, case.survivor.unseal(d.what_sealed) or {}) for d in case.disclosures.all()]
     marac = MaracReferral.objects.filter(referral_id=case.referral_id, sealed=True).first()
     context = {
@@ -80,19 +82,18 @@ def risk(request: HttpRequest, public_id: str) -> HttpResponse:
     form = SealedRiskForm(request.POST or None, initial={"version": referral.version, "police_callouts_12_months": 0})
     error = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            assessment = marac_services.sealed_assess_and_refer(
+        result = attempt(
+            lambda: marac_services.sealed_assess_and_refer(
                 actor=request.user,
                 referral=referral,
                 expected_version=form.cleaned_data["version"],
                 triage=form.triage_input(),
-            )
-        except (ReferralError, marac_services.MaracError) as exc:
-            if getattr(exc, "field", "") in form.fields:
-                form.add_error(exc.field, exc.message)
-            else:
-                error = exc.message
-        else:
+            ),
+            form=form,
+        )
+        error = result.error
+        if result.ok:
+            assessment = result.value
             if assessment.marac_referral:
                 messages.success(request, "Risk assessment saved. She meets the MARAC criteria: referred to MARAC.")
                 marac = MaracReferral.objects.get(referral=referral)

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from carehub.accounts import policy
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
+from carehub.core.services import ServiceError
 from carehub.marac.models import MaracAction, MaracOutcome, MaracReferral
 from carehub.people.models import Survivor
 from carehub.referrals import risk
@@ -25,13 +26,8 @@ from carehub.referrals.models import DashAssessment, Referral
 REPEAT_WINDOW = dt.timedelta(days=365)
 
 
-class MaracError(Exception):
-    """A request that cannot be carried out, with a message a person understands and the field it concerns."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class MaracError(ServiceError):
+    """A MARAC request that cannot be carried out (core.services.ServiceError: a message and the field it concerns)."""
 
 
 # --- a repeat, from her history ----------------------------------------------------------------------------------
@@ -86,7 +82,13 @@ def marac_refer(*, actor, referral: Referral, assessment: DashAssessment) -> Mar
         )
         marac.full_clean(exclude=["referral", "survivor", "created_by"], validate_constraints=False)
         marac.save()
-        audit.record_for(actor, Action.CREATE, marac, changes={"borough": marac.borough, "repeat": repeat})
+        audit.record_for(
+            actor,
+            Action.CREATE,
+            marac,
+            changes={"borough": marac.borough, "repeat": repeat},
+            event=EventType.MARAC_REFERRED,
+        )
     return marac
 
 
@@ -139,6 +141,7 @@ def marac_meeting_set(*, actor, marac: MaracReferral, meeting_date: dt.date) -> 
             Action.UPDATE,
             marac,
             changes={"meeting_date": [old.isoformat() if old else None, meeting_date.isoformat()]},
+            event=EventType.MARAC_MEETING_SET,
         )
     return marac
 
@@ -162,7 +165,11 @@ def marac_action_add(*, actor, marac: MaracReferral, text: str, owner: str, due_
         action.full_clean(exclude=["marac", "created_by"])
         action.save()
         audit.record_for(
-            actor, Action.UPDATE, marac, changes={"action_added": action.public_id, "due_on": due_on.isoformat()}
+            actor,
+            Action.UPDATE,
+            marac,
+            changes={"action_added": action.public_id, "due_on": due_on.isoformat()},
+            event=EventType.MARAC_ACTION_ADDED,
         )
     return action
 
@@ -177,7 +184,9 @@ def marac_action_done(*, actor, action: MaracAction) -> MaracAction:
         ):
             raise MaracError("This action is already marked done.")
         action.refresh_from_db()
-        audit.record_for(actor, Action.UPDATE, marac, changes={"action_done": action.public_id})
+        audit.record_for(
+            actor, Action.UPDATE, marac, changes={"action_done": action.public_id}, event=EventType.MARAC_ACTION_DONE
+        )
     return action
 
 
@@ -194,7 +203,9 @@ def marac_outcome_record(*, actor, marac: MaracReferral, outcome: str) -> MaracR
     with transaction.atomic():
         MaracReferral.objects.filter(pk=marac.pk).update(outcome=outcome, outcome_recorded_at=timezone.now())
         marac.refresh_from_db()
-        audit.record_for(actor, Action.UPDATE, marac, changes={"outcome": outcome})
+        audit.record_for(
+            actor, Action.UPDATE, marac, changes={"outcome": outcome}, event=EventType.MARAC_OUTCOME_RECORDED
+        )
     return marac
 
 

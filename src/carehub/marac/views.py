@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
 from carehub.core import public_ids
+from carehub.core.actions import attempt
 from carehub.core.london import BOROUGHS
 from carehub.marac import selectors, services
 from carehub.marac.forms import FORMS
@@ -55,14 +56,12 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     action = request.POST.get("form", "")
     bound = {name: cls(request.POST if action == name else None, prefix=name) for name, cls in FORMS.items()}
     if request.method == "POST" and action in bound and bound[action].is_valid():
-        try:
-            _act(request, marac, action, bound[action].cleaned_data)
-        except services.MaracError as exc:
-            field = exc.field if exc.field in bound[action].fields else None
-            bound[action].add_error(field, exc.message)
-        else:
+        result = attempt(lambda: _act(request, marac, action, bound[action].cleaned_data), form=bound[action])
+        if result.ok:
             messages.success(request, "Saved.")
             return redirect("marac:detail", public_id=marac.public_id)
+        if result.error:
+            bound[action].add_error(None, result.error)
     context = {
         "marac": marac,
         "borough_name": BOROUGHS.get(marac.borough, marac.borough),

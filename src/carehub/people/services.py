@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.core.rows import insert_together
 from carehub.people import crypto
 from carehub.people.linkage_keys import linkage_keys
@@ -58,7 +58,12 @@ def survivor_created(*, actor, new: NewSurvivor) -> None:
     is passed, not looked up: she has no referral yet, and the look-up would cost a query per survivor.
     """
     audit.record_for(
-        actor, Action.CREATE, new.survivor, changes={"equality_fields": list(new.equality_fields)}, sealed=new.sealed
+        actor,
+        Action.CREATE,
+        new.survivor,
+        changes={"equality_fields": list(new.equality_fields)},
+        sealed=new.sealed,
+        event=EventType.SURVIVOR_CREATED,
     )
 
 
@@ -93,7 +98,7 @@ def survivor_erase(*, actor, survivor: Survivor, reason: str) -> None:
             erased_at=now, email_lookup="", phone_lookup="", name_dob_lookup=""
         )
         LinkageRecord.objects.filter(survivor_id=survivor.pk).delete()  # she can no longer be anyone's earlier referral
-        audit.record_for(actor, Action.ERASE, survivor, reason=reason)
+        audit.record_for(actor, Action.ERASE, survivor, reason=reason, event=EventType.SURVIVOR_ERASED)
     survivor.refresh_from_db()
     survivor.data_key.refresh_from_db()
     survivor.__dict__.pop("_identity_cache", None)
@@ -127,9 +132,16 @@ def data_keys_rotate(*, actor, batch_size: int = 2000) -> int:
                 action=Action.KEY_ROTATION,
                 object_type="datakey",
                 changes={"rotated": len(batch), "first_key": batch[0].pk, "last_key": batch[-1].pk},
+                event=EventType.DATA_KEYS_ROTATED,
             )
             rotated += len(batch)
             last_pk = batch[-1].pk
     if not rotated:
-        audit.record(actor=actor, action=Action.KEY_ROTATION, object_type="datakey", changes={"rotated": 0})
+        audit.record(
+            actor=actor,
+            action=Action.KEY_ROTATION,
+            object_type="datakey",
+            changes={"rotated": 0},
+            event=EventType.DATA_KEYS_ROTATED,
+        )
     return rotated

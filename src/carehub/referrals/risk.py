@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.referrals import dash
 from carehub.referrals.models import DashAssessment, Referral
 from carehub.referrals.services import ConcurrentChange, ReferralError, TriageInput, previous_marac
@@ -66,5 +66,5 @@ def referral_assess_sealed(*, actor, referral: Referral, expected_version: int, 
             assessed_by=actor,
         )
         changes = {"risk_assessed": True, "risk_level": result.risk_level}
-        audit.record_for(actor, Action.UPDATE, referral, changes=changes)
+        audit.record_for(actor, Action.UPDATE, referral, changes=changes, event=EventType.RISK_CHANGED)
     return assessment

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from carehub.accounts.models import Organisation
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.core import services as core_services
 from carehub.core.choices import ServiceType
 from carehub.core.rows import insert_together
@@ -260,7 +260,13 @@ def _create_onward(
     )
     consent = Consent(referral=referral, kind=ConsentKind.REFERRAL, given=True, recorded_at=now, recorded_by=actor)
     insert_together(referral, event, consent)
-    audit.record_for(actor, Action.CREATE, referral, changes={"channel": Channel.PROFESSIONAL, "onward": True})
+    audit.record_for(
+        actor,
+        Action.CREATE,
+        referral,
+        changes={"channel": Channel.PROFESSIONAL, "onward": True},
+        event=EventType.ONWARD_REFERRAL_CREATED,
+    )
     return referral
 
 
@@ -328,7 +334,13 @@ def _create(
         *_new_consents(referral, actor, request, now),
     )
     survivor_created(actor=actor, new=new_survivor)
-    audit.record_for(actor, Action.CREATE, referral, changes={"channel": request.channel, "sealed": sealed})
+    audit.record_for(
+        actor,
+        Action.CREATE,
+        referral,
+        changes={"channel": request.channel, "sealed": sealed},
+        event=EventType.REFERRAL_CREATED,
+    )
     if sealed:
         _route_sealed(referral, actor)
     else:  # sealed referrals are never matched with anyone, so never checked for an earlier one
@@ -488,7 +500,13 @@ def referral_triage(*, actor, referral: Referral, expected_version: int, triage:
         )
         if old_status != Status.IN_TRIAGE:
             _record_event(referral, actor=actor, from_status=old_status, to_status=Status.IN_TRIAGE)
-        audit.record_for(actor, Action.UPDATE, referral, changes={"triage": True, "risk_level": result.risk_level})
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            referral,
+            changes={"triage": True, "risk_level": result.risk_level},
+            event=EventType.REFERRAL_TRIAGED,
+        )
         _after_triage(actor, referral, assessment)
     return assessment
 
@@ -551,7 +569,7 @@ def offer_create(
         _record_event(
             referral, actor=actor, from_status=old_status, to_status=Status.OFFERED, service=service, note=hub_reason
         )
-        audit.record_for(actor, Action.UPDATE, referral, changes={"offered_to": service.pk})
+        audit.record_for(actor, Action.UPDATE, referral, changes={"offered_to": service.pk}, event=EventType.OFFER_MADE)
     return offer
 
 
@@ -625,7 +643,9 @@ def offer_decline(*, actor, offer: Offer, reason: str, detail: str = "") -> None
             service=offer.service,
             note=f"declined: {DeclineReason(reason).label}" + (f": {detail}" if detail else ""),
         )
-        audit.record_for(actor, Action.UPDATE, referral, changes={"declined_offer": offer.public_id})
+        audit.record_for(
+            actor, Action.UPDATE, referral, changes={"declined_offer": offer.public_id}, event=EventType.OFFER_DECLINED
+        )
         notification_signals.offer_declined.send(sender=Offer, offer=offer)
 
 
@@ -657,5 +677,6 @@ def consent_revoke(*, actor, consent: Consent, reason: str) -> Consent:
             Action.UPDATE,
             consent.referral,
             changes={"consent_revoked": consent.public_id, "reason_given": True},
+            event=EventType.CONSENT_REVOKED,
         )
     return revoked

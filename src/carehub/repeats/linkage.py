@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.people.linkage_keys import BatchKeys
 from carehub.people.models import LinkageRecord, Survivor
 from carehub.referrals.models import Referral
@@ -42,6 +42,7 @@ def linkage_backfill(*, actor: Any = None, batch_size: int = 1000) -> int:
                 action=Action.UPDATE,
                 object_type="linkagerecord",
                 changes={"stored": len(records), "first_survivor": survivors[0].pk, "last_survivor": survivors[-1].pk},
+                event=EventType.LINKAGE_KEYS_STORED,
             )
             stored += len(records)
             last_pk = survivors[-1].pk

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from carehub.accounts import policy
 from carehub.accounts.models import User
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.cases.models import Case
 from carehub.referrals.models import Referral
 from carehub.repeats.models import MatchDecision
@@ -35,7 +35,9 @@ def suggestions_for(*, user: User, referral: Referral) -> list[Suggestion]:
         .values_list("pk", flat=True)
     )
     shown = [s for s in suggestions if s.earlier_referral.pk in visible]
-    audit.record_for(user, Action.SEARCH, referral, changes={"repeat_suggestions": len(shown)})
+    audit.record_for(
+        user, Action.SEARCH, referral, changes={"repeat_suggestions": len(shown)}, event=EventType.REPEATS_SUGGESTED
+    )
     for suggestion in shown:
         audit.record_for(
             user,
@@ -43,6 +45,7 @@ def suggestions_for(*, user: User, referral: Referral) -> list[Suggestion]:
             suggestion.earlier_referral,
             reason=f"suggested as a possible earlier referral of {referral.reference}",
             changes={"probability": round(suggestion.probability, 4)},
+            event=EventType.REPEAT_SUGGESTION_VIEWED,
         )
     return shown
 
@@ -81,7 +84,13 @@ def history_for(*, user: User, referral: Referral) -> list[HistoryEntry]:
         return []
     for other in others:
         if other.survivor_id != referral.survivor_id:  # her own survivor's view is already recorded by the page
-            audit.record_for(user, Action.VIEW, other, reason=f"in the history of referral {referral.reference}")
+            audit.record_for(
+                user,
+                Action.VIEW,
+                other,
+                reason=f"in the history of referral {referral.reference}",
+                event=EventType.REPEAT_HISTORY_VIEWED,
+            )
     entries = {r.pk: HistoryEntry(r) for r in others}
     cases = (
         policy.case_outlines_visible_to(user)

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from carehub.accounts.models import User
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.cases.models import Case, OnwardReferral
 from carehub.core.dates import add_months
 from carehub.core.services import ServiceError
@@ -306,9 +306,19 @@ def match_decide(*, actor: User, referral: Referral, earlier: Referral, outcome:
             repeat = _mark_repeat(referral) if outcome == Outcome.CONFIRMED else False
             changes = {"repeat_match": outcome, "probability": round(suggestion.probability, 4)}
             audit.record_for(
-                actor, Action.UPDATE, referral, changes={**changes, "earlier": earlier.reference, "is_repeat": repeat}
+                actor,
+                Action.UPDATE,
+                referral,
+                changes={**changes, "earlier": earlier.reference, "is_repeat": repeat},
+                event=EventType.REPEAT_MATCH_DECIDED,
             )
-            audit.record_for(actor, Action.UPDATE, earlier, changes={**changes, "later": referral.reference})
+            audit.record_for(
+                actor,
+                Action.UPDATE,
+                earlier,
+                changes={**changes, "later": referral.reference},
+                event=EventType.REPEAT_MATCH_DECIDED,
+            )
     except IntegrityError:
         # The same pair decided at the same moment by another request: its decision stands.
         existing = _decision_between(referral.survivor_id, earlier.survivor_id)
@@ -345,7 +355,13 @@ def match_undo(*, actor: User, decision: MatchDecision, reason: str) -> MatchDec
             Referral.objects.filter(pk=referral.pk).update(is_repeat=False, previous_referral=None)
             referral.is_repeat, referral.previous_referral_id = False, None
             repeat = _mark_repeat(referral)
-            audit.record_for(actor, Action.UPDATE, referral, changes={"repeat_match": "undone", "is_repeat": repeat})
+            audit.record_for(
+                actor,
+                Action.UPDATE,
+                referral,
+                changes={"repeat_match": "undone", "is_repeat": repeat},
+                event=EventType.REPEAT_MATCH_UNDONE,
+            )
         changes = {"repeat_match": "undone"}
         audit.record_for(
             actor,
@@ -353,6 +369,7 @@ def match_undo(*, actor: User, decision: MatchDecision, reason: str) -> MatchDec
             locked.referral,
             changes={**changes, "earlier": locked.earlier_referral.reference},
             reason=reason,
+            event=EventType.REPEAT_MATCH_UNDONE,
         )
         audit.record_for(
             actor,
@@ -360,6 +377,7 @@ def match_undo(*, actor: User, decision: MatchDecision, reason: str) -> MatchDec
             locked.earlier_referral,
             changes={**changes, "later": locked.referral.reference},
             reason=reason,
+            event=EventType.REPEAT_MATCH_UNDONE,
         )
     return locked
 

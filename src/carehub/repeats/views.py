@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.core import public_ids
+from carehub.core.actions import attempt
 from carehub.repeats import forms, selectors, services
 
 
@@ -27,10 +28,11 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
     if earlier is None:
         raise Http404
     outcome = form.cleaned_data["decision"]
-    try:
-        services.match_decide(actor=request.user, referral=referral, earlier=earlier, outcome=outcome)
-    except services.RepeatError as exc:
-        messages.error(request, exc.message)
+    result = attempt(
+        lambda: services.match_decide(actor=request.user, referral=referral, earlier=earlier, outcome=outcome)
+    )
+    if not result.ok:
+        messages.error(request, result.error)
     else:
         referral.refresh_from_db(fields=["is_repeat"])
         if form.is_rejection():
@@ -57,10 +59,10 @@ def undo(request: HttpRequest, reference: str) -> HttpResponse:
     decision = decision.first()
     if decision is None:
         raise Http404
-    try:
-        services.match_undo(actor=request.user, decision=decision, reason=form.cleaned_data["reason"])
-    except services.RepeatError as exc:
-        messages.error(request, exc.message)
+    reason = form.cleaned_data["reason"]
+    result = attempt(lambda: services.match_undo(actor=request.user, decision=decision, reason=reason))
+    if not result.ok:
+        messages.error(request, result.error)
     else:
         messages.success(
             request,

@@ -20,7 +20,7 @@ from django.db.models import Q
 
 from carehub.accounts import policy
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.cases.models import Case
 from carehub.people import crypto, labels
 from carehub.people.linkage_keys import KINDS, dob_features, keyed, near_keys, one_edit_neighbourhood
@@ -63,6 +63,7 @@ def search(*, user, query: Query) -> Found:
             action=Action.SEARCH,
             object_type="survivor",
             changes={"kind": str(query.kind), "results": found.count},
+            event=EventType.SURVIVOR_SEARCHED,
         )
     return found
 
