@@ -389,11 +389,13 @@ def person_context(user, referral: Referral, view: policy.PersonView) -> dict:
     }
 
 
-def current_consents(referral: Referral, *, on: dt.date | None = None) -> list[Consent]:
+def current_consents(
+    referral: Referral, *, on: dt.date | None = None, consents: list[Consent] | None = None
+) -> list[Consent]:
     """The consents in force on a referral the caller already holds (through the policy): the latest row per kind
-    and recipient, given, and not expired."""
+    and recipient, given, and not expired. `consents`: her consents already read, in recorded order."""
     on = on or timezone.localdate()
     latest: dict[tuple[str, int | None, str], Consent] = {}
-    for consent in referral.consents.order_by("recorded_at", "pk"):
+    for consent in referral.consents.order_by("recorded_at", "pk") if consents is None else consents:
         latest[(consent.kind, consent.recipient_id, consent.recipient_kind)] = consent
     return [c for c in latest.values() if c.given and (c.expires_on is None or c.expires_on >= on)]
