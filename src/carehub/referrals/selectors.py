@@ -27,7 +27,16 @@ from carehub.core.choices import Community, ServiceType
 from carehub.core.london import BOROUGHS
 from carehub.people.equality import GenderIdentity, Sex
 from carehub.referrals import dash, directory_snapshot
-from carehub.referrals.models import RISK_ORDER, Consent, Offer, OfferStatus, Referral, RiskLevel, Status
+from carehub.referrals.models import (
+    RISK_ORDER,
+    Consent,
+    DashAssessment,
+    Offer,
+    OfferStatus,
+    Referral,
+    RiskLevel,
+    Status,
+)
 from carehub.referrals.routing import Excluded, Need, Ranked, rank
 
 PAGE_SIZE = 50
@@ -347,6 +356,7 @@ class Situation:
     dash_answers: tuple[DashAnswer, ...] = ()
     dash_rules_version: str = ""
     dash_score: int | None = None
+    assessment: DashAssessment | None = None  # the latest, already read: a page need not read it again
 
 
 def situation_for(user, referral: Referral, view: policy.PersonView) -> Situation:
@@ -373,6 +383,7 @@ def situation_for(user, referral: Referral, view: policy.PersonView) -> Situatio
         dash_answers=answers,
         dash_rules_version=assessment.rules_version,
         dash_score=assessment.score,
+        assessment=assessment,
     )
 
 

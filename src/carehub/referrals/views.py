@@ -47,11 +47,12 @@ def _cursors(request: HttpRequest) -> tuple[str, str]:
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = policy.get_referral_for_user(request.user, reference)
     consents = list(referral.consents.select_related("recipient", "recorded_by").order_by("recorded_at", "pk"))
+    person = selectors.person_context(request.user, referral, policy.person_view_for(request.user, referral))
     context = {
         "referral": referral,
-        **selectors.person_context(request.user, referral, policy.person_view_for(request.user, referral)),
+        **person,
         "history": selectors.history(referral),
-        "assessment": referral.dash_assessments.first(),
+        "assessment": person["situation"].assessment or referral.dash_assessments.first(),
         "offers": referral.offers.select_related("service").order_by("-offered_at"),
         "can_triage": policy.has_role(request.user, Role.HUB_WORKER) and not referral.sealed,
         "consents": consents,
