@@ -10,7 +10,7 @@ woman's case page as her service's manager sees it (panel, situation and casewor
 The database is `carehub_bench_referral_page` on 127.0.0.1:5432 (or --database-url), created, migrated and seeded
 by benchmarks/queue_bench.py's `prepare` unless it already holds --referrals referrals. Run it niced:
 
-    nice -n 10 python benchmarks/referral_page_bench.py [--referrals 100000] [--repeats 60] [--drop]
+    nice -n 10 python benchmarks/referral_page_bench.py [--referrals 100000] [--repeats 60] [--conn-max-age 600]
 
 Prints JSON with p50/p95/max milliseconds per page and the query count of each.
 """
@@ -43,9 +43,20 @@ def main() -> None:
     parser.add_argument("--referrals", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=60)
     parser.add_argument("--drop", action="store_true", help="drop the database afterwards")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=0,
+        help="CAREHUB_DB_CONN_MAX_AGE: 0 (the default) opens a new connection, so a cold backend, per request",
+    )
     args = parser.parse_args()
 
-    env = {**os.environ, "DATABASE_URL": args.database_url, "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "PYTHONPATH": str(ROOT / "src"),
+        "CAREHUB_DB_CONN_MAX_AGE": str(args.conn_max_age),
+    }
     env.setdefault("CAREHUB_VAR_DIR", str(ROOT / "var" / "referral-page-bench"))
     Path(env["CAREHUB_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
     seed_seconds = prepare(args.database_url, args.referrals, env)
@@ -95,6 +106,7 @@ def main() -> None:
         "referrals": Referral.objects.count(),
         "seed_seconds": round(seed_seconds, 1),
         "repeats": args.repeats,
+        "conn_max_age": args.conn_max_age,
         "pages": figures,
     }
     print(json.dumps(report, indent=2))

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role, User
+from carehub.audit import services as audit
 from carehub.cases import closure, closure_requests, forms, listing, selectors, services
 from carehub.core import public_ids
 from carehub.core.actions import attempt
@@ -38,6 +39,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 # Administrators reach a case only inside a break-glass window (policy.cases_visible_to).
 @policy.route(*CASE_ROLES, Role.ADMINISTRATOR)
+@audit.batched_page
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     case = policy.get_case_for_user(request.user, public_id)
     context = {

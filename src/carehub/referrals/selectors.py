@@ -27,7 +27,16 @@ from carehub.core.choices import Community, ServiceType
 from carehub.core.london import BOROUGHS
 from carehub.people.monitoring import GenderIdentity, Sex
 from carehub.referrals import dash, directory_snapshot
-from carehub.referrals.models import RISK_ORDER, Consent, Offer, OfferStatus, Referral, RiskLevel, Status
+from carehub.referrals.models import (
+    RISK_ORDER,
+    Consent,
+    DashAssessment,
+    Offer,
+    OfferStatus,
+    Referral,
+    RiskLevel,
+    Status,
+)
 from carehub.referrals.routing import Excluded, Need, Ranked, rank
 
 PAGE_SIZE = 50
@@ -347,6 +356,7 @@ class Situation:
     dash_answers: tuple[DashAnswer, ...] = ()
     dash_rules_version: str = ""
     dash_score: int | None = None
+    assessment: DashAssessment | None = None  # the latest, already read: a page need not read it again
 
 
 def situation_for(user, referral: Referral, view: policy.PersonView) -> Situation:
@@ -373,6 +383,7 @@ def situation_for(user, referral: Referral, view: policy.PersonView) -> Situatio
         dash_answers=answers,
         dash_rules_version=assessment.rules_version,
         dash_score=assessment.score,
+        assessment=assessment,
     )
 
 
@@ -389,11 +400,13 @@ def person_context(user, referral: Referral, view: policy.PersonView) -> dict:
     }
 
 
-def current_consents(referral: Referral, *, on: dt.date | None = None) -> list[Consent]:
+def current_consents(
+    referral: Referral, *, on: dt.date | None = None, consents: list[Consent] | None = None
+) -> list[Consent]:
     """The consents in force on a referral the caller already holds (through the policy): the latest row per kind
-    and recipient, given, and not expired."""
+    and recipient, given, and not expired. `consents`: her consents already read, in recorded order."""
     on = on or timezone.localdate()
     latest: dict[tuple[str, int | None, str], Consent] = {}
-    for consent in referral.consents.order_by("recorded_at", "pk"):
+    for consent in referral.consents.order_by("recorded_at", "pk") if consents is None else consents:
         latest[(consent.kind, consent.recipient_id, consent.recipient_kind)] = consent
     return [c for c in latest.values() if c.given and (c.expires_on is None or c.expires_on >= on)]

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
+from carehub.audit import services as audit
 from carehub.core import public_ids
 from carehub.core.actions import attempt
 from carehub.core.addresses import client_address
@@ -42,17 +43,20 @@ def _cursors(request: HttpRequest) -> tuple[str, str]:
 
 # Administrators reach this page only for a referral they opened by break-glass (policy.referrals_visible_to).
 @policy.route(Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER, Role.ADMINISTRATOR)
+@audit.batched_page
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = policy.get_referral_for_user(request.user, reference)
+    consents = list(referral.consents.select_related("recipient", "recorded_by").order_by("recorded_at", "pk"))
+    person = selectors.person_context(request.user, referral, policy.person_view_for(request.user, referral))
     context = {
         "referral": referral,
-        **selectors.person_context(request.user, referral, policy.person_view_for(request.user, referral)),
+        **person,
         "history": selectors.history(referral),
-        "assessment": referral.dash_assessments.first(),
+        "assessment": person["situation"].assessment or referral.dash_assessments.first(),
         "offers": referral.offers.select_related("service").order_by("-offered_at"),
         "can_triage": policy.has_role(request.user, Role.HUB_WORKER) and not referral.sealed,
-        "consents": referral.consents.select_related("recipient", "recorded_by").order_by("recorded_at", "pk"),
-        "consents_in_force": {c.pk for c in selectors.current_consents(referral)},
+        "consents": consents,
+        "consents_in_force": {c.pk for c in selectors.current_consents(referral, consents=consents)},
     }
     return render(request, "referrals/detail.html", context)
 
