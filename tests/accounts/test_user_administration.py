@@ -319,3 +319,27 @@ def test_nobody_but_an_administrator_reaches_the_pages_or_changes_anything(world
     assert TOTPDevice.objects.filter(user=alice).exists()
     assert apikeys.organisation_for_key(secret) == world.orgs["met"]
     assert ApiKey.objects.count() == 1
+
+
+def test_an_administrator_cannot_change_her_own_roles_or_second_factor(world, client_for):
+    adam, me = client_for("adam"), world.users["adam"]
+    TOTPDevice.objects.create(user=me, name="Authenticator app", confirmed=True)
+    membership = me.memberships.get()
+    page = adam.get(reverse("administration:user", kwargs={"pk": me.pk}))
+    assert page.status_code == 200 and "This is your own account" in page.content.decode()
+    before = AuditEvent.objects.count()
+    attempts = [
+        (
+            reverse("administration:membership_add", kwargs={"pk": me.pk}),
+            {"organisation": world.orgs["ias"].pk, "role": Role.INDEPENDENT_ADVISER},
+        ),
+        (reverse("administration:membership_role", kwargs={"pk": membership.pk}), {"role": Role.HUB_WORKER}),
+        (reverse("administration:membership_toggle", kwargs={"pk": membership.pk}), {}),
+        (reverse("administration:second_factor_reset", kwargs={"pk": me.pk}), {}),
+        (reverse("administration:invitation_send", kwargs={"pk": me.pk}), {}),
+    ]
+    for url, data in attempts:
+        assert adam.post(url, data).status_code == 404, url
+    assert AuditEvent.objects.count() == before
+    assert list(me.memberships.values_list("role", "is_active")) == [(Role.ADMINISTRATOR, True)]
+    assert TOTPDevice.objects.filter(user=me).exists()

@@ -165,3 +165,40 @@ def test_a_service_manager_changes_capacity_and_the_next_routing_reflects_it(sig
     manager.follow(manager.page.get_by_role("button", name="Save"))
     assert "Quaymarsh IDVA: capacity 40, taking referrals" in manager.page.locator("main").inner_text()
     manager.assert_clean()
+
+
+def test_an_administrator_adds_an_organisation_and_an_api_key_on_pages_that_are_accessible(sign_in) -> None:
+    admin = sign_in("adam")
+    page = admin.page
+    admin.open("/administration/")
+    admin.follow(page.get_by_role("link", name="Add an organisation"))
+    admin.check()
+    answer(admin, "Kind of organisation", "'Led by and for' provider")
+    admin.follow(page.get_by_role("button", name="Add the organisation"))  # no name, no communities: the errors
+    admin.check()
+    assert "There is a problem" in page.locator("main").inner_text()
+    page.get_by_label("Name", exact=True).fill("Southside Women's Aid")
+    page.get_by_label("Short name for web addresses").fill("southside-womens-aid")
+    page.get_by_label("South Asian women").check()
+    admin.follow(page.get_by_role("button", name="Add the organisation"))
+    admin.check()
+    assert "Led by and for: South Asian women" in page.locator("main").inner_text()
+    admin.follow(page.get_by_role("link", name="Change the organisation"))
+    admin.check()
+    page.get_by_label("Migrant women").check()
+    admin.follow(page.get_by_role("button", name="Save changes"))
+    assert "Led by and for: Migrant women, South Asian women" in page.locator("main").inner_text()
+
+    admin.open("/administration/api-keys/")
+    page.get_by_label("Organisation").select_option(label="Southside Women's Aid")
+    page.get_by_label("Name of the key").fill("case management system")
+    admin.follow(page.get_by_role("button", name="Create the key"))
+    admin.check()
+    secret = page.locator("#new-key").inner_text()
+    assert secret.startswith("chk_")
+    prefix = secret.split("_")[1]
+    admin.follow(page.get_by_role("button", name=f"Revoke key {prefix}"))
+    admin.check()
+    assert secret not in page.content()
+    assert f"The key {prefix} has been revoked" in page.locator("main").inner_text()
+    admin.assert_clean()

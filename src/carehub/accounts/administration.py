@@ -26,6 +26,13 @@ def _found(obj):
     return obj
 
 
+def _changeable(request: HttpRequest, user):
+    """The user, if the administrator may change her (not herself: policy.may_change_user); 404 otherwise."""
+    if not policy.may_change_user(request.user, user):
+        raise Http404
+    return user
+
+
 def _apply_errors(form: forms.Form, error: ValidationError) -> None:
     """A service's ValidationError shown on the form: on its fields where it names them, above the form otherwise."""
     if hasattr(error, "error_dict"):
@@ -113,6 +120,7 @@ def _user_page(request: HttpRequest, user, membership_form: MembershipForm, stat
         "has_second_factor": selectors.has_second_factor(user),
         "membership_form": membership_form,
         "role_choices": Role.choices,
+        "changeable": policy.may_change_user(request.user, user),
     }
     return render(request, "accounts/administration/user.html", context, status=status)
 
@@ -130,7 +138,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @administrators_only
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _found(selectors.user_by_id(user=request.user, pk=pk))
+    user = _changeable(request, _found(selectors.user_by_id(user=request.user, pk=pk)))
     form = MembershipForm(request.POST, organisations=_organisations_for_form(request))
     if form.is_valid():
         try:
@@ -148,6 +156,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """Suspend or restore a membership: the quickest way to cut off a member who may be a risk."""
     membership = _found(selectors.membership_by_id(user=request.user, pk=pk))
+    _changeable(request, membership.user)
     services.membership_set_active(actor=request.user, membership=membership, active=not membership.is_active)
     if request.POST.get("back") == "user":
         return redirect("administration:user", pk=membership.user_id)
@@ -158,6 +167,7 @@ def membership_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @administrators_only
 def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _found(selectors.membership_by_id(user=request.user, pk=pk))
+    _changeable(request, membership.user)
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
@@ -172,7 +182,7 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @administrators_only
 def second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _found(selectors.user_by_id(user=request.user, pk=pk))
+    user = _changeable(request, _found(selectors.user_by_id(user=request.user, pk=pk)))
     services.second_factor_reset(actor=request.user, user=user)
     messages.success(request, f"{user.username} will set up a new authenticator app at their next sign-in.")
     return redirect("administration:user", pk=user.pk)
@@ -181,7 +191,7 @@ def second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @administrators_only
 def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _found(selectors.user_by_id(user=request.user, pk=pk))
+    user = _changeable(request, _found(selectors.user_by_id(user=request.user, pk=pk)))
     try:
         services.invitation_send(actor=request.user, user=user)
     except ValidationError as error:

@@ -506,6 +506,12 @@ def users_administered_by(user) -> QuerySet[User]:
     return User.objects.all() if can_administer(user) else User.objects.none()
 
 
+def may_change_user(actor, target) -> bool:
+    """An administrator changes other people's roles, invitations and second factors, never her own: one person
+    alone must not be able to give herself a role that reaches case content, nor drop her own second factor."""
+    return can_administer(actor) and target is not None and target.pk != actor.pk
+
+
 def memberships_administered_by(user) -> QuerySet[Membership]:
     return Membership.objects.all() if can_administer(user) else Membership.objects.none()
 

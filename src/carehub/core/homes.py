@@ -32,17 +32,20 @@ PanelBuilder = Callable[[Any, Any], "Panel | None"]  # (user, membership) -> the
 # Panels that list an app's records are built by that app (referrals.homes, cases.homes), registered from its ready():
 # core sits below every app and must not import them (.importlinter).
 # A role may have panels from several apps (a service manager's cases from cases, her services' capacity from
-# directory), shown in the order the apps registered them.
-_builders: dict[str, list[PanelBuilder]] = {}
+# directory), shown by `order`, then in the order the apps registered them.
+_builders: dict[str, list[tuple[int, PanelBuilder]]] = {}
 
 
-def register(*roles: str) -> Callable[[PanelBuilder], PanelBuilder]:
-    """Decorator: this function builds a home panel of a membership in one of `roles` (None: no panel this time)."""
+def register(*roles: str, order: int = 0) -> Callable[[PanelBuilder], PanelBuilder]:
+    """Decorator: this function builds a home panel of a membership in one of `roles` (None: no panel this time).
+    A higher `order` puts the panel lower on the page."""
 
     def decorate(builder: PanelBuilder) -> PanelBuilder:
         for role in roles:
-            if builder not in _builders.setdefault(role, []):
-                _builders[role].append(builder)
+            builders = _builders.setdefault(role, [])
+            if all(existing is not builder for _, existing in builders):
+                builders.append((order, builder))
+                builders.sort(key=lambda entry: entry[0])  # stable: equal orders keep registration order
         return builder
 
     return decorate
@@ -50,7 +53,7 @@ def register(*roles: str) -> Callable[[PanelBuilder], PanelBuilder]:
 
 def _panels_for(user, membership) -> list[Panel]:
     if membership.role in _builders:
-        built = (build(user, membership) for build in _builders[membership.role])
+        built = (build(user, membership) for _, build in _builders[membership.role])
         return [panel for panel in built if panel is not None]
     return [_default_panel(user, membership)]
 

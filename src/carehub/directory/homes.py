@@ -9,7 +9,7 @@ from carehub.core.homes import Link, Panel, register
 from carehub.directory import selectors
 
 
-@register(Role.SERVICE_MANAGER)
+@register(Role.SERVICE_MANAGER, order=10)  # below her cases and offers: the day's work comes first
 def capacity_panel(user, membership) -> Panel | None:
     services = [s for s in selectors.services_managed(user=user) if s.organisation_id == membership.organisation_id]
     if not services:
