@@ -105,6 +105,18 @@ def high_risk_in_triage(world):
     return referral
 
 
+def marac_soon(world) -> None:
+    """Quaymarsh's case (alice holds it) goes to MARAC in three days: test_find_and_notify.py runs the daily sweep
+    and alice is told. Three days from the day the world is built, so the sweep in the same run always finds it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests import factories as f
+
+    f.MaracReferralFactory(referral=world.referrals["solace"], meeting_date=timezone.localdate() + dt.timedelta(days=3))
+
+
 def main() -> None:
     django.setup()
     from django.template.loader import render_to_string
@@ -139,6 +151,7 @@ def main() -> None:
     survivors.append(closure.survivor.identity)
     high_risk = high_risk_in_triage(world)
     survivors.append(high_risk.survivor.identity)
+    marac_soon(world)
     facts = {
         "case_ids": {key: case.public_id for key, case in world.cases.items()},
         "referral_references": {key: referral.reference for key, referral in world.referrals.items()},
