@@ -211,6 +211,18 @@ def closed_for_feedback(world):
     return case
 
 
+def marac_soon(world) -> None:
+    """Quaymarsh's case (alice holds it) goes to MARAC in three days: test_find_and_notify.py runs the daily sweep
+    and alice is told. Three days from the day the world is built, so the sweep in the same run always finds it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests import factories as f
+
+    f.MaracReferralFactory(referral=world.referrals["solace"], meeting_date=timezone.localdate() + dt.timedelta(days=3))
+
+
 def main() -> None:
     django.setup()
     from django.template.loader import render_to_string
@@ -251,6 +263,7 @@ def main() -> None:
     sealed_safe_contact(world)
     feedback_case = closed_for_feedback(world)
     survivors.append(feedback_case.survivor.identity)
+    marac_soon(world)
     facts = {
         # Closed at Kestrel Rise, texts safe: test_coproduction.py offers her the feedback questionnaire.
         "feedback_case": feedback_case.public_id,

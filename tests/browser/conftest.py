@@ -76,7 +76,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         facts = json.loads(run([sys.executable, str(Path(__file__).with_name("build_world.py"))], env, "build_world"))
         process, base_url = start_server(env, var_dir / "server.log")
         cleanup.callback(stop_server, process)
-        yield Hub(base_url=base_url, facts=facts, log_path=var_dir / "server.log")
+        yield Hub(base_url=base_url, facts=facts, log_path=var_dir / "server.log", env=env)
 
 
 @pytest.fixture(scope="session")

@@ -61,9 +61,14 @@ class Hub:
     base_url: str
     facts: dict
     log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def command(self, *args: str) -> str:
+        """Run `carehub ARGS` against the server's own database, as cron or the task worker would."""
+        return run([*carehub_command(), *args], self.env, f"carehub {' '.join(args)}")
 
 
 def free_port() -> int:

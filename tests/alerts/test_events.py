@@ -1,5 +1,7 @@
-"""The MARAC reminder: a meeting within N days tells the case's caseworker and the IDVA service holding it, once per
-meeting date, with nothing personal in the text; a sealed case is told within the independent service alone."""
+"""Alerts (tests/notifications has the rest): the MARAC reminder (a meeting within N days tells the case's caseworker
+and the IDVA service holding it, once per meeting date, with nothing personal in the text; a sealed case is told
+within the independent service alone), reminders only to a caseworker who may still see the case, and the
+possible-earlier-referral notice through the intake itself."""
 
 from __future__ import annotations
 
@@ -113,3 +115,17 @@ def test_a_caseworker_who_has_left_the_service_is_told_nothing(world, meeting, s
     events.no_contact_sweep(today=TODAY)
     assert "alice" not in _told() and not _told(Kind.NO_CONTACT)
     assert sorted(_told()) == ["amara"]  # the IDVA service is still told of the meeting
+
+
+def test_an_intake_that_looks_like_an_earlier_referral_tells_the_hub(world):
+    """Through the intake itself: referral_create signals, the linkage check runs on the queue, the hub is told.
+    A sealed intake of the same woman is never matched, so tells no one."""
+    from tests.repeats.helpers import AMINA, AMINA_MISSPELT, intake
+
+    intake(AMINA, days_ago=300)
+    assert not _told(Kind.EARLIER_REFERRAL)
+    new = intake(AMINA_MISSPELT)
+    text = f"Referral {new.reference} may be a repeat: a possible earlier referral awaits a decision."
+    assert _told(Kind.EARLIER_REFERRAL) == {"hana": [text]}
+    intake(AMINA_MISSPELT, police=True)
+    assert Notification.objects.filter(kind=Kind.EARLIER_REFERRAL).count() == 1
