@@ -181,9 +181,8 @@ def test_a_sealing_worker_that_dies_fails_the_seed_instead_of_leaving_it_waiting
 def test_without_an_end_date_the_plan_ends_yesterday_so_waits_read_as_in_use(monkeypatch):
     """A demo dated a month before the clock shows every queue item as "1 month" old."""
     monkeypatch.setattr(plan_module, "utc_today", lambda: dt.date(2027, 3, 15))
-    plan = build_plan(
-        4000, seed=4
-    )  # about three a day (after the recording break): the newest lands hours before the end
+    # About three a day after the recording break: the newest lands hours before the end.
+    plan = build_plan(4000, seed=4)
     assert plan.window.end == dt.date(2027, 3, 14)
     assert plan.window.now == (dt.date(2027, 3, 15) - dt.date(1970, 1, 1)).days * DAY  # never after the clock
     assert plan.window.now - plan.received.max() < 2 * DAY  # the newest referral is hours old, not weeks

@@ -3,8 +3,12 @@
 Each caseworker slot is a server (FTE x caseload); women arrive as a Poisson process whose monthly rate is drawn,
 once per simulated year, from the demand forecast's distribution, so the forecast's uncertainty is carried into
 the waits; support durations are drawn from closed cases' durations (or exponential for the Erlang C check). The
-simulation is first come, first served, and runs all replications at once: the loop is over arrivals, each step is a
-numpy operation across replications, so hundreds of futures cost about what one does.
+simulation is first come, first served, and runs all replications at once.
+
+Two simulators: `simulate_waits` steps woman by woman (exact in continuous time; checked against Erlang C), and
+`daily_queue` steps day by day, counting women rather than following each one, so its cost does not grow with
+demand: a hub of ten million referrals costs what a borough does. Projections use the daily one (waits in whole
+days, as the extract keeps them); a test holds it to the woman-by-woman simulator.
 """
 
 from __future__ import annotations
@@ -52,7 +56,9 @@ def poisson_arrivals(rng: np.random.Generator, rate_per_day: np.ndarray, days: f
     """Arrival times for each run (rate per run), padded with inf to the longest run."""
     counts = rng.poisson(rate_per_day * days)
     width = int(counts.max())
-    times = np.sort(rng.random((len(counts), width)) * days, axis=1)
+    # Padding goes in before sorting: padding the sorted draws would keep each short run's earliest times, crowding
+    # its arrivals into the start of the year.
+    times = rng.random((len(counts), width)) * days
     times[np.arange(width)[None, :] >= counts[:, None]] = np.inf
     return np.sort(times, axis=1)
 
@@ -65,6 +71,70 @@ class Projection:
     probability_under_target: float
 
 
+FLUID_FROM = 2000  # women starting in a day above which their spells' ends are spread by expectation, not drawn
+
+
+def duration_shares(durations_days: np.ndarray) -> np.ndarray:
+    """The share of support spells lasting 1, 2, ... days (at least one: a spell ends on a later day)."""
+    days = np.maximum(np.rint(np.asarray(durations_days, float)), 1).astype(int)
+    return np.bincount(days) / len(days)
+
+
+def daily_queue(rng: np.random.Generator, arrivals: np.ndarray, shares: np.ndarray, servers: int) -> np.ndarray:
+    """Women starting support each day (runs x days), first come first served, from women arriving each day.
+
+    Each day the servers freed that day take the longest-waiting women; the spells they start end on later days in
+    the proportions `shares` gives (a multinomial draw per run), freeing their servers then. Counts, not women, so
+    the cost is days x runs whatever the demand."""
+    runs, days = arrivals.shape
+    released = np.zeros((runs, days + len(shares)))
+    free = np.full(runs, float(servers))
+    waiting = np.zeros(runs, np.int64)
+    starts = np.zeros_like(arrivals)
+    last = int(np.flatnonzero(arrivals.any(axis=0))[-1]) if arrivals.any() else -1
+    for day in range(days):
+        if day > last and not waiting.any():
+            break  # everyone has started: the rest is support, not waiting
+        free += released[:, day]
+        waiting += arrivals[:, day]
+        started = np.minimum(waiting, np.floor(free + 1e-9).astype(np.int64))
+        starts[:, day] = started
+        waiting -= started
+        free -= started
+        if started.any():
+            # Few starts: which days they end is drawn (multinomial); many: the law of large numbers makes the
+            # draw its expectation within a fraction of a percent, and drawing would cost most of the run.
+            few = started <= FLUID_FROM
+            ends = np.outer(started, shares)
+            if few.any():
+                ends[few] = rng.multinomial(started[few], shares)
+            released[:, day : day + len(shares)] += ends
+    return starts
+
+
+def wait_quantile(arrivals: np.ndarray, starts: np.ndarray, share: float, most: int) -> np.ndarray:
+    """Per run, the least whole number of days within which `share` of the arrivals started (FIFO), from the two
+    daily counts: a woman is the k-th to arrive, so she starts on the first day by which k have started."""
+    arrived = np.cumsum(arrivals, axis=1)
+    before = arrived - arrivals  # arrivals before each day
+    started = np.cumsum(starts, axis=1)
+    total = arrived[:, -1]
+    days = np.arange(arrivals.shape[1])
+    rows = np.arange(arrivals.shape[0])[:, None]
+
+    def enough(wait: np.ndarray) -> np.ndarray:  # per run: have `share` started within `wait` days?
+        by = started[rows, np.minimum(days[None, :] + wait[:, None], len(days) - 1)]
+        return np.minimum(arrivals, np.maximum(by - before, 0)).sum(axis=1) >= share * total
+
+    low, high = np.full(len(total), -1), np.full(len(total), most)  # not enough at low, enough at high (or capped)
+    while np.any(high - low > 1):  # bisection: the share started within w days only grows with w
+        middle = (low + high) // 2
+        ok = enough(middle)
+        high, low = np.where(ok, middle, high), np.where(ok, low, middle)
+    out = high.astype(float)
+    return out
+
+
 def project(
     *,
     monthly_demand: float,
@@ -74,27 +144,37 @@ def project(
     caseload: float,
     target_days: float,
     runs: int = 200,
-    days: float = 365.0,
+    days: int = 365,
     seed: int = 15,
 ) -> Projection:
-    """The year's p90 wait in each of `runs` futures with `fte` caseworkers, and how often it meets the target."""
+    """The year's p90 wait in each of `runs` futures with `fte` caseworkers, and how often it meets the target.
+
+    Each future's demand is drawn from the forecast (log-normal around `monthly_demand`, `log_sd` wide); the
+    simulation runs on past the year until its arrivals have started (up to another year), so a long queue at the
+    year's end counts its waits."""
     rng = np.random.default_rng(seed)
-    rate = monthly_demand * 12 / days * np.exp(rng.normal(0, log_sd, runs) - log_sd**2 / 2)
-    arrivals = poisson_arrivals(rng, rate, days)
-    services = rng.choice(durations_days, arrivals.shape)
+    rate = monthly_demand * 12 / 365 * np.exp(rng.normal(0, log_sd, runs) - log_sd**2 / 2)
+    arrivals = np.zeros((runs, 2 * days), np.int64)
+    arrivals[:, :days] = rng.poisson(rate[:, None], (runs, days))
     servers = max(1, round(fte * caseload))
-    waits = simulate_waits(arrivals, services, servers)
-    waits = np.where(np.isinf(arrivals), np.nan, waits)
-    p90 = np.nanpercentile(waits, 90, axis=1)
+    starts = daily_queue(rng, arrivals, duration_shares(durations_days), servers)
+    p90 = wait_quantile(arrivals, starts, 0.9, days)
     return Projection(servers, fte, p90, float(np.mean(p90 <= target_days)))
 
 
-def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float = 500.0, **kwargs) -> Projection:
-    """The least FTE (in steps of `step`) whose p90 wait meets the target with `probability`: a doubling search
-    then bisection, each step the same seeded futures so the answer is monotone and repeatable."""
-    low, high = 0.0, step
+def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | None = None, **kwargs) -> Projection:
+    """The least FTE (in steps of `step`, or of 0.1% of the FTE demand keeps busy if larger) whose p90 wait meets
+    the target with `probability`: a search upwards from the FTE demand alone keeps busy (fewer, and the queue grows
+    without end) by doubling increments, then bisection; each step the same seeded futures, so the answer is
+    monotone and repeatable."""
+    busy = kwargs["monthly_demand"] * 12 / 365 * float(np.mean(kwargs["durations_days"])) / kwargs["caseload"]
+    step = max(step, round(busy / 1000 / step) * step)  # to the nearest 0.1% of a national workforce, not half a post
+    max_fte = max_fte if max_fte is not None else max(500.0, 10 * busy)
+    low = max(0.0, math.floor(busy / step) * step - step)
+    high, grow = low + step, step
     while project(fte=high, **kwargs).probability_under_target < probability:
-        low, high = high, high * 2
+        low, grow = high, grow * 2
+        high = low + grow
         if high > max_fte:
             raise ValueError("no FTE up to the limit meets the target")
     while high - low > step:
