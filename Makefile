@@ -48,6 +48,8 @@ demo: install assets
 	$(BIN)/carehub migrate --noinput
 	$(BIN)/carehub seed --referrals $(DEMO_REFERRALS) --seed 1 --if-empty
 	$(BIN)/carehub eia publish
+	$(BIN)/carehub duration publish
+	$(BIN)/carehub commissioning publish
 	$(BIN)/carehub demo logins
 	@# The task worker (notifications, e-mail, sweeps) beside the web server; stopped with it.
 	$(BIN)/carehub db_worker --no-startup-delay & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \

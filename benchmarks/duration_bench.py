@@ -2,13 +2,17 @@
 
     .venv/bin/python benchmarks/duration_bench.py --coverage 100            # 100 seeds, planted effect and none
     .venv/bin/python benchmarks/duration_bench.py --episodes 1000000        # timing, beside lifelines' plain Cox
+    .venv/bin/python benchmarks/duration_bench.py --bias 4 --episodes-each 1000000   # point estimate against truth
 
 Coverage: for each seed, 3,000 simulated women (carehub.insight.duration.simulate, one episode each); does the
 emulated trial's 95% interval contain the truth (the same women's potential outcomes under both strategies), and
 does the naive end-of-support comparison's? With no planted effect, does the trial's interval contain zero?
 Timing: the simulated extract is written to Parquet first (not timed); then `carehub duration run`'s work is timed
 from Parquet to results in memory, bootstrap included, and lifelines' CoxPHFitter is timed alone on the rows of the
-adjusted model (ended episodes, time from the end of support, band and confounders, no clustering).
+adjusted model (ended episodes, time from the end of support, band and confounders, no clustering), as lifelines
+ships it (CoxPHFitter, not the analysis's lighter subclass).
+Bias: for each seed, the trial's point estimate (no bootstrap) on many simulated women against their own truth; at
+a million women the estimate's own noise is a tenth of a point, so a systematic error shows.
 The machine is shared: the load average is printed beside the figures.
 """
 
@@ -22,13 +26,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+from lifelines import CoxPHFitter
 
 from carehub.insight.duration import analyse, load, load_spec
 from carehub.insight.duration.analysis import after_end, band_of, naive
-from carehub.insight.duration.cox import cox_fit
 from carehub.insight.duration.data import design
 from carehub.insight.duration.simulate import Planted, simulate
-from carehub.insight.duration.trial import emulate
+from carehub.insight.duration.trial import clone_arm, emulate, fit_censoring_model, weekly_risks
 from carehub.insight.equality.backends import connect
 
 
@@ -88,9 +93,34 @@ def timing(episodes_n: int) -> None:
         x, names = design(episodes.covariates, spec)
         bands = band_of(episodes.support_days, spec)[ended]
         xx = np.hstack([np.column_stack([(bands == b).astype(float) for b in (1, 2)]), x[ended]])
+        frame = pd.DataFrame(xx, columns=["band 2", "band 3", *names])
+        frame["_days"] = np.round(day[ended]).astype(np.int64)
+        frame["_event"] = (status[ended] == 1).astype(np.int64)
         tick = time.perf_counter()
-        cox_fit(day[ended], (status[ended] == 1).astype(int), xx, ["band 2", "band 3", *names])
+        CoxPHFitter().fit(frame, "_days", "_event")
         print(f"lifelines CoxPHFitter alone on the same {int(ended.sum()):,} rows: {time.perf_counter() - tick:.1f} s")
+
+
+def bias(seeds: int, women: int) -> None:
+    spec = load_spec()
+    con = connect("duckdb")
+    errors = {"12 weeks": [], "26 weeks": [], "difference": []}
+    with tempfile.TemporaryDirectory() as work:
+        for seed in range(1, seeds + 1):
+            simulated = simulate(women, seed=seed)
+            folder = simulated.write(Path(work) / str(seed))
+            episodes = load(con, folder, spec, extract_date=simulated.extract_date)
+            x, _ = design(episodes.covariates, spec)
+            model = fit_censoring_model(episodes, x, spec, np.random.default_rng(spec.seed))
+            arms = [clone_arm(episodes, model.hazard, w, spec) for w in (spec.short_weeks, spec.long_weeks)]
+            estimate = weekly_risks(arms, [episodes.person] * 2, spec.horizon_weeks, 1, spec.seed).estimate
+            truth = simulated.truth
+            errors["12 weeks"].append(estimate["12 weeks"] - truth["risk_short"])
+            errors["26 weeks"].append(estimate["26 weeks"] - truth["risk_long"])
+            errors["difference"].append(estimate["26 weeks"] - estimate["12 weeks"] - truth["risk_difference"])
+            print(f"seed {seed}: " + ", ".join(f"{k} {v[-1]:+.4f}" for k, v in errors.items()), flush=True)
+    for name, values in errors.items():
+        print(f"{name}: mean error {np.mean(values):+.4f} (sd {np.std(values, ddof=1):.4f}) over {seeds} seeds")
 
 
 def main() -> None:
@@ -98,7 +128,11 @@ def main() -> None:
     parser.add_argument("--coverage", type=int, default=0, metavar="SEEDS")
     parser.add_argument("--women", type=int, default=3000)
     parser.add_argument("--episodes", type=int, default=0)
+    parser.add_argument("--bias", type=int, default=0, metavar="SEEDS")
+    parser.add_argument("--episodes-each", type=int, default=1_000_000)
     args = parser.parse_args()
+    if args.bias:
+        bias(args.bias, args.episodes_each)
     if args.coverage:
         coverage(args.coverage, args.women)
     if args.episodes:

@@ -13,10 +13,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from carehub.synthetic import timeline
 from carehub.insight.commissioning.forecast import adjust_for_breaks, surge_flags
 from carehub.insight.commissioning.run import year_on_year
 from carehub.insight.commissioning.settings import DEFAULT_EVENTS, ChangePoint
+from carehub.synthetic import timeline
 
 END_DATE = dt.date(2026, 10, 31)
 REFERRALS = 40_000

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,17 +17,20 @@ from carehub.demo.directory import BOROUGH_CODES, Directory, build_directory
 from carehub.demo.intake import Intake, draw_channels, draw_intake, draw_sealed
 from carehub.demo.outcomes import Measures, draw_measures
 from carehub.demo.pathway import Cases, Outcome, allocate_caseworkers, draw_journey, end_previous_cases, outcome_at
+from carehub.demo.planted import plant_repeats
 from carehub.demo.risk import marac_decisions
 from carehub.demo.routing import route
 from carehub.demo.staff import Staff, build_staff
+from carehub.insight.duration.simulate import Planted
 from carehub.referrals.models import REFERENCE_ALPHABET, RiskLevel, Status
 from carehub.synthetic import census as census_table
 from carehub.synthetic.population import Survivors, draw_survivors
 from carehub.synthetic.sampling import DAY, NA, bernoulli
-from carehub.synthetic.timeline import Linkage, Window, arrival_times, link_survivors
+from carehub.synthetic.timeline import LATER_REFERRAL_SHARE, Linkage, Window, arrival_times, link_survivors
 
 STREAMS = ("sealed", "arrivals", "linkage", "people", "intake", "routing", "journey", "staff", "allocation", "refs")
 STREAMS += ("risk", "outcomes", "public_ids")  # new streams go last: the earlier ones keep their draws
+STREAMS += ("planted",)
 PERSONA_OPEN_CASES = 6  # open cases each caseworker persona is given, so the demo shows a real caseload
 ADVISER_CASES = 3
 MANAGER_OFFERS = 3  # pending offers in the manager persona's inbox
@@ -57,6 +60,9 @@ class Plan:
     # Public identifiers (core.public_ids) are drawn as rows are written, in the writers' fixed order, from this
     # generator seeded from the plan's own stream: same seed, same identifiers.
     public_ids: random.Random
+    # With a planted effect of support on repeat referrals (demo.planted): the true 52-week risks of a repeat under
+    # 12 and 26 weeks of support for the seeded episodes, and their difference.
+    planted_truth: dict = field(default_factory=dict)
 
     @property
     def cases(self) -> Cases:
@@ -81,8 +87,11 @@ def default_end_date() -> dt.date:
     return utc_today() - dt.timedelta(days=1)
 
 
-def build_plan(referrals: int, seed: int, end_date: dt.date | None = None, years: int = 3) -> Plan:
-    """Same seed, end date and years, same plan; the end date defaults to default_end_date()."""
+def build_plan(
+    referrals: int, seed: int, end_date: dt.date | None = None, years: int = 3, planted: Planted | None = None
+) -> Plan:
+    """Same seed, end date and years, same plan; the end date defaults to default_end_date(). With `planted`, support
+    length and repeat referrals follow the duration simulator's process with that effect (demo.planted)."""
     end_date = end_date or default_end_date()
     streams = np.random.SeedSequence(seed).spawn(len(STREAMS))
     rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, streams, strict=True)}
@@ -99,7 +108,7 @@ def build_plan(referrals: int, seed: int, end_date: dt.date | None = None, years
     received, channel = received[order], channel[order]
     sealed = draw_sealed(rng["sealed"], received, window.now, channel)
 
-    linkage = link_survivors(rng["linkage"], received, sealed)
+    linkage = link_survivors(rng["linkage"], received, sealed, 0.0 if planted else LATER_REFERRAL_SHARE)
     survivors = draw_survivors(rng["people"], census, received[linkage.first_referral])
     who = linkage.survivor
     intake = draw_intake(rng["intake"], survivors, who, received, channel, sealed)
@@ -119,6 +128,12 @@ def build_plan(referrals: int, seed: int, end_date: dt.date | None = None, years
     high, marac_repeat = marac_decisions(rng["risk"], intake.risk, received, linkage.previous)
     journey = draw_journey(rng["journey"], directory, received, service, high, sealed)
     end_previous_cases(rng["journey"], journey, received, linkage.previous)
+    truth = {}
+    if planted:
+        survivors, linkage, truth = plant_repeats(
+            rng["planted"], planted, journey=journey, linkage=linkage, survivors=survivors, intake=intake,
+            high=high, received=received, sealed=sealed, now=window.now,
+        )  # fmt: skip
     outcome = outcome_at(journey, window.now, received, linkage.previous, service, sealed)
     allocate_caseworkers(rng["allocation"], outcome.cases, staff.pools)
     give_personas_cases(directory, staff, intake, outcome)
@@ -149,6 +164,7 @@ def build_plan(referrals: int, seed: int, end_date: dt.date | None = None, years
         capacity=capacity,
         current_wait_days=wait,
         public_ids=random.Random(int(rng["public_ids"].integers(2**63))),
+        planted_truth=truth,
     )
 
 

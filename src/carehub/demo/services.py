@@ -34,6 +34,7 @@ from carehub.demo.load import (
 )
 from carehub.demo.plan import Plan, build_plan
 from carehub.demo.writer import BulkWriter, next_id
+from carehub.insight.duration.simulate import Planted
 from carehub.people.models import DataKey, Survivor
 from carehub.referrals.models import Referral
 
@@ -50,6 +51,7 @@ class SeedReport:
     seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1  # processes that encrypted identities
     skipped: str = ""  # why nothing was done, when nothing was
+    planted: dict = field(default_factory=dict)  # the planted effect's settings and true answer (demo.planted)
 
     @property
     def total_seconds(self) -> float:
@@ -77,8 +79,12 @@ def demo_seed(
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
     years: int = 3,
+    planted: Planted | None = None,
 ) -> SeedReport:
     """Build synthetic London from `seed` and write it; same arguments, same data (ciphertext apart).
+
+    With `planted`, support length and repeat referrals carry that known effect (demo.planted); the report holds
+    the true answer for the episodes seeded.
 
     Without `end_date` the data end yesterday (plan.default_end_date), so the demo's waits read as they would in use.
     """
@@ -92,7 +98,14 @@ def demo_seed(
             return report
         raise SeedRefused(f"The database already holds {existing} referrals: seed an empty database.")
     clock = _Clock(report, progress)
-    plan = build_plan(referrals, seed, end_date, years)
+    plan = build_plan(referrals, seed, end_date, years, planted)
+    if planted:
+        report.planted = {
+            "hazard_ratio": planted.hazard_ratio,
+            "block_weeks": planted.block_weeks,
+            "during_support": planted.during_support,
+            **plan.planted_truth,
+        }
     clock.lap("plan", f"({len(plan)} referrals, {len(plan.survivors)} survivors, {len(plan.cases)} cases)")
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(plan.survivors) >= PARALLEL_FROM else 1
@@ -141,6 +154,11 @@ def _write(plan: Plan, sealed, clock: _Clock, report: SeedReport) -> None:
         actor=None,
         action=Action.SEED,
         object_type="seed",
-        changes={"seed": plan.seed, "end_date": plan.window.end.isoformat(), **report.created},
+        changes={
+            "seed": plan.seed,
+            "end_date": plan.window.end.isoformat(),
+            **report.created,
+            **({"planted": report.planted} if report.planted else {}),
+        },
         event=EventType.DATA_SEEDED,
     )

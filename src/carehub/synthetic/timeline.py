@@ -124,14 +124,16 @@ class Linkage:
     first_referral: np.ndarray  # per survivor: the index of her first referral
 
 
-def link_survivors(rng: np.random.Generator, received: np.ndarray, sealed: np.ndarray) -> Linkage:
+def link_survivors(
+    rng: np.random.Generator, received: np.ndarray, sealed: np.ndarray, share: float = LATER_REFERRAL_SHARE
+) -> Linkage:
     """Make about a fifth of referrals later referrals of an earlier survivor, months after an earlier referral.
 
     `received` must be sorted. Sealed referrals (abuse by police) neither repeat nor are repeated here: they stand
-    apart, as the sealed pathway does.
+    apart, as the sealed pathway does. `share` 0 makes none (demo.planted places repeats instead).
     """
     n = len(received)
-    later = bernoulli(rng, LATER_REFERRAL_SHARE, n) & ~sealed
+    later = bernoulli(rng, share, n) & ~sealed
     gap = np.clip(lognormal(rng, 190, 0.7, n), 30, 1000) * DAY
     parent = np.searchsorted(received, received - gap.astype(np.int64), side="right") - 1
     later &= parent >= 0

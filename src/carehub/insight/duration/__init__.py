@@ -3,27 +3,36 @@
 Public API (thin, over internals): `load_spec`, `run`, `analyse`, `load`, `write_outputs`, the estimators
 `kaplan_meier` and `aalen_johansen`, and `simulate` for data with a known answer. Data are read with Ibis (DuckDB by
 default, PySpark on request); the statistics run in numpy, lifelines and statsmodels on what comes back. No Django.
+
+Names are imported on first use (PEP 562): the seeder imports `simulate` for its planted effect and must not pay for
+Ibis, lifelines and statsmodels, which it never uses.
 """
 
-from .analysis import analyse
-from .api import run
-from .data import Episodes, load
-from .estimators import aalen_johansen, kaplan_meier
-from .outputs import write_outputs
-from .simulate import Planted, simulate
-from .spec import DurationError, Spec, load_spec
+from __future__ import annotations
 
-__all__ = [
-    "DurationError",
-    "Episodes",
-    "Planted",
-    "Spec",
-    "aalen_johansen",
-    "analyse",
-    "kaplan_meier",
-    "load",
-    "load_spec",
-    "run",
-    "simulate",
-    "write_outputs",
-]
+import importlib
+
+_WHERE = {
+    "analyse": "analysis",
+    "run": "api",
+    "Episodes": "data",
+    "load": "data",
+    "aalen_johansen": "estimators",
+    "kaplan_meier": "estimators",
+    "write_outputs": "outputs",
+    "Planted": "simulate",
+    "simulate": "simulate",
+    "DurationError": "spec",
+    "Spec": "spec",
+    "load_spec": "spec",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value

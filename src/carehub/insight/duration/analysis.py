@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pandas as pd
 
 from carehub.insight.suppression import suppress
 
@@ -84,34 +85,74 @@ def _groups(ep, spec, ended, day, status, bands, labels) -> list[dict]:
     for column in spec.groups:
         if column not in ep.covariates:
             continue
-        values = ep.covariates[column].astype(object).where(ep.covariates[column].notna(), "not recorded")
-        values = values.astype(str).to_numpy()
-        levels = sorted(set(values[ended]))
-        episodes, repeats = {}, {}
-        for level in levels:
-            for b, label in enumerate(labels):
-                rows = ended & (values == level) & (bands == b)
-                episodes[(level, label)] = int(rows.sum())
-                repeats[(level, label)] = int(((status[rows] == 1) & (day[rows] < horizon)).sum())
+        codes, levels = _levels(ep.covariates[column].to_numpy()[ended])
+        cell = codes * len(labels) + bands[ended]
+        cells = len(levels) * len(labels)
+        counted = np.bincount(cell, minlength=cells)
+        repeated = np.bincount(cell, weights=(status[ended] == 1) & (day[ended] < horizon), minlength=cells)
+        episodes = {
+            (lv, lb): int(counted[i * len(labels) + b]) for i, lv in enumerate(levels) for b, lb in enumerate(labels)
+        }
+        repeats = {
+            (lv, lb): int(repeated[i * len(labels) + b]) for i, lv in enumerate(levels) for b, lb in enumerate(labels)
+        }
         shown_n = suppress(levels, labels, episodes, threshold=spec.threshold)
         shown_r = suppress(levels, labels, repeats, threshold=spec.threshold, hidden=shown_n.hidden)
-        for level in levels:
+        risks = _risks_at(cell, cells, day[ended], status[ended], horizon)
+        for i, level in enumerate(levels):
             for b, label in enumerate(labels):
-                cell = (level, label)
-                hidden = cell in shown_n.hidden or cell in shown_r.hidden
-                rows = ended & (values == level) & (bands == b)
-                risk = None if hidden else aalen_johansen(day[rows], status[rows]).at(horizon)
+                key = (level, label)
+                hidden = key in shown_n.hidden or key in shown_r.hidden
                 result.append(
                     {
                         "group": column,
                         "level": level,
                         "band": label,
-                        "episodes": None if hidden else episodes[cell],
-                        "risk_52_weeks": risk,
+                        "episodes": None if hidden else episodes[key],
+                        "risk_52_weeks": None if hidden else risks[i * len(labels) + b],
                         "suppressed": hidden,
                     }
                 )
     return result
+
+
+def _levels(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each value's level as text ("not recorded" when missing), levels sorted: codes and the levels."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    names = [str(u) for u in uniques] + ["not recorded"]
+    codes = np.where(codes < 0, len(uniques), codes)
+    present = sorted({names[c] for c in np.unique(codes).tolist()})
+    position = {name: i for i, name in enumerate(present)}
+    remap = np.array([position.get(name, -1) for name in names])
+    return remap[codes], present
+
+
+def _risks_at(cell: np.ndarray, cells: int, day: np.ndarray, status: np.ndarray, horizon: float) -> list[float]:
+    """Aalen-Johansen cumulative incidence of cause 1 at `horizon` in every cell at once, ties exact.
+
+    The same numbers as `aalen_johansen(day[rows], status[rows]).at(horizon)` cell by cell: on whole days, each
+    cell's exits and events are counted by day (days beyond the horizon in one last column, where they only count
+    as at risk), and a day with no event multiplies the survival by exactly 1 and adds exactly 0. Days that are not
+    whole numbers fall back to the estimator, cell by cell."""
+    if not np.array_equal(day, np.floor(day)) or day.size == 0:
+        return [
+            aalen_johansen(day[cell == c], status[cell == c]).at(horizon) if (cell == c).any() else 0.0
+            for c in range(cells)
+        ]
+    width = int(horizon) + 2
+    column = np.minimum(day, horizon + 1).astype(np.int64)
+    index = cell * width + column
+    size = cells * width
+    exits = np.bincount(index, minlength=size).reshape(cells, width).astype(float)
+    within = column <= horizon
+    ones = np.bincount(index[within & (status == 1)], minlength=size).reshape(cells, width).astype(float)
+    both = np.bincount(index[within & (status != 0)], minlength=size).reshape(cells, width).astype(float)
+    at_risk = np.cumsum(exits[:, ::-1], axis=1)[:, ::-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = np.where(both > 0, 1 - both / at_risk, 1.0)
+        jump = np.where(ones > 0, ones / at_risk, 0.0)
+    before = np.cumprod(np.hstack([np.ones((cells, 1)), step[:, :-1]]), axis=1)
+    return [float(v) for v in (before * jump)[:, : int(horizon) + 1].sum(axis=1)]
 
 
 def adjusted_cox(ep: Episodes, x: np.ndarray, names: list[str], spec: Spec) -> dict:

@@ -164,6 +164,58 @@ def simulate(n: int, *, seed: int, planted: Planted | None = None) -> Simulated:
     return Simulated(episodes, referrals, planted.extract_date, planted, truth)
 
 
+@dataclass
+class Course:
+    """What the planted process draws for episodes of real shape (`plant`): support, repeats, competing events."""
+
+    support_days: np.ndarray  # support ends then, unless a competing event ends it first
+    day_in_week: np.ndarray
+    rate: np.ndarray  # hazard of a repeat referral per day, before the effect of support
+    exp1: np.ndarray  # her own random number behind the first repeat, shared by every strategy
+    competing_at: np.ndarray  # days from the start of support; it counts only while she is in support
+    competing_kind: np.ndarray  # 0 moved away, 1 died: what a closure records
+
+    def repeat_day(self, support_days: np.ndarray, planted: Planted) -> np.ndarray:
+        """Days from the start of support to her first repeat referral had support lasted `support_days`; inf if
+        a competing event ended support first."""
+        day = _repeat_day(self.exp1, self.rate, np.asarray(support_days, dtype=float), planted)
+        return np.where(self.competing_at < np.minimum(support_days, day), np.inf, day)
+
+    def truth(self, planted: Planted, weeks: tuple[int, int] = (12, 26)) -> dict:
+        """The 52-week risk of a repeat for these same episodes had support ended in week 12, and in week 26 (their
+        potential outcomes, same random numbers), with the difference and the ratio."""
+        truth = {}
+        for name, w in zip(("short", "long"), weeks, strict=True):
+            day = self.repeat_day(7.0 * w + self.day_in_week, planted)
+            truth[f"risk_{name}"] = float(np.mean(day < HORIZON_DAYS)) if day.size else float("nan")
+        truth["risk_difference"] = truth["risk_long"] - truth["risk_short"]
+        truth["risk_ratio"] = truth["risk_long"] / truth["risk_short"] if truth["risk_short"] else float("nan")
+        return truth
+
+
+def plant(rng: np.random.Generator, c: dict[str, np.ndarray], planted: Planted | None = None) -> Course:
+    """The planted process for episodes of real shape (the demo seed, `carehub seed`), given `simulate`'s
+    confounders in `c` (risk 0/1/2, dash, marac, needs, age index): support length by the same weekly model as
+    `simulate`, so risk confounds it the same way, and the repeat hazard with the same effect of support. Two
+    differences, both so that a seeded database holds exactly what is drawn here: previous referrals do not change
+    the hazard (in a database they are the repeats planted before), and a competing event (moved away, died) is
+    one a service records when it closes the case, so it counts only during support."""
+    planted = planted or Planted()
+    n = c["risk"].size
+    week = _end_week(rng, c, planted)
+    day_in_week = rng.integers(0, 7, size=n)
+    score = _outcome_score({**c, "previous": np.zeros(n, dtype=np.int64)})
+    risk_rate = planted.yearly_competing_rate * np.exp(0.3 * (c["risk"] == 2))
+    return Course(
+        support_days=(7 * week + day_in_week).astype(float),
+        day_in_week=day_in_week,
+        rate=planted.yearly_repeat_rate / 365 * np.exp(score),
+        exp1=rng.exponential(size=n),
+        competing_at=rng.exponential(365 / risk_rate, size=n),
+        competing_kind=rng.choice(2, size=n, p=[0.85, 0.15]),
+    )
+
+
 def population_truth(planted: Planted | None = None, *, n: int = 400_000, seed: int = 20_261_031) -> dict:
     """The estimand for the whole population these women come from, by simulating many of them."""
     return simulate(n, seed=seed, planted=planted).truth

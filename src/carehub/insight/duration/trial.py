@@ -303,9 +303,12 @@ def weekly_risks(
     chunk = max(1, min(replicates, 50, int(1e8 // max(n_people * 8, 1))))  # bounds memory
     for first in range(0, replicates, chunk):
         size = min(chunk, replicates - first)
-        counts = np.zeros((size, n_people), np.float32)
+        # Held people by replicates, so `sparse @ counts.T` reads it in place: scipy copies a transposed operand
+        # whole (a third of the bootstrap's time on a million people).
+        by_people = np.zeros((n_people, size), np.float32)
         for row in range(size):
-            counts[row] = np.bincount(rng.integers(0, n_people, size=n_people), minlength=n_people)
+            by_people[:, row] = np.bincount(rng.integers(0, n_people, size=n_people), minlength=n_people)
+        counts = by_people.T
         values.append(risks(counts) + (correction(counts) if correction else 0.0))
     replicate_values = np.vstack(values)
     names = [a.name for a in arms]
@@ -402,7 +405,8 @@ def emulate(ep: Episodes, x: np.ndarray, spec: Spec) -> tuple[Bootstrap, WeightM
     # Each arm's clones counted by person and cell, so a replicate's tables are one sparse product with its counts.
     by_person = [
         sp.csr_matrix(
-            ((arm.exit_week >= 0).astype(float), (ep.person, g.key)),  # -1: never entered the risk set
+            # -1: never entered the risk set. float32 holds these counts exactly (whole numbers below 2**24).
+            ((arm.exit_week >= 0).astype(np.float32), (ep.person, g.key)),
             shape=(n_people, int(np.prod(g.shape))),
         ).T.tocsr()
         for arm, g in zip(arms, groups, strict=True)
@@ -414,7 +418,7 @@ def emulate(ep: Episodes, x: np.ndarray, spec: Spec) -> tuple[Bootstrap, WeightM
         alpha, beta = model.one_step(counts[:, fit_person].astype(np.float64))
         out = np.zeros((replicates, len(arms)))
         for j, group in enumerate(groups):
-            tables = (by_person[j] @ counts.T.astype(np.float64)).T.reshape((replicates, *group.shape))
+            tables = (by_person[j] @ counts.T).T.astype(np.float64).reshape((replicates, *group.shape))
             fixed_alpha = np.broadcast_to(model.alpha, alpha.shape)
             fixed_beta = np.broadcast_to(model.beta, beta.shape)
             out[:, j] = binned_risk(group, tables, alpha, beta) - binned_risk(group, tables, fixed_alpha, fixed_beta)
