@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from carehub.accounts.models import Invitation, Membership, Organisation, User
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 
 # Fields whose values are personal: the trail says they changed, never what to.
 _PERSONAL = {"email", "full_name"}
@@ -55,6 +55,7 @@ def organisation_create(*, actor, slug: str, name: str, kind: str, led_by_and_fo
             object_type="organisation",
             object_id=organisation.slug,
             changes=_changes({}, _organisation_fields(organisation)),
+            event=EventType.ORGANISATION_CREATED,
         )
     return organisation
 
@@ -78,7 +79,12 @@ def organisation_update(*, actor, organisation: Organisation, name: str, kind: s
     with transaction.atomic():
         organisation.save(update_fields=["name", "kind", "led_by_and_for"])
         audit.record(
-            actor=actor, action=Action.UPDATE, object_type="organisation", object_id=organisation.slug, changes=changes
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="organisation",
+            object_id=organisation.slug,
+            changes=changes,
+            event=EventType.ORGANISATION_CHANGED,
         )
     return changes
 
@@ -127,6 +133,7 @@ def user_invite(
                 "full_name": [None, "(set)"],
                 "email": [None, "(set)"],
             },
+            event=EventType.USER_INVITED,
         )
         _record_membership_created(actor, membership)
         path = _invite(actor=actor, user=user, now=_now(now))
@@ -158,6 +165,7 @@ def _invite(*, actor, user: User, now: dt.datetime) -> str:
         object_type="invitation",
         object_id=invitation.pk,
         changes={"user": [None, user.username], "expires_at": [None, invitation.expires_at.isoformat()]},
+        event=EventType.INVITATION_SENT,
     )
     path = reverse("accounts:invitation", kwargs={"token": token})
     # Sent when the transaction commits, straight from here rather than through the task queue: the link is a secret,
@@ -192,6 +200,7 @@ def invitation_accept(*, invitation: Invitation, password: str, now: dt.datetime
             object_type="user",
             object_id=user.pk,
             changes={"password": ["(none)", "(set)"], "invitation": [invitation.pk, "used"]},
+            event=EventType.INVITATION_ACCEPTED,
         )
     return user
 
@@ -207,6 +216,7 @@ def _record_membership_created(actor, membership: Membership) -> None:
             "organisation": [None, membership.organisation.slug],
             "role": [None, membership.role],
         },
+        event=EventType.MEMBERSHIP_CREATED,
     )
 
 
@@ -233,6 +243,7 @@ def membership_set_active(*, actor, membership: Membership, active: bool) -> Non
             object_type="membership",
             object_id=membership.pk,
             changes={"is_active": [old, active], "organisation": membership.organisation.slug},
+            event=EventType.MEMBERSHIP_CHANGED,
         )
 
 
@@ -250,6 +261,7 @@ def membership_role_change(*, actor, membership: Membership, role: str) -> None:
             object_type="membership",
             object_id=membership.pk,
             changes={"role": [old, role], "organisation": membership.organisation.slug},
+            event=EventType.MEMBERSHIP_CHANGED,
         )
 
 
@@ -267,5 +279,6 @@ def second_factor_reset(*, actor, user: User) -> int:
             object_type="user",
             object_id=user.pk,
             changes={"second_factor": ["authenticator app" if removed else "(none)", "(none)"]},
+            event=EventType.SECOND_FACTOR_RESET,
         )
     return removed

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from carehub.accounts import policy
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.cases import closure, services
 from carehub.cases.models import (
     Case,
@@ -81,6 +81,7 @@ def closure_request(
                 Action.UPDATE,
                 case,
                 changes={"closure_requested": request.public_id, "closure_reason": reason},
+                event=EventType.CLOSURE_REQUESTED,
             )
     except IntegrityError:
         raise CaseError("A closure of this case is already waiting for a manager.") from None
@@ -118,7 +119,11 @@ def closure_confirm(*, actor, request: ClosureRequest, note: str) -> None:
             manager_reason=note,
         )
         audit.record_for(
-            actor, Action.UPDATE, case, changes={"closure_request": request.public_id, "decision": "confirmed"}
+            actor,
+            Action.UPDATE,
+            case,
+            changes={"closure_request": request.public_id, "decision": "confirmed"},
+            event=EventType.CLOSURE_CONFIRMED,
         )
 
 
@@ -137,7 +142,11 @@ def closure_refuse(*, actor, request: ClosureRequest, note: str) -> None:
         ):
             raise CaseError("This closure has already been decided.")
         audit.record_for(
-            actor, Action.UPDATE, case, changes={"closure_request": request.public_id, "decision": "refused"}
+            actor,
+            Action.UPDATE,
+            case,
+            changes={"closure_request": request.public_id, "decision": "refused"},
+            event=EventType.CLOSURE_REFUSED,
         )
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from carehub.accounts import policy
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.cases.models import Case, CaseStatus, Contact, SafetyPlan
 from carehub.marac.models import MaracAction, MaracReferral
 from carehub.people.labels import case_label
@@ -75,7 +75,9 @@ def case_rows(*, user, cases: Iterable[Case], today: dt.date | None = None) -> l
             found = details[case.pk]
             named = policy.names_her_on_case_lists(user, case)
             label = case_label(found.survivor.identity, named=named)
-            audit.record_for(user, Action.LIST, case, changes={"label": "name" if named else "initials"})
+            audit.record_for(
+                user, Action.LIST, case, changes={"label": "name" if named else "initials"}, event=EventType.CASE_LISTED
+            )
             rows.append(CaseRow(case, label, found.last_contact, next_action(found, today=today)))
     return rows
 

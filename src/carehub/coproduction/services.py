@@ -19,7 +19,7 @@ from django.utils import timezone
 from carehub.accounts.models import Organisation
 from carehub.assessments import selectors as published_runs
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.coproduction.models import (
     ActionStatus,
     ActionUpdate,
@@ -90,7 +90,9 @@ def commitment_create(
     commitment.full_clean()
     with transaction.atomic():
         commitment.save()
-        audit.record_for(actor, Action.CREATE, commitment, changes={"status": status})
+        audit.record_for(
+            actor, Action.CREATE, commitment, changes={"status": status}, event=EventType.COMMITMENT_CREATED
+        )
     return commitment
 
 
@@ -101,7 +103,13 @@ def commitment_set_status(*, actor, commitment: Commitment, status: str) -> Comm
     with transaction.atomic():
         Commitment.objects.filter(pk=commitment.pk).update(status=status)
         commitment.status = status
-        audit.record_for(actor, Action.UPDATE, commitment, changes={"status": [old, status]})
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            commitment,
+            changes={"status": [old, status]},
+            event=EventType.COMMITMENT_STATUS_CHANGED,
+        )
     return commitment
 
 
@@ -155,7 +163,13 @@ def assessment_create(
         for snapshot in snapshots:
             snapshot.assessment = assessment
             snapshot.save()
-        audit.record_for(actor, Action.CREATE, assessment, changes={"commitment": commitment.public_id, "runs": runs})
+        audit.record_for(
+            actor,
+            Action.CREATE,
+            assessment,
+            changes={"commitment": commitment.public_id, "runs": runs},
+            event=EventType.ASSESSMENT_CREATED,
+        )
     return assessment
 
 
@@ -170,7 +184,9 @@ def assessment_sign_off(*, actor, assessment: Assessment, name: str, now: dt.dat
         assessment.signed_off_name = name.strip()
         assessment.signed_off_at = _now(now)
         assessment.save(update_fields=["signed_off_by", "signed_off_name", "signed_off_at"])
-        audit.record_for(actor, Action.UPDATE, assessment, changes={"signed_off": True})
+        audit.record_for(
+            actor, Action.UPDATE, assessment, changes={"signed_off": True}, event=EventType.ASSESSMENT_SIGNED_OFF
+        )
     return assessment
 
 
@@ -231,6 +247,7 @@ def consultation_open(
             Action.CREATE,
             consultation,
             changes={"commitment": commitment.public_id, "invited": sorted(o.slug for o in organisations)},
+            event=EventType.CONSULTATION_OPENED,
         )
     return consultation
 
@@ -283,6 +300,7 @@ def response_submit(
                 Action.CREATE,
                 response,
                 changes={"consultation": consultation.public_id, "stance": stance, "in_confidence": in_confidence},
+                event=EventType.CONSULTATION_ANSWERED,
             )
     except IntegrityError:
         raise CoproductionError("Your organisation has already answered this consultation.") from None
@@ -301,7 +319,9 @@ def point_decide(*, actor, point: Point, decision: str, reasons: str, now: dt.da
     with transaction.atomic():
         point.decision, point.reasons, point.decided_at = decision, reasons.strip(), _now(now)
         point.save(update_fields=["decision", "reasons", "decided_at"])
-        audit.record_for(actor, Action.UPDATE, point, changes={"decision": [old, decision]})
+        audit.record_for(
+            actor, Action.UPDATE, point, changes={"decision": [old, decision]}, event=EventType.POINT_DECIDED
+        )
     return point
 
 
@@ -323,7 +343,13 @@ def action_add(
         action.save()
         action.points.set(points)
         ActionUpdate.objects.create(action=action, at=_now(now), status=action.status, progress=0, note="Action agreed")
-        audit.record_for(actor, Action.CREATE, action, changes={"commitment": commitment.public_id})
+        audit.record_for(
+            actor,
+            Action.CREATE,
+            action,
+            changes={"commitment": commitment.public_id},
+            event=EventType.COMMITMENT_ACTION_ADDED,
+        )
     return action
 
 
@@ -343,7 +369,11 @@ def action_update(
         action.save(update_fields=["status", "progress"])
         ActionUpdate.objects.create(action=action, at=_now(now), status=status, progress=progress, note=note.strip())
         audit.record_for(
-            actor, Action.UPDATE, action, changes={"status": [old[0], status], "progress": [old[1], progress]}
+            actor,
+            Action.UPDATE,
+            action,
+            changes={"status": [old[0], status], "progress": [old[1], progress]},
+            event=EventType.COMMITMENT_ACTION_UPDATED,
         )
     return action
 
@@ -392,7 +422,14 @@ def feedback_offer(*, actor, case, method: str, safe_methods: frozenset[str], no
             FeedbackToken.objects.create(
                 token_hash=token_hash(token), service=case.service, quarter=quarter_of(timezone.localdate(moment_now))
             )
-            audit.record_for(actor, Action.CREATE, case, reason="feedback link offered", changes={"method": method})
+            audit.record_for(
+                actor,
+                Action.CREATE,
+                case,
+                reason="feedback link offered",
+                changes={"method": method},
+                event=EventType.FEEDBACK_LINK_OFFERED,
+            )
     except IntegrityError:
         raise CoproductionError("She has already been offered a feedback link for this stage of her support.") from None
     return token

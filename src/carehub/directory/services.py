@@ -12,7 +12,7 @@ from django.db import transaction
 
 from carehub.accounts.models import Organisation
 from carehub.audit import services as audit
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.directory.models import Service
 
 # Every field an administrator sets, in the order the form shows them.
@@ -73,6 +73,7 @@ def service_create(*, actor, organisation: Organisation, **fields) -> Service:
             object_type="service",
             object_id=service.pk,
             changes={"organisation": [None, organisation.slug], **changes},
+            event=EventType.SERVICE_CREATED,
         )
     return service
 
@@ -87,7 +88,14 @@ def _update(*, actor, service: Service, fields: dict) -> dict:
         return {}
     with transaction.atomic():
         service.save(update_fields=sorted(changes))
-        audit.record(actor=actor, action=Action.UPDATE, object_type="service", object_id=service.pk, changes=changes)
+        audit.record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="service",
+            object_id=service.pk,
+            changes=changes,
+            event=EventType.SERVICE_CHANGED,
+        )
     return changes
 
 
