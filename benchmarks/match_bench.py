@@ -268,7 +268,7 @@ def pick_queries(stream, store: Store, wanted: int) -> list[object]:
 def measure(batch: list[object], store: Store) -> dict:
     from carehub.referrals import services as referrals
     from carehub.referrals.models import Channel
-    from carehub.repeats.services import suggest_matches
+    from carehub.repeats.matching import suggest_matches
 
     timings, candidates = [], []
     found = repeats = false_alarms = new_people = suggested = 0

@@ -19,6 +19,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from carehub.audit import services as audit
+from carehub.audit import verification
 from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
 from carehub.audit.services import SEALED
 
@@ -109,7 +110,7 @@ def test_concurrent_appends_keep_one_unbroken_chain(throwaway_database):
 
     def inspect() -> tuple:
         rows = list(AuditEvent.objects.order_by("seq").values_list("seq", "object_id"))
-        return audit.verify_chain(), rows
+        return verification.verify_chain(), rows
 
     [(broken, rows)] = run_on(throwaway_database, inspect)
     assert broken is None
@@ -144,7 +145,7 @@ def test_concurrent_batches_append_each_batch_whole_and_in_one_chain(throwaway_d
 
     def inspect() -> tuple:
         rows = list(AuditEvent.objects.order_by("seq").values_list("seq", "object_id"))
-        return audit.verify_chain(), rows
+        return verification.verify_chain(), rows
 
     [(broken, rows)] = run_on(throwaway_database, inspect)
     assert broken is None
@@ -186,7 +187,7 @@ def test_concurrent_sealed_and_hub_writers_keep_two_unbroken_chains(throwaway_da
     def inspect() -> tuple:
         hub = list(AuditEvent.objects.order_by("seq").values_list("seq", "object_id"))
         sealed = list(SealedAuditEvent.objects.order_by("seq").values_list("seq", "object_id"))
-        return audit.verify_chain(), audit.verify_chain(chain=SEALED), hub, sealed
+        return verification.verify_chain(), verification.verify_chain(chain=SEALED), hub, sealed
 
     [(hub_broken, sealed_broken, hub, sealed)] = run_on(throwaway_database, inspect)
     assert hub_broken is None and sealed_broken is None

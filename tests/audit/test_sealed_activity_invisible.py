@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from carehub.accounts.apikeys import apikey_create
 from carehub.audit import services as audit
+from carehub.audit import verification
 from carehub.audit.models import Action, AuditEvent
 from carehub.independent.services import decision_record
 from carehub.people.services import survivor_erase
@@ -142,12 +143,12 @@ def test_no_audit_page_outside_the_independent_service_changes_with_sealed_activ
     before = render_all(world, clients)
     assert before["otto", reverse("audit:events") + "?"][0] == 200
     assert b"Page 1 of 2" in before["otto", reverse("audit:events") + "?"][1], "too few events to page through"
-    main_head = audit.head()
+    main_head = verification.head()
 
     sealed_activity(world, clients, client_for, met_key, monkeypatch, django_capture_on_commit_callbacks)
 
-    assert audit.head() == main_head, "the hub's chain moved with sealed activity alone"
-    assert audit.head(audit.SEALED)[0] > 5, "the sealed activity wrote nothing: the test proves nothing"
+    assert verification.head() == main_head, "the hub's chain moved with sealed activity alone"
+    assert verification.head(audit.SEALED)[0] > 5, "the sealed activity wrote nothing: the test proves nothing"
     after = render_all(world, clients)
     changed = [key for key in before if before[key] != after[key]]
     assert changed == []
@@ -165,8 +166,8 @@ def test_the_hubs_numbers_have_no_gap_where_sealed_events_were_written(
     assert not AuditEvent.objects.filter(sealed=True).exists()
     shown = [e.seq for e in clients["otto"].get(reverse("audit:events")).context["page"].object_list]
     assert shown == list(range(numbers[-1], numbers[-1] - len(shown), -1)), "the auditor's page skips a number"
-    assert audit.verify_chain() is None
-    assert audit.verify_chain(chain=audit.SEALED) is None
+    assert verification.verify_chain() is None
+    assert verification.verify_chain(chain=audit.SEALED) is None
 
 
 @pytest.mark.parametrize("persona", OUTSIDE_THE_INDEPENDENT_SERVICE)

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from carehub.audit import services as audit
+from carehub.audit import verification
 from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
 from carehub.audit.services import MAIN, SEALED
 from tests.audit.trail import drop_append_only_triggers
@@ -91,7 +92,7 @@ def rehash(number: int, **fields) -> None:
 def test_an_intact_trail_verifies_and_prints_its_size_and_head(trail):
     output = verify()
     count = AuditEvent.objects.count()
-    seq, digest = audit.head()
+    seq, digest = verification.head()
     assert seq == count == trail[-1].seq
     assert f"The audit trail is intact: {count} events, head {seq}:{digest}." in output
     assert "The sealed audit trail is intact: 0 events" in output
@@ -111,8 +112,8 @@ def test_each_chain_numbers_its_own_events_with_no_gaps(sealed_trail):
 
 def test_both_chains_verify_and_print_their_heads(sealed_trail):
     output = verify()
-    main_seq, main_digest = audit.head(MAIN)
-    sealed_seq, sealed_digest = audit.head(SEALED)
+    main_seq, main_digest = verification.head(MAIN)
+    sealed_seq, sealed_digest = verification.head(SEALED)
     assert f"The audit trail is intact: {main_seq} events, head {main_seq}:{main_digest}." in output
     assert f"The sealed audit trail is intact: 5 events, head {sealed_seq}:{sealed_digest}." in output
     assert (sealed_seq, sealed_digest) == (5, sealed_trail[-1].hash)
@@ -162,7 +163,7 @@ def test_cutting_off_the_sealed_chain_is_caught_by_its_published_head(sealed_tra
 
 def test_an_anchor_is_checked_against_its_own_chain(sealed_trail):
     """The hub's head passed as the sealed anchor (or the other way round) is a rewritten chain, not a pass."""
-    main_head = "{}:{}".format(*audit.head(MAIN))
+    main_head = "{}:{}".format(*verification.head(MAIN))
     with pytest.raises(CommandError, match="sealed audit trail is broken"):
         verify(sealed_anchors=(main_head,))
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from carehub.audit.models import AuditEvent
 from carehub.cases.models import OnwardReferral
 from carehub.referrals.models import Referral
-from carehub.repeats import services
+from carehub.repeats import matching, services
 from carehub.repeats.models import MatchDecision, Outcome
 from carehub.repeats.services import RepeatError
 from tests import factories as f
@@ -35,7 +35,7 @@ def test_confirming_marks_a_repeat_only_within_12_months_of_an_earlier_case_clos
     assert decision.decided_at <= timezone.now() and 0.5 <= decision.probability < 1
     assert new.is_repeat is repeat
     assert new.previous_referral == (earlier if repeat else None)
-    assert services.linked_survivor_ids(new.survivor_id) == {new.survivor_id, earlier.survivor_id}
+    assert matching.linked_survivor_ids(new.survivor_id) == {new.survivor_id, earlier.survivor_id}
 
 
 def test_the_latest_case_of_any_linked_record_counts(world):
@@ -68,7 +68,7 @@ def test_an_onward_referral_is_linked_but_never_marked_a_repeat(world):
     OnwardReferral.objects.create(from_case=case, referral=onward, created_at=timezone.now())
     decide(world, onward, earlier)
     onward.refresh_from_db()
-    assert services.linked_survivor_ids(onward.survivor_id) == {second.survivor_id, earlier.survivor_id}
+    assert matching.linked_survivor_ids(onward.survivor_id) == {second.survivor_id, earlier.survivor_id}
     assert not onward.is_repeat and onward.previous_referral is None
 
 
@@ -80,8 +80,8 @@ def test_rejecting_records_the_decision_and_links_nothing(world):
     new.refresh_from_db()
     assert decision.outcome == Outcome.REJECTED
     assert not new.is_repeat
-    assert services.linked_survivor_ids(new.survivor_id) == {new.survivor_id}
-    assert services.suggest_matches(new) == []
+    assert matching.linked_survivor_ids(new.survivor_id) == {new.survivor_id}
+    assert matching.suggest_matches(new) == []
 
 
 @pytest.mark.parametrize("outcome", [Outcome.CONFIRMED, Outcome.REJECTED])

@@ -7,10 +7,10 @@ import inspect
 import pytest
 
 from carehub.people import linkage_keys
-from carehub.repeats import bulk, dedupe, linkage, scoring, selectors, services, splink_model
+from carehub.repeats import bulk, dedupe, linkage, matching, scoring, selectors, services, splink_model
 from carehub.synthetic import linkage_records
 
-MODULES = [bulk, dedupe, linkage_keys, linkage, splink_model, scoring, selectors, services, linkage_records]
+MODULES = [bulk, dedupe, linkage_keys, linkage, matching, splink_model, scoring, selectors, services, linkage_records]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -84,7 +84,7 @@ def test_the_seeder_stores_every_survivors_keys_except_on_the_sealed_pathway():
 
     from carehub.people.models import Survivor
     from carehub.referrals.models import Referral
-    from carehub.repeats.services import suggest_matches
+    from carehub.repeats.matching import suggest_matches
 
     call_command("seed", referrals=400, seed=5, end_date=dt.date(2026, 10, 31), stdout=io.StringIO())
     sealed = set(Referral.objects.filter(sealed=True).values_list("survivor_id", flat=True))

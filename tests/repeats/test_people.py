@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 
 from carehub.people.models import Survivor
-from carehub.repeats import services
+from carehub.repeats import matching, services
 from carehub.repeats.models import Outcome
 from tests.repeats.helpers import AMINA, AMINA_MISSPELT, confirm, intake, person_of
 
@@ -40,7 +40,7 @@ def test_a_chain_of_links_is_one_person(world):
     confirm(world, b, a)
     confirm(world, c, b)  # c is never linked to a directly
     assert person_of(a) == person_of(b) == person_of(c) == a.survivor_id
-    linked = services.linked_survivor_ids(c.survivor_id)
+    linked = matching.linked_survivor_ids(c.survivor_id)
     assert set(Survivor.objects.filter(person_id=a.survivor_id).values_list("pk", flat=True)) == linked
 
 

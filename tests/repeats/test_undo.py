@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from carehub.audit.models import AuditEvent
 from carehub.referrals.models import Referral
-from carehub.repeats import services
+from carehub.repeats import matching, services
 from carehub.repeats.models import MatchDecision, Outcome
 from carehub.repeats.services import RepeatError
 from tests.repeats.helpers import AMINA, AMINA_MISSPELT, closed_case, confirm, intake, person_of
@@ -33,10 +33,10 @@ def test_undoing_separates_the_people_and_clears_the_repeat(world):
     new.refresh_from_db()
     assert (undone.outcome, undone.undone_by, undone.undo_reason) == (Outcome.REJECTED, world.users["hana"], REASON)
     assert undone.decided_by == world.users["hana"] and undone.undone_at >= undone.decided_at  # the first stays
-    assert services.linked_survivor_ids(new.survivor_id) == {new.survivor_id}
+    assert matching.linked_survivor_ids(new.survivor_id) == {new.survivor_id}
     assert person_of(new) is None and person_of(earlier) is None
     assert (new.is_repeat, new.previous_referral) == (False, None)
-    assert all(s.survivor_id != earlier.survivor_id for s in services.suggest_matches(new))  # decided: not again
+    assert all(s.survivor_id != earlier.survivor_id for s in matching.suggest_matches(new))  # decided: not again
     with pytest.raises(RepeatError):
         confirm(world, new, earlier)  # a pair decided "not the same" cannot be linked again by a second click
 

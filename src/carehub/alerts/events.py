@@ -125,7 +125,7 @@ def referral_was_received(sender, referral: Referral, **kwargs) -> None:
 
 
 def earlier_referral_check(referral_id: int) -> int:
-    from carehub.repeats.services import suggest_matches
+    from carehub.repeats.matching import suggest_matches
 
     referral = Referral.objects.select_related("survivor__data_key").filter(pk=referral_id, sealed=False).first()
     if referral is None or referral.status not in {Status.RECEIVED, Status.IN_TRIAGE} or not suggest_matches(referral):

@@ -71,5 +71,5 @@ class MatchDecision(models.Model):
 
     @property
     def percent(self) -> int:
-        """The probability shown, in whole per cent rounded down (services.Suggestion.percent)."""
+        """The probability shown, in whole per cent rounded down (matching.Suggestion.percent)."""
         return int(self.probability * 100)

@@ -18,8 +18,8 @@ from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
 from carehub.cases.models import Case
 from carehub.referrals.models import Referral
+from carehub.repeats.matching import Suggestion, linked_survivor_ids, suggest_matches
 from carehub.repeats.models import MatchDecision
-from carehub.repeats.services import Suggestion, linked_survivor_ids, suggest_matches
 
 
 def suggestions_for(*, user: User, referral: Referral) -> list[Suggestion]:

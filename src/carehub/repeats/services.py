@@ -1,14 +1,11 @@
-"""Recognising a survivor who comes back: suggestions for a new referral, and hub workers' decisions on them.
-
-`suggest_matches` finds the stored survivors who are probably the woman a referral is about: candidates from a few
-indexed look-ups on her linkage keys (scoring.candidate_blocks), each scored in plain Python with the shipped Splink
-model (scoring.explain_pair). Nothing here reads an identity: keys in, probabilities and agreement levels out.
+"""Recognising a survivor who comes back: hub workers' decisions on the suggestions (matching.py makes those).
 
 `match_decide` records a hub worker's answer. A confirmed pair joins the two survivors into one person (models.py
 says why a link rather than moving the referral), and marks the referral a repeat when it arrived within 12 months of
 the end of one of her earlier cases.
 
-The person: the decisions are the record of who is linked to whom, and linked_survivor_ids walks them for a page.
+The person: the decisions are the record of who is linked to whom, and matching.linked_survivor_ids walks them for a
+page.
 Analysis needs the same answer for every referral at once (cases.commissioning, the extract: 10M referrals), where a
 walk per row is out of the question, so confirming also keeps `Survivor.person` up to date in the same transaction
 (_join_people): every survivor of the two people being joined takes the lower of their two ids. Decisions are never
@@ -18,13 +15,6 @@ always be rebuilt from the decisions alone (migration repeats 0002 does exactly 
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-from dataclasses import dataclass
-from functools import cache
-
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,235 +25,16 @@ from carehub.audit.models import Action, EventType
 from carehub.cases.models import Case, OnwardReferral
 from carehub.core.dates import add_months
 from carehub.core.services import ServiceError
-from carehub.people import linkage_keys
-from carehub.people.models import LinkageRecord, Survivor
+from carehub.people.models import Survivor
 from carehub.referrals.models import Referral
-from carehub.repeats import scoring, splink_model
+from carehub.repeats.matching import linked_survivor_ids, suggest_matches
 from carehub.repeats.models import MatchDecision, Outcome
-from carehub.repeats.splink_model import Agreement
 
-DEFAULT_THRESHOLD = 0.5  # settings.REPEATS_SUGGESTION_THRESHOLD overrides it
-DEFAULT_LIMIT = 10  # settings.REPEATS_SUGGESTION_LIMIT overrides it
 REPEAT_WINDOW_MONTHS = 12  # a referral within this long of the end of an earlier case is a repeat referral
-# Most rows one look-up may bring back. A block is a phone, an email, an address, a postcode, a date of birth or both
-# names by sound; at a million people the largest (a common name) holds a few hundred. The cap keeps a freak value
-# (a placeholder date entered for everyone) from turning one page view into a scan.
-BLOCK_LIMIT = 2000
-LINK_LIMIT = 50  # survivors one person's confirmed links may join; far more than any real history
-# Name frequencies (term-frequency adjustment) only once there are enough people for a frequency to mean something.
-FREQUENCIES_FROM = 10_000
-COUNT_CACHE_FROM = 50_000  # counting is cheap below this; above, the count is kept for COUNT_CACHE_SECONDS
-COUNT_CACHE_SECONDS = 600
-
-FIELD_LABELS = {
-    "given": "Given name",
-    "family": "Family name",
-    "dob": "Date of birth",
-    "phone": "Phone number",
-    "email": "Email address",
-    "home": "Address and postcode",
-}
-# splink_model.COMPARISONS' level labels, as a hub worker would say them.
-WORDING = {"exact": "the same", "differ": "differs", "missing": "not known for one of them"}
 
 
 class RepeatError(ServiceError):
     """A decision that cannot be recorded, with a message a person understands."""
-
-
-@dataclass(frozen=True)
-class FieldMatch:
-    """How one compared feature agreed, in words: never the values themselves."""
-
-    name: str  # the comparison: given, family, dob, phone, email, home
-    agreement: Agreement  # agree, partly, differ or missing
-    level: str  # the model's label for the level: "one typing slip apart", "same postcode"
-
-    @property
-    def label(self) -> str:
-        return FIELD_LABELS[self.name]
-
-    @property
-    def wording(self) -> str:
-        return WORDING.get(self.level, self.level)
-
-    def __str__(self) -> str:
-        return f"{self.label}: {self.wording}"
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """An earlier survivor who is probably the woman a referral is about, and her latest earlier referral."""
-
-    survivor_id: int
-    probability: float
-    fields: tuple[FieldMatch, ...]
-    earlier_referral: Referral
-
-    @property
-    def percent(self) -> int:
-        """Whole per cent, rounded down: 99.9% shows as 99, never as a certain 100."""
-        return math.floor(self.probability * 100)
-
-    def with_agreement(self, *agreements: str) -> list[FieldMatch]:
-        return [f for f in self.fields if f.agreement in agreements]
-
-
-def threshold() -> float:
-    """The probability at or above which an earlier survivor is suggested (settings.REPEATS_SUGGESTION_THRESHOLD)."""
-    return float(getattr(settings, "REPEATS_SUGGESTION_THRESHOLD", DEFAULT_THRESHOLD))
-
-
-def suggestion_limit() -> int:
-    """The most suggestions shown for one referral (settings.REPEATS_SUGGESTION_LIMIT)."""
-    return int(getattr(settings, "REPEATS_SUGGESTION_LIMIT", DEFAULT_LIMIT))
-
-
-# --- suggestions ------------------------------------------------------------------------------------------------
-
-
-def suggest_matches(referral: Referral, *, stats: dict | None = None) -> list[Suggestion]:
-    """Earlier survivors probably the same woman as `referral`'s, most likely first: at most suggestion_limit(), each
-    at or above threshold(), with how each feature agreed.
-
-    Never suggested: her own survivor, anyone already linked to her or already decided on with her, anyone with a
-    sealed referral, anyone erased, and anyone without an unsealed referral received before this one. A sealed
-    referral gets no suggestions at all. `stats`, when given, is filled with what the look-up cost (benchmarks).
-    """
-    if referral.sealed:
-        return []
-    own = _linkage_keys_of(referral)
-    if own is None:
-        return []
-    candidates = _candidates(own, referral.survivor_id)
-    weights, frequencies = _weights_and_frequencies(own)
-    cut = threshold()
-    scored = []
-    for survivor_id, candidate in candidates.items():
-        score = scoring.explain_pair(own, candidate, weights, frequencies)
-        if score.probability >= cut:
-            scored.append((score, survivor_id))
-    scored.sort(key=lambda pair: (-pair[0].probability, pair[1]))
-    if stats is not None:
-        stats.update(candidates=len(candidates), above_threshold=len(scored))
-    if not scored:
-        return []
-    ids = [survivor_id for _, survivor_id in scored]
-    excluded = _sealed(ids) | _decided_with(referral.survivor_id, ids) | linked_survivor_ids(referral.survivor_id)
-    earlier = _latest_earlier_referrals([i for i in ids if i not in excluded], referral.received_at)
-    suggestions = [
-        Suggestion(survivor_id, score.probability, _fields(score), earlier[survivor_id])
-        for score, survivor_id in scored
-        if survivor_id in earlier
-    ]
-    return suggestions[: suggestion_limit()]
-
-
-def _linkage_keys_of(referral: Referral) -> scoring.Prepared | None:
-    """Her stored keys; for a survivor stored before keys were, made from her identity (None once she is erased)."""
-    row = LinkageRecord.objects.filter(survivor_id=referral.survivor_id).values(*linkage_keys.KEY_FIELDS).first()
-    if row is None:
-        identity = referral.survivor.identity
-        if identity is None:
-            return None
-        row = linkage_keys.linkage_keys(identity)
-    return scoring.prepare(row)
-
-
-def _candidates(own: scoring.Prepared, own_survivor_id: int) -> dict[int, scoring.Prepared]:
-    """Every stored survivor sharing a block key with her: one indexed equality per block."""
-    columns = ("survivor_id", *linkage_keys.KEY_FIELDS)
-    found: dict[int, scoring.Prepared] = {}
-    for field, key in scoring.candidate_blocks(own):
-        for row in LinkageRecord.objects.filter(**{field: key}).values_list(*columns)[:BLOCK_LIMIT]:
-            if row[0] != own_survivor_id and row[0] not in found:
-                found[row[0]] = scoring.prepare(dict(zip(linkage_keys.KEY_FIELDS, row[1:], strict=True)))
-    return found
-
-
-def _fields(score: scoring.Score) -> tuple[FieldMatch, ...]:
-    return tuple(FieldMatch(name, score.agreements[name], score.levels[name]) for name in FIELD_LABELS)
-
-
-def _sealed(survivor_ids: list[int]) -> set[int]:
-    """Survivors with any sealed referral: never suggested, whatever their keys say (they should have none)."""
-    return set(Referral.objects.filter(survivor_id__in=survivor_ids, sealed=True).values_list("survivor_id", flat=True))
-
-
-def _decided_with(survivor_id: int, others: list[int]) -> set[int]:
-    """Of `others`, those a hub worker has already confirmed or rejected as the same person as `survivor_id`."""
-    pairs = MatchDecision.objects.filter(
-        Q(survivor_id=survivor_id, earlier_survivor_id__in=others)
-        | Q(earlier_survivor_id=survivor_id, survivor_id__in=others)
-    ).values_list("survivor_id", "earlier_survivor_id")
-    return {other for pair in pairs for other in pair} - {survivor_id}
-
-
-def _latest_earlier_referrals(survivor_ids: list[int], before) -> dict[int, Referral]:
-    """Each survivor's latest unsealed referral received before `before`; survivors without one are left out."""
-    latest: dict[int, Referral] = {}
-    if not survivor_ids:
-        return latest
-    rows = (
-        Referral.objects.filter(survivor_id__in=survivor_ids, sealed=False, received_at__lt=before)
-        .only("pk", "reference", "survivor_id", "received_at", "status", "sealed")
-        .order_by("survivor_id", "-received_at", "-pk")
-    )
-    for row in rows:
-        latest.setdefault(row.survivor_id, row)
-    return latest
-
-
-def linked_survivor_ids(survivor_id: int) -> set[int]:
-    """Every survivor joined to her by confirmed decisions, herself included: one person's records."""
-    members, frontier = {survivor_id}, {survivor_id}
-    while frontier and len(members) < LINK_LIMIT:
-        pairs = MatchDecision.objects.filter(
-            Q(survivor_id__in=frontier) | Q(earlier_survivor_id__in=frontier), outcome=Outcome.CONFIRMED
-        ).values_list("survivor_id", "earlier_survivor_id")
-        frontier = {member for pair in pairs for member in pair} - members
-        members |= frontier
-    return members
-
-
-# --- the model, and how many people it is scoring against -------------------------------------------------------
-
-
-@cache
-def _weights_for(people: int) -> scoring.Weights:
-    # The prior is the chance that two records are the same person, which falls as the number of people grows.
-    return scoring.Weights.from_model(splink_model.shipped_for(people))
-
-
-_count_lock = threading.Lock()
-_count_cache: dict[str, tuple[float, int]] = {}
-
-
-def stored_people() -> int:
-    """How many survivors have linkage keys: exact while counting is cheap, kept for a while once it is not."""
-    with _count_lock:
-        cached = _count_cache.get("people")
-    if cached is not None and time.monotonic() - cached[0] < COUNT_CACHE_SECONDS:
-        return cached[1]
-    people = LinkageRecord.objects.count()
-    if people >= COUNT_CACHE_FROM:
-        with _count_lock:
-            _count_cache["people"] = (time.monotonic(), people)
-    return people
-
-
-def _weights_and_frequencies(own: scoring.Prepared) -> tuple[scoring.Weights, dict[str, float] | None]:
-    people = max(stored_people(), 2)
-    # Rounded to two significant figures, so the weights are worked out once per size rather than once per referral.
-    weights = _weights_for(int(float(f"{people:.2g}")))
-    if people < FREQUENCIES_FROM:
-        return weights, None
-    frequencies = {}
-    for field in splink_model.TERM_FREQUENCY_FIELDS:
-        if own[field] is not None:
-            holding = LinkageRecord.objects.filter(**{field: own[field]}).count()
-            frequencies[field] = max(holding, 1) / people
-    return weights, frequencies
 
 
 # --- decisions --------------------------------------------------------------------------------------------------

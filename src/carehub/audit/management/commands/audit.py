@@ -13,7 +13,8 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 
-from carehub.audit.services import MAIN, SEALED, Chain, ChainBreak, head, verify_anchor, verify_chain
+from carehub.audit.services import MAIN, SEALED, Chain
+from carehub.audit.verification import ChainBreak, head, verify_anchor, verify_chain
 
 _ANCHOR = re.compile(r"^(?P<seq>[1-9][0-9]*):(?P<digest>[0-9a-f]{64})$")
 
