@@ -14,11 +14,40 @@ hypothesis_settings.register_profile("carehub", derandomize=True, database=None,
 hypothesis_settings.load_profile("carehub")
 
 
+# pytest-django's ways into the test database: a test asking for none of them cannot reach Django's database at all
+# (pytest-django refuses it), so its outcome cannot depend on which database the suite runs against.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether a test can see the database the suite runs on: through pytest-django (a database fixture, the
+    `django_db` marker, or a fixture of ours that unblocks it), or, for a browser test, through the server process
+    that the browser harness starts against it."""
+    if any(item.get_closest_marker(m) for m in ("django_db", "browser")):
+        return True
+    if set(getattr(item, "fixturenames", ())) & DATABASE_FIXTURES:
+        return True
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    return any(
+        "django_db_blocker" in d.argnames and not d.func.__module__.startswith("pytest_django")
+        for defs in definitions.values()
+        for d in defs
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test that asks for the `spark` session is a Spark test, marked or not, so `-m "not spark"` leaves it out."""
+    """A test that asks for the `spark` session is a Spark test, marked or not, so `-m "not spark"` leaves it out.
+
+    A test that can see the database is marked `database`: `make test` runs the whole suite on SQLite, then only
+    these again on PostgreSQL (the others would repeat, to the byte, what they did in the first pass).
+    """
     for item in items:
         if "spark" in getattr(item, "fixturenames", ()) and item.get_closest_marker("spark") is None:
             item.add_marker(pytest.mark.spark)
+        if uses_database(item):
+            item.add_marker(pytest.mark.database)
 
 
 @pytest.fixture

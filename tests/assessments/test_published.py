@@ -7,18 +7,43 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 
 from carehub.insight.equality.outputs import SCHEMA
+from carehub.referrals import directory_snapshot
 from tests.world import PERSONAS
+
+
+def seed_and_publish() -> None:
+    call_command("seed", "--referrals", "600", "--seed", "5", "--end-date", "2026-10-31", verbosity=0)
+    call_command("eia", "publish", verbosity=0)
 
 
 @pytest.fixture
 def published(db, settings, tmp_path):
     settings.EIA_RESULTS_DIR = tmp_path / "eia"
-    call_command("seed", "--referrals", "600", "--seed", "5", "--end-date", "2026-10-31", verbosity=0)
-    call_command("eia", "publish", verbosity=0)
+    seed_and_publish()
     return tmp_path / "eia" / "hub"
+
+
+@pytest.fixture(scope="module")
+def published_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The published files, for the tests that only read them: seeding and publishing take seconds, so they are done
+    once for the module, in a transaction rolled back afterwards (the database is as each test's own would find it)."""
+    results = tmp_path_factory.mktemp("eia")
+    with django_db_blocker.unblock(), override_settings(EIA_RESULTS_DIR=results), transaction.atomic():
+        seed_and_publish()
+        transaction.set_rollback(True)
+    directory_snapshot.forget()
+    return results
+
+
+@pytest.fixture
+def published_files(published_once, settings):
+    settings.EIA_RESULTS_DIR = published_once
+    return published_once / "hub"
 
 
 def test_publishing_runs_the_hub_specification_on_the_demo_extract(published):
@@ -44,7 +69,7 @@ def test_publishing_runs_the_hub_specification_on_the_demo_extract(published):
     assert again["assessment"]["generated_at"] >= document["assessment"]["generated_at"]
 
 
-def test_a_commissioner_reads_the_findings_report_and_csv(published, client_for, world):
+def test_a_commissioner_reads_the_findings_report_and_csv(published_files, client_for, world):
     client = client_for("cora")
     index = client.get(reverse("equality:index"))
     assert index.status_code == 200 and b"Read the findings" in index.content
@@ -120,7 +145,7 @@ def test_publishing_too_little_data_says_why_and_publishes_nothing(world, settin
     assert not [p for p in (tmp_path / "eia").iterdir()]  # no half-written staging folder left behind
 
 
-def test_the_commissioners_page_leads_with_headlines_then_charts_then_tables(published, client_for, world):
+def test_the_commissioners_page_leads_with_headlines_then_charts_then_tables(published_files, client_for, world):
     client = client_for("cora")
     body = client.get(reverse("equality:detail", kwargs={"name": "hub"})).content.decode()
     headlines, charts, tables = body.index("Headlines"), body.index(">Charts<"), body.index("By measure")
