@@ -24,12 +24,11 @@ from carehub.audit.models import Action, EventType
 from carehub.cases.models import Case
 from carehub.people import crypto, labels
 from carehub.people.linkage_keys import KINDS, dob_features, keyed, near_keys, one_edit_neighbourhood
-from carehub.people.models import LinkageRecord, Survivor
+from carehub.people.models import PARTIAL_DOB_FIELDS, LinkageRecord, Survivor
 from carehub.referrals.models import Referral
 from carehub.search.query import Kind, Query
 
 MAX_RESULTS = 50  # a search that matches more than this was not specific enough to be a search for one woman
-_PARTIAL_DOB_FIELDS = ("dob_ym", "dob_yd", "dob_md", "dob_unordered")
 
 
 @dataclass(frozen=True)
@@ -92,12 +91,13 @@ def _by_name_and_dob(query: Query) -> set[int]:
     found = set(Survivor.objects.filter(name_dob_lookup__in=exact).values_list("pk", flat=True))
     dob = dob_features(query.date_of_birth)
     names = [keyed("name", crypto.normalise_name(n)) for n in query.names]
-    partial = Q()
-    for field in _PARTIAL_DOB_FIELDS:
-        partial |= Q(**{field: keyed(KINDS[field], dob[field])})
-    candidates = LinkageRecord.objects.filter(
-        Q(dob=keyed("dob", dob["dob"])) | (Q(family__in=names) & partial) | (Q(given__in=names) & partial)
-    )
+    # One arm per name column and partial date, so each is an index condition on linkage_family_dob_idx or
+    # linkage_given_dob_idx (a name AND (one part OR another) would read every woman of that name from the table).
+    wanted = Q(dob=keyed("dob", dob["dob"]))
+    for field in PARTIAL_DOB_FIELDS:
+        part = {field: keyed(KINDS[field], dob[field])}
+        wanted |= Q(family__in=names, **part) | Q(given__in=names, **part)
+    candidates = LinkageRecord.objects.filter(wanted)
     return found | _names_agree(candidates, query.names)
 
 
