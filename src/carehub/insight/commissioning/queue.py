@@ -72,7 +72,7 @@ class Projection:
     probability_under_target: float
 
 
-FLUID_FROM = 2000  # women starting in a day above which their spells' ends are spread by expectation, not drawn
+FLUID_FROM = 100  # women starting in a day above which their spells' ends are spread by expectation, not drawn
 
 
 def duration_shares(durations_days: np.ndarray) -> np.ndarray:
