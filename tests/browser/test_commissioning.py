@@ -27,3 +27,24 @@ def test_a_commissioner_reads_the_headline_and_charts_with_their_tables(sign_in)
         page.get_by_role("link", name="Download every figure as CSV").click()
     assert download.value.suggested_filename == "commissioning-results.csv"
     visitor.assert_clean()
+
+
+def test_a_commissioner_changes_caseworkers_and_sees_the_projected_waits_change(sign_in) -> None:
+    visitor = sign_in("cora")
+    visitor.open("/insight/commissioning/")
+    page = visitor.page
+    page.get_by_role("link", name="Try a funding scenario").click()
+    page.wait_for_selector("[data-scenario]")
+    visitor.check()
+    service_type = page.locator("[data-p90]").first.get_attribute("data-p90")
+    before = float(page.locator(f"[data-p90='{service_type}']").inner_text())
+    box = page.get_by_label(f"Full-time caseworkers for {service_type}")
+    fewer = float(box.input_value()) * 0.6
+    box.fill(f"{fewer:.1f}")
+    page.get_by_role("button", name="Project the waits").click()
+    page.wait_for_selector("[data-scenario]")
+    after = float(page.locator(f"[data-p90='{service_type}']").inner_text())
+    assert after > before
+    assert page.get_by_label(f"Full-time caseworkers for {service_type}").input_value() == f"{round(fewer * 2) / 2}"
+    visitor.check()
+    visitor.assert_clean()

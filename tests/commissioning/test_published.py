@@ -73,3 +73,28 @@ def test_carehub_commissioning_run_is_the_library_command(tmp_path, capsys):
     with pytest.raises(SystemExit) as failed:
         ManagementUtility([*argv[:4], str(tmp_path / "nothing"), "--out", str(tmp_path / "x")]).execute()
     assert failed.value.code == 2
+
+
+def test_the_scenario_page_reruns_the_queue_with_the_caseworkers_asked_for(world, client_for, settings, tmp_path):
+    from tests.commissioning.helpers import publish_synthetic
+
+    settings.COMMISSIONING_RESULTS_DIR = tmp_path
+    document = publish_synthetic()
+    inputs = document["capacity"]["by_service_type"]
+    assert set(inputs) == {"counselling", "helpline", "idva", "refuge"}
+    client = client_for("cora")
+    url = reverse("commissioning:scenario")
+
+    def waits(query: dict) -> dict[str, float]:
+        page = client.get(url, query).content.decode()
+        return {k: float(v) for k, v in re.findall(r'data-p90="([a-z_]+)">([0-9]+)<', page)}
+
+    published = waits({})
+    assert set(published) == set(inputs)
+    idva = inputs["idva"]["fte"]
+    fewer = waits({"fte-idva": str(idva / 2)})
+    assert fewer["idva"] > published["idva"]
+    assert {k: v for k, v in fewer.items() if k != "idva"} == {k: v for k, v in published.items() if k != "idva"}
+    cost = document["capacity"]["cost_per_fte"]
+    assert waits({"budget-idva": f"£{idva / 2 * cost:,.0f}"})["idva"] == fewer["idva"]  # a budget is FTE x cost
+    assert waits({"fte-idva": "lots"}) == published  # nonsense is ignored, not an error

@@ -89,3 +89,40 @@ def published_file(kind: str) -> tuple[Path, str] | None:
     filename, content_type = FILES[kind]
     path = results_dir() / NAME / filename
     return (path, content_type) if path.exists() else None
+
+
+@dataclass
+class ScenarioRow:
+    service_type: str
+    monthly_demand: float
+    fte: float
+    budget: float
+    p90_wait: float  # median over the simulated futures, days
+    probability: float  # of meeting the wait target
+
+
+def scenario_inputs(document: dict) -> dict:
+    return (document.get("capacity") or {}).get("by_service_type") or {}
+
+
+def scenario(document: dict, ftes: dict[str, float]) -> list[ScenarioRow]:
+    """Projected waits per service type with the FTE asked for (the published starting FTE where none is asked):
+    the queue simulation re-run on the server with its fixed seed, cached by its inputs."""
+    from carehub.insight.commissioning.queue import projected_wait  # the statistics stack loads with this page only
+
+    capacity = document["capacity"]
+    rows = []
+    for service_type, inputs in scenario_inputs(document).items():
+        fte = ftes.get(service_type, inputs["fte"])
+        wait, probability = projected_wait(
+            round(inputs["monthly_demand"], 3),
+            round(capacity["log_sd"], 4),
+            tuple(inputs["durations_days"]),
+            fte,
+            capacity["caseload_per_fte"],
+            capacity["target_days"],
+        )
+        rows.append(
+            ScenarioRow(service_type, inputs["monthly_demand"], fte, fte * capacity["cost_per_fte"], wait, probability)
+        )
+    return rows

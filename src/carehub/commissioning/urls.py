@@ -6,5 +6,6 @@ app_name = "commissioning"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("scenario/", views.scenario, name="scenario"),
     path("<slug:kind>", views.download, name="download"),
 ]

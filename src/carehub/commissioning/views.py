@@ -18,6 +18,37 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "commissioning/index.html", context)
 
 
+MAX_FTE = 10_000.0
+
+
+def _fte(value: str | None, per: float = 1.0) -> float | None:
+    """Whole or half FTE from the form (a budget divided by the cost `per` FTE); anything else (blank, words,
+    negative, absurd) is ignored."""
+    try:
+        number = round(float((value or "").replace(",", "").replace("£", "")) / per * 2) / 2
+    except ValueError:
+        return None
+    return number if 0 <= number <= MAX_FTE else None
+
+
+@policy.route(Role.COMMISSIONER, check=policy.can_see_commissioning_evidence)
+def scenario(request: HttpRequest) -> HttpResponse:
+    """Change the FTE (or budget) per service type and see the projected waits; GET, so a scenario is a link."""
+    document = selectors.published()
+    context: dict = {"document": document, "rows": []}
+    if document and selectors.scenario_inputs(document):
+        cost = document["capacity"]["cost_per_fte"]
+        ftes = {}
+        for service_type in selectors.scenario_inputs(document):
+            fte = _fte(request.GET.get(f"fte-{service_type}"))
+            budget = _fte(request.GET.get(f"budget-{service_type}"), per=cost)
+            if fte is not None or budget is not None:
+                ftes[service_type] = fte if fte is not None else budget
+        context["rows"] = selectors.scenario(document, ftes)
+        context["capacity"] = document["capacity"]
+    return render(request, "commissioning/scenario.html", context)
+
+
 # The report is one self-contained file with its styles inline and no scripts: inline styles are allowed for it alone.
 @csp_update({"style-src": ["'self'", "'unsafe-inline'"]})
 @policy.route(Role.COMMISSIONER, check=policy.can_see_commissioning_evidence)

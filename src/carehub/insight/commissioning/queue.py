@@ -13,6 +13,7 @@ days, as the extract keeps them); a test holds it to the woman-by-woman simulato
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -71,7 +72,7 @@ class Projection:
     probability_under_target: float
 
 
-FLUID_FROM = 2000  # women starting in a day above which their spells' ends are spread by expectation, not drawn
+FLUID_FROM = 100  # women starting in a day above which their spells' ends are spread by expectation, not drawn
 
 
 def duration_shares(durations_days: np.ndarray) -> np.ndarray:
@@ -186,3 +187,30 @@ def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | 
         else:
             low = middle
     return project(fte=high, **kwargs)
+
+
+@functools.lru_cache(maxsize=512)
+def projected_wait(
+    monthly_demand: float,
+    log_sd: float,
+    durations_days: tuple[float, ...],
+    fte: float,
+    caseload: float,
+    target_days: float,
+    runs: int = 100,
+    seed: int = 15,
+) -> tuple[float, float]:
+    """(median over futures of the year's p90 wait, probability it meets the target) for one service type: the
+    scenario page's answer, cached by its inputs (same inputs, same seeded futures, same answer) so a page that
+    asks again costs nothing."""
+    result = project(
+        monthly_demand=monthly_demand,
+        log_sd=log_sd,
+        durations_days=np.asarray(durations_days),
+        fte=fte,
+        caseload=caseload,
+        target_days=target_days,
+        runs=runs,
+        seed=seed,
+    )
+    return float(np.median(result.p90_wait)), result.probability_under_target

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+import ibis
 import numpy as np
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
@@ -210,6 +211,8 @@ def _capacity(tables, results: dict, settings: Settings) -> dict | None:
         seed=settings.seed,
     )
     return {
+        "by_service_type": _scenario_inputs(referrals, demand, needed.fte, settings),
+        "log_sd": log_sd,
         "monthly_demand": demand,
         "fte": needed.fte,
         "cost": needed.fte * settings.cost_per_fte,
@@ -221,6 +224,39 @@ def _capacity(tables, results: dict, settings: Settings) -> dict | None:
         "probability_met": needed.probability_under_target,
         "p90_wait_median": float(np.median(needed.p90_wait)),
     }
+
+
+def _scenario_inputs(referrals, demand: float, fte: float, settings: Settings) -> dict:
+    """What the scenario page needs to re-run the queue per service type (the need she was referred for): its share of
+    forecast demand (from the last 12 months), 100 quantiles of its support durations in days, and a starting FTE
+    (the hub's need shared out by workload, demand x mean duration). Quantiles, never rows: aggregates only, and
+    service types with fewer closed cases than the suppression threshold are left out."""
+    if "need" not in referrals.columns:
+        return {}
+    recent = referrals.received_at.max().to_pandas()
+    last_year = referrals.filter(referrals.received_at > ibis.literal(recent) - ibis.interval(days=365))
+    counts = last_year.group_by("need").aggregate(n=last_year.count()).to_pandas()
+    closed = referrals.filter(referrals.support_weeks.notnull())
+    quantiles = (
+        closed.group_by("need")
+        .aggregate(
+            closed=closed.count(),
+            **{f"q{q}": closed.support_weeks.quantile(q / 100) for q in range(1, 100)},
+        )
+        .to_pandas()
+        .set_index("need")
+    )
+    total = counts.n.sum()
+    out = {}
+    for row in counts.itertuples(index=False):
+        if row.need not in quantiles.index or quantiles.loc[row.need, "closed"] < settings.suppression_threshold:
+            continue
+        days = [float(quantiles.loc[row.need, f"q{q}"]) * 7 for q in range(1, 100)]
+        out[row.need] = {"share": row.n / total, "monthly_demand": demand * row.n / total, "durations_days": days}
+    workload = {k: v["monthly_demand"] * float(np.mean(v["durations_days"])) for k, v in out.items()}
+    for need, v in out.items():
+        v["fte"] = round(fte * workload[need] / sum(workload.values()) * 2) / 2
+    return dict(sorted(out.items()))
 
 
 def findings(results: dict, settings: Settings) -> list[str]:
