@@ -223,6 +223,23 @@ def marac_soon(world) -> None:
     f.MaracReferralFactory(referral=world.referrals["solace"], meeting_date=timezone.localdate() + dt.timedelta(days=3))
 
 
+def at_full_cost() -> None:
+    """Every persona's password hashed once at the server's own cost, before any sign-in.
+
+    Left at QuickArgon2Hasher's cost, a persona's first sign-in re-hashes her password; two sign-ins as the same
+    persona at once (a background walk beside a test, both as percy) then each write a new hash, and the session of
+    the first is signed out, because Django ties a session to the password hash it was opened under. One full-cost
+    hash, shared by the personas (they share the password), costs one Argon2 run.
+    """
+    from django.contrib.auth.hashers import check_password, make_password
+
+    from carehub.accounts.models import User
+    from tests.factories import PASSWORD
+
+    personas = [user.pk for user in User.objects.all() if check_password(PASSWORD, user.password)]
+    User.objects.filter(pk__in=personas).update(password=make_password(PASSWORD))
+
+
 def main() -> None:
     django.setup()
     from django.template.loader import render_to_string
@@ -233,6 +250,7 @@ def main() -> None:
 
     with override_settings(PASSWORD_HASHERS=["tests.browser.build_world.QuickArgon2Hasher"]):
         world = build_world()
+    at_full_cost()
     # A woman supported by Quaymarsh until 100 days ago, referred again with a slip in her family name.
     earlier = intake(AMINA, days_ago=300)
     closed_case(world, earlier, closed_days_ago=100)
