@@ -194,9 +194,10 @@ def _capacity(tables, results: dict, settings: Settings) -> dict | None:
     referrals = tables["referrals"]
     if not results.get("forecast") or "support_weeks" not in referrals.columns:
         return None
-    weeks = referrals.filter(referrals.support_weeks.notnull()).select("support_weeks").to_pandas().support_weeks
-    if len(weeks) < settings.suppression_threshold:
+    histogram = _support_days(referrals)
+    if histogram.n.sum() < settings.suppression_threshold:
         return None
+    per_day = histogram.groupby("days").n.sum()
     months = results["forecast"]["months"]
     demand = float(np.mean([m["mean"] for m in months]))
     log_sd = float(np.mean([m["sigma"] for m in months]))
@@ -204,14 +205,14 @@ def _capacity(tables, results: dict, settings: Settings) -> dict | None:
         probability=settings.wait_target_probability,
         monthly_demand=demand,
         log_sd=log_sd,
-        durations_days=weeks.to_numpy() * 7,
+        durations_days=np.repeat(per_day.index.to_numpy(float), per_day.to_numpy()),
         caseload=settings.caseload_per_fte,
         target_days=settings.wait_target_days,
         runs=settings.simulation_runs,
         seed=settings.seed,
     )
     return {
-        "by_service_type": _scenario_inputs(referrals, demand, needed.fte, settings),
+        "by_service_type": _scenario_inputs(referrals, histogram, demand, needed.fte, settings),
         "log_sd": log_sd,
         "monthly_demand": demand,
         "fte": needed.fte,
@@ -226,9 +227,17 @@ def _capacity(tables, results: dict, settings: Settings) -> dict | None:
     }
 
 
-def _scenario_inputs(referrals, demand: float, fte: float, settings: Settings) -> dict:
+def _support_days(referrals):
+    """Closed cases per (need, whole days of support): durations as a small table, whatever the volume."""
+    closed = referrals.filter(referrals.support_weeks.notnull())
+    days = (closed.support_weeks * 7).round().cast("int64").name("days")
+    need = closed.need if "need" in referrals.columns else ibis.literal("")
+    return closed.group_by([need.name("need"), days]).aggregate(n=closed.count()).to_pandas()
+
+
+def _scenario_inputs(referrals, histogram, demand: float, fte: float, settings: Settings) -> dict:
     """What the scenario page needs to re-run the queue per service type (the need she was referred for): its share of
-    forecast demand (from the last 12 months), 100 quantiles of its support durations in days, and a starting FTE
+    forecast demand (from the last 12 months), 99 quantiles of its support durations in days, and a starting FTE
     (the hub's need shared out by workload, demand x mean duration). Quantiles, never rows: aggregates only, and
     service types with fewer closed cases than the suppression threshold are left out."""
     if "need" not in referrals.columns:
@@ -236,22 +245,14 @@ def _scenario_inputs(referrals, demand: float, fte: float, settings: Settings) -
     recent = referrals.received_at.max().to_pandas()
     last_year = referrals.filter(referrals.received_at > ibis.literal(recent) - ibis.interval(days=365))
     counts = last_year.group_by("need").aggregate(n=last_year.count()).to_pandas()
-    closed = referrals.filter(referrals.support_weeks.notnull())
-    quantiles = (
-        closed.group_by("need")
-        .aggregate(
-            closed=closed.count(),
-            **{f"q{q}": closed.support_weeks.quantile(q / 100) for q in range(1, 100)},
-        )
-        .to_pandas()
-        .set_index("need")
-    )
     total = counts.n.sum()
     out = {}
     for row in counts.itertuples(index=False):
-        if row.need not in quantiles.index or quantiles.loc[row.need, "closed"] < settings.suppression_threshold:
+        spells = histogram[histogram.need == row.need].sort_values("days")
+        if spells.n.sum() < settings.suppression_threshold:
             continue
-        days = [float(quantiles.loc[row.need, f"q{q}"]) * 7 for q in range(1, 100)]
+        done = spells.n.cumsum().to_numpy() / spells.n.sum()
+        days = [float(spells.days.iloc[int(np.searchsorted(done, q / 100))]) for q in range(1, 100)]
         out[row.need] = {"share": row.n / total, "monthly_demand": demand * row.n / total, "durations_days": days}
     workload = {k: v["monthly_demand"] * float(np.mean(v["durations_days"])) for k, v in out.items()}
     for need, v in out.items():
