@@ -21,10 +21,13 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 
 
 class QuickArgon2Hasher(Argon2PasswordHasher):
-    """Argon2 with small costs, so that hashing fifteen personas' passwords does not dominate the run.
+    """Argon2 with small costs, so that building the world's users does not hash at full cost once per user.
 
-    The server verifies these hashes with its own Argon2 hasher (the costs travel inside each hash) and, as Django
-    does for any hash weaker than its settings, re-hashes the password at full cost on the persona's first sign-in.
+    These hashes must not reach the server: Django re-hashes any hash weaker than its settings at the first sign-in,
+    with a fresh salt, and two sign-ins of one persona that overlap (test_pages.py walks every persona in background
+    browsers while its other tests sign in) would then each store a different hash. The session of the sign-in whose
+    hash was overwritten no longer matches the user's password (Django keeps an HMAC of the hash in the session) and
+    is flushed on its next request: that test meets the sign-in page. `full_cost_passwords` replaces them.
     """
 
     time_cost = 1
@@ -223,21 +226,30 @@ def marac_soon(world) -> None:
     f.MaracReferralFactory(referral=world.referrals["solace"], meeting_date=timezone.localdate() + dt.timedelta(days=3))
 
 
-def at_full_cost() -> None:
-    """Every persona's password hashed once at the server's own cost, before any sign-in.
+def full_cost_passwords() -> int:
+    """Give every user hashed with QuickArgon2Hasher one hash of tests.factories.PASSWORD at the server's own cost.
 
-    Left at QuickArgon2Hasher's cost, a persona's first sign-in re-hashes her password; two sign-ins as the same
-    persona at once (a background walk beside a test, both as percy) then each write a new hash, and the session of
-    the first is signed out, because Django ties a session to the password hash it was opened under. One full-cost
-    hash, shared by the personas (they share the password), costs one Argon2 run.
+    Every user of the world has that password, so one full-cost hash (shared: the same salt is harmless in a
+    throwaway database) stands for all of them, and no sign-in on the server ever upgrades a hash. Returns how many
+    users it changed.
     """
-    from django.contrib.auth.hashers import check_password, make_password
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 
-    from carehub.accounts.models import User
     from tests.factories import PASSWORD
 
-    personas = [user.pk for user in User.objects.all() if check_password(PASSWORD, user.password)]
-    User.objects.filter(pk__in=personas).update(password=make_password(PASSWORD))
+    full = make_password(PASSWORD)  # the server's first hasher, at its own costs
+    quick = []
+    for pk, encoded in get_user_model().objects.values_list("pk", "password"):
+        try:
+            hasher = identify_hasher(encoded)
+        except ValueError:  # an unusable password: nothing to upgrade
+            continue
+        if hasher.must_update(encoded):
+            if not check_password(PASSWORD, encoded):
+                raise SystemExit(f"user {pk} has a quick hash of another password than tests.factories.PASSWORD")
+            quick.append(pk)
+    return get_user_model().objects.filter(pk__in=quick).update(password=full)
 
 
 def main() -> None:
@@ -250,7 +262,6 @@ def main() -> None:
 
     with override_settings(PASSWORD_HASHERS=["tests.browser.build_world.QuickArgon2Hasher"]):
         world = build_world()
-    at_full_cost()
     # A woman supported by Quaymarsh until 100 days ago, referred again with a slip in her family name.
     earlier = intake(AMINA, days_ago=300)
     closed_case(world, earlier, closed_days_ago=100)
@@ -282,6 +293,7 @@ def main() -> None:
     feedback_case = closed_for_feedback(world)
     survivors.append(feedback_case.survivor.identity)
     marac_soon(world)
+    full_cost_passwords()
     facts = {
         # Closed at Kestrel Rise, texts safe: test_coproduction.py offers her the feedback questionnaire.
         "feedback_case": feedback_case.public_id,

@@ -255,11 +255,26 @@ class Visitor:
         return response
 
     def sign_in(self, username: str, password: str) -> None:
-        """Sign in through the real form, as a person would, checking the sign-in page on the way."""
+        """Sign in through the real form, as a person would, checking the sign-in page on the way; fail at once,
+        saying what the page said, if she is not signed in afterwards, rather than in whatever the test does next."""
+        self.try_sign_in(username, password)
+        if self.on_sign_in_page() or self.page.get_by_role("button", name="Sign out").count() == 0:
+            main = self.page.locator("main")
+            said = main.inner_text() if main.count() else self.page.title()
+            raise AssertionError(
+                f"signing in as {username!r} did not take: the browser is at "
+                f"{self.page.url.removeprefix(self.hub.base_url)}, which says:\n{said[:600]}"
+            )
+
+    def try_sign_in(self, username: str, password: str) -> None:
+        """Fill in and send the sign-in form, whatever the answer (the lock-out tests expect a refusal)."""
         self.open("/accounts/sign-in/")
         self.page.get_by_label("Username").fill(username)
         self.page.get_by_label("Password").fill(password)
         self.follow(self.page.get_by_role("button", name="Sign in"))
+
+    def on_sign_in_page(self) -> bool:
+        return urlsplit(self.page.url).path == "/accounts/sign-in/"
 
     def follow(self, control) -> None:
         """Click a link or button that loads a page, and wait for the new page rather than the one still showing."""

@@ -52,8 +52,11 @@ def test_the_hub_finds_her_by_reference_and_by_name_and_finds_nothing_sealed(sig
 def _open_notice(visitor: Visitor, text: str) -> None:
     page = visitor.page
     visitor.open("/notifications/")
+    # At least one: build_world.py offers more than one referral to Quaymarsh IDVA (this file's and
+    # test_risk_drives_the_work.py's), and each offer is its own notice; any of them leads to the offers.
     notice = page.locator("li", has_text=text)
-    assert notice.count() == 1, page.locator("main").inner_text()
+    assert notice.count() >= 1, page.locator("main").inner_text()
+    notice = notice.first
     assert "Unread" in notice.inner_text()
     visitor.follow(notice.get_by_role("button"))
     visitor.check()
