@@ -137,17 +137,39 @@ def _check(user) -> None:
 
 def _check_notifications(user, *, police: bool, independent: set[int]) -> None:
     """Nobody is told of a record outside their scope: a sealed one only inside the independent service holding it,
-    and every notice points at a record its reader may open."""
+    and every notice that links to a record points at one its reader may open.
+
+    Each kind's event key names its own kind of record (alerts.events, accounts.breakglass): an offer, a case, a
+    break-glass grant or a referral. Reading every key as a case's only worked where ids of different tables happen to
+    coincide (SQLite reuses them after a rollback; PostgreSQL's sequences do not).
+    """
+    from carehub.accounts.models import BreakGlassGrant
+
     for notice in Notification.objects.filter(recipient=user):
         kind, key = notice.event_key.split(":")[:2]
-        if kind == "offer_arrived":
+        if kind in {"offer_arrived", "offer_declined"}:
             offer = Offer.objects.select_related("referral", "service").get(pk=key)
             sealed, holder = offer.referral.sealed, offer.service.organisation_id
-            assert policy.offers_visible_to(user).filter(pk=offer.pk).exists(), "told of an offer it cannot open"
-        else:
+            assert policy.offers_visible_to(user).filter(pk=offer.pk).exists(), (
+                f"told ({kind}) of an offer it cannot open"
+            )
+        elif kind in {"no_contact", "marac_date"}:
             case = Case.objects.select_related("service").get(pk=key)
             sealed, holder = case.sealed, case.service.organisation_id
             assert policy.cases_visible_to(user).filter(pk=case.pk).exists(), f"told ({kind}) of a case it cannot open"
+        elif kind in {"break_glass", "break_glass_refused", "earlier_referral"}:
+            if kind == "break_glass":
+                referral = BreakGlassGrant.objects.select_related("referral__routed_service").get(pk=key).referral
+            else:
+                referral = Referral.objects.select_related("routed_service").get(pk=key)
+            sealed = referral.sealed
+            holder = referral.routed_service.organisation_id if referral.routed_service else None
+            if notice.link:
+                assert policy.referrals_visible_to(user).filter(pk=referral.pk).exists(), (
+                    f"told ({kind}) of a referral it cannot open"
+                )
+        else:
+            raise AssertionError(f"a notice of a kind this test does not know: {kind}")
         assert not (sealed and police), "a police user was told of a sealed record"
         assert not sealed or holder in independent, "told of a sealed record outside the independent service"
 
