@@ -12,7 +12,7 @@ from django.utils import timezone
 from carehub.audit.models import AuditEvent
 from carehub.cases import closure, services
 from carehub.cases.models import Case, CaseStatus, NotAnswered
-from carehub.cases.services import CaseError, Measures
+from carehub.cases.services import Measures
 from carehub.marac import services as marac_services
 from carehub.marac.models import MaracReferral
 from carehub.referrals.models import Referral, RiskLevel
@@ -50,14 +50,14 @@ def test_a_caseworker_closes_a_standard_risk_case_alone(world, case):
 
 def test_a_caseworker_cannot_close_a_high_risk_case(world, case):
     high_risk(case)
-    with pytest.raises(CaseError, match="manager must confirm"):
+    with pytest.raises(closure.ClosureRefused, match="manager must confirm"):
         close(world, case, "alice")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.OPEN
 
 
 def test_a_manager_closes_a_high_risk_case_with_a_reason(world, case):
     high_risk(case)
-    with pytest.raises(CaseError) as refused:
+    with pytest.raises(closure.ClosureRefused) as refused:
         close(world, case, "amara")
     assert refused.value.field == "manager_reason"
     reason = "Moved to a refuge out of London; handed over"
@@ -86,7 +86,7 @@ def test_open_marac_actions_or_unstarted_goals_need_a_manager(world, case):
     action = marac_services.marac_action_add(
         actor=world.users["hana"], marac=marac, text="x", owner="Housing", due_on=dt.date(2026, 2, 1)
     )
-    with pytest.raises(CaseError, match="MARAC action is still open"):
+    with pytest.raises(closure.ClosureRefused, match="MARAC action is still open"):
         close(world, case, "alice")
     marac_services.marac_action_done(actor=world.users["hana"], action=action)
     close(world, case, "alice")

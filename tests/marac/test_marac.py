@@ -12,7 +12,7 @@ from django.utils import timezone
 from carehub.accounts import policy
 from carehub.audit.models import AuditEvent, SealedAuditEvent
 from carehub.core.choices import ServiceType
-from carehub.marac import selectors, services
+from carehub.marac import history, selectors, services
 from carehub.marac.models import MaracAction, MaracOutcome, MaracReferral
 from carehub.people.models import Survivor
 from carehub.referrals.models import DashAssessment
@@ -118,21 +118,21 @@ def test_more_than_12_months_later_is_not_a_repeat(world):
     earlier = f.ReferralFactory(status="closed")
     marac_for(earlier, referred_on=TODAY - dt.timedelta(days=366))
     later = _linked_referral(world, earlier)
-    assert services.is_repeat(later.survivor, on=TODAY, sealed=False) is False
-    assert services.is_repeat(later.survivor, on=TODAY - dt.timedelta(days=2), sealed=False) is True
+    assert history.is_repeat(later.survivor, on=TODAY, sealed=False) is False
+    assert history.is_repeat(later.survivor, on=TODAY - dt.timedelta(days=2), sealed=False) is True
 
 
 def test_an_unlinked_woman_is_never_a_repeat_of_someone_else(world):
     marac_for(world.referrals["solace"], referred_on=TODAY)
-    assert services.is_repeat(world.referrals["triage"].survivor, on=TODAY, sealed=False) is False
+    assert history.is_repeat(world.referrals["triage"].survivor, on=TODAY, sealed=False) is False
 
 
 def test_a_sealed_marac_never_makes_a_hub_referral_a_repeat(world):
     sealed = world.referrals["sealed"]
     marac_for(sealed, referred_on=TODAY)
     later = _linked_referral(world, sealed)
-    assert services.is_repeat(later.survivor, on=TODAY, sealed=False) is False
-    assert services.is_repeat(later.survivor, on=TODAY, sealed=True) is True
+    assert history.is_repeat(later.survivor, on=TODAY, sealed=False) is False
+    assert history.is_repeat(later.survivor, on=TODAY, sealed=True) is True
 
 
 # --- who sees which list -----------------------------------------------------------------------------------------

@@ -21,17 +21,16 @@ from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
 from carehub.cases.models import Case, CaseReopening, CaseStatus, GoalStatus
 from carehub.cases.selectors import can_allocate
-from carehub.marac.services import open_actions
+from carehub.core.services import ServiceError
+from carehub.marac.history import open_actions
 from carehub.referrals.models import Referral, ReferralEvent, RiskLevel, Status
 
 REOPEN_WINDOW = dt.timedelta(days=28)
 
 
-class ClosureRefused(Exception):
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ClosureRefused(ServiceError):
+    """Closing or reopening refused (core.services.ServiceError: a message and the field it concerns), so that
+    core.actions.attempt puts it on the form like any other refusal."""
 
 
 def closure_concerns(case: Case) -> list[str]:

@@ -287,7 +287,7 @@ SAFE_CONTACT_CODE = {
 }
 
 
-def unsafe_kinds(actor, case: Case) -> frozenset[str]:
+def _unsafe_kinds(actor, case: Case) -> frozenset[str]:
     """The contact kinds she said are not safe, read (and the read audited) through the policy's safe-contact view.
 
     Empty when nothing was recorded or the actor's view does not reach her contact details."""
@@ -316,7 +316,7 @@ def contact_create(
     if on > timezone.localdate():
         raise CaseError("The date of the contact must be today or in the past.", field="on")
     _require_open_for_work(actor, case)
-    unsafe = kind in unsafe_kinds(actor, case)
+    unsafe = kind in _unsafe_kinds(actor, case)
     unsafe_reason = unsafe_reason.strip()
     if unsafe and not unsafe_reason:
         raise CaseError(
@@ -455,10 +455,7 @@ def case_close(
         if case.status == CaseStatus.CLOSED:
             raise already_closed
         old_status = case.status
-        try:
-            confirmed = closure.confirm_closure(actor=actor, case=case, manager_reason=manager_reason)
-        except closure.ClosureRefused as refused:
-            raise CaseError(refused.message, field=refused.field) from None
+        confirmed = closure.confirm_closure(actor=actor, case=case, manager_reason=manager_reason)
         now = timezone.now()
         Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=now, closure_reason=reason)
         case.refresh_from_db()

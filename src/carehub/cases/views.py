@@ -421,10 +421,7 @@ def reopen(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _managed_case(request, public_id)
 
     def act(data: dict) -> None:
-        try:
-            closure.case_reopen(actor=request.user, case=case, expected_version=data["version"], reason=data["reason"])
-        except closure.ClosureRefused as refused:
-            raise services.CaseError(refused.message, field=refused.field) from None
+        closure.case_reopen(actor=request.user, case=case, expected_version=data["version"], reason=data["reason"])
 
     return _act(
         request,

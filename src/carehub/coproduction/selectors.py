@@ -22,9 +22,11 @@ from carehub.coproduction.models import (
     CommitmentAction,
     Consultation,
     FeedbackAnswer,
+    FeedbackToken,
     Point,
     Response,
 )
+from carehub.coproduction.services import CONSULTABLE, token_hash
 from carehub.core import public_ids
 from carehub.core.choices import Community, ServiceType
 from carehub.directory.models import Contract, Service
@@ -350,3 +352,15 @@ def feedback_offer_target(*, user, public_id: str) -> OfferTarget:
     safe = contact.safe_methods if contact else ()
     methods = [(code, label) for code, label in LINK_METHODS.items() if label in safe]
     return OfferTarget(case, methods, contact)
+
+
+def consultable_organisations() -> QuerySet[Organisation]:
+    """Organisations a consultation may invite (services.CONSULTABLE): service providers, never police, funders or
+    the hub itself. Not the user's own scope: the commissioner chooses whom to invite among all of them."""
+    return Organisation.objects.filter(kind__in=CONSULTABLE).order_by("name")
+
+
+def feedback_token_valid(token: str) -> bool:
+    """Whether her one-time feedback link is still unused. No user and no policy: she does not sign in, and the
+    token is the whole of her right to answer."""
+    return FeedbackToken.objects.filter(token_hash=token_hash(token)).exists()

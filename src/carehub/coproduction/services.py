@@ -193,12 +193,8 @@ def assessment_sign_off(*, actor, assessment: Assessment, name: str, now: dt.dat
 # --- consultations --------------------------------------------------------------------------------------------
 
 
+# Organisations a consultation may invite: service providers, never police, funders or the hub itself.
 CONSULTABLE = {Organisation.Kind.BY_AND_FOR, Organisation.Kind.SPECIALIST, Organisation.Kind.INDEPENDENT_ADVISORY}
-
-
-def consultable_organisations():
-    """Organisations a consultation may invite: service providers, never police, funders or the hub itself."""
-    return Organisation.objects.filter(kind__in=CONSULTABLE).order_by("name")
 
 
 def consultation_open(
@@ -447,10 +443,6 @@ class FeedbackInput:
     disabled: str = ""
     sexual_orientation: str = ""
     age_band: str = ""
-
-
-def feedback_token_valid(token: str) -> bool:
-    return FeedbackToken.objects.filter(token_hash=token_hash(token)).exists()
 
 
 def feedback_submit(*, token: str, answers: FeedbackInput) -> None:

@@ -125,7 +125,7 @@ def assessment_sign_off(request: HttpRequest, public_id: str, assessment_id: str
 @policy.route(*COMMISSIONER, check=policy.can_manage_commitments)
 def consultation_open(request: HttpRequest, public_id: str) -> HttpResponse:
     commitment = selectors.commitment_get(user=request.user, public_id=public_id)
-    organisations = list(services.consultable_organisations())
+    organisations = list(selectors.consultable_organisations())
     by_slug = {o.slug: o for o in organisations}
     assessments = {a.public_id: a for a in commitment.assessments.all()}
     form = forms.ConsultationForm(
@@ -317,7 +317,7 @@ def feedback_offer(request: HttpRequest, public_id: str) -> HttpResponse:
 @policy.route(public=True)
 def feedback_start(request: HttpRequest, token: str) -> HttpResponse:
     """The link she was sent: the token moves into her session, and the address bar (and history) loses it."""
-    if not services.feedback_token_valid(token):
+    if not selectors.feedback_token_valid(token):
         return _page(request, "feedback_used.html")
     request.session[FEEDBACK_SESSION_KEY] = token
     return redirect("coproduction:feedback_form")
@@ -326,7 +326,7 @@ def feedback_start(request: HttpRequest, token: str) -> HttpResponse:
 @policy.route(public=True)
 def feedback_form(request: HttpRequest) -> HttpResponse:
     token = request.session.get(FEEDBACK_SESSION_KEY)
-    if not token or not services.feedback_token_valid(token):
+    if not token or not selectors.feedback_token_valid(token):
         return _page(request, "feedback_used.html")
     form = forms.FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -10,47 +10,21 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from carehub.accounts import policy
 from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
 from carehub.core.services import ServiceError
+from carehub.marac.history import is_repeat
 from carehub.marac.models import MaracAction, MaracOutcome, MaracReferral
-from carehub.people.models import Survivor
 from carehub.referrals import risk
 from carehub.referrals import services as referrals
 from carehub.referrals.models import DashAssessment, Referral
 
-REPEAT_WINDOW = dt.timedelta(days=365)
-
 
 class MaracError(ServiceError):
     """A MARAC request that cannot be carried out (core.services.ServiceError: a message and the field it concerns)."""
-
-
-# --- a repeat, from her history ----------------------------------------------------------------------------------
-
-
-def linked_survivors(survivor: Survivor) -> Q:
-    """Her own record and every record a hub worker has confirmed is the same woman (`Survivor.person`)."""
-    person = survivor.person_id or survivor.pk
-    return Q(survivor_id=person) | Q(survivor__person_id=person)
-
-
-def is_repeat(survivor: Survivor, *, on: dt.date, sealed: bool, exclude_referral: Referral | None = None) -> bool:
-    """A MARAC referral of hers (any linked record) in the 12 months before `on` makes this one a repeat.
-
-    A referral outside the sealed pathway never counts a sealed one: the flag is seen by the hub, and would tell it
-    she had been to MARAC through the independent service (nothing outside it may change when a sealed record does).
-    """
-    earlier = MaracReferral.objects.filter(linked_survivors(survivor), referred_on__gte=on - REPEAT_WINDOW)
-    if not sealed:
-        earlier = earlier.filter(sealed=False)
-    if exclude_referral is not None:
-        earlier = earlier.exclude(referral=exclude_referral)
-    return earlier.exists()
 
 
 # --- making the MARAC referral -----------------------------------------------------------------------------------
@@ -207,10 +181,3 @@ def marac_outcome_record(*, actor, marac: MaracReferral, outcome: str) -> MaracR
             actor, Action.UPDATE, marac, changes={"outcome": outcome}, event=EventType.MARAC_OUTCOME_RECORDED
         )
     return marac
-
-
-def open_actions(survivor_id: int, referral_ids) -> int:
-    """How many MARAC actions are still open for these referrals: a case closing with any asks a manager."""
-    return MaracAction.objects.filter(
-        marac__survivor_id=survivor_id, marac__referral_id__in=referral_ids, done_at__isnull=True
-    ).count()

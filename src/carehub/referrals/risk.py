@@ -16,8 +16,9 @@ from django.utils import timezone
 from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
 from carehub.referrals import dash
+from carehub.referrals.history import previous_marac
 from carehub.referrals.models import DashAssessment, Referral
-from carehub.referrals.services import ConcurrentChange, ReferralError, TriageInput, previous_marac
+from carehub.referrals.services import ConcurrentChange, ReferralError, TriageInput
 
 
 def referral_assess_sealed(*, actor, referral: Referral, expected_version: int, triage: TriageInput) -> DashAssessment:

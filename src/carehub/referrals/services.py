@@ -29,6 +29,7 @@ from carehub.people.models import Identity
 from carehub.people.monitoring import age_band
 from carehub.people.services import survivor_created, survivor_prepare
 from carehub.referrals import dash
+from carehub.referrals.history import previous_marac
 from carehub.referrals.models import (
     Channel,
     Consent,
@@ -426,18 +427,6 @@ class TriageInput:
 
 def _bump_version(referral: Referral, expected_version: int, **changes) -> None:
     version_bump(referral, expected_version, noun="referral", conflict=ConcurrentChange, **changes)
-
-
-def previous_marac(referral: Referral, same_perpetrator: bool, criminal: bool) -> dash.PreviousMarac | None:
-    earlier = (
-        Referral.objects.filter(survivor=referral.survivor, marac=True)
-        .exclude(pk=referral.pk)
-        .order_by("-received_at")
-        .first()
-    )
-    if earlier is None:
-        return None
-    return dash.PreviousMarac(earlier.received_at.date(), same_perpetrator, criminal)
 
 
 def referral_triage(*, actor, referral: Referral, expected_version: int, triage: TriageInput) -> DashAssessment:
