@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from carehub.audit import services as audit
 from carehub.audit import verification
-from carehub.audit.models import Action, AuditEvent, SealedAuditEvent
+from carehub.audit.models import Action, AuditEvent, EventType, SealedAuditEvent
 from carehub.core import public_ids
 from carehub.people.services import survivor_erase
 from tests import factories as f
@@ -76,6 +76,33 @@ def test_search_by_action(world, reads, client_for):
     assert seqs(events) == seqs([reads["hana"], reads["alice"], reads["amara"]])
 
 
+def test_search_by_event_type(world, reads, client_for):
+    """The event type says what happened where the action only says "viewed": a case read, not a referral read."""
+    assert reads["alice"].event_type == EventType.CASE_VIEWED
+    assert reads["hana"].event_type == reads["amara"].event_type == EventType.REFERRAL_VIEWED
+    otto = client_for("otto")
+    assert found(otto, event_type=EventType.CASE_VIEWED) == [reads["alice"]]
+    # the sealed read (ines) is another referral read, and stays out of the hub's answer
+    assert seqs(found(otto, event_type=EventType.REFERRAL_VIEWED)) == seqs([reads["hana"], reads["amara"]])
+    assert found(client_for("oona"), sealed=True, event_type=EventType.REFERRAL_VIEWED) == [reads["ines"]]
+
+
+def test_the_trail_shows_each_events_type_by_its_name(world, reads, client_for):
+    response = client_for("otto").get(reverse("audit:events"), {"actor": "alice", "action": "view"})
+    cells = re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', response.text)
+    assert ">Event</th>" in response.text
+    table = response.text.split('<table class="govuk-table">')[1]
+    assert "Case viewed" in cells and "case_viewed" not in table  # the name, not the code
+    assert '<option value="case_viewed">Case viewed</option>' in response.text  # and the filter offers it
+
+
+def test_an_event_written_before_types_existed_says_so(world, client_for):
+    event = audit.record(actor=world.users["hana"], action=Action.SEARCH, object_type="referral", object_id="x")
+    assert event.event_type == ""
+    response = client_for("otto").get(reverse("audit:events"), {"actor": "hana", "action": "search"})
+    assert "Not recorded" in response.text
+
+
 def test_search_by_record(world, reads, client_for):
     case = world.cases["solace"]
     assert found(client_for("otto"), object_type="case", object_id=named(case)) == [reads["alice"]]
@@ -123,6 +150,7 @@ def test_filters_combine(world, reads, client_for):
         ({"date_to": "yesterday"}, "Enter a valid date."),
         ({"date_from": "2025-03-02", "date_to": "2025-03-01"}, "The end date must be the same as or after"),
         ({"action": "rewrite"}, "Select a valid choice."),
+        ({"event_type": "rewritten"}, "Select a valid choice."),
         ({"survivor": "abc"}, "Enter a survivor ID as shown in the trail"),
         ({"survivor": "7K3Q-M9XD-2PR!"}, "Enter a survivor ID as shown in the trail"),
     ],

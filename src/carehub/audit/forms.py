@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from django import forms
 
-from carehub.audit.models import Action
+from carehub.audit.models import Action, EventType
 from carehub.core import public_ids
 
 
 class AuditSearchForm(forms.Form):
     actor = forms.CharField(label="Username", required=False, max_length=150)
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *Action.choices])
+    # Every type there is, not the types found in the trail: a list drawn from the events would tell the hub's
+    # auditor which kinds of sealed event had ever happened.
+    event_type = forms.ChoiceField(label="Event", required=False, choices=[("", "Any event"), *EventType.choices])
     object_type = forms.CharField(label="Record type", required=False, max_length=40)
     object_id = forms.CharField(label="Record reference or ID", required=False, max_length=40)
     survivor = forms.CharField(label="Survivor ID (as shown in the trail)", required=False, max_length=40)

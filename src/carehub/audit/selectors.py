@@ -23,6 +23,7 @@ def search(
     sealed: bool = False,
     actor: str = "",
     action: str = "",
+    event_type: str = "",
     object_type: str = "",
     object_id: str = "",
     survivor: str = "",
@@ -34,6 +35,8 @@ def search(
         events = events.filter(actor_username=actor)
     if action:
         events = events.filter(action=action)
+    if event_type:
+        events = events.filter(event_type=event_type)
     if object_type:
         events = events.filter(object_type=object_type)
     if object_id:
