@@ -4,7 +4,7 @@ synthetic extract, against its floor: the one GROUP BY query that reads the same
     .venv/bin/python benchmarks/commissioning_bench.py generate --rows 10000000 --data $CAREHUB_VAR_DIR/comm10m
     .venv/bin/python benchmarks/commissioning_bench.py run --data $CAREHUB_VAR_DIR/comm10m [--backend pyspark]
 
-`generate` writes referrals.parquet and offers.parquet (insight.commissioning.synthetic, seeded: nine years of
+`generate` writes referrals.parquet and offers.parquet (synthetic.demand, seeded: nine years of
 months with the planted patterns, scaled to --rows). `run` times the floor, then the run step by step (each step's
 seconds from the progress callback), and prints the load average beside the figures: the machine is shared.
 """
@@ -28,7 +28,7 @@ FROM read_parquet('{path}') GROUP BY ALL
 
 
 def generate(rows: int, data: Path) -> None:
-    from carehub.insight.commissioning.synthetic import monthly_series, referral_extract
+    from carehub.synthetic.demand import monthly_series, referral_extract
 
     probe = int(monthly_series(seed=1, base=1000.0).counts.sum())
     series = monthly_series(seed=1, base=1000.0 * rows / probe)

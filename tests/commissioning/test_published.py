@@ -60,7 +60,7 @@ def test_carehub_commissioning_run_is_the_library_command(tmp_path, capsys):
     import pyarrow.parquet as pq
     from django.core.management import ManagementUtility
 
-    from carehub.insight.commissioning.synthetic import monthly_series, referral_extract
+    from carehub.synthetic.demand import monthly_series, referral_extract
 
     for name, table in referral_extract(monthly_series(seed=1, base=60.0), seed=2).items():
         pq.write_table(table, tmp_path / f"{name}.parquet")

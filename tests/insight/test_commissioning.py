@@ -8,9 +8,14 @@ from lifelines.utils import median_survival_times
 
 from carehub.insight.commissioning import queue
 from carehub.insight.commissioning.forecast import adjust_for_breaks, forecast, surge_flags
-from carehub.insight.commissioning.settings import DEFAULT_EVENTS
-from carehub.insight.commissioning.synthetic import monthly_series, referral_extract
+from carehub.insight.commissioning.settings import DEFAULT_EVENTS, ChangePoint
 from carehub.insight.commissioning.waits import kaplan_meier, summarise
+from carehub.synthetic.demand import monthly_series, referral_extract
+
+
+def planted_break(series) -> ChangePoint:
+    """The generator's recording break, declared as a council would declare its new system's first month."""
+    return ChangePoint(series.plants.break_month, "adjust", "planted recording break")
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +28,7 @@ def test_each_planted_surge_is_flagged_with_few_false_flags(seed):
     """On six seeds: every month of the sustained surge flagged (its first month above), at least three of the
     four tournaments found and named, and at most one flag per three years of months that nothing explains."""
     series = monthly_series(seed=seed)
-    found = surge_flags(series.counts, series.months, DEFAULT_EVENTS, change_points=(series.change_point(),))
+    found = surge_flags(series.counts, series.months, DEFAULT_EVENTS, change_points=(planted_break(series),))
     flags = {f.month: f for f in found}
     assert flags[series.plants.surge_months[0]].direction == "above"
     assert all(flags.get(month) and flags[month].direction == "above" for month in series.plants.surge_months)
@@ -42,17 +47,17 @@ def test_an_undeclared_recording_break_is_flagged_month_after_month(series):
     undeclared = [f for f in surge_flags(series.counts, series.months, DEFAULT_EVENTS) if f.month not in planted]
     after = [f for f in undeclared if f.month >= series.plants.break_month and f.direction == "below"]
     assert len(after) > len(series.months) / 36
-    declared = surge_flags(series.counts, series.months, DEFAULT_EVENTS, change_points=(series.change_point(),))
+    declared = surge_flags(series.counts, series.months, DEFAULT_EVENTS, change_points=(planted_break(series),))
     surges = tuple(f.month for f in declared)
     _, _, notes = adjust_for_breaks(
-        series.counts, series.months, (series.change_point(),), events=DEFAULT_EVENTS, flagged=surges
+        series.counts, series.months, (planted_break(series),), events=DEFAULT_EVENTS, flagged=surges
     )
     assert notes[series.plants.break_month]["level_shift"] == pytest.approx(series.plants.break_size, abs=0.03)
 
 
 def test_forecast_beats_seasonal_naive_on_rolling_origin_backtest(series):
     result = forecast(
-        series.counts, series.months, change_points=(series.change_point(),), events=DEFAULT_EVENTS, origins=4
+        series.counts, series.months, change_points=(planted_break(series),), events=DEFAULT_EVENTS, origins=4
     )
     assert result.mase < 1
     assert result.adjustment[series.plants.break_month]["mode"] == "adjust"

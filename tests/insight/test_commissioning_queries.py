@@ -8,9 +8,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from carehub.insight.commissioning import queries
-from carehub.insight.commissioning.synthetic import monthly_series, referral_extract
 from carehub.insight.commissioning.waits import summarise
 from carehub.insight.equality.backends import connect
+from carehub.synthetic.demand import monthly_series, referral_extract
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from carehub.insight.commissioning import run
-from carehub.insight.commissioning.settings import Settings
-from carehub.insight.commissioning.synthetic import monthly_series, referral_extract
+from carehub.insight.commissioning.settings import ChangePoint, Settings
+from carehub.synthetic.demand import monthly_series, referral_extract
 
 THRESHOLD = 40  # high, so this small extract has small cells to hide
 
@@ -22,7 +22,11 @@ def results(tmp_path_factory):
     folder = tmp_path_factory.mktemp("run")
     for name, table in referral_extract(series, seed=2).items():
         pq.write_table(table, folder / f"{name}.parquet")
-    settings = Settings(change_points=(series.change_point(),), backtest_origins=2, suppression_threshold=THRESHOLD)
+    settings = Settings(
+        change_points=(ChangePoint(series.plants.break_month, "adjust", "planted recording break"),),
+        backtest_origins=2,
+        suppression_threshold=THRESHOLD,
+    )
     return run.run(folder, folder / "out", settings=settings), folder / "out"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from carehub.accounts.models import Organisation
 from carehub.core import choices
+from carehub.insight.commissioning.settings import DEFAULT_EVENTS
 from carehub.people import monitoring
 from carehub.synthetic import codes
 
@@ -37,3 +38,8 @@ def test_a_generated_code_is_the_very_string_the_hub_stores():
     assert codes.Religion.NO_RELIGION == monitoring.Religion.NO_RELIGION == "no_religion"
     assert {codes.Community.SOUTH_ASIAN: 1}[choices.Community.SOUTH_ASIAN] == 1  # same hash: interchangeable as keys
     assert codes.PREFER_NOT_TO_SAY == monitoring.PREFER_NOT_TO_SAY
+
+
+def test_the_planted_tournaments_are_the_analysis_known_events():
+    """synthetic.demand plants a peak in each; the commissioning analysis is tested on finding them by name."""
+    assert tuple(month for event in DEFAULT_EVENTS for month in event.months) == codes.TOURNAMENT_MONTHS

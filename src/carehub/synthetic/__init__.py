@@ -5,7 +5,9 @@
 - heritage.py: names, streets, languages and religions by heritage; population.py: survivors drawn from the census
   and the heritages; timeline.py: arrivals and repeat referrals; sampling.py: the seeded draws they share;
 - linkage_records.py: labelled records of the same people written differently, for record linkage;
-- extracts.py: referral extracts with the schema `carehub extract` writes, for the analysis engine;
+- extracts.py: referral extracts with the schema `carehub extract` writes, for the analysis engine; demand.py:
+  monthly demand with planted surges, tournaments and a recording break, and referral extracts built on it, for
+  the commissioning analysis;
 - codes.py: the hub's codes the generators write, as plain enums.
 carehub.demo turns the generators' draws into database rows (`carehub seed`); nothing else in the package imports
 this one (.importlinter, contract 6).

@@ -11,6 +11,21 @@ from enum import StrEnum
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"  # carehub.people.monitoring.PREFER_NOT_TO_SAY
 
+# The months of the major football tournaments, in order: carehub.insight.commissioning.settings.DEFAULT_EVENTS
+# (the known events the commissioning analysis expects a peak in), where synthetic.demand plants one.
+TOURNAMENT_MONTHS = (
+    "2018-06",
+    "2018-07",
+    "2021-06",
+    "2021-07",
+    "2022-11",
+    "2022-12",
+    "2024-06",
+    "2024-07",
+    "2026-06",
+    "2026-07",
+)
+
 
 class AbuseType(StrEnum):
     """carehub.core.choices.AbuseType"""

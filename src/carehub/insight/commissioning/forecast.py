@@ -241,6 +241,12 @@ def surge_flags(
     return flags
 
 
+def month_labels(start: str, count: int) -> tuple[str, ...]:
+    """`count` months from `start`, as "YYYY-MM": the forecast's months."""
+    year, month = map(int, start.split("-"))
+    return tuple(f"{year + (month - 1 + i) // 12:04d}-{(month - 1 + i) % 12 + 1:02d}" for i in range(count))
+
+
 def forecast(
     counts: np.ndarray,
     months: tuple[str, ...],
@@ -252,8 +258,6 @@ def forecast(
     origins: int = 12,
 ) -> Forecast:
     """Choose a model by backtest, forecast `horizon` months ahead with intervals, and flag surprising months."""
-    from .synthetic import month_labels
-
     flags = surge_flags(counts, months, events, change_points=change_points)
     y, kept, notes = adjust_for_breaks(
         np.asarray(counts), months, change_points, events=events, flagged=tuple(f.month for f in flags)

@@ -3,6 +3,10 @@
 Planted, so that a test can ask whether each one is found: a year-on-year rise, a sustained surge of known size and
 start (like the 2020 lockdowns), December peaks, major-football-tournament peaks, and one recording break (a new
 system that counts fewer referrals from its first month). Same seed, same series. No Django.
+
+The tournaments are the analysis's list of known events (carehub.insight.commissioning.settings.DEFAULT_EVENTS),
+copied as months into codes.TOURNAMENT_MONTHS and held to it by tests/synthetic/test_codes.py: a generator imports
+no other part of Care Hub, so a notebook draws demand without the engine that is to find it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from .settings import DEFAULT_EVENTS, ChangePoint
+from carehub.synthetic.codes import TOURNAMENT_MONTHS
 
 
 @dataclass(frozen=True)
@@ -32,13 +36,11 @@ class Plants:
 class Series:
     months: tuple[str, ...]
     counts: np.ndarray
-    plants: Plants
-
-    def change_point(self) -> ChangePoint:
-        return ChangePoint(self.plants.break_month, "adjust", "planted recording break")
+    plants: Plants  # the recording break is `plants.break_month`: an analysis declares it as a change point
 
 
 def month_labels(start: str, count: int) -> tuple[str, ...]:
+    """`count` months from `start`, as "YYYY-MM"."""
     year, month = map(int, start.split("-"))
     labels = []
     for i in range(count):
@@ -66,7 +68,7 @@ def monthly_series(
     calendar = np.array([int(label[5:]) for label in labels])
     mean = mean * (1 + 0.04 * np.sin(2 * np.pi * (calendar - 4) / 12))  # a mild spring/summer swell
     mean = mean * np.where(calendar == 12, 1 + december, 1.0)
-    event_months = tuple(m for event in DEFAULT_EVENTS for m in event.months if m in labels)
+    event_months = tuple(m for m in TOURNAMENT_MONTHS if m in labels)
     mean = mean * np.where(np.isin(labels, event_months), 1 + event_size, 1.0)
     surge_start = labels.index(surge[0])
     surge_months = labels[surge_start : surge_start + surge[1]]
