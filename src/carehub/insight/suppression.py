@@ -164,14 +164,6 @@ def feasible_range(table: Table, cell: Cell) -> tuple[float, float]:
     return found[0], found[1]
 
 
-def is_protected(table: Table, cell: Cell) -> bool:
-    """Whether a primary cell's feasible range reaches `protection` beyond its value either way (where it can)."""
-    low, high = feasible_range(table, cell)
-    below, above = table.required(cell)
-    value = table.value(*cell)
-    return low <= value - below + 1e-6 and high >= value + above - 1e-6
-
-
 def unprotected(table: Table, cells: Iterable[Cell]) -> list[Cell]:
     """The primary cells among `cells` that the attacker can pin closer than their protection requires.
 

@@ -58,10 +58,6 @@ class MaracReferral(models.Model):
     def __str__(self) -> str:
         return f"MARAC referral {display(self.public_id)}"
 
-    @property
-    def is_heard(self) -> bool:
-        return bool(self.outcome)
-
 
 class MaracAction(models.Model):
     """An action agreed at the MARAC: which agency owns it, by when, and whether it is done."""

@@ -181,12 +181,6 @@ def _immigration_counts(batch: pa.Table) -> pa.Table:
     return counted.rename_columns([*keys, "referrals"])
 
 
-def referrals_table(rows: int, *, seed: int = 1) -> pa.Table:
-    """The same rows in memory, for tests that want a small table without a file."""
-    rng = np.random.default_rng(seed)
-    return pa.concat_tables(list(_batches(rng, rows, 1_000_000)))
-
-
 def _batches(rng: np.random.Generator, rows: int, chunk: int) -> Iterator[pa.Table]:
     done = 0
     while done < rows:

@@ -81,8 +81,3 @@ def aalen_johansen(time, event, cause: int = 1, weights=None) -> Curve:
     before = np.concatenate([[1.0], survival[:-1]])
     cif = np.cumsum(before * dk / n)
     return Curve(times[keep], cif, n, dk)
-
-
-def cumulative_incidence_at(time, event, horizon: float, cause: int = 1, weights=None) -> float:
-    """The Aalen-Johansen cumulative incidence of `cause` at `horizon` (0 when no event of any kind comes first)."""
-    return aalen_johansen(time, event, cause=cause, weights=weights).at(horizon)

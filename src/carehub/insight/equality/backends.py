@@ -54,7 +54,3 @@ def spark_session() -> Any:
         .config("spark.driver.memory", os.environ.get("CAREHUB_SPARK_DRIVER_MEMORY", "4g"))
         .getOrCreate()
     )
-
-
-def backend_name(con: ibis.BaseBackend) -> str:
-    return con.name
