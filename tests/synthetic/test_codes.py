@@ -9,9 +9,11 @@ from __future__ import annotations
 import pytest
 
 from carehub.accounts.models import Organisation
+from carehub.cases import models as cases
 from carehub.core import choices
 from carehub.insight.commissioning.settings import DEFAULT_EVENTS
 from carehub.people import monitoring
+from carehub.referrals import models as referrals
 from carehub.synthetic import codes
 
 PAIRS = [
@@ -26,6 +28,11 @@ PAIRS = [
     (codes.Disability, monitoring.Disability),
     (codes.PregnancyMaternity, monitoring.PregnancyMaternity),
     (codes.ImmigrationStatus, monitoring.ImmigrationStatus),
+    (codes.ReferralStatus, referrals.Status),
+    (codes.CaseStatus, cases.CaseStatus),
+    (codes.ClosureReason, cases.ClosureReason),
+    (codes.AbuseChange, cases.AbuseChange),
+    (codes.NotAnswered, cases.NotAnswered),
 ]
 
 
@@ -43,3 +50,18 @@ def test_a_generated_code_is_the_very_string_the_hub_stores():
 def test_the_planted_tournaments_are_the_analysis_known_events():
     """synthetic.demand plants a peak in each; the commissioning analysis is tested on finding them by name."""
     assert tuple(month for event in DEFAULT_EVENTS for month in event.months) == codes.TOURNAMENT_MONTHS
+
+
+@pytest.mark.parametrize(
+    ("ours", "hubs"),
+    [
+        (codes.AbuseType, choices.AbuseType),
+        (codes.ServiceType, choices.ServiceType),
+        (codes.Community, choices.Community),
+    ],
+    ids=lambda enum: enum.__qualname__,
+)
+def test_the_vocabularies_drawn_from_whole_are_the_hubs_whole_and_in_order(ours, hubs):
+    """synthetic.directory and synthetic.routing draw an index into these lists: a code missing or moved would
+    change what every seed writes, and leave the hub's new code unseeded."""
+    assert [m.value for m in ours] == list(hubs.values)

@@ -20,11 +20,11 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from carehub.demo.directory import BOROUGH_CODES
 from carehub.demo.staff import ascii_slug
 from carehub.people import crypto
 from carehub.people.linkage_keys import BatchKeys, key_row
 from carehub.people.models import Identity, lookups_for
+from carehub.synthetic.directory import BOROUGH_CODES
 from carehub.synthetic.heritage import BRITISH_WOMEN, HERITAGES, STREETS
 from carehub.synthetic.london import POSTCODE_DISTRICTS
 from carehub.synthetic.population import Survivors

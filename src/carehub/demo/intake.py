@@ -16,11 +16,11 @@ from carehub.accounts.models import Organisation
 from carehub.core.choices import AbuseType as A
 from carehub.core.choices import Community
 from carehub.core.choices import ServiceType as T
-from carehub.demo.directory import ABUSE_TYPES, BOROUGH_CODES, SERVICE_TYPES
 from carehub.demo.risk import Risk, draw_risk
 from carehub.people.monitoring import age_band
 from carehub.referrals.models import Channel, PolicePerpetrator
 from carehub.synthetic import london
+from carehub.synthetic.directory import ABUSE_TYPES, BOROUGH_CODES, SERVICE_TYPES
 from carehub.synthetic.heritage import HERITAGES
 from carehub.synthetic.population import Survivors
 from carehub.synthetic.sampling import DAY, NA, bernoulli, choose

@@ -18,7 +18,6 @@ from carehub.core import public_ids
 from carehub.core.choices import ServiceType
 from carehub.core.london import borough_name
 from carehub.core.public_ids import new_public_id
-from carehub.demo.directory import ABUSE_TYPES, SERVICE_TYPES
 from carehub.demo.identities import SealedRow
 from carehub.demo.intake import mask_to_json
 from carehub.demo.personas import DEMO_PASSWORD
@@ -31,6 +30,7 @@ from carehub.people.monitoring import EQUALITY_FIELDS, IMMIGRATION_FIELDS
 from carehub.referrals import dash
 from carehub.referrals.models import DashAssessment, Offer, OfferStatus, Referral, Status
 from carehub.synthetic import london
+from carehub.synthetic.directory import ABUSE_TYPES, SERVICE_TYPES
 from carehub.synthetic.sampling import NA
 
 CHUNK = 100_000

@@ -23,8 +23,8 @@ import numpy as np
 
 from carehub.cases.models import ClosureReason
 from carehub.demo.intake import Intake, _age_bands, _ages
-from carehub.demo.pathway import ACCEPTED, Journey
 from carehub.insight.duration.simulate import HORIZON_DAYS, Planted, plant
+from carehub.synthetic.pathway import ACCEPTED, Journey
 from carehub.synthetic.population import Survivors
 from carehub.synthetic.sampling import DAY, HOUR, NA
 from carehub.synthetic.timeline import Linkage

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from carehub.core.choices import AbuseType as A
-from carehub.demo.directory import ABUSE_TYPES
 from carehub.referrals.dash import ANSWERS, QUESTION_COUNT
 from carehub.referrals.models import Channel
+from carehub.synthetic.directory import ABUSE_TYPES
 from carehub.synthetic.sampling import DAY, NA, bernoulli
 
 HIGH_RISK_THRESHOLD = 14  # SafeLives, and the app's default (settings.DASH_HIGH_RISK_THRESHOLD)

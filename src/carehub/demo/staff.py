@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from carehub.accounts.models import Role
-from carehub.demo.directory import Directory
 from carehub.demo.personas import PERSONAS
 from carehub.synthetic import london
 from carehub.synthetic.census import Census
+from carehub.synthetic.directory import Directory
 from carehub.synthetic.heritage import ETHNICITY_HERITAGES, HERITAGE_INDEX, HERITAGES
 
 HUB_WORKERS = 5

@@ -165,3 +165,49 @@ class ImmigrationStatus(StrEnum):
     NO_CURRENT_LEAVE = "no_current_leave"
     UNKNOWN = "unknown"
     PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+class ReferralStatus(StrEnum):
+    """carehub.referrals.models.Status"""
+
+    RECEIVED = "received"
+    IN_TRIAGE = "in_triage"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class CaseStatus(StrEnum):
+    """carehub.cases.models.CaseStatus"""
+
+    WAITING = "waiting"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ClosureReason(StrEnum):
+    """carehub.cases.models.ClosureReason (the reasons the generators draw; "died" is left to the duration plants)"""
+
+    COMPLETED = "completed"
+    DISENGAGED = "disengaged"
+    MOVED_AWAY = "moved_away"
+    TRANSFERRED = "transferred"
+    SURVIVOR_CHOICE = "survivor_choice"
+    OTHER = "other"
+
+
+class AbuseChange(StrEnum):
+    """carehub.cases.models.AbuseChange"""
+
+    STOPPED = "stopped"
+    REDUCED = "reduced"
+    UNCHANGED = "unchanged"
+    WORSE = "worse"
+
+
+class NotAnswered(StrEnum):
+    """carehub.cases.models.NotAnswered"""
+
+    DECLINED = "declined"
+    UNREACHABLE = "unreachable"

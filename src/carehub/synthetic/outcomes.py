@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carehub.cases.models import AbuseChange, ClosureReason, NotAnswered
-from carehub.demo.directory import ABUSE_TYPES
-from carehub.demo.pathway import Cases
+from carehub.synthetic.codes import AbuseChange, ClosureReason, NotAnswered
+from carehub.synthetic.directory import ABUSE_TYPES
+from carehub.synthetic.pathway import Cases
 from carehub.synthetic.sampling import DAY, NA, bernoulli, choose
 
 SCALES = ("feels_safe", "wellbeing", "quality_of_life", "confidence_help")

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from carehub.core.choices import Community
-from carehub.demo.directory import Directory
+from carehub.synthetic.codes import Community
+from carehub.synthetic.directory import Directory
 from carehub.synthetic.sampling import NA
 
 CHUNK = 50_000
@@ -39,7 +39,7 @@ def route(
 ) -> np.ndarray:
     """The index of the service each referral is routed to."""
     n = len(borough)
-    communities = list(Community.values)
+    communities = list([c.value for c in Community])
     serves = np.array([[c in directory.communities[s] for c in communities] for s in range(len(directory))])
     wants_index = np.array([communities.index(w) if w else NA for w in wants.tolist()])
     out = np.empty(n, dtype=np.int64)

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carehub.core.choices import AbuseType, ServiceType
 from carehub.core.london import BOROUGHS
 from carehub.synthetic import london
+from carehub.synthetic.codes import AbuseType, ServiceType
 from carehub.synthetic.london import OrgSpec, ServiceSpec
 
-SERVICE_TYPES: tuple[str, ...] = tuple(ServiceType.values)
-ABUSE_TYPES: tuple[str, ...] = tuple(AbuseType.values)
+SERVICE_TYPES: tuple[str, ...] = tuple(t.value for t in ServiceType)
+ABUSE_TYPES: tuple[str, ...] = tuple(a.value for a in AbuseType)
 BOROUGH_CODES: tuple[str, ...] = tuple(BOROUGHS)
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carehub.cases.models import CaseStatus, ClosureReason
-from carehub.core.choices import ServiceType as T
-from carehub.demo.directory import SERVICE_TYPES, Directory
-from carehub.referrals.models import Status
+from carehub.synthetic.codes import CaseStatus, ClosureReason
+from carehub.synthetic.codes import ReferralStatus as Status
+from carehub.synthetic.codes import ServiceType as T
+from carehub.synthetic.directory import SERVICE_TYPES, Directory
 from carehub.synthetic.sampling import DAY, HOUR, NA, bernoulli, choose, lognormal
 from carehub.synthetic.timeline import seconds
 
