@@ -13,6 +13,7 @@ from carehub.cases import models as cases
 from carehub.core import choices
 from carehub.insight.commissioning.settings import DEFAULT_EVENTS
 from carehub.people import monitoring
+from carehub.referrals import dash
 from carehub.referrals import models as referrals
 from carehub.synthetic import codes
 
@@ -33,6 +34,8 @@ PAIRS = [
     (codes.ClosureReason, cases.ClosureReason),
     (codes.AbuseChange, cases.AbuseChange),
     (codes.NotAnswered, cases.NotAnswered),
+    (codes.Channel, referrals.Channel),
+    (codes.PolicePerpetrator, referrals.PolicePerpetrator),
 ]
 
 
@@ -65,3 +68,13 @@ def test_the_vocabularies_drawn_from_whole_are_the_hubs_whole_and_in_order(ours,
     """synthetic.directory and synthetic.routing draw an index into these lists: a code missing or moved would
     change what every seed writes, and leave the hub's new code unseeded."""
     assert [m.value for m in ours] == list(hubs.values)
+
+
+def test_the_dash_the_generators_answer_is_the_hubs():
+    assert (codes.DASH_ANSWERS, codes.DASH_QUESTION_COUNT) == (dash.ANSWERS, dash.QUESTION_COUNT)
+
+
+def test_every_age_falls_in_the_hubs_band():
+    assert [codes.age_band(age) for age in [None, *range(0, 121)]] == [
+        monitoring.age_band(age) for age in [None, *range(0, 121)]
+    ]

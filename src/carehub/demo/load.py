@@ -19,7 +19,6 @@ from carehub.core.choices import ServiceType
 from carehub.core.london import borough_name
 from carehub.core.public_ids import new_public_id
 from carehub.demo.identities import SealedRow
-from carehub.demo.intake import mask_to_json
 from carehub.demo.personas import DEMO_PASSWORD
 from carehub.demo.plan import Plan
 from carehub.demo.writer import BulkWriter, ids
@@ -31,6 +30,7 @@ from carehub.referrals import dash
 from carehub.referrals.models import DashAssessment, Offer, OfferStatus, Referral, Status
 from carehub.synthetic import london
 from carehub.synthetic.directory import ABUSE_TYPES, SERVICE_TYPES
+from carehub.synthetic.intake import mask_to_json
 from carehub.synthetic.sampling import NA
 
 CHUNK = 100_000

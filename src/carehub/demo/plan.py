@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from carehub.cases.models import CaseStatus
-from carehub.demo.intake import Intake, draw_channels, draw_intake, draw_sealed
 from carehub.demo.planted import plant_repeats
-from carehub.demo.risk import marac_decisions
 from carehub.demo.staff import Staff, build_staff
 from carehub.insight.duration.simulate import Planted
 from carehub.referrals.models import REFERENCE_ALPHABET, RiskLevel, Status
 from carehub.synthetic import census as census_table
 from carehub.synthetic.directory import BOROUGH_CODES, Directory, build_directory
+from carehub.synthetic.intake import Intake, draw_channels, draw_intake, draw_sealed
 from carehub.synthetic.outcomes import Measures, draw_measures
 from carehub.synthetic.pathway import Cases, Outcome, allocate_caseworkers, draw_journey, end_previous_cases, outcome_at
 from carehub.synthetic.population import Survivors, draw_survivors
+from carehub.synthetic.risk import marac_decisions
 from carehub.synthetic.routing import route
 from carehub.synthetic.sampling import DAY, NA, bernoulli
 from carehub.synthetic.timeline import LATER_REFERRAL_SHARE, Linkage, Window, arrival_times, link_survivors

@@ -22,8 +22,8 @@ import dataclasses
 import numpy as np
 
 from carehub.cases.models import ClosureReason
-from carehub.demo.intake import Intake, _age_bands, _ages
 from carehub.insight.duration.simulate import HORIZON_DAYS, Planted, plant
+from carehub.synthetic.intake import Intake, _age_bands, _ages
 from carehub.synthetic.pathway import ACCEPTED, Journey
 from carehub.synthetic.population import Survivors
 from carehub.synthetic.sampling import DAY, HOUR, NA

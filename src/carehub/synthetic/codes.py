@@ -211,3 +211,48 @@ class NotAnswered(StrEnum):
 
     DECLINED = "declined"
     UNREACHABLE = "unreachable"
+
+
+class Channel(StrEnum):
+    """carehub.referrals.models.Channel"""
+
+    SELF = "self"
+    PROFESSIONAL = "professional"
+    API = "api"
+
+
+class PolicePerpetrator(StrEnum):
+    """carehub.referrals.models.PolicePerpetrator"""
+
+    NO = "no"
+    SERVING = "serving"
+    FORMER = "former"
+    STAFF = "staff"
+    UNKNOWN = "unknown"
+
+
+# The DASH as carehub.referrals.dash asks it: its answers, in order (the generators draw an index), and how many
+# questions there are.
+DASH_ANSWERS = ("yes", "no", "dont_know")
+DASH_QUESTION_COUNT = 24
+
+# carehub.people.monitoring.age_band's bands: the upper bound (exclusive) of each, then 65 and over.
+AGE_BAND_EDGES = (
+    (16, "under_16"),
+    (18, "16_17"),
+    (25, "18_24"),
+    (35, "25_34"),
+    (45, "35_44"),
+    (55, "45_54"),
+    (65, "55_64"),
+)
+
+
+def age_band(age_in_years: int | None) -> str:
+    """carehub.people.monitoring.age_band: the band for an age; blank when the age is unknown."""
+    if age_in_years is None:
+        return ""
+    for upper, band in AGE_BAND_EDGES:
+        if age_in_years < upper:
+            return band
+    return "65_plus"

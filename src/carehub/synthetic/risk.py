@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carehub.core.choices import AbuseType as A
-from carehub.referrals.dash import ANSWERS, QUESTION_COUNT
-from carehub.referrals.models import Channel
+from carehub.synthetic.codes import DASH_ANSWERS as ANSWERS
+from carehub.synthetic.codes import DASH_QUESTION_COUNT as QUESTION_COUNT
+from carehub.synthetic.codes import AbuseType as A
+from carehub.synthetic.codes import Channel
 from carehub.synthetic.directory import ABUSE_TYPES
 from carehub.synthetic.sampling import DAY, NA, bernoulli
 

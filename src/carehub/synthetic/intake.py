@@ -12,17 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carehub.accounts.models import Organisation
-from carehub.core.choices import AbuseType as A
-from carehub.core.choices import Community
-from carehub.core.choices import ServiceType as T
-from carehub.demo.risk import Risk, draw_risk
-from carehub.people.monitoring import age_band
-from carehub.referrals.models import Channel, PolicePerpetrator
 from carehub.synthetic import london
+from carehub.synthetic.codes import AbuseType as A
+from carehub.synthetic.codes import Channel, Community, PolicePerpetrator, age_band
+from carehub.synthetic.codes import OrganisationKind as Kind
+from carehub.synthetic.codes import ServiceType as T
 from carehub.synthetic.directory import ABUSE_TYPES, BOROUGH_CODES, SERVICE_TYPES
 from carehub.synthetic.heritage import HERITAGES
 from carehub.synthetic.population import Survivors
+from carehub.synthetic.risk import Risk, draw_risk
 from carehub.synthetic.sampling import DAY, NA, bernoulli, choose
 
 CHANNELS = {Channel.SELF: 0.27, Channel.PROFESSIONAL: 0.58, Channel.API: 0.15}
@@ -53,17 +51,17 @@ RELATIONSHIPS |= {"": 0.04}
 
 REFERRER_KINDS = {
     Channel.PROFESSIONAL: {
-        Organisation.Kind.POLICE: 0.42,
-        Organisation.Kind.HEALTH: 0.22,
-        Organisation.Kind.SOCIAL_CARE: 0.16,
-        Organisation.Kind.OTHER_AGENCY: 0.2,
+        Kind.POLICE: 0.42,
+        Kind.HEALTH: 0.22,
+        Kind.SOCIAL_CARE: 0.16,
+        Kind.OTHER_AGENCY: 0.2,
     },
-    Channel.API: {Organisation.Kind.POLICE: 0.85, Organisation.Kind.HEALTH: 0.15},
+    Channel.API: {Kind.POLICE: 0.85, Kind.HEALTH: 0.15},
 }
 SEALED_REFERRER_KINDS = {
-    Organisation.Kind.HEALTH: 0.4,
-    Organisation.Kind.SOCIAL_CARE: 0.25,
-    Organisation.Kind.OTHER_AGENCY: 0.35,
+    Kind.HEALTH: 0.4,
+    Kind.SOCIAL_CARE: 0.25,
+    Kind.OTHER_AGENCY: 0.35,
 }
 
 
@@ -279,11 +277,11 @@ def _referrers(rng: np.random.Generator, channel: np.ndarray, borough: np.ndarra
         if not len(rows):
             continue
         weights = np.ones((len(rows), len(orgs)))
-        if k == Organisation.Kind.POLICE:
+        if k == Kind.POLICE:
             # The Met for most of London, the City force for the City; BTP for a few from the transport network.
             weights[:] = [93, 0, 7]
             weights[city[rows]] = [10, 85, 5]
-        elif k == Organisation.Kind.HEALTH:
+        elif k == Kind.HEALTH:
             weights[east[rows], 0] = 4  # Eastfield General serves east London
         u = rng.random(len(rows))[:, None]
         cumulative = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
