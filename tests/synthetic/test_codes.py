@@ -36,6 +36,7 @@ PAIRS = [
     (codes.NotAnswered, cases.NotAnswered),
     (codes.Channel, referrals.Channel),
     (codes.PolicePerpetrator, referrals.PolicePerpetrator),
+    (codes.Role, choices.Role),
 ]
 
 

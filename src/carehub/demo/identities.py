@@ -20,7 +20,6 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from carehub.demo.staff import ascii_slug
 from carehub.people import crypto
 from carehub.people.linkage_keys import BatchKeys, key_row
 from carehub.people.models import Identity, lookups_for
@@ -29,6 +28,7 @@ from carehub.synthetic.heritage import BRITISH_WOMEN, HERITAGES, STREETS
 from carehub.synthetic.london import POSTCODE_DISTRICTS
 from carehub.synthetic.population import Survivors
 from carehub.synthetic.sampling import NA
+from carehub.synthetic.staff import ascii_slug
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from carehub.cases.models import CaseStatus
+from carehub.demo.personas import PERSONAS
 from carehub.demo.planted import plant_repeats
-from carehub.demo.staff import Staff, build_staff
 from carehub.insight.duration.simulate import Planted
 from carehub.referrals.models import REFERENCE_ALPHABET, RiskLevel, Status
 from carehub.synthetic import census as census_table
@@ -26,6 +26,7 @@ from carehub.synthetic.population import Survivors, draw_survivors
 from carehub.synthetic.risk import marac_decisions
 from carehub.synthetic.routing import route
 from carehub.synthetic.sampling import DAY, NA, bernoulli
+from carehub.synthetic.staff import Staff, StaffMember, build_staff
 from carehub.synthetic.timeline import LATER_REFERRAL_SHARE, Linkage, Window, arrival_times, link_survivors
 
 STREAMS = ("sealed", "arrivals", "linkage", "people", "intake", "routing", "journey", "staff", "allocation", "refs")
@@ -100,7 +101,8 @@ def build_plan(
         raise ValueError("the census table's boroughs are not carehub.core.london's")
     window = Window.ending(end_date, years)
     directory = build_directory(window.start, census.population)
-    staff = build_staff(rng["staff"], census, directory)
+    personas = [StaffMember(p.username, p.full_name, p.organisation_slug, str(p.role), persona=True) for p in PERSONAS]
+    staff = build_staff(rng["staff"], census, directory, personas)
 
     channel = draw_channels(rng["arrivals"], referrals)
     received = arrival_times(rng["arrivals"], referrals, window, channel)

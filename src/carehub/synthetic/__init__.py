@@ -9,7 +9,8 @@
   monthly demand with planted surges, tournaments and a recording break, and referral extracts built on it, for
   the commissioning analysis;
 - directory.py, intake.py, risk.py, routing.py, pathway.py, outcomes.py: the demo's services as arrays, and each
-  referral's intake, DASH answers, route, path through offers and cases, and outcome measures;
+  referral's intake, DASH answers, route, path through offers and cases, and outcome measures; staff.py: the
+  hub's and services' staff around the seeder's personas;
 - codes.py: the hub's codes the generators write, as plain enums.
 carehub.demo turns the generators' draws into database rows (`carehub seed`); nothing else in the package imports
 this one (.importlinter, contract 6).

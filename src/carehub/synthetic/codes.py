@@ -256,3 +256,12 @@ def age_band(age_in_years: int | None) -> str:
         if age_in_years < upper:
             return band
     return "65_plus"
+
+
+class Role(StrEnum):
+    """carehub.core.choices.Role (the roles of the staff the generators draw)"""
+
+    HUB_WORKER = "hub_worker"
+    CASEWORKER = "caseworker"
+    SERVICE_MANAGER = "service_manager"
+    INDEPENDENT_ADVISER = "independent_adviser"

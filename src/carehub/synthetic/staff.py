@@ -1,4 +1,5 @@
-"""The people who sign in: the demo personas, plus generated hub workers, managers and caseworkers per service.
+"""The people who sign in: the demo personas (the seeder's, passed in), plus generated hub workers, managers and
+caseworkers per service.
 
 Caseworkers are drawn per service so cases can be allocated among a realistic few. The personas a demo user signs in
 as take their place in those pools (the caseworker persona is one of Quaymarsh IDVA's caseworkers, and so on).
@@ -7,14 +8,14 @@ as take their place in those pools (the caseworker persona is one of Quaymarsh I
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from carehub.accounts.models import Role
-from carehub.demo.personas import PERSONAS
 from carehub.synthetic import london
 from carehub.synthetic.census import Census
+from carehub.synthetic.codes import Role
 from carehub.synthetic.directory import Directory
 from carehub.synthetic.heritage import ETHNICITY_HERITAGES, HERITAGE_INDEX, HERITAGES
 
@@ -76,8 +77,11 @@ class _Namer:
         return username, f"{given} {family}"
 
 
-def build_staff(rng: np.random.Generator, census: Census, directory: Directory) -> Staff:
-    members = [StaffMember(p.username, p.full_name, p.organisation_slug, str(p.role), persona=True) for p in PERSONAS]
+def build_staff(
+    rng: np.random.Generator, census: Census, directory: Directory, personas: Sequence[StaffMember]
+) -> Staff:
+    """`personas` (persona=True) come first, in their order, and take their places in the pools they work in."""
+    members = list(personas)
     namer = _Namer(rng, census)
     namer.taken.update(m.username for m in members)
 
@@ -89,7 +93,7 @@ def build_staff(rng: np.random.Generator, census: Census, directory: Directory) 
     hub_workers = [i for i, m in enumerate(members) if m.role == Role.HUB_WORKER]
     hub_workers += [add(london.HUB_SLUG, Role.HUB_WORKER) for _ in range(HUB_WORKERS)]
     persona_caseworkers = {
-        p.organisation_slug: i for i, p in enumerate(PERSONAS) if p.role in (Role.CASEWORKER, Role.INDEPENDENT_ADVISER)
+        p.organisation_slug: i for i, p in enumerate(personas) if p.role in (Role.CASEWORKER, Role.INDEPENDENT_ADVISER)
     }
     managers = {m.organisation_slug: i for i, m in enumerate(members) if m.role == Role.SERVICE_MANAGER}
     pools: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(directory)
