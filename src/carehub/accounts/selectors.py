@@ -70,9 +70,17 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> Invit
 
     Public by nature (the invitee is not signed in yet): the token itself is the credential.
     """
+    return invitation_for_token_hash(invitation_token_hash(token), now=now)
+
+
+def invitation_for_token_hash(token_hash: str, *, now: dt.datetime | None = None) -> Invitation | None:
+    """As invitation_for_token, from the hash the invitation page keeps in the session (never the token itself: the
+    session table is as much a copy of the database as any other)."""
+    if not token_hash:
+        return None
     now = now or timezone.now()
     return (
         Invitation.objects.select_related("user")
-        .filter(token_hash=invitation_token_hash(token), used_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .filter(token_hash=token_hash, used_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )

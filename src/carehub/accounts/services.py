@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -110,19 +109,16 @@ def user_invite(
     organisation: Organisation,
     role: str,
     now: dt.datetime | None = None,
-) -> tuple[User, str]:
-    """A new user with one membership and no password yet, and an invitation e-mailed to her.
+) -> tuple[User, Invitation]:
+    """A new user with one membership and no password yet, and an invitation queued for e-mailing to her.
 
-    Returns the user and the invitation's path (for tests; pages never show it, since only the invitee may use it).
+    Returns the user and her invitation (whose link only the worker ever knows: see invitation_deliver).
     """
     user = User(username=username, full_name=full_name, email=email)
     user.set_unusable_password()
     user.full_clean()
     with transaction.atomic():
         user.save()
-        membership = Membership(user=user, organisation=organisation, role=role)
-        membership.full_clean()
-        membership.save()
         audit.record(
             actor=actor,
             action=Action.CREATE,
@@ -135,26 +131,31 @@ def user_invite(
             },
             event=EventType.USER_INVITED,
         )
-        _record_membership_created(actor, membership)
-        path = _invite(actor=actor, user=user, now=_now(now))
-    return user, path
+        _membership_create(actor, user=user, organisation=organisation, role=role)
+        invitation = _invite(actor=actor, user=user, now=_now(now))
+    return user, invitation
 
 
-def invitation_send(*, actor, user: User, now: dt.datetime | None = None) -> str:
+def invitation_send(*, actor, user: User, now: dt.datetime | None = None) -> Invitation:
     """A fresh invitation for a user who has lost or not used hers; any earlier link stops working at once."""
     with transaction.atomic():
         return _invite(actor=actor, user=user, now=_now(now))
 
 
-def _invite(*, actor, user: User, now: dt.datetime) -> str:
+def _invite(*, actor, user: User, now: dt.datetime) -> Invitation:
+    """Write the invitation and queue its delivery, in the caller's transaction; no token exists yet.
+
+    The task carries the invitation's id alone: with the database backend its arguments sit in the task table
+    until a worker runs, and the link must never be there (nor anywhere else in the database) in clear.
+    """
+    from carehub.accounts.tasks import deliver_invitation  # tasks import this module
+
     if not user.email:
         raise ValidationError({"email": "The user has no e-mail address to send the invitation to."})
-    # One working link at a time: a new one ends every earlier one.
+    # One working link at a time: a new one ends every earlier one, delivered or still queued.
     user.invitations.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         user=user,
-        token_hash=invitation_token_hash(token),
         created_by=actor,
         created_at=now,
         expires_at=now + dt.timedelta(hours=settings.INVITATION_MAX_HOURS),
@@ -167,17 +168,46 @@ def _invite(*, actor, user: User, now: dt.datetime) -> str:
         changes={"user": [None, user.username], "expires_at": [None, invitation.expires_at.isoformat()]},
         event=EventType.INVITATION_SENT,
     )
-    path = reverse("accounts:invitation", kwargs={"token": token})
-    # Sent when the transaction commits, straight from here rather than through the task queue: the link is a secret,
-    # and a queued task would keep it in clear in the task table until a worker ran.
-    body = (
-        f"An administrator has made you a Care Hub account. Your username is {user.username}.\n\n"
-        f"Choose your password here (the link works once, for {settings.INVITATION_MAX_HOURS} hours):\n"
-        f"{settings.CAREHUB_BASE_URL.rstrip('/')}{path}\n\n"
-        "Then you will set up an authenticator app on your phone for the second step of signing in.\n"
-    )
-    transaction.on_commit(partial(send_mail, INVITATION_SUBJECT, body, None, [user.email], fail_silently=False))
-    return path
+    # Enqueued in this transaction: with the database backend the task row commits (or rolls back) with the invitation.
+    deliver_invitation.enqueue(invitation_id=invitation.pk)
+    return invitation
+
+
+def invitation_deliver(*, invitation_id: int) -> bool:
+    """The worker's half of an invitation: mint the token, keep only its hash, e-mail the link. Idempotent.
+
+    An invitation is delivered at most once: the token is stored by a conditional update that only an undelivered,
+    unused invitation with no newer one for the same user passes, so a task run twice (a retry, a worker restarted
+    after the e-mail left) sends nothing the second time and the first link keeps working; to send a new link, an
+    administrator re-sends the invitation, which ends the old one. The e-mail is sent inside the transaction that
+    stores the hash: if sending fails, the hash is rolled back with it and the task fails (and may be retried),
+    so a stored hash always has a link that left. Returns whether an e-mail was sent.
+    """
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_related("user").filter(pk=invitation_id).first()
+        if invitation is None:
+            return False
+        superseded = Invitation.objects.filter(user_id=invitation.user_id, pk__gt=invitation.pk).exists()
+        minted = (
+            0
+            if superseded
+            else Invitation.objects.filter(
+                pk=invitation.pk, token_hash__isnull=True, sent_at__isnull=True, used_at__isnull=True
+            ).update(token_hash=invitation_token_hash(token), sent_at=timezone.now())
+        )
+        if minted != 1:
+            return False
+        user = invitation.user
+        path = reverse("accounts:invitation", kwargs={"token": token})
+        body = (
+            f"An administrator has made you a Care Hub account. Your username is {user.username}.\n\n"
+            f"Choose your password here (the link works once, for {settings.INVITATION_MAX_HOURS} hours):\n"
+            f"{settings.CAREHUB_BASE_URL.rstrip('/')}{path}\n\n"
+            "Then you will set up an authenticator app on your phone for the second step of signing in.\n"
+        )
+        send_mail(INVITATION_SUBJECT, body, None, [user.email], fail_silently=False)
+    return True
 
 
 def invitation_accept(*, invitation: Invitation, password: str, now: dt.datetime | None = None) -> User:
@@ -220,13 +250,17 @@ def _record_membership_created(actor, membership: Membership) -> None:
     )
 
 
-def membership_add(*, actor, user: User, organisation: Organisation, role: str) -> Membership:
+def _membership_create(actor, *, user: User, organisation: Organisation, role: str) -> Membership:
     membership = Membership(user=user, organisation=organisation, role=role)
     membership.full_clean()
-    with transaction.atomic():
-        membership.save()
-        _record_membership_created(actor, membership)
+    membership.save()
+    _record_membership_created(actor, membership)
     return membership
+
+
+def membership_add(*, actor, user: User, organisation: Organisation, role: str) -> Membership:
+    with transaction.atomic():
+        return _membership_create(actor, user=user, organisation=organisation, role=role)
 
 
 def membership_set_active(*, actor, membership: Membership, active: bool) -> None:

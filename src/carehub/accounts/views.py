@@ -45,9 +45,11 @@ def lockout_username(request: HttpRequest | None, credentials: dict | None) -> s
 
 # --- invitations: a new user chooses her password, then sets up her second factor ---------------------------------
 
-# The invitation's token, kept in the session once the link is opened: the address bar, the history and any
-# Referer then show /accounts/invitation/set-password/, never the secret itself (as Django's password reset does).
-INVITATION_SESSION_KEY = "carehub_invitation_token"
+# The invitation's token hash, kept in the session once the link is opened: the address bar, the history, any
+# Referer and every access log line after the first then show /accounts/invitation/set-password/, never the secret
+# itself (as Django's password reset does); the first line is redacted (core.logging). The session keeps the hash,
+# not the token, since sessions live in the database: no table ever holds the link in clear.
+INVITATION_SESSION_KEY = "carehub_invitation"
 
 
 def _invitation_invalid(request: HttpRequest) -> HttpResponse:
@@ -61,13 +63,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return _invitation_invalid(request)
     if request.user.is_authenticated:
         auth.logout(request)  # someone else's session on this computer must not carry on beside the new account
-    request.session[INVITATION_SESSION_KEY] = token
+    request.session[INVITATION_SESSION_KEY] = services.invitation_token_hash(token)
     return redirect("accounts:invitation_password")
 
 
 @policy.route(public=True)
 def invitation_password(request: HttpRequest) -> HttpResponse:
-    found = selectors.invitation_for_token(request.session.get(INVITATION_SESSION_KEY, ""))
+    found = selectors.invitation_for_token_hash(request.session.get(INVITATION_SESSION_KEY, ""))
     if found is None:
         return _invitation_invalid(request)
     form = ChoosePasswordForm(found.user, request.POST or None)
