@@ -64,10 +64,19 @@ class Membership(models.Model):
     role = models.CharField(max_length=30, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Four eyes on the sealed pathway: a role given (or changed, or restored) in the independent advisory service's
+    # organisation waits, inactive, until one of that service's own managers confirms it; not the administrator who
+    # gave it, nor its holder (accounts.services.membership_decide; who may decide is accounts.policy's to say).
+    awaiting_confirmation = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role"),
+            models.CheckConstraint(
+                condition=~models.Q(awaiting_confirmation=True, is_active=True), name="membership_pending_inactive"
+            ),
         ]
 
     def __str__(self) -> str:

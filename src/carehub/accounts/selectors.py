@@ -52,6 +52,19 @@ def membership_by_id(*, user, pk: int) -> Membership | None:
     return policy.memberships_administered_by(user).select_related("user", "organisation").filter(pk=pk).first()
 
 
+def memberships_awaiting_decision(*, user) -> QuerySet[Membership]:
+    """Pending roles in the independent service this user may confirm or refuse, oldest request first."""
+    return (
+        policy.memberships_awaiting_decision_by(user)
+        .select_related("user", "organisation", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def membership_awaiting_decision(*, user, pk: int) -> Membership | None:
+    return memberships_awaiting_decision(user=user).filter(pk=pk).first()
+
+
 def api_key_list(*, user) -> QuerySet[ApiKey]:
     """Most recently used first, keys never used after them (newest first): a key unused for months stands out."""
     return (

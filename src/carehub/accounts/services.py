@@ -20,9 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from carehub.accounts.models import Invitation, Membership, Organisation, User
+from carehub.accounts.models import Invitation, Membership, Organisation, Role, User
 from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
+from carehub.notifications.models import Kind
+from carehub.notifications.services import notify
 
 # Fields whose values are personal: the trail says they changed, never what to.
 _PERSONAL = {"email", "full_name"}
@@ -236,39 +238,122 @@ def invitation_accept(*, invitation: Invitation, password: str, now: dt.datetime
 
 
 def _record_membership_created(actor, membership: Membership) -> None:
+    changes = {
+        "user": [None, membership.user.username],
+        "organisation": [None, membership.organisation.slug],
+        "role": [None, membership.role],
+    }
+    if membership.awaiting_confirmation:
+        changes["awaiting_confirmation"] = [None, True]
     audit.record(
         actor=actor,
         action=Action.CREATE,
         object_type="membership",
         object_id=membership.pk,
-        changes={
-            "user": [None, membership.user.username],
-            "organisation": [None, membership.organisation.slug],
-            "role": [None, membership.role],
-        },
+        changes=changes,
         event=EventType.MEMBERSHIP_CREATED,
+    )
+
+
+# --- four eyes on the independent service's roles -------------------------------------------------------------------
+# A role in the independent advisory service's organisation reaches sealed records: the survivors of abuse by police
+# officers and staff. No administrator alone may give it. A role given, changed or restored there waits, inactive,
+# until a manager of that service (not the administrator who asked, not its holder) confirms it; refused, it stays
+# inactive. Until then every read of it fails: the policy reads active memberships only (and never a pending one).
+
+PENDING_TEXT = "A role in {organisation} awaits your confirmation."
+
+
+def needs_confirmation(organisation: Organisation) -> bool:
+    """Whether a role in this organisation waits for its own managers' confirmation: the independent service's."""
+    return organisation.is_independent_advisory
+
+
+def _await_confirmation(actor, membership: Membership) -> None:
+    """Mark a membership pending (the caller saves it), with who asked and when."""
+    membership.is_active = False
+    membership.awaiting_confirmation = True
+    membership.requested_by = actor if getattr(actor, "pk", None) else None
+    membership.requested_at = timezone.now()
+
+
+def _ask_for_confirmation(actor, membership: Membership) -> None:
+    """Audit the request and tell the service's confirmed managers, other than the one who asked and the holder.
+
+    The notice names the organisation only: whose role and which, it leaves to the page behind the link.
+    """
+    audit.record(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type="membership",
+        object_id=membership.pk,
+        changes={
+            "user": membership.user.username,
+            "organisation": membership.organisation.slug,
+            "role": membership.role,
+            "awaiting_confirmation": [False, True],
+        },
+        event=EventType.MEMBERSHIP_CONFIRMATION_REQUESTED,
+    )
+    managers = (
+        Membership.objects.filter(
+            organisation=membership.organisation,
+            role=Role.SERVICE_MANAGER,
+            is_active=True,
+            awaiting_confirmation=False,
+            user__is_active=True,
+        )
+        .exclude(user_id=membership.user_id)
+        .exclude(user_id=getattr(actor, "pk", None))
+        .values_list("user_id", flat=True)
+    )
+    notify(
+        recipient_ids=list(managers),
+        kind=Kind.MEMBERSHIP_PENDING,
+        text=PENDING_TEXT.format(organisation=membership.organisation.name),
+        link=reverse("accounts:membership_decision", kwargs={"pk": membership.pk}),
+        event_key=f"membership_pending:{membership.pk}:{membership.requested_at.isoformat()}",
     )
 
 
 def _membership_create(actor, *, user: User, organisation: Organisation, role: str) -> Membership:
     membership = Membership(user=user, organisation=organisation, role=role)
+    pending = needs_confirmation(organisation)
+    if pending:
+        _await_confirmation(actor, membership)
     membership.full_clean()
     membership.save()
     _record_membership_created(actor, membership)
+    if pending:
+        _ask_for_confirmation(actor, membership)
     return membership
 
 
 def membership_add(*, actor, user: User, organisation: Organisation, role: str) -> Membership:
+    """Give a role; in the independent service, a pending one (see above)."""
     with transaction.atomic():
         return _membership_create(actor, user=user, organisation=organisation, role=role)
 
 
 def membership_set_active(*, actor, membership: Membership, active: bool) -> None:
-    """Suspend or restore a membership: the quickest way to cut off a member who may be a risk."""
+    """Suspend or restore a membership: the quickest way to cut off a member who may be a risk.
+
+    Suspending a pending membership withdraws the request. Restoring one in the independent service asks for
+    confirmation again, as a new role would: a suspension may have had its reasons.
+    """
+    if membership.awaiting_confirmation:
+        if not active:
+            _withdraw(actor, membership)
+        return
     old = membership.is_active
     if old == active:
         return
     with transaction.atomic():
+        if active and needs_confirmation(membership.organisation):
+            _await_confirmation(actor, membership)
+            membership.save(update_fields=["is_active", "awaiting_confirmation", "requested_by", "requested_at"])
+            _ask_for_confirmation(actor, membership)
+            return
         membership.is_active = active
         membership.save(update_fields=["is_active"])
         audit.record(
@@ -281,21 +366,84 @@ def membership_set_active(*, actor, membership: Membership, active: bool) -> Non
         )
 
 
-def membership_role_change(*, actor, membership: Membership, role: str) -> None:
-    old = membership.role
-    if old == role:
-        return
-    membership.role = role
-    membership.full_clean()
+def _withdraw(actor, membership: Membership) -> None:
     with transaction.atomic():
-        membership.save(update_fields=["role"])
+        withdrawn = Membership.objects.filter(pk=membership.pk, awaiting_confirmation=True).update(
+            awaiting_confirmation=False
+        )
+        if withdrawn != 1:
+            return
+        membership.awaiting_confirmation = False
         audit.record(
             actor=actor,
             action=Action.UPDATE,
             object_type="membership",
             object_id=membership.pk,
-            changes={"role": [old, role], "organisation": membership.organisation.slug},
+            changes={"awaiting_confirmation": [True, False], "organisation": membership.organisation.slug},
+            event=EventType.MEMBERSHIP_REQUEST_WITHDRAWN,
+        )
+
+
+def membership_role_change(*, actor, membership: Membership, role: str) -> None:
+    """Change a role. In the independent service the changed role waits for confirmation, and the old one stops
+    at once: a caseworker made a manager there must not manage before a manager agrees."""
+    old = membership.role
+    if old == role:
+        return
+    old_active = membership.is_active
+    membership.role = role
+    pending = needs_confirmation(membership.organisation)
+    if pending:
+        _await_confirmation(actor, membership)
+    membership.full_clean()
+    with transaction.atomic():
+        membership.save(update_fields=["role", "is_active", "awaiting_confirmation", "requested_by", "requested_at"])
+        changes = {"role": [old, role], "organisation": membership.organisation.slug}
+        if pending:
+            changes["is_active"] = [old_active, False]
+        audit.record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="membership",
+            object_id=membership.pk,
+            changes=changes,
             event=EventType.MEMBERSHIP_CHANGED,
+        )
+        if pending:
+            _ask_for_confirmation(actor, membership)
+
+
+def membership_decide(*, actor, membership: Membership, role: str, confirm: bool) -> None:
+    """A manager of the independent service confirms or refuses a pending role; ValidationError if it is no longer
+    pending as she saw it (`role`: the role on the page she answered), or if she asked for it or holds it.
+
+    Who may decide at all (a confirmed manager of that service) is the policy's: the view fetches the membership
+    through it. The four-eyes rule itself is checked here too, so that no caller can make one person both ask and
+    confirm.
+    """
+    if actor.pk in {membership.requested_by_id, membership.user_id}:
+        raise ValidationError("A role must be confirmed by someone other than who asked for it and who holds it.")
+    with transaction.atomic():
+        decided = Membership.objects.filter(
+            pk=membership.pk, awaiting_confirmation=True, role=role, requested_at=membership.requested_at
+        ).update(awaiting_confirmation=False, is_active=confirm)
+        if decided != 1:
+            raise ValidationError("This role is no longer waiting for confirmation as shown; look again.")
+        membership.awaiting_confirmation, membership.is_active = False, confirm
+        audit.record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="membership",
+            object_id=membership.pk,
+            changes={
+                "user": membership.user.username,
+                "organisation": membership.organisation.slug,
+                "role": role,
+                "requested_by": membership.requested_by.username if membership.requested_by else None,
+                "is_active": [False, confirm],
+                "awaiting_confirmation": [True, False],
+            },
+            event=EventType.MEMBERSHIP_CONFIRMED if confirm else EventType.MEMBERSHIP_REFUSED,
         )
 
 

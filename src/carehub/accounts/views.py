@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from carehub.accounts import policy, selectors, services
@@ -84,3 +84,32 @@ def invitation_password(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:otp_setup")
     context = {"form": form, "username": found.user.username}
     return render(request, "accounts/invitation_password.html", context, status=400 if form.errors else 200)
+
+
+# --- four eyes: a manager of the independent service confirms or refuses a role an administrator gave there --------
+
+
+@policy.route(check=policy.decides_memberships)
+def membership_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """One pending role, with Confirm and Refuse. 404 for a role she may not decide (her own request, her own role,
+    another service's, or one already decided), as for one that does not exist."""
+    membership = selectors.membership_awaiting_decision(user=request.user, pk=pk)
+    if membership is None:
+        raise Http404
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        if decision in {"confirm", "refuse"}:
+            try:
+                services.membership_decide(
+                    actor=request.user,
+                    membership=membership,
+                    role=request.POST.get("role", ""),
+                    confirm=decision == "confirm",
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                done = "confirmed" if decision == "confirm" else "refused"
+                messages.success(request, f"The role of {membership.user.username} has been {done}.")
+                return redirect("home")
+    return render(request, "accounts/membership_decision.html", {"membership": membership})
