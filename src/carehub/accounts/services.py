@@ -179,11 +179,12 @@ def invitation_deliver(*, invitation_id: int) -> bool:
     """The worker's half of an invitation: mint the token, keep only its hash, e-mail the link. Idempotent.
 
     An invitation is delivered at most once: the token is stored by a conditional update that only an undelivered,
-    unused invitation with no newer one for the same user passes, so a task run twice (a retry, a worker restarted
+    unused invitation of an active user with no newer one passes, so a task run twice (a retry, a worker restarted
     after the e-mail left) sends nothing the second time and the first link keeps working; to send a new link, an
     administrator re-sends the invitation, which ends the old one. The e-mail is sent inside the transaction that
-    stores the hash: if sending fails, the hash is rolled back with it and the task fails (and may be retried),
-    so a stored hash always has a link that left. Returns whether an e-mail was sent.
+    stores the hash: if sending fails, the hash is rolled back with it and the task is marked failed (running it
+    again, or re-sending the invitation, delivers), so no working link exists that never left. Returns whether an
+    e-mail was sent.
     """
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -195,7 +196,11 @@ def invitation_deliver(*, invitation_id: int) -> bool:
             0
             if superseded
             else Invitation.objects.filter(
-                pk=invitation.pk, token_hash__isnull=True, sent_at__isnull=True, used_at__isnull=True
+                pk=invitation.pk,
+                token_hash__isnull=True,
+                sent_at__isnull=True,
+                used_at__isnull=True,
+                user__is_active=True,
             ).update(token_hash=invitation_token_hash(token), sent_at=timezone.now())
         )
         if minted != 1:
