@@ -332,6 +332,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Logs never carry personal data: request bodies are not logged and the 404/500 pages show no details.
+# Nor secrets: the routes whose URL carries a one-time token (`token`) are redacted in the request and access logs
+# (core/logredact.py, installed on django.server, django.request and gunicorn's loggers).
+SECRET_URL_NAMES = ("accounts:invitation", "coproduction:feedback_start")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

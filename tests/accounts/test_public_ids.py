@@ -38,6 +38,7 @@ INTEGER_KEYS = {
     "directory:detail": Service,
     "administration:membership_toggle": Membership,
     "administration:membership_role": Membership,
+    "accounts:membership_decision": Membership,
     "administration:user": User,
     "administration:membership_add": User,
     "administration:second_factor_reset": User,

@@ -137,6 +137,13 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             + [(reverse(name, kwargs={"pk": 999_999}), None)]
             for name in ("service_administration:edit", "directory:capacity")
         },
+        # A role awaiting confirmation: none is pending in the world, so every persona meets a 404 (pending ones are
+        # walked in tests/accounts/test_independent_four_eyes.py).
+        "accounts:membership_decision": [
+            (reverse("accounts:membership_decision", kwargs={"pk": m.pk}), None)
+            for m in world.users["ines"].memberships.all()
+        ]
+        + [(reverse("accounts:membership_decision", kwargs={"pk": 999_999}), None)],
         # An invitation link that was never issued: the same page as a spent or expired one.
         "accounts:invitation": [(reverse("accounts:invitation", kwargs={"token": "not-a-real-invitation"}), None)],
         "equality:detail": [(reverse("equality:detail", kwargs={"name": n}), None) for n in ("hub", "nope")],

@@ -36,7 +36,8 @@ worlds = st.fixed_dictionaries(
     {
         "orgs": st.lists(st.sampled_from(KINDS), min_size=2, max_size=5),
         "memberships": st.lists(
-            st.lists(st.tuples(st.integers(0, 4), st.sampled_from(ROLES)), min_size=1, max_size=3),
+            # (organisation, role, awaiting confirmation): a pending role, in any organisation, must grant nothing.
+            st.lists(st.tuples(st.integers(0, 4), st.sampled_from(ROLES), st.booleans()), min_size=1, max_size=3),
             min_size=1,
             max_size=5,
         ),
@@ -54,7 +55,7 @@ worlds = st.fixed_dictionaries(
 @example(
     spec={
         "orgs": ["independent_advisory", "independent_advisory", "specialist"],
-        "memberships": [[(0, "service_manager"), (2, "service_manager")]],
+        "memberships": [[(0, "service_manager", False), (2, "service_manager", False)]],
         "records": [(True, 2, 0, True)],
     }
 )
@@ -71,8 +72,14 @@ def test_no_random_world_leaks_a_sealed_record(db, spec):
         users = []
         for grants in spec["memberships"]:
             user = f.UserFactory()
-            for org_index, role in {(i % len(orgs), r) for i, r in grants}:
-                f.MembershipFactory(user=user, organisation=orgs[org_index], role=role)
+            for (org_index, role), pending in {(i % len(orgs), r): p for i, r, p in grants}.items():
+                f.MembershipFactory(
+                    user=user,
+                    organisation=orgs[org_index],
+                    role=role,
+                    is_active=not pending,
+                    awaiting_confirmation=pending,
+                )
             users.append(user)
         for sealed, service_index, worker_index, with_case in spec["records"]:
             referral = f.ReferralFactory(
@@ -98,7 +105,10 @@ def test_no_random_world_leaks_a_sealed_record(db, spec):
 
 
 def _check(user) -> None:
-    memberships = list(user.memberships.select_related("organisation"))
+    # Only confirmed, active roles count: a role awaiting the independent service's confirmation grants nothing.
+    memberships = list(
+        user.memberships.filter(is_active=True, awaiting_confirmation=False).select_related("organisation")
+    )
     police = any(m.organisation.kind == Organisation.Kind.POLICE for m in memberships)
     independent = {
         m.organisation_id

@@ -142,11 +142,16 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipForm(request.POST, organisations=_organisations_for_form(request))
     if form.is_valid():
         try:
-            services.membership_add(actor=request.user, user=user, **form.cleaned_data)
+            membership = services.membership_add(actor=request.user, user=user, **form.cleaned_data)
         except ValidationError:
             form.add_error("role", "They already have this role in this organisation.")
         else:
-            messages.success(request, f"{user.username} has a new role.")
+            if membership.awaiting_confirmation:
+                messages.success(
+                    request, f"The new role of {user.username} awaits a manager of {membership.organisation}."
+                )
+            else:
+                messages.success(request, f"{user.username} has a new role.")
             return redirect("administration:user", pk=user.pk)
     return _user_page(request, user, form, status=400)
 
@@ -157,7 +162,9 @@ def membership_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """Suspend or restore a membership: the quickest way to cut off a member who may be a risk."""
     membership = _found(selectors.membership_by_id(user=request.user, pk=pk))
     _changeable(request, membership.user)
-    services.membership_set_active(actor=request.user, membership=membership, active=not membership.is_active)
+    # A pending role's button withdraws the request (it is inactive already, and restoring is not the admin's alone).
+    active = False if membership.awaiting_confirmation else not membership.is_active
+    services.membership_set_active(actor=request.user, membership=membership, active=active)
     if request.POST.get("back") == "user":
         return redirect("administration:user", pk=membership.user_id)
     return redirect("administration:organisation", slug=membership.organisation.slug)

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from carehub.accounts import signals  # noqa: F401  (connects the audit receivers)
+        from carehub.accounts import homes, signals  # noqa: F401  (audit receivers; homes: the home panel)

@@ -64,10 +64,19 @@ class Membership(models.Model):
     role = models.CharField(max_length=30, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Four eyes on the sealed pathway: a role given (or changed, or restored) in the independent advisory service's
+    # organisation waits, inactive, until one of that service's own managers confirms it; not the administrator who
+    # gave it, nor its holder (accounts.services.membership_decide; who may decide is accounts.policy's to say).
+    awaiting_confirmation = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role"),
+            models.CheckConstraint(
+                condition=~models.Q(awaiting_confirmation=True, is_active=True), name="membership_pending_inactive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,13 +145,19 @@ class Invitation(models.Model):
 
     Only a hash of the token is stored, as for API keys: a copy of the database (a backup, a support snapshot) must not
     let anyone take over an account that has not been claimed yet. A link works once and until `expires_at`.
+
+    The request that invites only writes this row and queues its delivery (accounts.tasks.invitation_deliver, with the
+    row's id alone): the worker mints the token, stores its hash and e-mails the link, so the secret never sits in the
+    task table, and exists only in the worker's memory and in the e-mail. Until then `token_hash` is empty.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
+    # When the worker minted the token and e-mailed the link: at most once per invitation (see invitation_deliver).
+    sent_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

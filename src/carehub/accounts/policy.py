@@ -44,13 +44,19 @@ CONTENT_ROLES = frozenset({Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGE
 
 
 def memberships(user) -> list[Membership]:
-    """The user's active memberships, fetched once per request."""
+    """The user's active memberships, fetched once per request.
+
+    A role awaiting the independent service's confirmation is inactive, and is left out by name as well: whatever
+    else changes, a pending role grants nothing until a manager there confirms it (accounts.services, four eyes).
+    """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_carehub_memberships", None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user=user, is_active=True).select_related("organisation").order_by("pk")
+            Membership.objects.filter(user=user, is_active=True, awaiting_confirmation=False)
+            .select_related("organisation")
+            .order_by("pk")
         )
         user._carehub_memberships = cached
     return cached
@@ -514,6 +520,36 @@ def may_change_user(actor, target) -> bool:
 
 def memberships_administered_by(user) -> QuerySet[Membership]:
     return Membership.objects.all() if can_administer(user) else Membership.objects.none()
+
+
+def _independent_orgs_managed_by(user) -> list[int]:
+    """The independent services this user manages, by a confirmed membership; none for a police user."""
+    if is_police_user(user):
+        return []
+    return [
+        m.organisation_id
+        for m in _memberships_with(user, Role.SERVICE_MANAGER)
+        if m.organisation.is_independent_advisory
+    ]
+
+
+def memberships_awaiting_decision_by(user) -> QuerySet[Membership]:
+    """Roles in the independent service waiting for this user to confirm or refuse them: pending roles in a service
+    she manages, except one she asked for (as an administrator) or would hold herself. Four eyes: the one who gives
+    a role that opens sealed records never also confirms it."""
+    orgs = _independent_orgs_managed_by(user)
+    if not orgs:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(organisation_id__in=orgs, awaiting_confirmation=True)
+        .exclude(user_id=user.pk)
+        .exclude(requested_by_id=user.pk)
+    )
+
+
+def decides_memberships(user) -> bool:
+    """Reaches the confirmation page at all: a confirmed manager of an independent service."""
+    return bool(_independent_orgs_managed_by(user))
 
 
 def api_keys_administered_by(user) -> QuerySet[ApiKey]:

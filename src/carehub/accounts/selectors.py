@@ -52,6 +52,19 @@ def membership_by_id(*, user, pk: int) -> Membership | None:
     return policy.memberships_administered_by(user).select_related("user", "organisation").filter(pk=pk).first()
 
 
+def memberships_awaiting_decision(*, user) -> QuerySet[Membership]:
+    """Pending roles in the independent service this user may confirm or refuse, oldest request first."""
+    return (
+        policy.memberships_awaiting_decision_by(user)
+        .select_related("user", "organisation", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def membership_awaiting_decision(*, user, pk: int) -> Membership | None:
+    return memberships_awaiting_decision(user=user).filter(pk=pk).first()
+
+
 def api_key_list(*, user) -> QuerySet[ApiKey]:
     """Most recently used first, keys never used after them (newest first): a key unused for months stands out."""
     return (
@@ -70,9 +83,17 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> Invit
 
     Public by nature (the invitee is not signed in yet): the token itself is the credential.
     """
+    return invitation_for_token_hash(invitation_token_hash(token), now=now)
+
+
+def invitation_for_token_hash(token_hash: str, *, now: dt.datetime | None = None) -> Invitation | None:
+    """As invitation_for_token, from the hash the invitation page keeps in the session (never the token itself: the
+    session table is as much a copy of the database as any other)."""
+    if not token_hash:
+        return None
     now = now or timezone.now()
     return (
         Invitation.objects.select_related("user")
-        .filter(token_hash=invitation_token_hash(token), used_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .filter(token_hash=token_hash, used_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )

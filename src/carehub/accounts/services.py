@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,9 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from carehub.accounts.models import Invitation, Membership, Organisation, User
+from carehub.accounts.models import Invitation, Membership, Organisation, Role, User
 from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
+from carehub.notifications.models import Kind
+from carehub.notifications.services import notify
 
 # Fields whose values are personal: the trail says they changed, never what to.
 _PERSONAL = {"email", "full_name"}
@@ -110,19 +111,16 @@ def user_invite(
     organisation: Organisation,
     role: str,
     now: dt.datetime | None = None,
-) -> tuple[User, str]:
-    """A new user with one membership and no password yet, and an invitation e-mailed to her.
+) -> tuple[User, Invitation]:
+    """A new user with one membership and no password yet, and an invitation queued for e-mailing to her.
 
-    Returns the user and the invitation's path (for tests; pages never show it, since only the invitee may use it).
+    Returns the user and her invitation (whose link only the worker ever knows: see invitation_deliver).
     """
     user = User(username=username, full_name=full_name, email=email)
     user.set_unusable_password()
     user.full_clean()
     with transaction.atomic():
         user.save()
-        membership = Membership(user=user, organisation=organisation, role=role)
-        membership.full_clean()
-        membership.save()
         audit.record(
             actor=actor,
             action=Action.CREATE,
@@ -135,26 +133,31 @@ def user_invite(
             },
             event=EventType.USER_INVITED,
         )
-        _record_membership_created(actor, membership)
-        path = _invite(actor=actor, user=user, now=_now(now))
-    return user, path
+        _membership_create(actor, user=user, organisation=organisation, role=role)
+        invitation = _invite(actor=actor, user=user, now=_now(now))
+    return user, invitation
 
 
-def invitation_send(*, actor, user: User, now: dt.datetime | None = None) -> str:
+def invitation_send(*, actor, user: User, now: dt.datetime | None = None) -> Invitation:
     """A fresh invitation for a user who has lost or not used hers; any earlier link stops working at once."""
     with transaction.atomic():
         return _invite(actor=actor, user=user, now=_now(now))
 
 
-def _invite(*, actor, user: User, now: dt.datetime) -> str:
+def _invite(*, actor, user: User, now: dt.datetime) -> Invitation:
+    """Write the invitation and queue its delivery, in the caller's transaction; no token exists yet.
+
+    The task carries the invitation's id alone: with the database backend its arguments sit in the task table
+    until a worker runs, and the link must never be there (nor anywhere else in the database) in clear.
+    """
+    from carehub.accounts.tasks import deliver_invitation  # tasks import this module
+
     if not user.email:
         raise ValidationError({"email": "The user has no e-mail address to send the invitation to."})
-    # One working link at a time: a new one ends every earlier one.
+    # One working link at a time: a new one ends every earlier one, delivered or still queued.
     user.invitations.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         user=user,
-        token_hash=invitation_token_hash(token),
         created_by=actor,
         created_at=now,
         expires_at=now + dt.timedelta(hours=settings.INVITATION_MAX_HOURS),
@@ -167,17 +170,51 @@ def _invite(*, actor, user: User, now: dt.datetime) -> str:
         changes={"user": [None, user.username], "expires_at": [None, invitation.expires_at.isoformat()]},
         event=EventType.INVITATION_SENT,
     )
-    path = reverse("accounts:invitation", kwargs={"token": token})
-    # Sent when the transaction commits, straight from here rather than through the task queue: the link is a secret,
-    # and a queued task would keep it in clear in the task table until a worker ran.
-    body = (
-        f"An administrator has made you a Care Hub account. Your username is {user.username}.\n\n"
-        f"Choose your password here (the link works once, for {settings.INVITATION_MAX_HOURS} hours):\n"
-        f"{settings.CAREHUB_BASE_URL.rstrip('/')}{path}\n\n"
-        "Then you will set up an authenticator app on your phone for the second step of signing in.\n"
-    )
-    transaction.on_commit(partial(send_mail, INVITATION_SUBJECT, body, None, [user.email], fail_silently=False))
-    return path
+    # Enqueued in this transaction: with the database backend the task row commits (or rolls back) with the invitation.
+    deliver_invitation.enqueue(invitation_id=invitation.pk)
+    return invitation
+
+
+def invitation_deliver(*, invitation_id: int) -> bool:
+    """The worker's half of an invitation: mint the token, keep only its hash, e-mail the link. Idempotent.
+
+    An invitation is delivered at most once: the token is stored by a conditional update that only an undelivered,
+    unused invitation of an active user with no newer one passes, so a task run twice (a retry, a worker restarted
+    after the e-mail left) sends nothing the second time and the first link keeps working; to send a new link, an
+    administrator re-sends the invitation, which ends the old one. The e-mail is sent inside the transaction that
+    stores the hash: if sending fails, the hash is rolled back with it and the task is marked failed (running it
+    again, or re-sending the invitation, delivers), so no working link exists that never left. Returns whether an
+    e-mail was sent.
+    """
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_related("user").filter(pk=invitation_id).first()
+        if invitation is None:
+            return False
+        superseded = Invitation.objects.filter(user_id=invitation.user_id, pk__gt=invitation.pk).exists()
+        minted = (
+            0
+            if superseded
+            else Invitation.objects.filter(
+                pk=invitation.pk,
+                token_hash__isnull=True,
+                sent_at__isnull=True,
+                used_at__isnull=True,
+                user__is_active=True,
+            ).update(token_hash=invitation_token_hash(token), sent_at=timezone.now())
+        )
+        if minted != 1:
+            return False
+        user = invitation.user
+        path = reverse("accounts:invitation", kwargs={"token": token})
+        body = (
+            f"An administrator has made you a Care Hub account. Your username is {user.username}.\n\n"
+            f"Choose your password here (the link works once, for {settings.INVITATION_MAX_HOURS} hours):\n"
+            f"{settings.CAREHUB_BASE_URL.rstrip('/')}{path}\n\n"
+            "Then you will set up an authenticator app on your phone for the second step of signing in.\n"
+        )
+        send_mail(INVITATION_SUBJECT, body, None, [user.email], fail_silently=False)
+    return True
 
 
 def invitation_accept(*, invitation: Invitation, password: str, now: dt.datetime | None = None) -> User:
@@ -206,35 +243,122 @@ def invitation_accept(*, invitation: Invitation, password: str, now: dt.datetime
 
 
 def _record_membership_created(actor, membership: Membership) -> None:
+    changes = {
+        "user": [None, membership.user.username],
+        "organisation": [None, membership.organisation.slug],
+        "role": [None, membership.role],
+    }
+    if membership.awaiting_confirmation:
+        changes["awaiting_confirmation"] = [None, True]
     audit.record(
         actor=actor,
         action=Action.CREATE,
         object_type="membership",
         object_id=membership.pk,
-        changes={
-            "user": [None, membership.user.username],
-            "organisation": [None, membership.organisation.slug],
-            "role": [None, membership.role],
-        },
+        changes=changes,
         event=EventType.MEMBERSHIP_CREATED,
     )
 
 
-def membership_add(*, actor, user: User, organisation: Organisation, role: str) -> Membership:
+# --- four eyes on the independent service's roles -------------------------------------------------------------------
+# A role in the independent advisory service's organisation reaches sealed records: the survivors of abuse by police
+# officers and staff. No administrator alone may give it. A role given, changed or restored there waits, inactive,
+# until a manager of that service (not the administrator who asked, not its holder) confirms it; refused, it stays
+# inactive. Until then every read of it fails: the policy reads active memberships only (and never a pending one).
+
+PENDING_TEXT = "A role in {organisation} awaits your confirmation."
+
+
+def needs_confirmation(organisation: Organisation) -> bool:
+    """Whether a role in this organisation waits for its own managers' confirmation: the independent service's."""
+    return organisation.is_independent_advisory
+
+
+def _await_confirmation(actor, membership: Membership) -> None:
+    """Mark a membership pending (the caller saves it), with who asked and when."""
+    membership.is_active = False
+    membership.awaiting_confirmation = True
+    membership.requested_by = actor if getattr(actor, "pk", None) else None
+    membership.requested_at = timezone.now()
+
+
+def _ask_for_confirmation(actor, membership: Membership) -> None:
+    """Audit the request and tell the service's confirmed managers, other than the one who asked and the holder.
+
+    The notice names the organisation only: whose role and which, it leaves to the page behind the link.
+    """
+    audit.record(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type="membership",
+        object_id=membership.pk,
+        changes={
+            "user": membership.user.username,
+            "organisation": membership.organisation.slug,
+            "role": membership.role,
+            "awaiting_confirmation": [False, True],
+        },
+        event=EventType.MEMBERSHIP_CONFIRMATION_REQUESTED,
+    )
+    managers = (
+        Membership.objects.filter(
+            organisation=membership.organisation,
+            role=Role.SERVICE_MANAGER,
+            is_active=True,
+            awaiting_confirmation=False,
+            user__is_active=True,
+        )
+        .exclude(user_id=membership.user_id)
+        .exclude(user_id=getattr(actor, "pk", None))
+        .values_list("user_id", flat=True)
+    )
+    notify(
+        recipient_ids=list(managers),
+        kind=Kind.MEMBERSHIP_PENDING,
+        text=PENDING_TEXT.format(organisation=membership.organisation.name),
+        link=reverse("accounts:membership_decision", kwargs={"pk": membership.pk}),
+        event_key=f"membership_pending:{membership.pk}:{membership.requested_at.isoformat()}",
+    )
+
+
+def _membership_create(actor, *, user: User, organisation: Organisation, role: str) -> Membership:
     membership = Membership(user=user, organisation=organisation, role=role)
+    pending = needs_confirmation(organisation)
+    if pending:
+        _await_confirmation(actor, membership)
     membership.full_clean()
-    with transaction.atomic():
-        membership.save()
-        _record_membership_created(actor, membership)
+    membership.save()
+    _record_membership_created(actor, membership)
+    if pending:
+        _ask_for_confirmation(actor, membership)
     return membership
 
 
+def membership_add(*, actor, user: User, organisation: Organisation, role: str) -> Membership:
+    """Give a role; in the independent service, a pending one (see above)."""
+    with transaction.atomic():
+        return _membership_create(actor, user=user, organisation=organisation, role=role)
+
+
 def membership_set_active(*, actor, membership: Membership, active: bool) -> None:
-    """Suspend or restore a membership: the quickest way to cut off a member who may be a risk."""
+    """Suspend or restore a membership: the quickest way to cut off a member who may be a risk.
+
+    Suspending a pending membership withdraws the request. Restoring one in the independent service asks for
+    confirmation again, as a new role would: a suspension may have had its reasons.
+    """
+    if membership.awaiting_confirmation:
+        if not active:
+            _withdraw(actor, membership)
+        return
     old = membership.is_active
     if old == active:
         return
     with transaction.atomic():
+        if active and needs_confirmation(membership.organisation):
+            _await_confirmation(actor, membership)
+            membership.save(update_fields=["is_active", "awaiting_confirmation", "requested_by", "requested_at"])
+            _ask_for_confirmation(actor, membership)
+            return
         membership.is_active = active
         membership.save(update_fields=["is_active"])
         audit.record(
@@ -247,21 +371,84 @@ def membership_set_active(*, actor, membership: Membership, active: bool) -> Non
         )
 
 
-def membership_role_change(*, actor, membership: Membership, role: str) -> None:
-    old = membership.role
-    if old == role:
-        return
-    membership.role = role
-    membership.full_clean()
+def _withdraw(actor, membership: Membership) -> None:
     with transaction.atomic():
-        membership.save(update_fields=["role"])
+        withdrawn = Membership.objects.filter(pk=membership.pk, awaiting_confirmation=True).update(
+            awaiting_confirmation=False
+        )
+        if withdrawn != 1:
+            return
+        membership.awaiting_confirmation = False
         audit.record(
             actor=actor,
             action=Action.UPDATE,
             object_type="membership",
             object_id=membership.pk,
-            changes={"role": [old, role], "organisation": membership.organisation.slug},
+            changes={"awaiting_confirmation": [True, False], "organisation": membership.organisation.slug},
+            event=EventType.MEMBERSHIP_REQUEST_WITHDRAWN,
+        )
+
+
+def membership_role_change(*, actor, membership: Membership, role: str) -> None:
+    """Change a role. In the independent service the changed role waits for confirmation, and the old one stops
+    at once: a caseworker made a manager there must not manage before a manager agrees."""
+    old = membership.role
+    if old == role:
+        return
+    old_active = membership.is_active
+    membership.role = role
+    pending = needs_confirmation(membership.organisation)
+    if pending:
+        _await_confirmation(actor, membership)
+    membership.full_clean()
+    with transaction.atomic():
+        membership.save(update_fields=["role", "is_active", "awaiting_confirmation", "requested_by", "requested_at"])
+        changes = {"role": [old, role], "organisation": membership.organisation.slug}
+        if pending:
+            changes["is_active"] = [old_active, False]
+        audit.record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="membership",
+            object_id=membership.pk,
+            changes=changes,
             event=EventType.MEMBERSHIP_CHANGED,
+        )
+        if pending:
+            _ask_for_confirmation(actor, membership)
+
+
+def membership_decide(*, actor, membership: Membership, role: str, confirm: bool) -> None:
+    """A manager of the independent service confirms or refuses a pending role; ValidationError if it is no longer
+    pending as she saw it (`role`: the role on the page she answered), or if she asked for it or holds it.
+
+    Who may decide at all (a confirmed manager of that service) is the policy's: the view fetches the membership
+    through it. The four-eyes rule itself is checked here too, so that no caller can make one person both ask and
+    confirm.
+    """
+    if actor.pk in {membership.requested_by_id, membership.user_id}:
+        raise ValidationError("A role must be confirmed by someone other than who asked for it and who holds it.")
+    with transaction.atomic():
+        decided = Membership.objects.filter(
+            pk=membership.pk, awaiting_confirmation=True, role=role, requested_at=membership.requested_at
+        ).update(awaiting_confirmation=False, is_active=confirm)
+        if decided != 1:
+            raise ValidationError("This role is no longer waiting for confirmation as shown; look again.")
+        membership.awaiting_confirmation, membership.is_active = False, confirm
+        audit.record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="membership",
+            object_id=membership.pk,
+            changes={
+                "user": membership.user.username,
+                "organisation": membership.organisation.slug,
+                "role": role,
+                "requested_by": membership.requested_by.username if membership.requested_by else None,
+                "is_active": [False, confirm],
+                "awaiting_confirmation": [True, False],
+            },
+            event=EventType.MEMBERSHIP_CONFIRMED if confirm else EventType.MEMBERSHIP_REFUSED,
         )
 
 

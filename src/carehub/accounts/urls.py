@@ -10,4 +10,5 @@ urlpatterns = [
     path("second-factor/set-up/", otp_views.setup, name="otp_setup"),
     path("invitation/set-password/", views.invitation_password, name="invitation_password"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("roles-awaiting-you/<int:pk>/", views.membership_decision, name="membership_decision"),
 ]

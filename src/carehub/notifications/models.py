@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     NO_CONTACT = "no_contact", "No contact for a while"
     MARAC_DATE = "marac_date", "A MARAC date approaches"
     BREAK_GLASS = "break_glass", "Break-glass access used"
+    MEMBERSHIP_PENDING = "membership_pending", "A role in the independent service awaits confirmation"
 
 
 class Notification(models.Model):
