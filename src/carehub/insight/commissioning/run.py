@@ -339,7 +339,7 @@ def findings(results: dict, settings: Settings) -> list[str]:
     return said if len(said) <= 6 else [*said[:5], said[-1]]
 
 
-def _charts(results: dict) -> dict:
+def chart_specs(results: dict) -> dict:
     """Vega-Lite specs for the pages (drawn by vega-embed from JSON script tags); each has a table beside it."""
     demand = [
         {"month": m["month"], "referrals": m["referrals"], "kind": "Received"} for m in results["demand"]["monthly"]
@@ -496,7 +496,7 @@ def run(
     results["suppression"] = {"threshold": settings.suppression_threshold}
     results["norms"] = [n.__dict__ for n in settings.norms]
     results["findings"] = findings(results, settings)
-    results["charts"] = _charts(results)
+    results["charts"] = chart_specs(results)
     if out_dir is not None:
         step("Writing results.json, results.csv and report.html")
         write(results, Path(out_dir))

@@ -200,6 +200,7 @@ def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -
     published = published[published.c == queries.TOTAL]
     result: dict = {
         "filters": filters.__dict__,
+        "threshold": threshold,
         "period_label": PERIODS[filters.period],
         "demand": {
             "monthly": [
