@@ -135,7 +135,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
         **{
             name: [(reverse(name, kwargs={"pk": s.pk}), None) for s in world.services.values()]
             + [(reverse(name, kwargs={"pk": 999_999}), None)]
-            for name in ("service_administration:edit", "directory:capacity")
+            for name in ("service_administration:edit", "directory:capacity", "commissioning:service")
         },
         # An invitation link that was never issued: the same page as a spent or expired one.
         "accounts:invitation": [(reverse("accounts:invitation", kwargs={"token": "not-a-real-invitation"}), None)],

@@ -138,3 +138,16 @@ def test_a_manager_sees_only_her_services_and_nothing_of_the_sealed_pathway(publ
 def test_nobody_but_a_service_manager_reads_a_services_evidence(published, client_for, world, persona):
     url = reverse("commissioning:service", kwargs={"pk": world.services["solace"].pk})
     assert client_for(persona).get(url).status_code == 404
+
+
+def test_the_norms_a_site_sets_reach_the_run_with_their_sources(settings):
+    from carehub.commissioning.services import run_settings
+
+    assert {n.name for n in run_settings().norms} == {"marac_cases", "idva_caseload"}  # the library's, by default
+    settings.COMMISSIONING_SETTINGS = {
+        "norms": [{"name": "idva_caseload", "value": 90, "unit": "referrals a year", "source": "our 2025 review"}],
+        "cost_per_fte": 45_000.0,
+    }
+    found = run_settings()
+    assert [(n.name, n.value, n.source) for n in found.norms] == [("idva_caseload", 90, "our 2025 review")]
+    assert found.cost_per_fte == 45_000.0 and found.wait_target_days == 14.0

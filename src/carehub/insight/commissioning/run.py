@@ -1,8 +1,10 @@
 """A commissioning run over the extract: the queries, the statistics, findings in plain words, and the outputs.
 
 `run(data_dir, out_dir)` writes results.json (everything the pages draw, small numbers already suppressed),
-results.csv (every published figure, one per line) and report.html (printable, no scripts). The steps are named as
-they start, so a long run on ten million referrals shows where it is.
+results.csv (every published figure, one per line) and report.html (printable, no scripts), and views/*.parquet: the
+count tables the pages' filters and each service manager's view are computed from per request (`views`; read by
+the server only, never published as they are). The steps are named as they start, so a long run on ten million
+referrals shows where it is.
 """
 
 from __future__ import annotations
