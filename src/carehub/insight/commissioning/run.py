@@ -561,6 +561,11 @@ def report_html(results: dict) -> str:
         *(f"<li>{e(s)}</li>" for s in results["findings"]),
         "</ul>",
     ]
+    rates = results["demand"].get("rates")
+    if rates:
+        parts.append(f"<h2>Demand against population</h2><p data-headline='rates'>{e(rates['headline'])}</p><ul>")
+        parts += [f"<li>{n['value']:g} {e(n['unit'])} ({e(n['source'])})</li>" for n in rates["norms"].values()]
+        parts.append(f"<li>Adult women: {e(rates['population_source'])}</li></ul>")
     header, *body = csv_rows(results)
     parts.append("<h2>Every published figure</h2><table><thead><tr>")
     parts += [f"<th scope='col'>{e(h)}</th>" for h in header]
