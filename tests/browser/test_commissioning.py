@@ -34,8 +34,8 @@ def test_a_commissioner_filters_the_figures_by_borough_service_type_and_period(s
     visitor = sign_in("cora")
     visitor.open("/insight/commissioning/")
     page = visitor.page
-    page.get_by_label("Borough").select_option(label="Barnet")
-    page.get_by_label("Period").select_option(label="The last 12 months")
+    page.get_by_label("Borough", exact=True).select_option(label="Barnet")
+    page.get_by_label("Period", exact=True).select_option(label="The last 12 months")
     page.get_by_role("button", name="Show these figures").click()
     page.wait_for_selector("[data-filtered]")
     assert (
