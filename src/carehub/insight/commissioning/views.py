@@ -7,6 +7,11 @@ offers per (key..., period, service type, decline reason). `view` sums the rows 
 same figures as the run (Kaplan-Meier waits with censoring, rates per 10,000 with exact intervals, declines per 100
 offers), suppressing small numbers by the same rule, so a filtered page costs a few milliseconds and no extract.
 
+Each view is suppressed on its own (primary and secondary, by `queries.suppressed`). Two views that overlap (a
+borough's month against the same borough's months by service type) are not suppressed jointly, so a reader who
+subtracts one from the other might narrow a hidden count: joint suppression over the whole (month, borough, service
+type) cube is the fix, not yet made (the views are for commissioners, who see aggregates only).
+
 The keys are (borough, need) for the commissioners' filters (the service type of a referral is the need she was
 referred for, as on the scenario page; of an offer, the type of the service offered) and (service_key) for a
 service manager's own view. Counts are written as Parquet beside results.json and read only by the server.
@@ -156,11 +161,11 @@ def check(found: dict[str, pd.DataFrame], filters: Filters) -> None:
     """Raises UnknownFilter naming the first value the counts do not hold."""
     allowed = choices(found)
     if filters.period not in PERIODS:
-        raise UnknownFilter(f"There is no period {filters.period!r}: choose one of {', '.join(PERIODS)}.")
+        raise UnknownFilter(f"There is no period {filters.period[:40]!r}: choose one of {', '.join(PERIODS)}.")
     for name in ("borough", "service_type"):
         value = getattr(filters, name)
         if value and value not in allowed[name]:
-            raise UnknownFilter(f"There is no {name.replace('_', ' ')} {value!r} in the published evidence.")
+            raise UnknownFilter(f"There is no {name.replace('_', ' ')} {value[:40]!r} in the published evidence.")
 
 
 def _keep(frame: pd.DataFrame, filters: Filters, *, offers: bool = False) -> pd.DataFrame:
