@@ -85,15 +85,21 @@ def test_the_norms_are_settings_with_their_sources():
 
 
 @pytest.fixture(scope="module")
-def extract(tmp_path_factory):
+def extract_dir(tmp_path_factory):
     series = monthly_series(
         seed=5, months=30, start="2022-07", surge=("2023-04", 3, 0.2), recording_break=("2024-06", 0.0), base=150.0
     )
     folder = tmp_path_factory.mktemp("views")
     for name, table in referral_extract(series, seed=6).items():
         pq.write_table(table, folder / f"{name}.parquet")
-    tables = queries.open_extract(folder)
-    return tables, views.counts(tables, ["borough", "need"]), pq.read_table(folder / "referrals.parquet").to_pandas()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def extract(extract_dir):
+    tables = queries.open_extract(extract_dir)
+    rows = pq.read_table(extract_dir / "referrals.parquet").to_pandas()
+    return tables, views.counts(tables, ["borough", "need"]), rows
 
 
 def test_a_filtered_view_is_the_figures_of_the_rows_it_keeps(extract):
@@ -156,3 +162,21 @@ def test_an_unknown_filter_value_is_refused_by_name(extract, filters):
     _, found, _ = extract
     with pytest.raises(views.UnknownFilter, match="There is no"):
         views.view(found, filters, Settings())
+
+
+@pytest.mark.slow
+def test_the_count_tables_and_rates_are_identical_on_pyspark(spark, extract, extract_dir):
+    from carehub.insight.equality.backends import connect
+
+    tables, on_duckdb, _ = extract
+    on_spark_tables = queries.open_extract(extract_dir, connect("pyspark", session=spark))
+    on_spark = views.counts(on_spark_tables, ["borough", "need"])
+    for name, frame in on_duckdb.items():
+        order = sorted(frame.columns)
+        left = frame[order].sort_values(order, kind="stable").reset_index(drop=True)
+        right = on_spark[name][order].sort_values(order, kind="stable").reset_index(drop=True)
+        pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=name)
+    settings = Settings()
+    assert demand.borough_rates(tables["referrals"], settings) == demand.borough_rates(
+        on_spark_tables["referrals"], settings
+    )
