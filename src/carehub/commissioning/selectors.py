@@ -214,22 +214,20 @@ class FilteredEvidence:
         return f"{borough}, {kind}, over {self.view['period_label'] if self.view else 'the whole of the data'}"
 
 
-def filtered(params) -> FilteredEvidence | None:
-    """The filter form's choices and, when a filter is set, the figures for it; None when the published evidence has
-    no count tables (published before filters existed: publish again)."""
+def filtered(document: dict, params) -> FilteredEvidence | None:
+    """The filter form's choices (kept in results.json) and, when a filter is set, the figures for it from the
+    count tables; None when the evidence was published before filters existed (publish again)."""
     from carehub.insight.commissioning import views
     from carehub.insight.commissioning.run import chart_specs
-    from carehub.insight.commissioning.settings import Settings
 
-    found = _counts("filters")
-    if found is None:
+    allowed = document.get("filter_choices")
+    if allowed is None:
         return None
     filters = views.Filters(
         borough=params.get("borough", "").strip(),
         service_type=params.get("service_type", "").strip(),
         period=params.get("period", "").strip() or "all",
     )
-    allowed = views.choices(found)
     types = dict(ServiceType.choices)
     result = FilteredEvidence(
         filters,
@@ -241,8 +239,11 @@ def filtered(params) -> FilteredEvidence | None:
     )
     if not filters.active:
         return result
+    found = _counts("filters")
+    if found is None:
+        return None
     try:
-        result.view = views.view(found, filters, Settings(suppression_threshold=_threshold()))
+        result.view = views.view(found, filters, _settings(document))
     except views.UnknownFilter as unknown:
         result.error = str(unknown)
         return result
@@ -250,9 +251,13 @@ def filtered(params) -> FilteredEvidence | None:
     return result
 
 
-def _threshold() -> int:
-    document = published()
-    return int(document["suppression"]["threshold"]) if document else 10
+def _settings(document: dict):
+    """The run's settings (the site's norms and populations) at the threshold the published evidence used."""
+    import dataclasses
+
+    from carehub.commissioning.services import run_settings
+
+    return dataclasses.replace(run_settings(), suppression_threshold=int(document["suppression"]["threshold"]))
 
 
 def services_with_evidence(user) -> QuerySet[Service]:
@@ -271,15 +276,13 @@ def service_evidence(user, pk: int) -> ServiceEvidence:
     exactly as for one that does not exist."""
     from carehub.insight.commissioning import views
     from carehub.insight.commissioning.run import chart_specs
-    from carehub.insight.commissioning.settings import Settings
 
     service = services_with_evidence(user).filter(pk=pk).first()
     if service is None:
         raise Http404
-    found = _counts("services")
+    document = published()
+    found = _counts("services") if document else None
     if found is None:
         return ServiceEvidence(service, None, [])
-    view = views.view(
-        found, views.Filters(service=service_key(service.pk)), Settings(suppression_threshold=_threshold())
-    )
+    view = views.view(found, views.Filters(service=service_key(service.pk)), _settings(document))
     return ServiceEvidence(service, view, [c for c in charts(view, chart_specs(view)) if c.key in ("demand", "waits")])

@@ -16,7 +16,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """The hub's evidence, or the figures for a borough, service type and period (GET, so a filtered page is a
     link); an unknown filter value answers 400 with the reason, never a page of empty figures or an error."""
     document = selectors.published()
-    evidence = selectors.filtered(request.GET) if document else None
+    evidence = selectors.filtered(document, request.GET) if document else None
     charts = []
     if document:
         charts = evidence.charts if evidence and evidence.charts is not None else selectors.charts(document)

@@ -495,6 +495,7 @@ def run(
     if "service_key" in tables["referrals"].columns:
         counted["services"] = views.counts(tables, ["service_key"])
     results["views"] = sorted(counted)
+    results["filter_choices"] = views.choices(counted["filters"])  # the form's options, without reading the tables
     results["suppression"] = {"threshold": settings.suppression_threshold}
     results["norms"] = [n.__dict__ for n in settings.norms]
     results["findings"] = findings(results, settings)
