@@ -375,6 +375,14 @@ INVITATION_MAX_HOURS = envint("CAREHUB_INVITATION_HOURS", 72)
 # Where `carehub eia publish` keeps the equality impact assessment shown at /insight/equality (aggregates only).
 EIA_RESULTS_DIR = Path(os.environ.get("CAREHUB_EIA_RESULTS_DIR", VAR_DIR / "eia"))
 
+# Commissioning evidence (`carehub commissioning publish`, issue 15): what the run assumes, over the library's own
+# defaults (carehub/insight/commissioning/settings.py: SafeLives' norms of about 40 MARAC cases per 10,000 adult women a
+# year and about 100 referrals a year for one full-time IDVA, each with its source; Census 2021 London populations).
+# An area sets its own with their sources, e.g.
+#   COMMISSIONING_SETTINGS = {"norms": [{"name": "idva_caseload", "value": 90, "unit": "referrals a year for one
+#       full-time IDVA", "source": "our IDVA service's 2025 caseload review"}], "cost_per_fte": 45000}
+COMMISSIONING_SETTINGS: dict = {}
+
 # How long a process may route with the directory and the open case counts it read last, in seconds, when no signal
 # has told it of a change (see referrals/directory_snapshot.py).
 ROUTING_DIRECTORY_MAX_AGE = float(os.environ.get("CAREHUB_ROUTING_DIRECTORY_MAX_AGE", "300"))

@@ -135,7 +135,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
         **{
             name: [(reverse(name, kwargs={"pk": s.pk}), None) for s in world.services.values()]
             + [(reverse(name, kwargs={"pk": 999_999}), None)]
-            for name in ("service_administration:edit", "directory:capacity")
+            for name in ("service_administration:edit", "directory:capacity", "commissioning:service")
         },
         # A role awaiting confirmation: none is pending in the world, so every persona meets a 404 (pending ones are
         # walked in tests/accounts/test_independent_four_eyes.py).

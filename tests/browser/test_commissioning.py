@@ -14,18 +14,36 @@ def test_a_commissioner_reads_the_headline_and_charts_with_their_tables(sign_in)
     page = visitor.page
     assert page.get_by_role("heading", name="Headline").count() == 1
     assert "Referrals rose" in page.locator("[data-findings] li").first.inner_text()
+    assert "per 10,000 adult women" in page.locator("[data-headline='rates']").inner_text()
     charts = page.locator("[data-vega-spec]")
-    assert charts.count() == 3
+    assert charts.count() == 4  # referrals per 10,000 adult women by borough first, then demand, waits, declines
     page.wait_for_selector("[data-vega-spec][data-drawn='true']", timeout=15_000)
     assert charts.first.locator("svg text").count() > 0
     visitor.check()  # axe with the charts drawn
-    figure = page.locator("figure.eia-chart").nth(1)
+    figure = page.locator("figure.eia-chart").nth(2)
     figure.locator("summary").click()
     assert figure.get_by_role("table").locator("tbody tr").count() == 4  # one row per wait stage
     visitor.check()  # axe again with a data table open
     with page.expect_download() as download:
         page.get_by_role("link", name="Download every figure as CSV").click()
     assert download.value.suggested_filename == "commissioning-results.csv"
+    visitor.assert_clean()
+
+
+def test_a_commissioner_filters_the_figures_by_borough_service_type_and_period(sign_in) -> None:
+    visitor = sign_in("cora")
+    visitor.open("/insight/commissioning/")
+    page = visitor.page
+    page.get_by_label("Borough", exact=True).select_option(label="Barnet")
+    page.get_by_label("Period", exact=True).select_option(label="The last 12 months")
+    page.get_by_role("button", name="Show these figures").click()
+    page.wait_for_selector("[data-filtered]")
+    assert (
+        "Figures for Barnet, all service types, over the last 12 months" in page.locator("[data-filtered]").inner_text()
+    )
+    assert page.locator("[data-findings]").count() == 0
+    page.wait_for_selector("[data-vega-spec][data-drawn='true']", timeout=15_000)
+    visitor.check()
     visitor.assert_clean()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -21,7 +22,12 @@ def published(db, settings, tmp_path):
 
 
 def test_publishing_runs_on_the_extract_and_keeps_only_the_results(published):
-    assert {p.name for p in published.iterdir()} == {"results.json", "results.csv", "report.html"}
+    assert {p.name for p in published.iterdir()} == {"results.json", "results.csv", "report.html", "views"}
+    # The filters' and services' count tables: counts, never a row about a person (no key of hers, no date)
+    for path in (published / "views").iterdir():
+        columns = set(pq.read_schema(path).names)
+        assert not columns & {"referral_key", "survivor_key", "received_at"}, path.name
+    assert {p.name for p in (published / "views").iterdir()} >= {"services_demand.parquet", "filters_waits.parquet"}
     document = json.loads((published / "results.json").read_text())
     assert 1 <= len(document["findings"]) <= 6
     assert set(document["waits"]["stages"]) == {"offer", "acceptance", "first_contact", "allocation"}
@@ -35,7 +41,7 @@ def test_a_commissioner_sees_the_headline_first_then_charts_tables_and_csv(publi
     headline = page.index('data-headline="by-and-for"') if "data-headline" in page else page.index("data-findings")
     assert headline < page.index("data-vega-spec") < page.index("govuk-table")
     assert document["findings"][0] in page.replace("&#x27;", "'")
-    assert len(re.findall(r'<script id="chart-[a-z]+" type="application/json">', page)) == 3
+    assert len(re.findall(r'<script id="chart-[a-z]+" type="application/json">', page)) == 4  # rates first
     assert "<script>" not in page  # charts come from JSON script tags and a static script: no inline script
     csv = client.get(reverse("commissioning:download", kwargs={"kind": "csv"}))
     assert csv.status_code == 200 and b"table,key,subkey,measure,value" in b"".join(csv.streaming_content)
@@ -57,7 +63,6 @@ def test_nobody_but_commissioners_sees_the_evidence(client_for, world, persona, 
 
 
 def test_carehub_commissioning_run_is_the_library_command(tmp_path, capsys):
-    import pyarrow.parquet as pq
     from django.core.management import ManagementUtility
 
     from carehub.synthetic.demand import monthly_series, referral_extract
@@ -68,7 +73,7 @@ def test_carehub_commissioning_run_is_the_library_command(tmp_path, capsys):
     with pytest.raises(SystemExit) as done:
         ManagementUtility(argv).execute()
     assert done.value.code == 0
-    assert {p.name for p in (tmp_path / "out").iterdir()} == {"results.json", "results.csv", "report.html"}
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"results.json", "results.csv", "report.html", "views"}
     assert "Referrals rose" in capsys.readouterr().out
     with pytest.raises(SystemExit) as failed:
         ManagementUtility([*argv[:4], str(tmp_path / "nothing"), "--out", str(tmp_path / "x")]).execute()

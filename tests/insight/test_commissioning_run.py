@@ -56,12 +56,20 @@ def test_the_outputs_are_written_and_agree(results):
     assert {line[0] for line in lines[1:]} >= {"demand", "forecast", "waits", "declines", "waiting_list"}
     report = (out / "report.html").read_text()
     assert document["findings"][0] in report and "<script" not in report
+    assert "per 10,000 adult women" in report and "SafeLives" in report
+    assert {line[0] for line in lines[1:]} >= {"demand_per_10000_adult_women"}
 
 
 def test_suppression_holds_on_every_published_table(results):
     document, _ = results
     cells = [c["referrals"] for table in document["demand"]["by"].values() for c in table]
     cells += [d["declines"] for d in document["unmet"]["declines"]]
+    rates = document["demand"]["rates"]["rows"]
+    cells += [r["referrals"] for r in rates]
+    assert all(r["rate"] is None and r["low"] is None for r in rates if r["referrals"] is None)
+    drawn = [row for rows in document["charts"]["rates"]["datasets"].values() for row in rows if "rate" in row]
+    assert drawn and all(row["referrals"] >= THRESHOLD for row in drawn)  # a hidden borough is not drawn
+    assert len(drawn) == sum(r["rate"] is not None for r in rates)
     assert any(c is None for c in cells), "the small extract has small cells to hide"
     assert all(c is None or c >= THRESHOLD for c in cells)
     charted = document["charts"]["declines"]["data"]["values"]

@@ -495,6 +495,17 @@ def can_see_commissioning_evidence(user) -> bool:
     return sees_aggregates(user) and not is_police_user(user)
 
 
+def services_with_evidence_for(user) -> QuerySet[Service]:
+    """The services whose published demand, waits and waiting list a service manager reads on her home: those she
+    manages, never police, and never the independent advisory service's (its referrals are sealed: the published
+    evidence leaves them out, and figures for it would say something about them, if only that there are none)."""
+    return services_managed_by(user).exclude(organisation__kind=Organisation.Kind.INDEPENDENT_ADVISORY)
+
+
+def can_see_own_service_evidence(user) -> bool:
+    return services_with_evidence_for(user).exists()
+
+
 def can_administer(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
 

@@ -6,7 +6,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db.models import QuerySet
+from django.http import Http404
+
+from carehub.accounts import policy
 from carehub.commissioning.services import NAME, results_dir
+from carehub.core.choices import ServiceType
+from carehub.core.london import BOROUGHS
+from carehub.directory.models import Service
+from carehub.extract.writer import service_key
 
 FILES = {"report": ("report.html", "text/html; charset=utf-8"), "csv": ("results.csv", "text/csv; charset=utf-8")}
 
@@ -28,8 +36,9 @@ def _fmt(value, digits: int = 0) -> str:
     return "Hidden (small number)" if value is None else f"{value:,.{digits}f}"
 
 
-def charts(document: dict) -> list[Chart]:
-    specs = document["charts"]
+def charts(document: dict, specs: dict | None = None) -> list[Chart]:
+    """The page's charts, each with its table; `specs` for a filtered view (its own figures), else the published."""
+    specs = specs if specs is not None else document["charts"]
     demand_rows = [[m["month"], _fmt(m["referrals"]), "", ""] for m in document["demand"]["monthly"]]
     demand_rows += [
         [m["month"], "", _fmt(m["mean"]), f"{m['lower95']:,.0f} to {m['upper95']:,.0f}"]
@@ -49,7 +58,38 @@ def charts(document: dict) -> list[Chart]:
         [d["service_type"], d["reason_label"], _fmt(d["declines"]), _fmt(d["per_100_offers"], 1)]
         for d in document["unmet"]["declines"]
     ]
+    found = []
+    rates = document["demand"].get("rates")
+    if rates and "rates" in specs:
+        found.append(
+            Chart(
+                "rates",
+                f"Referrals a year per 10,000 adult women, by borough ({rates['first_month']} to "
+                f"{rates['last_month']})",
+                specs["rates"],
+                [
+                    "Borough",
+                    "Referrals",
+                    "Per 10,000 adult women a year",
+                    "95% CI",
+                    "SafeLives MARAC level (cases a year)",
+                    "Full-time IDVAs for this demand",
+                ],
+                [
+                    [
+                        r["name"],
+                        _fmt(r["referrals"]),
+                        _fmt(r["rate"], 1),
+                        _ci(r["low"], r["high"], 1),
+                        "" if r["norm_cases"] is None else _fmt(r["norm_cases"]),
+                        "" if r["idvas"] is None and r["referrals"] is not None else _fmt(r["idvas"], 1),
+                    ]
+                    for r in rates["rows"]
+                ],
+            )
+        )
     return [
+        *found,
         Chart(
             "demand",
             "Referrals each month, and the forecast",
@@ -74,8 +114,8 @@ def charts(document: dict) -> list[Chart]:
     ]
 
 
-def _ci(low, high) -> str:
-    return "" if low is None or high is None else f"{low:,.0f} to {high:,.0f}"
+def _ci(low, high, digits: int = 0) -> str:
+    return "" if low is None or high is None else f"{low:,.{digits}f} to {high:,.{digits}f}"
 
 
 def published() -> dict | None:
@@ -126,3 +166,123 @@ def scenario(document: dict, ftes: dict[str, float]) -> list[ScenarioRow]:
             ScenarioRow(service_type, inputs["monthly_demand"], fte, fte * capacity["cost_per_fte"], wait, probability)
         )
     return rows
+
+
+# --- filters, and a service manager's own services -----------------------------------------------------------------
+# The figures come from the count tables the run kept beside results.json (insight.commissioning.views), summed and
+# suppressed per request: the statistics stack is imported here, not with every page.
+
+
+def _counts(prefix: str) -> dict | None:
+    from carehub.insight.commissioning import views
+
+    return views.read(results_dir() / NAME / "views", prefix)
+
+
+@dataclass
+class FilteredEvidence:
+    filters: object  # views.Filters
+    choices: dict[str, list[tuple[str, str]]]  # filter name: (value, label), the blank "all" first
+    view: dict | None = None  # the filtered figures, when a filter is set and known
+    error: str = ""  # an unknown value, said plainly
+    charts: list[Chart] | None = None
+
+    LABELS = {"borough": "Borough", "service_type": "Service type", "period": "Period"}
+
+    @property
+    def fields(self) -> list[dict]:
+        """The form's selects, the chosen value selected (an unknown one selects nothing, so "all" shows)."""
+        return [
+            {
+                "name": name,
+                "label": label,
+                "options": [(v, text, v == getattr(self.filters, name)) for v, text in self.choices[name]],
+            }
+            for name, label in self.LABELS.items()
+        ]
+
+    @property
+    def described(self) -> str:
+        """What the figures cover, in words: "Barnet, IDVA services, over the last 12 months"."""
+        names = {name: dict(options) for name, options in self.choices.items()}
+        borough = names["borough"].get(self.filters.borough) if self.filters.borough else "all boroughs"
+        kind = (
+            f"{names['service_type'].get(self.filters.service_type)} services"
+            if self.filters.service_type
+            else ("all service types")
+        )
+        return f"{borough}, {kind}, over {self.view['period_label'] if self.view else 'the whole of the data'}"
+
+
+def filtered(document: dict, params) -> FilteredEvidence | None:
+    """The filter form's choices (kept in results.json) and, when a filter is set, the figures for it from the
+    count tables; None when the evidence was published before filters existed (publish again)."""
+    from carehub.insight.commissioning import views
+    from carehub.insight.commissioning.run import chart_specs
+
+    allowed = document.get("filter_choices")
+    if allowed is None:
+        return None
+    filters = views.Filters(
+        borough=params.get("borough", "").strip(),
+        service_type=params.get("service_type", "").strip(),
+        period=params.get("period", "").strip() or "all",
+    )
+    types = dict(ServiceType.choices)
+    result = FilteredEvidence(
+        filters,
+        {
+            "borough": [("", "All boroughs"), *((b, BOROUGHS.get(b, b)) for b in allowed["borough"])],
+            "service_type": [("", "All service types"), *((t, types.get(t, t)) for t in allowed["service_type"])],
+            "period": [(p, label[0].upper() + label[1:]) for p, label in views.PERIODS.items()],
+        },
+    )
+    if not filters.active:
+        return result
+    found = _counts("filters")
+    if found is None:
+        return None
+    try:
+        result.view = views.view(found, filters, _settings(document))
+    except views.UnknownFilter as unknown:
+        result.error = str(unknown)
+        return result
+    result.charts = charts(result.view, chart_specs(result.view))
+    return result
+
+
+def _settings(document: dict):
+    """The run's settings (the site's norms and populations) at the threshold the published evidence used."""
+    import dataclasses
+
+    from carehub.commissioning.services import run_settings
+
+    return dataclasses.replace(run_settings(), suppression_threshold=int(document["suppression"]["threshold"]))
+
+
+def services_with_evidence(user) -> QuerySet[Service]:
+    return policy.services_with_evidence_for(user).select_related("organisation").order_by("name")
+
+
+@dataclass
+class ServiceEvidence:
+    service: Service
+    view: dict | None  # None when nothing is published yet
+    charts: list[Chart]
+
+
+def service_evidence(user, pk: int) -> ServiceEvidence:
+    """One of her services' demand, waits and waiting list from the published counts; 404 for any other service,
+    exactly as for one that does not exist."""
+    from carehub.insight.commissioning import views
+    from carehub.insight.commissioning.run import chart_specs
+
+    service = services_with_evidence(user).filter(pk=pk).first()
+    if service is None:
+        raise Http404
+    document = published()
+    found = _counts("services") if document else None
+    if found is None:
+        return ServiceEvidence(service, None, [])
+    view = views.view(found, views.Filters(service=service_key(service.pk)), _settings(document))
+    return ServiceEvidence(service, view, [c for c in charts(view, chart_specs(view)) if c.key in ("demand", "waits")])

@@ -1,8 +1,9 @@
 """Publishing the commissioning evidence: a fresh extract, a run of insight.commissioning, the results kept where the
 commissioners' page reads them (as equality.services does for the equality impact assessment).
 
-The extract is written to a temporary folder and deleted afterwards; only results.json, results.csv and report.html
-are kept, swapped in by renames so a reader never sees half of them. Sealed records never reach the run: the
+The extract is written to a temporary folder and deleted afterwards; only results.json, results.csv, report.html and
+the count tables under views/ (filters and each service's own; counts, never rows) are kept, swapped in by renames so
+a reader never sees half of them. Sealed records never reach the run: the
 extract leaves them out without --sealed-pathway.
 """
 
@@ -25,6 +26,18 @@ def results_dir() -> Path:
     return Path(configured) if configured else Path(settings.VAR_DIR) / "commissioning"
 
 
+def run_settings():
+    """The library's Settings with the site's COMMISSIONING_SETTINGS over them (norms given as dicts)."""
+    import dataclasses
+
+    from carehub.insight.commissioning.settings import PlanningNorm, Settings
+
+    overrides = dict(getattr(settings, "COMMISSIONING_SETTINGS", {}) or {})
+    if "norms" in overrides:
+        overrides["norms"] = tuple(PlanningNorm(**norm) for norm in overrides["norms"])
+    return dataclasses.replace(Settings(), **overrides)
+
+
 def evidence_publish(*, actor=None, progress: Callable[[str], None] | None = None) -> tuple[dict, Path]:
     """Extract, run and replace the published evidence; returns the results and their folder."""
     step = progress or (lambda _: None)
@@ -38,7 +51,7 @@ def evidence_publish(*, actor=None, progress: Callable[[str], None] | None = Non
         extract_write(out_dir=data, actor=actor)
         staging = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=root))
         try:
-            results = run(data, staging, progress=progress)
+            results = run(data, staging, settings=run_settings(), progress=progress)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -13,9 +13,24 @@ from carehub.commissioning import selectors
 
 @policy.route(Role.COMMISSIONER, check=policy.can_see_commissioning_evidence)
 def index(request: HttpRequest) -> HttpResponse:
+    """The hub's evidence, or the figures for a borough, service type and period (GET, so a filtered page is a
+    link); an unknown filter value answers 400 with the reason, never a page of empty figures or an error."""
     document = selectors.published()
-    context = {"document": document, "charts": selectors.charts(document) if document else []}
-    return render(request, "commissioning/index.html", context)
+    evidence = selectors.filtered(document, request.GET) if document else None
+    charts = []
+    if document:
+        charts = evidence.charts if evidence and evidence.charts is not None else selectors.charts(document)
+    context = {"document": document, "evidence": evidence, "charts": charts}
+    return render(request, "commissioning/index.html", context, status=400 if evidence and evidence.error else 200)
+
+
+@policy.route(Role.SERVICE_MANAGER, check=policy.can_see_own_service_evidence)
+def service(request: HttpRequest, pk: int) -> HttpResponse:
+    """A service manager's own service: its demand, waits and waiting list from the published evidence."""
+    evidence = selectors.service_evidence(request.user, pk)
+    threshold = evidence.view["threshold"] if evidence.view else None
+    context = {"evidence": evidence, "charts": evidence.charts, "threshold": threshold}
+    return render(request, "commissioning/service.html", context)
 
 
 MAX_FTE = 10_000.0

@@ -85,6 +85,9 @@ REFERRAL_SCHEMA = pa.schema(
         ("days_to_first_contact", pa.float64()),
         ("days_to_allocation", pa.float64()),
         ("days_observed", pa.float64()),
+        # The service she was routed to (keyed, as people are; None while unrouted): each service manager's own
+        # demand, waits and waiting list (commissioning.selectors maps her services to these keys).
+        ("service_key", pa.string()),
         ("risk_level", pa.string()),
         ("sealed", pa.bool_()),
         ("closed", pa.bool_()),
@@ -155,6 +158,11 @@ def pseudonym(kind: str, value: int) -> str:
     return digest.hexdigest()[:20]
 
 
+def service_key(service_id: int) -> str:
+    """A service's key in the extract: the same pseudonymising as people's, so the file names no organisation."""
+    return pseudonym("service", service_id)
+
+
 def quarter_of(moment: dt.datetime) -> str:
     return f"{moment.year}Q{(moment.month - 1) // 3 + 1}"
 
@@ -212,6 +220,7 @@ def _referral_rows(*, sealed: bool):
             "pk",
             "person",
             "received_at",
+            "routed_service_id",
             "borough",
             "channel",
             "age_band",
@@ -298,6 +307,7 @@ def _record(v: dict, later: dict[int, list[dt.datetime]], end_of_data: dt.dateti
         "days_to_first_contact": _stage(v["received_at"], v["first_contact_on"], end_of_data),
         "days_to_allocation": _stage(v["received_at"], v["case_opened_at"], end_of_data),
         "days_observed": max(_days(v["received_at"], end_of_data), 0.0),
+        "service_key": None if v["routed_service_id"] is None else service_key(v["routed_service_id"]),
         "risk_level": v["risk_level"],
         "sealed": v["sealed"],
         "closed": closed,

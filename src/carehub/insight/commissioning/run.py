@@ -1,8 +1,10 @@
 """A commissioning run over the extract: the queries, the statistics, findings in plain words, and the outputs.
 
 `run(data_dir, out_dir)` writes results.json (everything the pages draw, small numbers already suppressed),
-results.csv (every published figure, one per line) and report.html (printable, no scripts). The steps are named as
-they start, so a long run on ten million referrals shows where it is.
+results.csv (every published figure, one per line) and report.html (printable, no scripts), and views/*.parquet: the
+count tables the pages' filters and each service manager's view are computed from per request (`views`; read by
+the server only, never published as they are). The steps are named as they start, so a long run on ten million
+referrals shows where it is.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 
 from ..equality.backends import connect
-from . import queries
+from . import demand as rates
+from . import queries, views
 from .forecast import SEASON, forecast
 from .queue import fte_needed
 from .settings import Settings
@@ -79,6 +82,8 @@ def _demand(tables, settings: Settings) -> dict:
     result["year_on_year"] = (
         year_on_year(int(counts[-12:].sum()), int(counts[-24:-12].sum())) if len(counts) >= 24 else None
     )
+    if "borough" in referrals.columns:
+        result["rates"] = rates.borough_rates(referrals, settings)
     for split in ("channel", "need", "risk_level"):
         if split in referrals.columns:
             frame = queries.monthly_demand(referrals, split)
@@ -161,7 +166,15 @@ def _unmet(tables, settings: Settings) -> dict:
     if "offers" not in tables:
         result["declines"] = []
         return result
-    frame = queries.declines(tables["offers"])
+    result["declines"] = decline_rows(queries.declines(tables["offers"]), threshold)
+    return result
+
+
+def decline_rows(frame, threshold: int) -> list[dict]:
+    """Declines per 100 offers by reason and service type, from counts of offers per (service type, reason), with
+    the reason blank for offers not declined; counts suppressed by the same rule as every table."""
+    if frame.empty:
+        return []
     frame = frame.assign(decline_reason=frame.decline_reason.replace("", "not_declined"))
     published = queries.suppressed(frame, "decline_reason", "service_type", "offers", threshold=threshold)
     totals = published[published.decline_reason == queries.TOTAL].set_index("service_type").offers
@@ -181,8 +194,7 @@ def _unmet(tables, settings: Settings) -> dict:
                 "per_100_offers": rate,
             }
         )
-    result["declines"] = rows
-    return result
+    return rows
 
 
 def _capacity(tables, results: dict, settings: Settings) -> dict | None:
@@ -329,7 +341,7 @@ def findings(results: dict, settings: Settings) -> list[str]:
     return said if len(said) <= 6 else [*said[:5], said[-1]]
 
 
-def _charts(results: dict) -> dict:
+def chart_specs(results: dict) -> dict:
     """Vega-Lite specs for the pages (drawn by vega-embed from JSON script tags); each has a table beside it."""
     demand = [
         {"month": m["month"], "referrals": m["referrals"], "kind": "Received"} for m in results["demand"]["monthly"]
@@ -341,6 +353,7 @@ def _charts(results: dict) -> dict:
             for m in results["forecast"]["months"]
         ]
     charts = {
+        **({"rates": _rates_chart(results["demand"]["rates"])} if results["demand"].get("rates") else {}),
         "demand": {
             "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
             "description": "Referrals received each month, and the forecast with its 95% prediction interval.",
@@ -412,6 +425,46 @@ def _charts(results: dict) -> dict:
     return charts
 
 
+def _rates_chart(found: dict) -> dict:
+    """Referrals per 10,000 adult women by borough with their 95% intervals, and the SafeLives level as a rule: drawn
+    with Altair (Vega-Lite), boroughs with hidden counts left out (the table beside it says so)."""
+    import altair as alt
+    import pandas as pd
+
+    shown = pd.DataFrame(
+        [
+            {"borough": r["name"], "rate": r["rate"], "low": r["low"], "high": r["high"], "referrals": r["referrals"]}
+            for r in found["rows"]
+            if r["rate"] is not None
+        ],
+        columns=["borough", "rate", "low", "high", "referrals"],
+    )
+    order = alt.EncodingSortField(field="rate", order="descending")
+    y = alt.Y("borough:N", sort=order, title="Borough")
+    base = alt.Chart(shown)
+    layers = [
+        base.mark_rule(color="#505a5f").encode(
+            y=y, x=alt.X("low:Q", title="Referrals a year per 10,000 adult women (95% CI)"), x2="high:Q"
+        ),
+        base.mark_point(filled=True, color="#1d70b8", size=60).encode(
+            y=y, x="rate:Q", tooltip=["borough", alt.Tooltip("rate:Q", format=".1f"), "referrals:Q"]
+        ),
+    ]
+    marac = found["norms"].get("marac_cases")
+    if marac:
+        norm = pd.DataFrame([{"norm": marac["value"], "label": f"SafeLives: {marac['value']:.0f} MARAC cases"}])
+        layers.append(
+            alt.Chart(norm).mark_rule(color="#d4351c", strokeDash=[6, 4]).encode(x="norm:Q", tooltip=["label:N"])
+        )
+    chart = alt.layer(*layers).properties(
+        width="container",
+        height=max(120, 16 * len(shown)),
+        description="Referrals in the last 12 months per 10,000 adult women, by borough, with 95% intervals; the "
+        "dashed line is the SafeLives planning level of MARAC cases.",
+    )
+    return chart.to_dict()
+
+
 def run(
     data_dir: Path,
     out_dir: Path | None = None,
@@ -437,13 +490,21 @@ def run(
     results["unmet"] = _unmet(tables, settings)
     step("Capacity: caseworkers needed for the wait target (queue simulation)")
     results["capacity"] = _capacity(tables, results, settings)
+    step("Counts for filtered views and each service's own")
+    counted = {"filters": views.counts(tables, ["borough", "need"])}
+    if "service_key" in tables["referrals"].columns:
+        counted["services"] = views.counts(tables, ["service_key"])
+    results["views"] = sorted(counted)
+    results["filter_choices"] = views.choices(counted["filters"])  # the form's options, without reading the tables
     results["suppression"] = {"threshold": settings.suppression_threshold}
     results["norms"] = [n.__dict__ for n in settings.norms]
     results["findings"] = findings(results, settings)
-    results["charts"] = _charts(results)
+    results["charts"] = chart_specs(results)
     if out_dir is not None:
         step("Writing results.json, results.csv and report.html")
         write(results, Path(out_dir))
+        for prefix, found in counted.items():
+            views.write(found, Path(out_dir) / "views", prefix)
     return results
 
 
@@ -452,6 +513,10 @@ def csv_rows(results: dict) -> list[list]:
     rows = [["table", "key", "subkey", "measure", "value"]]
     for m in results["demand"]["monthly"]:
         rows.append(["demand", m["month"], "", "referrals", m["referrals"]])
+    for r in (results["demand"].get("rates") or {}).get("rows", []):
+        for key in ("referrals", "adult_women", "rate", "low", "high", "idvas"):
+            value = r[key] if r[key] is None or key in ("referrals", "adult_women") else round(r[key], 2)
+            rows.append(["demand_per_10000_adult_women", r["borough"], "last_12_months", key, value])
     for split, cells in results["demand"]["by"].items():
         for c in cells:
             rows.append([f"demand_by_{split}", c[split], c["quarter"], "referrals", c["referrals"]])
@@ -497,6 +562,11 @@ def report_html(results: dict) -> str:
         *(f"<li>{e(s)}</li>" for s in results["findings"]),
         "</ul>",
     ]
+    rates = results["demand"].get("rates")
+    if rates:
+        parts.append(f"<h2>Demand against population</h2><p data-headline='rates'>{e(rates['headline'])}</p><ul>")
+        parts += [f"<li>{n['value']:g} {e(n['unit'])} ({e(n['source'])})</li>" for n in rates["norms"].values()]
+        parts.append(f"<li>Adult women: {e(rates['population_source'])}</li></ul>")
     header, *body = csv_rows(results)
     parts.append("<h2>Every published figure</h2><table><thead><tr>")
     parts += [f"<th scope='col'>{e(h)}</th>" for h in header]

@@ -7,6 +7,12 @@ month a recording system changed) lives here, so a report can print what it assu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+# Census 2021 TS021 usual residents per London authority, by ethnic group (see ../specs/data/SOURCE.md).
+CENSUS_2021_LONDON = str(
+    Path(__file__).resolve().parent.parent / "specs" / "data" / "london_population_ethnicity_2021.csv"
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,9 @@ class Settings:
     # (Census 2021 TS009, sex by single year of age). Applied per borough: an approximation, printed as such.
     adult_women_share: float = 0.41
     adult_women_source: str = "Census 2021 TS021 residents x 0.41 (London women 16+, Census 2021 TS009)"
+    # Rows of (borough ONS code, borough_name, population); the rate's denominator is their sum per borough times
+    # `adult_women_share`. Another area's census file in the same columns makes the rates that area's.
+    population_file: str = CENSUS_2021_LONDON
     wait_target_days: float = 14.0
     wait_target_probability: float = 0.90
     cost_per_fte: float = 42_000.0  # salary with on-costs: a default; each commissioner sets her own area's figure

@@ -1,0 +1,23 @@
+"""The commissioning panel on a service manager's home: a link to each of her services' own evidence (demand, waits
+and waiting list, from the published run), as the policy lets her see them."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from carehub.commissioning import selectors
+from carehub.core.choices import Role
+from carehub.core.homes import Link, Panel, register
+
+
+@register(Role.SERVICE_MANAGER, order=20)  # below her services' capacity: evidence after the day's work
+def evidence_panel(user, membership) -> Panel | None:
+    services = [s for s in selectors.services_with_evidence(user) if s.organisation_id == membership.organisation_id]
+    if not services:
+        return None
+    return Panel(
+        "Demand and waits for your services",
+        "Referrals each month, how long women waited and how many are waiting, from the published commissioning "
+        "evidence. Small numbers are hidden.",
+        [Link(s.name, reverse("commissioning:service", kwargs={"pk": s.pk})) for s in services],
+    )

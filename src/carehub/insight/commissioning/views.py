@@ -1,0 +1,289 @@
+"""Filtered views of the evidence (borough, service type, period) and each service's own, from small count tables.
+
+A run cannot foresee every combination a commissioner asks for, and the extract is gone once published; so it
+keeps the counts the figures are made from (never a row about a person): referrals per (month, key...), women per
+(wait stage, key..., period, whole day, finished or still waiting), women waiting per (month end, key...) and
+offers per (key..., period, service type, decline reason). `view` sums the rows a filter keeps and computes the
+same figures as the run (Kaplan-Meier waits with censoring, rates per 10,000 with exact intervals, declines per 100
+offers), suppressing small numbers by the same rule, so a filtered page costs a few milliseconds and no extract.
+
+Each view is suppressed on its own (primary and secondary, by `queries.suppressed`). Two views that overlap (a
+borough's month against the same borough's months by service type) are not suppressed jointly, so a reader who
+subtracts one from the other might narrow a hidden count: joint suppression over the whole (month, borough, service
+type) cube is the fix, not yet made (the views are for commissioners, who see aggregates only).
+
+The keys are (borough, need) for the commissioners' filters (the service type of a referral is the need she was
+referred for, as on the scenario page; of an offer, the type of the service offered) and (service_key) for a
+service manager's own view. Counts are written as Parquet beside results.json and read only by the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from . import demand as rates
+from . import queries
+from .settings import Settings
+from .waits import summarise
+
+PERIODS = {
+    "all": "the whole of the data",
+    "last_12_months": "the last 12 months",
+    "previous_12_months": "the 12 months before the last 12",
+}
+TABLES = ("demand", "waits", "waiting", "declines")
+FILTERS = {"borough": "borough", "service_type": "need", "service": "service_key"}  # filter name: column
+
+
+class UnknownFilter(ValueError):
+    """A filter value the published evidence does not hold: the page says so rather than showing nothing."""
+
+
+def _bucket(month: ibis.Value, last: int) -> ibis.Value:
+    """The period a month (year * 12 + month - 1) falls in, counted back from the last month of data."""
+    return ibis.cases(
+        (month > last - 12, "last_12_months"),
+        (month > last - 24, "previous_12_months"),
+        else_="earlier",
+    )
+
+
+def _month_number(at: ibis.Value) -> ibis.Value:
+    return at.year() * 12 + at.month() - 1
+
+
+def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataFrame]:
+    """The count tables for `keys` (columns of referrals.parquet), each one GROUP BY in the backend."""
+    referrals = tables["referrals"]
+    keys = [k for k in keys if k in referrals.columns]
+    cols = [referrals[k].fill_null("").name(k) for k in keys]
+    last = int(_month_number(referrals.received_at.max()).to_pandas())
+    month = _month_number(referrals.received_at)
+    bucket = _bucket(month, last).name("period")
+    out = {
+        "demand": referrals.group_by([month.name("month"), *cols]).aggregate(referrals=referrals.count()).to_pandas()
+    }
+    frames = []
+    if "days_observed" in referrals.columns:
+        for stage, column in queries.STAGES.items():
+            if column not in referrals.columns:
+                continue
+            days = referrals[column]
+            time = ibis.coalesce(days, referrals.days_observed).floor().cast("int64").name("days")
+            grouped = referrals.group_by([*cols, bucket, time, days.notnull().name("finished")]).aggregate(
+                women=referrals.count()
+            )
+            frames.append(grouped.to_pandas().assign(stage=stage))
+    out["waits"] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if "days_to_allocation" in referrals.columns:
+        through = referrals.received_at + referrals.days_to_allocation.ceil().cast("int64").as_interval("D")
+        pairs = (
+            referrals.group_by([month.name("entered"), _month_number(through).name("left"), *cols])
+            .aggregate(women=referrals.count())
+            .to_pandas()
+        )
+        out["waiting"] = _waiting(pairs, keys)
+    else:
+        out["waiting"] = pd.DataFrame()
+    out["declines"] = pd.DataFrame()
+    if "offers" in tables:
+        offers = tables["offers"]
+        joined = offers.join(referrals.select("referral_key", *cols, bucket), "referral_key")
+        reason = ibis.ifelse(joined.status == "declined", joined.decline_reason, "").name("decline_reason")
+        offer_keys = [joined[k] for k in keys if k != "need"]
+        out["declines"] = (
+            joined.group_by([*offer_keys, joined.period, joined.service_type, reason])
+            .aggregate(offers=joined.count())
+            .to_pandas()
+        )
+    return out
+
+
+def _waiting(pairs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Women waiting at each month end per key: entered by then and not through by then (or still waiting)."""
+    months = np.arange(pairs.entered.min(), pairs.entered.max() + 1) if len(pairs) else np.array([], int)
+    left = pairs.left.fillna(np.iinfo(np.int64).max).to_numpy()
+    rows = []
+    groups = pairs.groupby(keys, dropna=False) if keys else [((), pairs)]
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        entered, gone, women = group.entered.to_numpy(), left[group.index], group.women.to_numpy()
+        for m in months:
+            rows.append((*key, int(m), int(women[(entered <= m) & (gone > m)].sum())))
+    return pd.DataFrame(rows, columns=[*keys, "month", "waiting"])
+
+
+def write(found: dict[str, pd.DataFrame], folder: Path, prefix: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in found.items():
+        frame.to_parquet(folder / f"{prefix}_{name}.parquet", index=False)
+
+
+def read(folder: Path, prefix: str) -> dict[str, pd.DataFrame] | None:
+    paths = {name: Path(folder) / f"{prefix}_{name}.parquet" for name in TABLES}
+    if not all(p.exists() for p in paths.values()):
+        return None
+    return {name: pd.read_parquet(path) for name, path in paths.items()}
+
+
+def _label(month: int) -> str:
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def choices(found: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """The values each filter may take: those the published counts hold (blank, "not known", left out)."""
+    demand = found["demand"]
+    return {
+        "borough": sorted(v for v in demand.get("borough", pd.Series(dtype=str)).unique() if v),
+        "service_type": sorted(v for v in demand.get("need", pd.Series(dtype=str)).unique() if v),
+        "period": list(PERIODS),
+    }
+
+
+@dataclass(frozen=True)
+class Filters:
+    borough: str = ""
+    service_type: str = ""
+    period: str = "all"
+    service: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.borough or self.service_type or self.service) or self.period != "all"
+
+
+def check(found: dict[str, pd.DataFrame], filters: Filters) -> None:
+    """Raises UnknownFilter naming the first value the counts do not hold."""
+    allowed = choices(found)
+    if filters.period not in PERIODS:
+        raise UnknownFilter(f"There is no period {filters.period[:40]!r}: choose one of {', '.join(PERIODS)}.")
+    for name in ("borough", "service_type"):
+        value = getattr(filters, name)
+        if value and value not in allowed[name]:
+            raise UnknownFilter(f"There is no {name.replace('_', ' ')} {value[:40]!r} in the published evidence.")
+
+
+def _keep(frame: pd.DataFrame, filters: Filters, *, offers: bool = False) -> pd.DataFrame:
+    mask = np.ones(len(frame), bool)
+    for name, column in FILTERS.items():
+        value = getattr(filters, name)
+        if offers and name == "service_type":
+            column = "service_type"
+        if value and column in frame.columns:
+            mask &= (frame[column] == value).to_numpy()
+    return frame[mask]
+
+
+def _months_in(period: str, last: int) -> tuple[int, int] | None:
+    if period == "last_12_months":
+        return last - 11, last
+    if period == "previous_12_months":
+        return last - 23, last - 12
+    return None
+
+
+def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -> dict:
+    """The figures for one filter, in the shape of results.json's demand, waits and unmet declines, suppressed."""
+    from .run import STAGE_LABELS, decline_rows  # run imports this module
+
+    check(found, filters)
+    threshold = settings.suppression_threshold
+    demand = found["demand"]
+    last = int(demand.month.max())
+    window = _months_in(filters.period, last)
+    months = (window[0], window[1]) if window else (int(demand.month.min()), last)
+    kept = _keep(demand, filters)
+    kept = kept[(kept.month >= months[0]) & (kept.month <= months[1])]
+    monthly = kept.groupby("month").referrals.sum().reindex(range(months[0], months[1] + 1), fill_value=0)
+    series = pd.DataFrame({"month": [_label(m) for m in monthly.index], "c": "n", "referrals": monthly.to_numpy()})
+    published = queries.suppressed(series, "month", "c", "referrals", threshold=threshold)
+    published = published[published.c == queries.TOTAL]
+    result: dict = {
+        "filters": filters.__dict__,
+        "threshold": threshold,
+        "period_label": PERIODS[filters.period],
+        "demand": {
+            "monthly": [
+                {"month": m, "referrals": n}
+                for m, n in zip(published.month, published.referrals, strict=True)
+                if m != queries.TOTAL
+            ],
+            "total": published[published.month == queries.TOTAL].referrals.iloc[0],
+        },
+    }
+    if "borough" in kept.columns and not filters.service:
+        by_borough = kept.groupby("borough").referrals.sum()
+        span = months[1] - months[0] + 1
+        when = f"Over {PERIODS[filters.period]}" if filters.period == "all" else f"In {PERIODS[filters.period]}"
+        populations, names = rates.adult_women(settings), rates.borough_names(settings)
+        area = "London"
+        if filters.borough:  # one borough: its row alone, as its own total
+            populations = {filters.borough: populations.get(filters.borough, 0.0)}
+            area = names.get(filters.borough, filters.borough)
+        result["demand"]["rates"] = rates.rates_table(
+            {str(b): int(n) for b, n in by_borough.items()}, span, settings, populations, names, when=when, area=area
+        )
+        found_rates = result["demand"]["rates"]
+        found_rates["first_month"], found_rates["last_month"] = map(_label, months)
+        if filters.borough:  # its row and its total are the same figures: one row
+            found_rates["rows"] = [r for r in found_rates["rows"] if r["borough"] == rates.ALL_LONDON]
+    stages = {}
+    waits = found["waits"]
+    if not waits.empty:
+        waits = _keep(waits, filters)
+        if window:
+            waits = waits[waits.period == filters.period]
+        for stage in queries.STAGES:
+            rows = waits[waits.stage == stage].groupby(["days", "finished"], as_index=False).women.sum()
+            rows = rows[rows.women > 0]
+            if rows.empty:
+                continue
+            stages[stage] = stage_figures(
+                stage, STAGE_LABELS[stage], rows.days.to_numpy(), rows.finished.to_numpy(), rows.women.to_numpy(),
+                threshold,
+            )  # fmt: skip
+    waiting = found["waiting"]
+    waiting_list = []
+    if not waiting.empty:
+        waiting = _keep(waiting, filters)
+        waiting = waiting[(waiting.month >= months[0]) & (waiting.month <= months[1])]
+        for month, n in waiting.groupby("month").waiting.sum().items():
+            waiting_list.append({"month": _label(int(month)), "waiting": int(n) if n >= threshold else None})
+    result["waits"] = {"stages": stages, "waiting_list": waiting_list}
+    offers = found["declines"]
+    declines = []
+    if not offers.empty and not filters.service:
+        offers = _keep(offers, filters, offers=True)
+        if window:
+            offers = offers[offers.period == filters.period]
+        frame = offers.groupby(["service_type", "decline_reason"], as_index=False).offers.sum()
+        declines = decline_rows(frame, threshold)
+    result["unmet"] = {"declines": declines}
+    return result
+
+
+def stage_figures(stage: str, label: str, days, finished, women, threshold: int) -> dict:
+    """A wait stage's median and 90th percentile (Kaplan-Meier, still-waiting women censored) with intervals; all
+    hidden when fewer than `threshold` women are in it, and the number still waiting hidden when it is small."""
+    summary = summarise(stage, days, finished, women)
+
+    def figure(value: float) -> float | None:
+        return None if summary.people < threshold or not np.isfinite(value) else float(value)
+
+    return {
+        "label": label,
+        "people": summary.people if summary.people >= threshold else None,
+        "still_waiting": summary.still_waiting if summary.still_waiting >= threshold else None,
+        "median": figure(summary.median),
+        "median_low": figure(summary.median_ci[0]),
+        "median_high": figure(summary.median_ci[1]),
+        "p90": figure(summary.p90),
+        "p90_low": figure(summary.p90_ci[0]),
+        "p90_high": figure(summary.p90_ci[1]),
+        "naive_median": figure(summary.naive_median),
+    }
