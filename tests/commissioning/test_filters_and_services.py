@@ -25,8 +25,8 @@ SERVICES = ("solace", "refuge", "sistah", "ias")  # the world's services, by the
 def run_folder(tmp_path_factory) -> Path:
     """One run for the module (a forecast takes seconds): referrals routed to four placeholder services."""
     from carehub.insight.commissioning.run import run
-    from carehub.insight.commissioning.settings import Settings
-    from carehub.insight.commissioning.synthetic import monthly_series, referral_extract
+    from carehub.insight.commissioning.settings import ChangePoint, Settings
+    from carehub.synthetic.demand import monthly_series, referral_extract
 
     series = monthly_series(seed=1, base=100.0)
     out = tmp_path_factory.mktemp("commissioning") / "hub"
@@ -37,7 +37,14 @@ def run_folder(tmp_path_factory) -> Path:
         tables["referrals"] = referrals.append_column("service_key", pa.array(np.array(SERVICES)[chosen]))
         for name, table in tables.items():
             pq.write_table(table, Path(work) / f"{name}.parquet")
-        run(Path(work), out, settings=Settings(change_points=(series.change_point(),), backtest_origins=2))
+        run(
+            Path(work),
+            out,
+            settings=Settings(
+                change_points=(ChangePoint(series.plants.break_month, "adjust", "planted recording break"),),
+                backtest_origins=2,
+            ),
+        )
     return out
 
 

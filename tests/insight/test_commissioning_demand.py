@@ -13,8 +13,8 @@ import pytest
 
 from carehub.insight.commissioning import demand, queries, views
 from carehub.insight.commissioning.settings import PlanningNorm, Settings
-from carehub.insight.commissioning.synthetic import monthly_series, referral_extract
 from carehub.insight.commissioning.waits import summarise
+from carehub.synthetic.demand import monthly_series, referral_extract
 
 
 @pytest.mark.parametrize(
