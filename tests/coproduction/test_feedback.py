@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django_tasks.signals import task_enqueued
 
 from carehub.accounts import policy
 from carehub.audit.models import AuditEvent, SealedAuditEvent
@@ -104,12 +105,15 @@ def test_answers_cannot_be_joined_to_the_case_by_audit_events_or_log_lines(world
     assert token not in str(offered.changes) and services.token_hash(token) not in str(offered.changes)
     events_before = AuditEvent.objects.count(), SealedAuditEvent.objects.count()
     caplog.clear()
+    queued = []  # a task queued as she answers would be a timestamped row in the queue's table
+    task_enqueued.connect(receiver := lambda sender, task_result, **kw: queued.append(task_result.task.name))
     client = Client()
     client.get(reverse("coproduction:feedback_start", args=[token]))
     response = client.post(reverse("coproduction:feedback_form"), {**ANSWERS, "open_text": "Kind and patient"})
+    task_enqueued.disconnect(receiver)
     assert "Thank you" in response.content.decode()
-    # Using the link wrote no audit event, in either chain, and no log line naming the case or the token.
-    assert (AuditEvent.objects.count(), SealedAuditEvent.objects.count()) == events_before
+    # Using the link wrote no audit event, in either chain, queued no task, and no log line names the case or token.
+    assert (AuditEvent.objects.count(), SealedAuditEvent.objects.count()) == events_before and queued == []
     for record in caplog.records:
         line = record.getMessage()
         assert token not in line and case.public_id not in line and str(case.pk) not in line
