@@ -512,10 +512,13 @@ def feedback_flush(*, today: dt.date | None = None, rng: random.Random | None = 
       replica taken while answers waited keep the pool as it was. Backups must be guarded as the database is.
     - Batches are in order among themselves: an answer is narrowed down to its batch (at least FEEDBACK_BATCH
       answers of its service and quarter; at a quarter's end, whatever waited, which may be a single late answer).
-    - Someone watching the database over time sees a token's hash vanish as a held row appears; and someone who
-      remembers every link of a service and quarter sees which were used, so if one woman answered, the answer is
-      hers whatever the order. Reports suppress small numbers; the raw tables cannot, so the token table names no
-      case and the link is shown once, to the caseworker who sends it.
+    - Who answered is not hidden, only what each said. The token table's rows are in the order links were offered,
+      as are the offers (`FeedbackOffer`, which name cases) and their audit events: someone with the database can
+      pair a token still unused with its case by that order, and so tell which women of a service and quarter
+      have answered. Someone watching the database over time also sees a token's hash vanish as a held row
+      appears. So if one woman of a service and quarter answered, the answer is hers whatever the order: reports
+      suppress small numbers, the raw tables cannot. Links that carry their service and quarter signed, with a
+      table of spent links instead of a table of offered ones, would remove the pairing; not done yet.
     - The task queue records when each flush ran (daily, whatever the answers) and nothing about any answer: the
       task returns nothing.
     """
