@@ -436,6 +436,9 @@ def _notify_everything(world) -> None:
         f.MaracReferralFactory(referral=world.referrals[key], meeting_date=today + dt.timedelta(days=1))
     events.marac_date_sweep(today=today)
     events.no_contact_sweep(today=today + dt.timedelta(days=365))
+    from carehub.coproduction import events as coproduction_events
+
+    coproduction_events.twelve_week_sweep(now=timezone.now() + dt.timedelta(weeks=13))  # not the sealed case's
     break_glass_open(actor=world.users["adam"], reference=world.referrals["solace"].reference, reason="x" * 30)
 
 
@@ -463,10 +466,10 @@ def test_every_notice_opens_for_its_reader_and_for_nobody_else(world, client_for
     told = {n.kind for n in mine}
     expected = {
         "amara": {"offer_arrived", "marac_date", "break_glass"},
-        "alice": {"marac_date", "no_contact"},
+        "alice": {"marac_date", "no_contact", "feedback_due"},
         "ines": {"marac_date", "no_contact"},
         "ivan": {"offer_arrived"},
-        "bola": {"marac_date", "no_contact"},
+        "bola": {"marac_date", "no_contact", "feedback_due"},
         "bea": {"marac_date"},
     }.get(persona, set())
     assert told == expected, persona

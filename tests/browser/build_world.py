@@ -186,13 +186,14 @@ def immigration_advice_service(world) -> None:
 
 def closed_for_feedback(world):
     """A case at Kestrel Rise (by-and-for), closed, whose woman said texts are safe; and nine earlier feedback answers
-    for that service this quarter, so the tenth (test_coproduction.py's survivor) reaches the threshold."""
+    for that service this quarter, waiting in the holding pool, so that the tenth (test_coproduction.py's survivor)
+    makes a batch the daily flush moves, and the service reaches the threshold."""
     import datetime as dt
 
     from django.utils import timezone
 
     from carehub.cases.models import CaseStatus
-    from carehub.coproduction.models import FeedbackAnswer
+    from carehub.coproduction.models import FeedbackHeld
     from carehub.coproduction.services import quarter_of
     from carehub.referrals.models import Status
     from tests import factories as f
@@ -206,9 +207,10 @@ def closed_for_feedback(world):
         referral=referral, service=service, caseworker=world.users["bola"], status=CaseStatus.CLOSED,
         opened_at=now - dt.timedelta(days=90), closed_at=now, closure_reason="completed",
     )  # fmt: skip
+    quarter = quarter_of(timezone.localdate())
     for i in range(9):
-        FeedbackAnswer.objects.create(
-            service=service, quarter=quarter_of(timezone.localdate()), felt_believed="yes", felt_safe="yes",
+        FeedbackHeld.objects.create(
+            service=service, quarter=quarter, held_in=quarter, felt_believed="yes", felt_safe="yes",
             culture_fit="yes", knew_rights="partly", would_recommend="yes", open_text=f"Earlier answer {i}",
         )  # fmt: skip
     return case

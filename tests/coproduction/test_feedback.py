@@ -10,12 +10,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django_tasks.signals import task_enqueued
 
 from carehub.accounts import policy
 from carehub.audit.models import AuditEvent, SealedAuditEvent
 from carehub.cases.models import CaseStatus
 from carehub.coproduction import selectors, services
-from carehub.coproduction.models import FeedbackAnswer, FeedbackOffer, FeedbackToken
+from carehub.coproduction.models import FeedbackAnswer, FeedbackHeld, FeedbackOffer, FeedbackToken
 from carehub.coproduction.services import CoproductionError
 
 pytestmark = pytest.mark.django_db
@@ -85,9 +86,13 @@ def _columns(model) -> set[str]:
 
 def test_the_tables_hold_no_case_no_identity_and_no_time_finer_than_the_quarter():
     assert _columns(FeedbackToken) == {"token_hash", "service_id", "quarter"}
-    answer_columns = _columns(FeedbackAnswer)
-    assert not {c for c in answer_columns if "case" in c or "survivor" in c or "referral" in c or "token" in c}
-    assert not {c for c in answer_columns if c.endswith("_at") or c in {"created", "date", "time"}}
+    for model in (FeedbackAnswer, FeedbackHeld):  # the reported answers, and the pool they wait in
+        answer_columns = _columns(model)
+        assert not {c for c in answer_columns if "case" in c or "survivor" in c or "referral" in c or "token" in c}
+        assert not {c for c in answer_columns if c.endswith("_at") or c in {"created", "date", "time"}}
+        assert "key" in answer_columns and "id" not in answer_columns  # a random key, no counter
+    # The pool's one column more is the quarter she answered in (when her answer must move on), no finer.
+    assert _columns(FeedbackHeld) - _columns(FeedbackAnswer) == {"held_in"}
     # Nothing at all points from the offer (the one row naming a case) to the token or the answers.
     assert _columns(FeedbackOffer) == {"id", "case_id", "moment"}
 
@@ -100,27 +105,40 @@ def test_answers_cannot_be_joined_to_the_case_by_audit_events_or_log_lines(world
     assert token not in str(offered.changes) and services.token_hash(token) not in str(offered.changes)
     events_before = AuditEvent.objects.count(), SealedAuditEvent.objects.count()
     caplog.clear()
+    queued = []  # a task queued as she answers would be a timestamped row in the queue's table
+    task_enqueued.connect(receiver := lambda sender, task_result, **kw: queued.append(task_result.task.name))
     client = Client()
     client.get(reverse("coproduction:feedback_start", args=[token]))
     response = client.post(reverse("coproduction:feedback_form"), {**ANSWERS, "open_text": "Kind and patient"})
+    task_enqueued.disconnect(receiver)
     assert "Thank you" in response.content.decode()
-    # Using the link wrote no audit event, in either chain, and no log line naming the case or the token.
-    assert (AuditEvent.objects.count(), SealedAuditEvent.objects.count()) == events_before
+    # Using the link wrote no audit event, in either chain, queued no task, and no log line names the case or token.
+    assert (AuditEvent.objects.count(), SealedAuditEvent.objects.count()) == events_before and queued == []
     for record in caplog.records:
         line = record.getMessage()
         assert token not in line and case.public_id not in line and str(case.pk) not in line
-    stored = FeedbackAnswer.objects.get()
-    assert (stored.service_id, stored.quarter) == (case.service_id, "2026-Q4")
+    held = FeedbackHeld.objects.get()  # held in the pool, not yet reported
+    assert (held.service_id, held.quarter) == (case.service_id, "2026-Q4") and not FeedbackAnswer.objects.exists()
     assert not FeedbackToken.objects.exists()  # one link, one answer
+    # The quarter ends: the daily flush moves it on, and moving it writes no event or log line either.
+    caplog.clear()
+    assert services.feedback_flush(today=dt.date(2027, 1, 1)) == 1
+    assert (AuditEvent.objects.count(), SealedAuditEvent.objects.count()) == events_before
+    assert not [r for r in caplog.records if r.name.startswith("carehub")]
+    stored = FeedbackAnswer.objects.get()
+    assert (stored.service_id, stored.quarter, stored.open_text) == (case.service_id, "2026-Q4", "Kind and patient")
     # The answer's key is random: its order says nothing about when she answered.
-    assert len(stored.key) == 32 and not stored.key.isdigit()
+    assert len(stored.key) == 32 and not stored.key.isdigit() and stored.key != held.key
 
 
 def test_a_link_works_once(world):
     token = offer(world, closed(world))
-    services.feedback_submit(token=token, answers=services.FeedbackInput(**ANSWERS))
+    digest = services.token_hash(token)
+    services.feedback_submit(digest=digest, answers=services.FeedbackInput(**ANSWERS))
     with pytest.raises(CoproductionError, match="already been used"):
-        services.feedback_submit(token=token, answers=services.FeedbackInput(**ANSWERS))
+        services.feedback_submit(digest=digest, answers=services.FeedbackInput(**ANSWERS))
+    with pytest.raises(CoproductionError, match="already been used"):
+        services.feedback_submit(digest="", answers=services.FeedbackInput(**ANSWERS))
     page = Client().get(reverse("coproduction:feedback_start", args=[token]))
     assert "cannot be used" in page.content.decode()
 

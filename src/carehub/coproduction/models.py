@@ -3,10 +3,12 @@ organisations ("you said, we did"), and survivors' own feedback on the support t
 
 Commitments, consultations and points are about organisations and plans, never about a person. Survivors' feedback
 is stored so that it cannot be linked back to her case: `FeedbackToken` holds a hash of the one-time link, the
-service and the quarter, and nothing else (no case, no time finer than the quarter, a random key so that the order
-of rows says nothing); `FeedbackAnswer` holds her answers, the service and the quarter, under a random key of its own.
-The only record that names a case, `FeedbackOffer`, says that an offer was made at a moment of her support, and
-holds nothing that leads to the token or the answers.
+service and the quarter, and nothing else (no case, no time finer than the quarter); her answers wait in
+`FeedbackHeld`, the holding pool, until the daily flush moves them in batches and in a random order into
+`FeedbackAnswer`, the only table reports read, so that neither a random key nor the rows' order says when she
+answered (services.feedback_flush, which also says what is left). The only record that names a case,
+`FeedbackOffer`, says that an offer was made at a moment of her support, and holds nothing that leads to the token
+or the answers.
 """
 
 from __future__ import annotations
@@ -270,8 +272,8 @@ class Answer(models.TextChoices):
     NO = "no", "No"
 
 
-class FeedbackAnswer(models.Model):
-    """Her answers: the service and quarter she was offered the link in, nothing that names her or her case."""
+class _FeedbackFields(models.Model):
+    """Her answers, and the service and quarter she was offered the link in: nothing that names her or her case."""
 
     key = models.CharField(max_length=32, primary_key=True, default=_random_key, editable=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
@@ -287,6 +289,34 @@ class FeedbackAnswer(models.Model):
     disabled = models.CharField(max_length=10, blank=True)
     sexual_orientation = models.CharField(max_length=30, blank=True)
     age_band = models.CharField(max_length=20, blank=True)
+
+    ANSWER_FIELDS = (
+        "service_id", "quarter", "felt_believed", "felt_safe", "culture_fit", "knew_rights", "would_recommend",
+        "open_text", "ethnic_group", "disabled", "sexual_orientation", "age_band",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+
+class FeedbackHeld(_FeedbackFields):
+    """Her answers while they wait to be reported: the holding pool (see services.feedback_flush).
+
+    Rows here are written one by one as women answer, so their physical order (SQLite's rowid, PostgreSQL's heap)
+    follows the order of answering. They stay only until a batch of at least FEEDBACK_BATCH answers of a service
+    and quarter is waiting, or the quarter in which they were given (`held_in`) has ended; the flush then moves them
+    into `FeedbackAnswer` in a random order and deletes them here. Reports never read this table.
+    """
+
+    held_in = models.CharField(max_length=7, help_text="The quarter she answered in: when her answer must move on.")
+
+    def __str__(self) -> str:
+        return "Feedback answer, held"
+
+
+class FeedbackAnswer(_FeedbackFields):
+    """Her answers, as reported: written only by the flush, a batch at a time in a random order, so that neither the
+    rows' order nor their transaction says which answer came when (see services.feedback_flush)."""
 
     def __str__(self) -> str:
         return "Feedback answer"

@@ -360,7 +360,12 @@ def consultable_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind__in=CONSULTABLE).order_by("name")
 
 
+def feedback_link_valid(digest: str) -> bool:
+    """Whether her one-time feedback link, by its token's hash (what her session keeps), is still unused. No user
+    and no policy: she does not sign in, and the link is the whole of her right to answer."""
+    return bool(digest) and FeedbackToken.objects.filter(token_hash=digest).exists()
+
+
 def feedback_token_valid(token: str) -> bool:
-    """Whether her one-time feedback link is still unused. No user and no policy: she does not sign in, and the
-    token is the whole of her right to answer."""
-    return FeedbackToken.objects.filter(token_hash=token_hash(token)).exists()
+    """Whether the link she followed is still unused."""
+    return feedback_link_valid(token_hash(token))

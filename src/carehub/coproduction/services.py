@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import random
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -32,6 +34,7 @@ from carehub.coproduction.models import (
     Consultation,
     Decision,
     FeedbackAnswer,
+    FeedbackHeld,
     FeedbackMoment,
     FeedbackOffer,
     FeedbackToken,
@@ -445,18 +448,79 @@ class FeedbackInput:
     age_band: str = ""
 
 
-def feedback_submit(*, token: str, answers: FeedbackInput) -> None:
-    """Store her answers against the token's service and quarter, and delete the token: one link, one answer.
+def feedback_submit(*, digest: str, answers: FeedbackInput, now: dt.datetime | None = None) -> None:
+    """Hold her answers against the service and quarter of the link whose token hashes to `digest` (her session
+    keeps the hash, never the token), and delete the token: one link, one answer.
 
-    No actor (she does not sign in), no audit event and no log line: an event's time or its place in the chain,
-    beside the offer's event, would join her answers to her case. Nothing is returned that names the answer.
+    No actor (she does not sign in), no audit event, no log line and no task queued: an event's time or its place in
+    the chain, beside the offer's event, would join her answers to her case. The answers go to the holding pool
+    (`FeedbackHeld`), not to the reported table: see `feedback_flush` for why. Nothing is returned that names them.
     """
     for name in ("felt_believed", "felt_safe", "culture_fit", "knew_rights", "would_recommend"):
         if getattr(answers, name) not in Answer.values:
             raise CoproductionError("Choose an answer.", field=name)
     with transaction.atomic():
-        found = FeedbackToken.objects.select_for_update().filter(token_hash=token_hash(token)).first()
+        found = FeedbackToken.objects.select_for_update().filter(token_hash=digest).first() if digest else None
         if found is None:
             raise CoproductionError("This feedback link has already been used or is not valid.")
-        FeedbackAnswer.objects.create(service_id=found.service_id, quarter=found.quarter, **answers.__dict__)
+        FeedbackHeld.objects.create(
+            service_id=found.service_id,
+            quarter=found.quarter,
+            held_in=quarter_of(timezone.localdate(_now(now))),
+            **answers.__dict__,
+        )
         found.delete()
+
+
+# Answers of one service and quarter move to the reported table together, at least this many at a time (as many as
+# a report needs before it shows a group at all), or when the quarter they were given in has ended.
+FEEDBACK_BATCH = 10
+_CONTENT_ORDER = (*FeedbackHeld.ANSWER_FIELDS, "key")
+
+
+def feedback_flush(*, today: dt.date | None = None, rng: random.Random | None = None) -> int:
+    """Move held answers into the reported table in a random order, and delete them from the holding pool.
+
+    Why: an answer's random key says nothing, but the rows of a table do. SQLite numbers rows (rowid) and
+    PostgreSQL lays them out (ctid) and stamps them (xmin, the writing transaction) in the order they are written,
+    so someone holding the database and remembering which link went to which case, and who has answered, could
+    line answers up with women by their order. Here the reported rows are written only in batches: every held
+    answer of a service and quarter once at least FEEDBACK_BATCH of them wait, and everything given in a quarter
+    that has ended (so no answer waits past the end of the quarter after it was given); all answers moving in one
+    run are shuffled together (by the operating system's randomness unless a test passes `rng`) and written in one
+    transaction. Run daily from `carehub notify sweep` (coproduction.tasks.feedback_flush). Returns how many moved.
+
+    What is left, honestly:
+    - While answers wait in the pool, its rows are in the order they were given: someone reading the database then
+      sees that order for the answers waiting (at most until their quarter ends, FEEDBACK_BATCH - 1 per service
+      and quarter beyond that, usually fewer).
+    - Deleting is not erasing: SQLite keeps deleted rows in free pages until they are reused (unless PRAGMA
+      secure_delete is on), PostgreSQL keeps dead rows until VACUUM, and the write-ahead log and any backup or
+      replica taken while answers waited keep the pool as it was. Backups must be guarded as the database is.
+    - Batches are in order among themselves: an answer is narrowed down to its batch (at least FEEDBACK_BATCH
+      answers of its service and quarter; at a quarter's end, whatever waited, which may be a single late answer).
+    - Who answered is not hidden, only what each said. The token table's rows are in the order links were offered,
+      as are the offers (`FeedbackOffer`, which name cases) and their audit events: someone with the database can
+      pair a token still unused with its case by that order, and so tell which women of a service and quarter
+      have answered. Someone watching the database over time also sees a token's hash vanish as a held row
+      appears. So if one woman of a service and quarter answered, the answer is hers whatever the order: reports
+      suppress small numbers, the raw tables cannot. Links that carry their service and quarter signed, with a
+      table of spent links instead of a table of offered ones, would remove the pairing; not done yet.
+    - The task queue records when each flush ran (daily, whatever the answers) and nothing about any answer: the
+      task returns nothing.
+    """
+    current = quarter_of(today or timezone.localdate())
+    shuffle = (rng or random.SystemRandom()).shuffle
+    with transaction.atomic():
+        # Read in an order of their content, not of their writing (and the same in every run, for tests' seeds).
+        held = list(FeedbackHeld.objects.select_for_update().order_by(*_CONTENT_ORDER))
+        waiting = Counter((h.service_id, h.quarter) for h in held)
+        moving = [h for h in held if waiting[(h.service_id, h.quarter)] >= FEEDBACK_BATCH or h.held_in < current]
+        shuffle(moving)
+        FeedbackAnswer.objects.bulk_create(
+            [FeedbackAnswer(**{name: getattr(h, name) for name in FeedbackHeld.ANSWER_FIELDS}) for h in moving]
+        )
+        keys = [h.key for h in moving]
+        for start in range(0, len(keys), 500):  # SQLite's bound on a statement's parameters
+            FeedbackHeld.objects.filter(key__in=keys[start : start + 500]).delete()
+    return len(moving)

@@ -13,7 +13,9 @@ from carehub.core.actions import attempt
 from carehub.core.choices import Community, Role, ServiceType
 
 COMMISSIONER = (Role.COMMISSIONER,)
-FEEDBACK_SESSION_KEY = "coproduction_feedback_token"
+# The feedback link's token hash, kept in her session once the link is opened (the address bar and history lose the
+# token at once). The hash, not the token, since sessions live in the database: no table holds the link in clear.
+FEEDBACK_SESSION_KEY = "coproduction_feedback_token_hash"
 
 
 def _page(request, template: str, **context) -> HttpResponse:
@@ -316,22 +318,22 @@ def feedback_offer(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @policy.route(public=True)
 def feedback_start(request: HttpRequest, token: str) -> HttpResponse:
-    """The link she was sent: the token moves into her session, and the address bar (and history) loses it."""
+    """The link she was sent: its token's hash moves into her session, and the address bar (and history) loses it."""
     if not selectors.feedback_token_valid(token):
         return _page(request, "feedback_used.html")
-    request.session[FEEDBACK_SESSION_KEY] = token
+    request.session[FEEDBACK_SESSION_KEY] = services.token_hash(token)
     return redirect("coproduction:feedback_form")
 
 
 @policy.route(public=True)
 def feedback_form(request: HttpRequest) -> HttpResponse:
-    token = request.session.get(FEEDBACK_SESSION_KEY)
-    if not token or not selectors.feedback_token_valid(token):
+    digest = request.session.get(FEEDBACK_SESSION_KEY, "")
+    if not selectors.feedback_link_valid(digest):
         return _page(request, "feedback_used.html")
     form = forms.FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         answers = services.FeedbackInput(**{k: v or "" for k, v in form.cleaned_data.items()})
-        done = attempt(lambda: services.feedback_submit(token=token, answers=answers), form=form)
+        done = attempt(lambda: services.feedback_submit(digest=digest, answers=answers), form=form)
         if done.ok:
             del request.session[FEEDBACK_SESSION_KEY]
             return _page(request, "feedback_thanks.html")

@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     MARAC_DATE = "marac_date", "A MARAC date approaches"
     BREAK_GLASS = "break_glass", "Break-glass access used"
     MEMBERSHIP_PENDING = "membership_pending", "A role in the independent service awaits confirmation"
+    FEEDBACK_DUE = "feedback_due", "A case has reached 12 weeks: feedback may be offered"
 
 
 class Notification(models.Model):
