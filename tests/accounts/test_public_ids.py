@@ -45,6 +45,7 @@ INTEGER_KEYS = {
     "administration:invitation_send": User,
     "service_administration:edit": Service,
     "directory:capacity": Service,
+    "commissioning:service": Service,
 }
 
 # What a sequential key looks like in a page: in a URL, as a case's name, or in a hidden field that names a record.
