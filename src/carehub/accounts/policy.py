@@ -595,7 +595,7 @@ def get_referral_for_user(user, reference: str, *, reason: str = "") -> Referral
 
 def get_case_for_user(user, public_id: str, *, reason: str = "") -> Case:
     """The case by its public identifier (never its key: see core.public_ids), or 404."""
-    cases = cases_visible_to(user).select_related("survivor__data_key", "service", "referral")
+    cases = cases_visible_to(user).select_related("survivor__data_key", "service", "referral", "caseworker")
     case = cases.filter(public_id=public_ids.parse(public_id)).first()
     if case is None:
         raise Http404

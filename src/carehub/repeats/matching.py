@@ -18,9 +18,9 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from carehub.core.compound import union_all
 from carehub.people import linkage_keys
 from carehub.people.models import LinkageRecord
 from carehub.referrals.models import Referral
@@ -190,28 +190,17 @@ def _count_of(rows: QuerySet) -> Subquery:
 
 
 def _candidates(own: scoring.Prepared, own_survivor_id: int) -> dict[int, scoring.Prepared]:
-    """Every stored survivor sharing a block key with her: one indexed equality per block, all blocks in one
-    statement (UNION ALL of each block's look-up, each still capped at BLOCK_LIMIT)."""
+    """Every stored survivor sharing a block key with her: one indexed equality per block, each capped at
+    BLOCK_LIMIT, all blocks in one round trip (core.compound.union_all)."""
     columns = ("survivor_id", *linkage_keys.KEY_FIELDS)
-    blocks = scoring.candidate_blocks(own)
-    if not blocks:
-        return {}
-    connection = connections[LinkageRecord.objects.db]
-    parts, params = [], []
-    for number, (field, key) in enumerate(blocks):
-        block = LinkageRecord.objects.filter(**{field: key}).order_by().values_list(*columns)[:BLOCK_LIMIT]
-        sql, block_params = block.query.sql_with_params()
-        # A derived table per block: both PostgreSQL and SQLite take a LIMIT there, in a compound statement. The SQL
-        # is the ORM's own, its values bound as parameters.
-        alias = connection.ops.quote_name(f"block_{number}")
-        parts.append(f"SELECT * FROM ({sql}) {alias}")  # noqa: S608
-        params.extend(block_params)
+    blocks = [
+        LinkageRecord.objects.filter(**{field: key}).order_by().values_list(*columns)[:BLOCK_LIMIT]
+        for field, key in scoring.candidate_blocks(own)
+    ]
     found: dict[int, scoring.Prepared] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for row in cursor.fetchall():
-            if row[0] != own_survivor_id and row[0] not in found:
-                found[row[0]] = scoring.prepare(dict(zip(linkage_keys.KEY_FIELDS, row[1:], strict=True)))
+    for row in union_all(*blocks):
+        if row[0] != own_survivor_id and row[0] not in found:
+            found[row[0]] = scoring.prepare(dict(zip(linkage_keys.KEY_FIELDS, row[1:], strict=True)))
     return found
 
 
