@@ -185,7 +185,7 @@ def _linkage_keys_of(referral: Referral) -> tuple[scoring.Prepared | None, int |
 
 def _count_of(rows: QuerySet) -> Subquery:
     """COUNT(*) of `rows` as a scalar subquery (grouped on a constant, so it is one row even when nothing matches)."""
-    counted = rows.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")
+    counted = rows.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("*")).values("n")
     return Subquery(counted, output_field=IntegerField())
 
 
