@@ -596,10 +596,14 @@ def get_referral_for_user(user, reference: str, *, reason: str = "") -> Referral
 def get_case_for_user(user, public_id: str, *, reason: str = "") -> Case:
     """The case by its public identifier (never its key: see core.public_ids), or 404."""
     cases = cases_visible_to(user).select_related("survivor__data_key", "service", "referral", "caseworker")
-    case = cases.filter(public_id=public_ids.parse(public_id)).first()
+    # Whether the user may also see the case's referral (person_view_for asks), answered with the case itself.
+    referral_visible = Exists(referrals_visible_to(user).filter(pk=OuterRef("referral_id")))
+    case = cases.filter(public_id=public_ids.parse(public_id)).annotate(_referral_visible=referral_visible).first()
     if case is None:
         raise Http404
     case.referral.__dict__[_CASE_READ_BY] = user.pk
+    if case._referral_visible:
+        case.referral.__dict__[_READ_BY] = user.pk
     if case.referral.survivor_id == case.survivor_id:
         case.referral.survivor = case.survivor  # one woman, one key: her records are opened without reading it twice
     if not reason and case.referral_id in _break_glass_referral_ids(user):
