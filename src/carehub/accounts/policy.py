@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -305,14 +305,39 @@ def person_view_for(user, referral: Referral) -> PersonView:
     administrator by break-glass see all; a service manager whose only link is an offer routed to it sees the
     decision facts alone; anyone else nothing.
     """
-    if is_police_user(user) or not referrals_visible_to(user).filter(pk=referral.pk).exists():
+    if is_police_user(user):
         return NOTHING
     hub = any(m.role == Role.HUB_WORKER and m.organisation.kind == Organisation.Kind.HUB for m in memberships(user))
-    if (hub and not referral.sealed) or (referral.sealed and _sees_sealed(user)):
-        return _full_view(user)
-    if cases_visible_to(user).filter(referral_id=referral.pk).exists() or break_glass_active(user, referral):
+    sees_all = (hub and not referral.sealed) or (referral.sealed and _sees_sealed(user))
+    # What this request has already established through this policy (get_referral_for_user, get_case_for_user) is
+    # not asked of the database again; anything else is, in one query.
+    fetched = _read_by(referral, _READ_BY, user)
+    own_case = _read_by(referral, _CASE_READ_BY, user)
+    if sees_all or own_case:
+        visible = fetched or referrals_visible_to(user).filter(pk=referral.pk).exists()
+        return _full_view(user) if visible else NOTHING
+    found = (
+        referrals_visible_to(user)
+        .filter(pk=referral.pk)
+        .annotate(own_case=Exists(cases_visible_to(user).filter(referral_id=OuterRef("pk"))))
+        .values_list("own_case", flat=True)
+        .first()
+    )
+    if found is None:
+        return NOTHING
+    if found or break_glass_active(user, referral):
         return _full_view(user)
     return DECIDING
+
+
+# Marks a record fetched through this policy carries for the rest of the request: the user (by key) it was fetched
+# for. Set only here; person_view_for trusts them instead of asking the database what it has just answered.
+_READ_BY = "_policy_read_by"  # on a referral fetched through referrals_visible_to
+_CASE_READ_BY = "_policy_case_read_by"  # on a case's referral: the case was fetched through cases_visible_to
+
+
+def _read_by(record, mark: str, user) -> bool:
+    return user.pk is not None and record.__dict__.get(mark) == user.pk
 
 
 def offer_view_for(user, offer: Offer) -> PersonView:
@@ -601,10 +626,14 @@ def can_audit(user) -> bool:
 
 def get_referral_for_user(user, reference: str, *, reason: str = "") -> Referral:
     referral = (
-        referrals_visible_to(user).select_related("survivor", "routed_service").filter(reference=reference).first()
+        referrals_visible_to(user)
+        .select_related("survivor__data_key", "routed_service", "referring_organisation")
+        .filter(reference=reference)
+        .first()
     )
     if referral is None:
         raise Http404
+    referral.__dict__[_READ_BY] = user.pk
     if not reason and break_glass_active(user, referral):
         reason = "break-glass access"
     audit.record_for(user, Action.VIEW, referral, reason=reason, event=EventType.REFERRAL_VIEWED)
@@ -613,10 +642,17 @@ def get_referral_for_user(user, reference: str, *, reason: str = "") -> Referral
 
 def get_case_for_user(user, public_id: str, *, reason: str = "") -> Case:
     """The case by its public identifier (never its key: see core.public_ids), or 404."""
-    cases = cases_visible_to(user).select_related("survivor", "service", "referral")
-    case = cases.filter(public_id=public_ids.parse(public_id)).first()
+    cases = cases_visible_to(user).select_related("survivor__data_key", "service", "referral", "caseworker")
+    # Whether the user may also see the case's referral (person_view_for asks), answered with the case itself.
+    referral_visible = Exists(referrals_visible_to(user).filter(pk=OuterRef("referral_id")))
+    case = cases.filter(public_id=public_ids.parse(public_id)).annotate(_referral_visible=referral_visible).first()
     if case is None:
         raise Http404
+    case.referral.__dict__[_CASE_READ_BY] = user.pk
+    if case._referral_visible:
+        case.referral.__dict__[_READ_BY] = user.pk
+    if case.referral.survivor_id == case.survivor_id:
+        case.referral.survivor = case.survivor  # one woman, one key: her records are opened without reading it twice
     if not reason and case.referral_id in _break_glass_referral_ids(user):
         reason = "break-glass access"
     audit.record_for(user, Action.VIEW, case, reason=reason, event=EventType.CASE_VIEWED)

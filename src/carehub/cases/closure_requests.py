@@ -38,13 +38,23 @@ def pending_request(case: Case) -> ClosureRequest | None:
 
 def last_refusal(case: Case) -> dict | None:
     """The latest refused closure, with the manager's reason, while the case is still open: the caseworker's answer."""
-    if case.is_closed:
-        return None
-    refused = case.closure_requests.filter(status=ClosureRequestStatus.REFUSED).order_by("-decided_at", "-pk").first()
-    if refused is None or case.closure_requests.filter(pk__gt=refused.pk).exists():
-        return None
-    reason = (case.survivor.unseal(refused.decision_note_sealed) or {}).get("reason", "Erased")
-    return {"at": refused.decided_at, "by": refused.decided_by, "reason": reason}
+    return closure_state(case)[1]
+
+
+def closure_state(case: Case) -> tuple[ClosureRequest | None, dict | None]:
+    """(pending_request, last_refusal) from one read of the case's requests: a case has a handful, and its page shows
+    both. A refusal is shown only while the case is open and no request has been made since it."""
+    requests = list(case.closure_requests.select_related("decided_by"))  # in the order they were made
+    pending = next((r for r in requests if r.status == ClosureRequestStatus.PENDING), None)
+    refused = [r for r in requests if r.status == ClosureRequestStatus.REFUSED]
+    if case.is_closed or not refused:
+        return pending, None
+    # Refusing sets decided_at, so the latest refusal is the greatest (decided_at, pk).
+    latest = max(refused, key=lambda r: (r.decided_at, r.pk))
+    if any(r.pk > latest.pk for r in requests):
+        return pending, None
+    reason = (case.survivor.unseal(latest.decision_note_sealed) or {}).get("reason", "Erased")
+    return pending, {"at": latest.decided_at, "by": latest.decided_by, "reason": reason}
 
 
 def closure_request(

@@ -336,13 +336,16 @@ def case_page(case: Case, *, user) -> CasePage:
         )
         for o in case.onward_referrals.select_related("referral", "created_by")
     ]
-    page.journey = journey(case, user=user)
+    page.journey = journey(case, user=user, onward_referral_ids=[o.link.referral_id for o in page.onward])
     return page
 
 
-def journey_case_ids(case: Case) -> set[int]:
+def journey_case_ids(case: Case, *, onward_referral_ids: list[int] | None = None) -> set[int]:
     """Every case in the same journey (see OnwardReferral): up to the first case, then down through every onward
-    referral that a service accepted. One query per step; journeys are a handful of services long."""
+    referral that a service accepted. One query per step; journeys are a handful of services long.
+
+    `onward_referral_ids`: the referrals this case has made onward, when the caller has read them already (the case
+    page has), so the step down from this case asks only for their cases, and nothing when there are none."""
     root, referral_id, seen = case.pk, case.referral_id, {case.pk}
     for _ in range(JOURNEY_LIMIT):
         parent = (
@@ -356,19 +359,24 @@ def journey_case_ids(case: Case) -> set[int]:
         seen.add(root)
     members, frontier = {root}, {root}
     while frontier and len(members) < JOURNEY_LIMIT:
-        onward = OnwardReferral.objects.filter(from_case_id__in=frontier).values("referral_id")
-        frontier = set(Case.objects.filter(referral_id__in=onward).values_list("pk", flat=True)) - members
+        if onward_referral_ids is not None and frontier == {case.pk}:
+            onward = onward_referral_ids
+            reached = Case.objects.filter(referral_id__in=onward).values_list("pk", flat=True) if onward else []
+        else:
+            onward = OnwardReferral.objects.filter(from_case_id__in=frontier).values("referral_id")
+            reached = Case.objects.filter(referral_id__in=onward).values_list("pk", flat=True)
+        frontier = set(reached) - members
         members |= frontier
     return members
 
 
-def journey(case: Case, *, user) -> list[Case]:
+def journey(case: Case, *, user, onward_referral_ids: list[int] | None = None) -> list[Case]:
     """The cases of her journey that this user may see, in the order they began; empty unless that is two or more.
 
     Cases the user may not see are left out without a trace, and a journey of which the user sees one case is not
     shown at all, so the page never says that she was supported somewhere the user has no business knowing about.
     """
-    ids = journey_case_ids(case)
+    ids = journey_case_ids(case, onward_referral_ids=onward_referral_ids)
     if len(ids) == 1:
         return []
     visible = list(

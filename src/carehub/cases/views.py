@@ -42,14 +42,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @audit.batched_page
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     case = policy.get_case_for_user(request.user, public_id)
+    closure_asked, closure_refused = closure_requests.closure_state(case)
     context = {
         "case": case,
         **person_context(request.user, case.referral, policy.person_view_for(request.user, case.referral)),
         "page": selectors.case_page(case, user=request.user),
         "can_allocate": selectors.can_allocate(request.user, case),
         "wait_days": selectors.wait_days(case.accepted_at) if case.is_waiting else None,
-        "closure_asked": closure_requests.pending_request(case),
-        "closure_refused": closure_requests.last_refusal(case),
+        "closure_asked": closure_asked,
+        "closure_refused": closure_refused,
     }
     return render(request, "cases/detail.html", context)
 

@@ -52,7 +52,8 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "referral": referral,
         **person,
         "history": selectors.history(referral),
-        "assessment": person["situation"].assessment or referral.dash_assessments.first(),
+        # The situation has read the latest assessment (perhaps none) whenever the view reaches her situation.
+        "assessment": person["situation"].assessment if person["view"].situation else referral.dash_assessments.first(),
         "offers": referral.offers.select_related("service").order_by("-offered_at"),
         "can_triage": policy.has_role(request.user, Role.HUB_WORKER) and not referral.sealed,
         "consents": consents,

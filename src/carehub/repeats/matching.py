@@ -15,10 +15,12 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from carehub.core.compound import union_all
 from carehub.people import linkage_keys
 from carehub.people.models import LinkageRecord
 from carehub.referrals.models import Referral
@@ -108,14 +110,18 @@ def suggest_matches(referral: Referral, *, stats: dict | None = None) -> list[Su
     Never suggested: her own survivor, anyone already linked to her or already decided on with her, anyone with a
     sealed referral, anyone erased, and anyone without an unsealed referral received before this one. A sealed
     referral gets no suggestions at all. `stats`, when given, is filled with what the look-up cost (benchmarks).
+
+    A page pays a fixed number of round trips whatever her keys: one for her keys with how common her names are,
+    one for every block's candidates together, and, only when someone scores above the threshold, one for the
+    decisions about her and one for the candidates' referrals.
     """
     if referral.sealed:
         return []
-    own = _linkage_keys_of(referral)
+    own, people, holding = _linkage_keys_of(referral)
     if own is None:
         return []
     candidates = _candidates(own, referral.survivor_id)
-    weights, frequencies = _weights_and_frequencies(own)
+    weights, frequencies = _weights_and_frequencies(own, people, holding)
     cut = threshold()
     scored = []
     for survivor_id, candidate in candidates.items():
@@ -128,35 +134,73 @@ def suggest_matches(referral: Referral, *, stats: dict | None = None) -> list[Su
     if not scored:
         return []
     ids = [survivor_id for _, survivor_id in scored]
-    excluded = _sealed(ids) | _decided_with(referral.survivor_id, ids) | linked_survivor_ids(referral.survivor_id)
-    earlier = _latest_earlier_referrals([i for i in ids if i not in excluded], referral.received_at)
+    decisions = _decisions_about(referral.survivor_id)
+    sealed, earlier = _referrals_of(ids, referral.received_at)
+    excluded = (
+        sealed
+        | _decided_with(referral.survivor_id, ids, decisions)
+        | linked_survivor_ids(referral.survivor_id, decisions=decisions)
+    )
     suggestions = [
         Suggestion(survivor_id, score.probability, _fields(score), earlier[survivor_id])
         for score, survivor_id in scored
-        if survivor_id in earlier
+        if survivor_id in earlier and survivor_id not in excluded
     ]
     return suggestions[: suggestion_limit()]
 
 
-def _linkage_keys_of(referral: Referral) -> scoring.Prepared | None:
-    """Her stored keys; for a survivor stored before keys were, made from her identity (None once she is erased)."""
-    row = LinkageRecord.objects.filter(survivor_id=referral.survivor_id).values(*linkage_keys.KEY_FIELDS).first()
+def _linkage_keys_of(referral: Referral) -> tuple[scoring.Prepared | None, int | None, dict[str, int]]:
+    """Her stored keys; for a survivor stored before keys were, made from her identity (None once she is erased).
+
+    Read in the same round trip: how many stored survivors share each of her exact names (the term frequencies),
+    and how many survivors are stored at all unless that count is held (stored_people). Returns (keys, people or
+    None when not counted here, {name field: holders}).
+    """
+    counts: dict[str, Any] = {
+        f"_holding_{field}": Case(
+            When(~Q(**{field: ""}), then=_count_of(LinkageRecord.objects.filter(**{field: OuterRef(field)}))),
+            default=Value(0),
+        )
+        for field in splink_model.TERM_FREQUENCY_FIELDS
+    }
+    people = _held_people()
+    if people is None:
+        counts["_people"] = _count_of(LinkageRecord.objects.all())
+    row = (
+        LinkageRecord.objects.filter(survivor_id=referral.survivor_id)
+        .annotate(**counts)
+        .values(*linkage_keys.KEY_FIELDS, *counts)
+        .first()
+    )
     if row is None:
         identity = referral.survivor.identity
         if identity is None:
-            return None
-        row = linkage_keys.linkage_keys(identity)
-    return scoring.prepare(row)
+            return None, None, {}
+        return scoring.prepare(linkage_keys.linkage_keys(identity)), None, {}
+    if people is None:
+        people = _remember_people(row["_people"])
+    holding = {field: row[f"_holding_{field}"] or 0 for field in splink_model.TERM_FREQUENCY_FIELDS}
+    return scoring.prepare(row), people, holding
+
+
+def _count_of(rows: QuerySet) -> Subquery:
+    """COUNT(*) of `rows` as a scalar subquery (grouped on a constant, so it is one row even when nothing matches)."""
+    counted = rows.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("*")).values("n")
+    return Subquery(counted, output_field=IntegerField())
 
 
 def _candidates(own: scoring.Prepared, own_survivor_id: int) -> dict[int, scoring.Prepared]:
-    """Every stored survivor sharing a block key with her: one indexed equality per block."""
+    """Every stored survivor sharing a block key with her: one indexed equality per block, each capped at
+    BLOCK_LIMIT, all blocks in one round trip (core.compound.union_all)."""
     columns = ("survivor_id", *linkage_keys.KEY_FIELDS)
+    blocks = [
+        LinkageRecord.objects.filter(**{field: key}).order_by().values_list(*columns)[:BLOCK_LIMIT]
+        for field, key in scoring.candidate_blocks(own)
+    ]
     found: dict[int, scoring.Prepared] = {}
-    for field, key in scoring.candidate_blocks(own):
-        for row in LinkageRecord.objects.filter(**{field: key}).values_list(*columns)[:BLOCK_LIMIT]:
-            if row[0] != own_survivor_id and row[0] not in found:
-                found[row[0]] = scoring.prepare(dict(zip(linkage_keys.KEY_FIELDS, row[1:], strict=True)))
+    for row in union_all(*blocks):
+        if row[0] != own_survivor_id and row[0] not in found:
+            found[row[0]] = scoring.prepare(dict(zip(linkage_keys.KEY_FIELDS, row[1:], strict=True)))
     return found
 
 
@@ -164,42 +208,53 @@ def _fields(score: scoring.Score) -> tuple[FieldMatch, ...]:
     return tuple(FieldMatch(name, score.agreements[name], score.levels[name]) for name in FIELD_LABELS)
 
 
-def _sealed(survivor_ids: list[int]) -> set[int]:
-    """Survivors with any sealed referral: never suggested, whatever their keys say (they should have none)."""
-    return set(Referral.objects.filter(survivor_id__in=survivor_ids, sealed=True).values_list("survivor_id", flat=True))
+def _decisions_about(survivor_id: int) -> list[tuple[int, int, str]]:
+    """Every decision naming her survivor on either side, (survivor, earlier survivor, outcome): which candidates are
+    already decided on, and the first step of her confirmed links, from one read."""
+    return list(
+        MatchDecision.objects.filter(Q(survivor_id=survivor_id) | Q(earlier_survivor_id=survivor_id))
+        .order_by()
+        .values_list("survivor_id", "earlier_survivor_id", "outcome")
+    )
 
 
-def _decided_with(survivor_id: int, others: list[int]) -> set[int]:
+def _decided_with(survivor_id: int, others: list[int], decisions: list[tuple[int, int, str]]) -> set[int]:
     """Of `others`, those a hub worker has already confirmed or rejected as the same person as `survivor_id`."""
-    pairs = MatchDecision.objects.filter(
-        Q(survivor_id=survivor_id, earlier_survivor_id__in=others)
-        | Q(earlier_survivor_id=survivor_id, survivor_id__in=others)
-    ).values_list("survivor_id", "earlier_survivor_id")
-    return {other for pair in pairs for other in pair} - {survivor_id}
+    wanted = set(others)
+    return {other for pair in decisions for other in pair[:2] if other in wanted} - {survivor_id}
 
 
-def _latest_earlier_referrals(survivor_ids: list[int], before) -> dict[int, Referral]:
-    """Each survivor's latest unsealed referral received before `before`; survivors without one are left out."""
+def _referrals_of(survivor_ids: list[int], before) -> tuple[set[int], dict[int, Referral]]:
+    """Of these survivors: those with any sealed referral (never suggested, whatever their keys say: they should have
+    none), and each one's latest unsealed referral received before `before` (survivors without one are left out)."""
+    sealed: set[int] = set()
     latest: dict[int, Referral] = {}
-    if not survivor_ids:
-        return latest
     rows = (
-        Referral.objects.filter(survivor_id__in=survivor_ids, sealed=False, received_at__lt=before)
+        Referral.objects.filter(survivor_id__in=survivor_ids)
+        .filter(Q(sealed=True) | Q(received_at__lt=before))
         .only("pk", "reference", "survivor_id", "received_at", "status", "sealed")
         .order_by("survivor_id", "-received_at", "-pk")
     )
     for row in rows:
-        latest.setdefault(row.survivor_id, row)
-    return latest
+        if row.sealed:
+            sealed.add(row.survivor_id)
+        elif row.received_at < before:
+            latest.setdefault(row.survivor_id, row)
+    return sealed, latest
 
 
-def linked_survivor_ids(survivor_id: int) -> set[int]:
-    """Every survivor joined to her by confirmed decisions, herself included: one person's records."""
+def linked_survivor_ids(survivor_id: int, *, decisions: list[tuple[int, int, str]] | None = None) -> set[int]:
+    """Every survivor joined to her by confirmed decisions, herself included: one person's records.
+
+    `decisions`: every decision naming her survivor (_decisions_about), already read: the walk's first step."""
     members, frontier = {survivor_id}, {survivor_id}
     while frontier and len(members) < LINK_LIMIT:
-        pairs = MatchDecision.objects.filter(
-            Q(survivor_id__in=frontier) | Q(earlier_survivor_id__in=frontier), outcome=Outcome.CONFIRMED
-        ).values_list("survivor_id", "earlier_survivor_id")
+        if decisions is not None and frontier == {survivor_id}:
+            pairs = [(a, b) for a, b, outcome in decisions if outcome == Outcome.CONFIRMED]
+        else:
+            pairs = MatchDecision.objects.filter(
+                Q(survivor_id__in=frontier) | Q(earlier_survivor_id__in=frontier), outcome=Outcome.CONFIRMED
+            ).values_list("survivor_id", "earlier_survivor_id")
         frontier = {member for pair in pairs for member in pair} - members
         members |= frontier
     return members
@@ -220,19 +275,34 @@ _count_cache: dict[str, tuple[float, int]] = {}
 
 def stored_people() -> int:
     """How many survivors have linkage keys: exact while counting is cheap, kept for a while once it is not."""
+    people = _held_people()
+    if people is None:
+        people = _remember_people(LinkageRecord.objects.count())
+    return people
+
+
+def _held_people() -> int | None:
+    """The count kept by stored_people, while it is fresh; None when it must be counted."""
     with _count_lock:
         cached = _count_cache.get("people")
     if cached is not None and time.monotonic() - cached[0] < COUNT_CACHE_SECONDS:
         return cached[1]
-    people = LinkageRecord.objects.count()
+    return None
+
+
+def _remember_people(people: int) -> int:
     if people >= COUNT_CACHE_FROM:
         with _count_lock:
             _count_cache["people"] = (time.monotonic(), people)
     return people
 
 
-def _weights_and_frequencies(own: scoring.Prepared) -> tuple[scoring.Weights, dict[str, float] | None]:
-    people = max(stored_people(), 2)
+def _weights_and_frequencies(
+    own: scoring.Prepared, people: int | None = None, holding: dict[str, int] | None = None
+) -> tuple[scoring.Weights, dict[str, float] | None]:
+    """The model's weights for this many stored people, and how common her names are among them. `people` and
+    `holding` ({name field: survivors holding her exact name}), when already read, are not counted again."""
+    people = max(stored_people() if people is None else people, 2)
     # Rounded to two significant figures, so the weights are worked out once per size rather than once per referral.
     weights = _weights_for(int(float(f"{people:.2g}")))
     if people < FREQUENCIES_FROM:
@@ -240,6 +310,9 @@ def _weights_and_frequencies(own: scoring.Prepared) -> tuple[scoring.Weights, di
     frequencies = {}
     for field in splink_model.TERM_FREQUENCY_FIELDS:
         if own[field] is not None:
-            holding = LinkageRecord.objects.filter(**{field: own[field]}).count()
-            frequencies[field] = max(holding, 1) / people
+            if holding and field in holding:
+                held = holding[field]
+            else:
+                held = LinkageRecord.objects.filter(**{field: own[field]}).count()
+            frequencies[field] = max(held, 1) / people
     return weights, frequencies
