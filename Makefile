@@ -69,8 +69,10 @@ format: install
 # With PostgreSQL, the two passes run side by side (one core each), each with its own var directory, test database
 # and ports, and the browser journeys (which start their own server and database) run in the PostgreSQL pass only:
 # every test runs at least once, the database tests on both databases. Without PostgreSQL, one pass runs everything.
-# `DATABASE_URL=$(PG_URL) pytest` still runs every test on PostgreSQL.
+# `make test SIDE_BY_SIDE=0` runs the two passes one after the other (PostgreSQL first); `DATABASE_URL=$(PG_URL) pytest`
+# still runs every test on PostgreSQL.
 TEST_VAR := $(CURDIR)/var/test
+SIDE_BY_SIDE ?= 1
 test: install assets chromium lint
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== PostgreSQL answers: SQLite pass (all but the browser journeys) beside the PostgreSQL pass (the tests that use the database, and the browser journeys); its log: $(TEST_VAR)-postgres.log"; \
@@ -78,8 +80,9 @@ test: install assets chromium lint
 		CAREHUB_VAR_DIR=$(TEST_VAR)-postgres DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m database \
 			> $(TEST_VAR)-postgres.log 2>&1 & postgres=$$!; \
 		trap "kill $$postgres 2>/dev/null" INT TERM; \
+		if [ "$(SIDE_BY_SIDE)" != 1 ]; then wait $$postgres; postgres=$$?; fi; \
 		CAREHUB_VAR_DIR=$(TEST_VAR)-sqlite env -u DATABASE_URL $(BIN)/pytest -m "not browser"; sqlite=$$?; \
-		wait $$postgres; postgres=$$?; \
+		if [ "$(SIDE_BY_SIDE)" = 1 ]; then wait $$postgres; postgres=$$?; fi; \
 		echo "== PostgreSQL pass:"; cat $(TEST_VAR)-postgres.log; \
 		test $$sqlite = 0 && test $$postgres = 0; \
 	else \
