@@ -64,15 +64,31 @@ format: install
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
-# The suite runs on SQLite, then again on PostgreSQL when a server answers at 127.0.0.1:5432: there, the tests that can
-# see the database (marker `database`, set in tests/conftest.py); the others never reach it and ran in the first pass.
-# `DATABASE_URL=$(PG_URL) pytest` still runs every test on PostgreSQL.
+# The suite runs on SQLite, and on PostgreSQL when a server answers at 127.0.0.1:5432: there, the tests that can see
+# the database (marker `database`, set in tests/conftest.py); the others never reach it and run in the SQLite pass.
+# With PostgreSQL, the two passes run side by side (one core each), each with its own var directory, test database
+# and ports, and the browser journeys (which start their own server and database) run in the PostgreSQL pass only:
+# every test runs at least once, the database tests on both databases. Without PostgreSQL, one pass runs everything.
+# `make test SIDE_BY_SIDE=0` runs the two passes one after the other (PostgreSQL first); `DATABASE_URL=$(PG_URL) pytest`
+# still runs every test on PostgreSQL.
+TEST_VAR := $(CURDIR)/var/test
+SIDE_BY_SIDE ?= 1
 test: install assets chromium lint
-	$(BIN)/pytest
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		echo "== PostgreSQL answers: running the tests that use the database again on PostgreSQL"; \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -m database; \
-	else echo "== No PostgreSQL at 127.0.0.1:5432: the suite ran on SQLite only"; fi
+		echo "== PostgreSQL answers: SQLite pass (all but the browser journeys) beside the PostgreSQL pass (the tests that use the database, and the browser journeys); its log: $(TEST_VAR)-postgres.log"; \
+		mkdir -p $(TEST_VAR)-sqlite $(TEST_VAR)-postgres; \
+		CAREHUB_VAR_DIR=$(TEST_VAR)-postgres DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m database \
+			> $(TEST_VAR)-postgres.log 2>&1 & postgres=$$!; \
+		trap "kill $$postgres 2>/dev/null" INT TERM; \
+		if [ "$(SIDE_BY_SIDE)" != 1 ]; then wait $$postgres; postgres=$$?; fi; \
+		CAREHUB_VAR_DIR=$(TEST_VAR)-sqlite env -u DATABASE_URL $(BIN)/pytest -m "not browser"; sqlite=$$?; \
+		if [ "$(SIDE_BY_SIDE)" = 1 ]; then wait $$postgres; postgres=$$?; fi; \
+		echo "== PostgreSQL pass:"; cat $(TEST_VAR)-postgres.log; \
+		test $$sqlite = 0 && test $$postgres = 0; \
+	else \
+		echo "== No PostgreSQL at 127.0.0.1:5432: the whole suite on SQLite only"; \
+		env -u DATABASE_URL $(BIN)/pytest; \
+	fi
 
 # The inner loop: SQLite only, without the browser, slow and Spark tests (`make test` runs them all, on both databases).
 test-fast: install

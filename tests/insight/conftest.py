@@ -27,10 +27,13 @@ def referrals_parquet(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def spark():
-    """One local SparkSession for the whole test session: starting one takes seconds."""
+    """One local SparkSession for the whole test session: starting one takes seconds. The tests' tables are tiny, so
+    one shuffle partition (not one per core: each is a task to schedule)."""
     pytest.importorskip("pyspark")
     from carehub.insight.equality.backends import spark_session
 
-    session = spark_session()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CAREHUB_SPARK_PARTITIONS", "1")
+        session = spark_session()
     yield session
     session.stop()

@@ -173,3 +173,18 @@ def test_a_national_table_with_every_cell_at_least_ten_loses_nothing(spec):
     rows, columns = [f"g{i}" for i in range(n_rows)], ["outcome", "rest"]
     counts = {(r, c): values[i * 2 + j] for i, r in enumerate(rows) for j, c in enumerate(columns)}
     assert suppress(rows, columns, counts, threshold=10).hidden == set()
+
+
+def test_a_table_asked_again_gets_the_same_answer_and_neither_caller_can_change_the_others():
+    """Answers are kept (an assessment asks the same table for each metric that publishes the same counts): a kept
+    answer is handed out as a copy, and a different table is never given another's answer."""
+    counts = {("a", "x"): 3, ("a", "y"): 40, ("b", "x"): 25, ("b", "y"): 31, ("c", "x"): 22, ("c", "y"): 18}
+    first = suppress(["a", "b", "c"], ["x", "y"], counts, threshold=10)
+    assert ("a", "x") in first.hidden and len(first.hidden) >= 4
+    first.hidden.clear()
+    first.counts[("a", "x")] = 99
+    again = suppress(["a", "b", "c"], ["x", "y"], counts, threshold=10)
+    assert again.hidden and ("a", "x") in again.hidden and again.counts[("a", "x")] == 3
+    other = suppress(["a", "b", "c"], ["x", "y"], {**counts, ("a", "x"): 30}, threshold=10)
+    assert ("a", "x") not in other.hidden
+    assert suppress(["a", "b", "c"], ["x", "y"], counts, threshold=2).hidden == set()

@@ -22,6 +22,7 @@ so the loop ends with an optimal, protected choice; should the solver fail, a gr
 from __future__ import annotations
 
 import contextlib
+import copy
 import itertools
 import math
 import os
@@ -41,6 +42,11 @@ SOLVER_SECONDS = 5.0  # per mixed-integer solve: past it, the best protected-so-
 # a large table (a crossing with hundreds of small cells) is finished by the greedy step instead, still checked.
 COPY_BUDGET = 3000
 CHEAP = 0.5  # cost of hiding a "not known" cell, against 1 for a real group
+# The answers to the last tables asked, by everything that decides them: an assessment asks the same table for
+# metrics that publish the same counts, and a service publishes the same tables again (a rerun, another format).
+# A solve costs milliseconds to seconds; a table's key, microseconds. Bounded, oldest answer out first.
+_ANSWERS: dict[tuple, Table] = {}
+ANSWERS_KEPT = 512
 
 
 @dataclass
@@ -114,7 +120,23 @@ def suppress(
     complements. `unlabelled` cells are hidden without a label. Each group of `linked` cells is hidden together (a
     group's row is published or withheld whole). `protection` defaults to a fifth of the threshold, at least 1.
     """
-    table = Table(list(rows), list(columns), dict(counts), hidden=set(hidden), threshold=threshold)
+    rows, columns, counts = list(rows), list(columns), dict(counts)
+    hidden, fixed, empty, cheap, unlabelled = (set(c) for c in (hidden, fixed, empty, cheap, unlabelled))
+    linked = [list(g) for g in linked]
+    key = (
+        tuple(rows), tuple(columns), frozenset(counts.items()), threshold, protection,
+        *(frozenset(c) for c in (hidden, fixed, empty, cheap, unlabelled)), tuple(tuple(g) for g in linked),
+    )  # fmt: skip
+    if key not in _ANSWERS:
+        if len(_ANSWERS) >= ANSWERS_KEPT:
+            del _ANSWERS[next(iter(_ANSWERS))]
+        _ANSWERS[key] = _suppress(rows, columns, counts, threshold, hidden, fixed, empty, cheap, unlabelled, linked,
+                                  protection)  # fmt: skip
+    return copy.deepcopy(_ANSWERS[key])  # the caller's to change: the kept answer stays as it was
+
+
+def _suppress(rows, columns, counts, threshold, hidden, fixed, empty, cheap, unlabelled, linked, protection) -> Table:
+    table = Table(rows, columns, counts, hidden=hidden, threshold=threshold)
     table.protection = protection if protection is not None else max(1, round(threshold / 5))
     table.unlabelled = set(unlabelled)
     fixed, empty = set(fixed), set(empty) | _empty_totals(table, set(empty))
