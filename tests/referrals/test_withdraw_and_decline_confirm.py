@@ -40,3 +40,25 @@ def test_a_police_referrer_cannot_reach_the_withdrawal_page(world, client_for):
     assert client_for("percy").get(url).status_code == 404
     assert client_for("percy").post(url, {"reason": "x"}).status_code == 404
     assert Consent.objects.filter(referral=referral).count() == 1
+
+
+def test_the_withdrawal_reason_is_on_the_referral_page_only_for_those_who_see_her_situation(world, client_for):
+    from carehub.accounts import policy
+    from carehub.referrals import selectors
+
+    referral = world.referrals["triage"]
+    given = Consent.objects.create(
+        referral=referral, kind="sharing", recipient_kind="health", given=True, recorded_at=referral.received_at
+    )
+    hana = client_for("hana")
+    url = reverse("referrals:consent_withdraw", kwargs={"reference": referral.reference, "consent_id": given.public_id})
+    detail_url = reverse("referrals:detail", kwargs={"reference": referral.reference})
+    assert "Reason: " not in hana.get(detail_url).content.decode()
+    hana.post(url, {"reason": "She does not want her GP told"})
+    assert "Reason: She does not want her GP told" in hana.get(detail_url).content.decode()
+    consents = list(referral.consents.all())
+    withdrawn = next(c for c in consents if not c.given)
+    full = policy.PersonView(decision=True, identity=True, situation=True)
+    assert selectors.withdrawal_reasons(referral, consents, full) == {withdrawn.pk: "She does not want her GP told"}
+    assert selectors.withdrawal_reasons(referral, consents, policy.DECIDING) == {}
+    assert selectors.withdrawal_reasons(referral, consents, policy.NOTHING) == {}

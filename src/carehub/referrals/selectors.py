@@ -359,6 +359,21 @@ class Situation:
     assessment: DashAssessment | None = None  # the latest, already read: a page need not read it again
 
 
+def withdrawal_reasons(referral: Referral, consents: list[Consent], view: policy.PersonView) -> dict[int, str]:
+    """Why each withdrawn consent was withdrawn, by the consent's key, for a view that reaches her situation.
+
+    The reason is the worker's free text and may name people, so it is sealed under her key like her summary and
+    shown only where her situation is (never to a break-glass reader or a service before it accepts her)."""
+    if not view.situation:
+        return {}
+    survivor = referral.survivor
+    return {
+        c.pk: (survivor.unseal(c.reason_sealed) or {}).get("reason", "")
+        for c in consents
+        if not c.given and c.reason_sealed
+    }
+
+
 def situation_for(user, referral: Referral, view: policy.PersonView) -> Situation:
     """Her situation for a page: sealed free text (the agency's summary, what she is afraid of) and the DASH answers
     question by question only when the view reaches her situation; the decision facts come from the referral."""

@@ -48,6 +48,9 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = policy.get_referral_for_user(request.user, reference)
     consents = list(referral.consents.select_related("recipient", "recorded_by").order_by("recorded_at", "pk"))
     person = selectors.person_context(request.user, referral, policy.person_view_for(request.user, referral))
+    reasons = selectors.withdrawal_reasons(referral, consents, person["view"])
+    for consent in consents:
+        consent.withdrawal_reason = reasons.get(consent.pk, "")
     context = {
         "referral": referral,
         **person,
