@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from carehub.synthetic.codes import TOURNAMENT_MONTHS  # the generator's own calendar, not the analysis's
 from carehub.synthetic.sampling import DAY, HOUR, NA, bernoulli, lognormal
 
 MONTH_FACTOR = np.array([1.04, 0.9, 0.95, 0.97, 1.0, 1.06, 1.1, 1.08, 0.98, 0.97, 0.95, 1.05])
@@ -25,20 +26,6 @@ SURGE_START_SHARE = 0.55  # of the way through the window: a long seed (--years 
 SURGE_DAYS = 180
 SURGE_RAMP_DAYS = 14
 TOURNAMENT = 0.25  # more referrals in a tournament's months (match days: about +26%, Kirby et al. 2014)
-# The men's World Cups and Euros (public dates). The generator keeps its own copy rather than reading the analysis's
-# settings (insight.commissioning.settings.DEFAULT_EVENTS): the data must not be built from the method that judges it.
-TOURNAMENT_MONTHS = (
-    "2018-06",
-    "2018-07",
-    "2021-06",
-    "2021-07",
-    "2022-11",
-    "2022-12",
-    "2024-06",
-    "2024-07",
-    "2026-06",
-    "2026-07",
-)
 RECORDING_BREAK = -0.2  # the new system stops counting a repeat call within the month as a new referral
 RECORDING_BREAK_SHARE = 0.2  # of the way through the window, moved on to the first of the next month
 LATER_REFERRAL_SHARE = 0.255  # tuned so that about 20% of all referrals are a later one of a known survivor
