@@ -77,11 +77,11 @@ test: install assets chromium lint
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== PostgreSQL answers: SQLite pass (all but the browser journeys) beside the PostgreSQL pass (the tests that use the database, and the browser journeys); its log: $(TEST_VAR)-postgres.log"; \
 		mkdir -p $(TEST_VAR)-sqlite $(TEST_VAR)-postgres; \
-		CAREHUB_VAR_DIR=$(TEST_VAR)-postgres DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m database \
+		CAREHUB_VAR_DIR=$(TEST_VAR)-postgres DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m database --durations=15 \
 			> $(TEST_VAR)-postgres.log 2>&1 & postgres=$$!; \
 		trap "kill $$postgres 2>/dev/null" INT TERM; \
 		if [ "$(SIDE_BY_SIDE)" != 1 ]; then wait $$postgres; postgres=$$?; fi; \
-		CAREHUB_VAR_DIR=$(TEST_VAR)-sqlite env -u DATABASE_URL $(BIN)/pytest -m "not browser"; sqlite=$$?; \
+		CAREHUB_VAR_DIR=$(TEST_VAR)-sqlite env -u DATABASE_URL $(BIN)/pytest -m "not browser" --durations=15; sqlite=$$?; \
 		if [ "$(SIDE_BY_SIDE)" = 1 ]; then wait $$postgres; postgres=$$?; fi; \
 		echo "== PostgreSQL pass:"; cat $(TEST_VAR)-postgres.log; \
 		test $$sqlite = 0 && test $$postgres = 0; \
