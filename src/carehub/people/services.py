@@ -145,3 +145,41 @@ def data_keys_rotate(*, actor, batch_size: int = 2000) -> int:
             event=EventType.DATA_KEYS_ROTATED,
         )
     return rotated
+
+
+def survivors_erase(*, actor, survivor_ids: list[int], sealed_ids: set[int], reason: str) -> list[int]:
+    """Erase many survivors at once, as survivor_erase erases one: their data keys destroyed, look-up hashes and
+    linkage keys gone, one SURVIVOR_ERASED event each (a sealed-pathway survivor's in the sealed chain).
+
+    For retention (carehub.retention) and erasure on request, which decide who; set-based, so a run that reaches a
+    hundred thousand survivors costs a few statements per batch, not a few per woman. `sealed_ids` says which of
+    them came in through the sealed pathway: the caller already knows, and asking per survivor would cost a query
+    each. Call it inside the caller's transaction. Returns those erased (already-erased ones are skipped).
+    """
+    if not reason.strip():
+        raise ValueError("a reason is required to erase a survivor's identity")
+    now = timezone.now()
+    rows = list(
+        Survivor.objects.filter(pk__in=survivor_ids, erased_at__isnull=True).values_list(
+            "pk", "public_id", "data_key_id"
+        )
+    )
+    if not rows:
+        return []
+    ids = [pk for pk, _, _ in rows]
+    with transaction.atomic(), audit.batched():
+        DataKey.objects.filter(pk__in=[key for _, _, key in rows]).update(wrapped=None, destroyed_at=now)
+        Survivor.objects.filter(pk__in=ids).update(erased_at=now, email_lookup="", phone_lookup="", name_dob_lookup="")
+        LinkageRecord.objects.filter(survivor_id__in=ids).delete()
+        for pk, public_id, _ in rows:
+            audit.record(
+                actor=actor,
+                action=Action.ERASE,
+                object_type="survivor",
+                object_id=public_id,
+                survivor_id=pk,
+                sealed=pk in sealed_ids,
+                reason=reason,
+                event=EventType.SURVIVOR_ERASED,
+            )
+    return ids
