@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -183,3 +183,18 @@ def survivors_erase(*, actor, survivor_ids: list[int], sealed_ids: set[int], rea
                 event=EventType.SURVIVOR_ERASED,
             )
     return ids
+
+
+def data_keys_vacuum() -> None:
+    """Make destroyed data keys unrecoverable from the key table's own pages, after erasures.
+
+    SQLite needs nothing: Care Hub opens it with `secure_delete`, which overwrites freed space at once. On PostgreSQL,
+    an UPDATE leaves the old row version in the page, and a plain VACUUM compacts the page without clearing the
+    hole it leaves, so the wrapped key of the row nearest the free space can survive in the file (seen on 15).
+    VACUUM FULL rewrites the table into new files: the key bytes are no longer in any page of it. It locks the key
+    table (identities cannot be read) for the seconds the rewrite takes, so retention runs it once, after a run
+    that erased someone. Runs outside any transaction (VACUUM refuses one).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM FULL {DataKey._meta.db_table}")  # noqa: S608 (a model's table name, no input)

@@ -152,6 +152,8 @@ def retention_run(*, actor=None, apply: bool, as_of: dt.date | None = None) -> R
             sealed_ids=found.sealed_ids,
             reason=f"retention schedule: records due on or before {as_of.isoformat()}",
         )
+        if erased and not transaction.get_connection().in_atomic_block:
+            people_services.data_keys_vacuum()
     counts, sealed_counts = dict(found.counts), dict(found.sealed_counts)
     if apply:
         sealed_erased = sum(1 for pk in erased if pk in found.sealed_ids)
