@@ -197,4 +197,4 @@ def data_keys_vacuum() -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM FULL {DataKey._meta.db_table}")  # noqa: S608 (a model's table name, no input)
+            cursor.execute(f"VACUUM FULL {DataKey._meta.db_table}")
