@@ -99,3 +99,10 @@ def test_a_reason_is_required(world, hub_manager):
     response = place(hub_manager, world.referrals["solace"].reference, reason="  ")
     assert response.status_code == 400
     assert not LegalHold.objects.exists()
+
+
+def test_the_managers_homes_link_to_the_page(world, hub_manager, client_for):
+    for client in (hub_manager, client_for("ivan")):
+        assert reverse("retention:holds") in client.get(reverse("home")).text
+    for persona in ("amara", "bea", "hana"):
+        assert reverse("retention:holds") not in client_for(persona).get(reverse("home")).text

@@ -846,6 +846,11 @@ def _places_holds(membership, *, sealed: bool) -> bool:
     return membership.organisation.kind == Organisation.Kind.HUB
 
 
+def membership_places_legal_holds(membership) -> bool:
+    """Whether this membership's home offers the legal holds page."""
+    return _places_holds(membership, sealed=False) or _places_holds(membership, sealed=True)
+
+
 def can_manage_legal_holds(user) -> bool:
     """Reaches the legal holds page: a hub manager, or a manager of the independent service."""
     if is_police_user(user):

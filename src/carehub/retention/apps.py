@@ -9,6 +9,6 @@ class RetentionConfig(AppConfig):
     def ready(self) -> None:
         # alerts owns the daily sweep command and sits below this app, so the retention task registers itself.
         from carehub.alerts import sweeps
-        from carehub.retention import tasks
+        from carehub.retention import homes, tasks  # noqa: F401 (homes registers the legal holds panel)
 
         sweeps.register("retention", tasks.retention_sweep)
