@@ -185,7 +185,7 @@ def survivors_erase(*, actor, survivor_ids: list[int], sealed_ids: set[int], rea
     return ids
 
 
-def data_keys_vacuum() -> None:
+def data_keys_vacuum() -> int:
     """Make destroyed data keys unrecoverable from the key table's own pages, after erasures.
 
     SQLite needs nothing: Care Hub opens it with `secure_delete`, which overwrites freed space at once. On PostgreSQL,
@@ -194,7 +194,20 @@ def data_keys_vacuum() -> None:
     VACUUM FULL rewrites the table into new files: the key bytes are no longer in any page of it. It locks the key
     table (identities cannot be read) for the seconds the rewrite takes, so retention runs it once, after a run
     that erased someone. Runs outside any transaction (VACUUM refuses one).
+
+    MVCC keeps an old row version that an open snapshot may still see, and VACUUM FULL copies such versions too;
+    any transaction on the server holds that horizon back, in any database (a snapshot's xmin is the oldest running
+    transaction of the whole cluster), so a long pg_dump of another database does. Returns how many other sessions
+    held a snapshot or a transaction as it ran (0: nothing could hold a destroyed key back); the caller reports a
+    non-zero answer, and the next run's vacuum removes what this one had to keep.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM FULL {DataKey._meta.db_table}")
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
+        )
+        holding = cursor.fetchone()[0]
+        cursor.execute(f"VACUUM FULL {DataKey._meta.db_table}")
+    return holding

@@ -133,6 +133,13 @@ def applied_before() -> bool:
     return RetentionRun.objects.filter(mode=RunMode.APPLIED).exists()
 
 
+def _vacuum_owed() -> bool:
+    """The last applied run's vacuum had to keep old key versions that open snapshots could see: this one removes
+    them, even when it erases no one."""
+    last = RetentionRun.objects.filter(mode=RunMode.APPLIED).order_by("-started_at", "-pk").first()
+    return bool(last and last.counts.get("vacuum_snapshots_in_the_way"))
+
+
 def retention_run(*, actor=None, apply: bool, as_of: dt.date | None = None) -> RetentionRun:
     """List (apply=False) or erase (apply=True) every survivor whose records reached their date on `as_of`.
 
@@ -152,14 +159,19 @@ def retention_run(*, actor=None, apply: bool, as_of: dt.date | None = None) -> R
             sealed_ids=found.sealed_ids,
             reason=f"retention schedule: records due on or before {as_of.isoformat()}",
         )
-        if erased and not transaction.get_connection().in_atomic_block:
-            people_services.data_keys_vacuum()
+    snapshots_in_the_way = 0
+    if apply and (erased or _vacuum_owed()) and not transaction.get_connection().in_atomic_block:
+        snapshots_in_the_way = people_services.data_keys_vacuum()
     counts, sealed_counts = dict(found.counts), dict(found.sealed_counts)
     if apply:
         sealed_erased = sum(1 for pk in erased if pk in found.sealed_ids)
         counts["erased"] = len(erased) - sealed_erased
         if sealed_erased or sealed_counts:
             sealed_counts["erased"] = sealed_erased
+        if snapshots_in_the_way:
+            # Sessions whose snapshots may still see a destroyed key's old row version: the vacuum kept those
+            # versions; the next run's vacuum removes them (README, "Erasure").
+            counts["vacuum_snapshots_in_the_way"] = snapshots_in_the_way
     mode = RunMode.APPLIED if apply else RunMode.DRY_RUN
     event = EventType.RETENTION_RUN_APPLIED if apply else EventType.RETENTION_RUN_LISTED
     with transaction.atomic():
