@@ -6,6 +6,7 @@ start with any of them, because a demo key in production would expose every surv
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -151,6 +152,7 @@ INSTALLED_APPS = [
     "carehub.cases",
     "carehub.independent",
     "carehub.extract",
+    "carehub.retention",
     "carehub.assessments",
     "carehub.duration",
     "carehub.commissioning",
@@ -382,6 +384,39 @@ EIA_RESULTS_DIR = Path(os.environ.get("CAREHUB_EIA_RESULTS_DIR", VAR_DIR / "eia"
 #   COMMISSIONING_SETTINGS = {"norms": [{"name": "idva_caseload", "value": 90, "unit": "referrals a year for one
 #       full-time IDVA", "source": "our IDVA service's 2025 caseload review"}], "cost_per_fte": 45000}
 COMMISSIONING_SETTINGS: dict = {}
+
+# --- Retention (issue 19; carehub/retention/schedule.py) ---------------------------------------------------------
+# How long a survivor's records are kept, rule by rule, each from a named trigger date. No sector-wide standard
+# exists: these defaults follow local practice (../shared/DOMAIN.md, "Retention and survivors' rights") and an
+# organisation sets its own, by editing this dict or with CAREHUB_RETENTION_SCHEDULE (JSON, merged over it), e.g.
+#   CAREHUB_RETENTION_SCHEDULE='{"adult_case_years": 7}'
+# A survivor is due when every rule that applies to her has passed its date (the latest date wins), none of her
+# cases or referrals is still open, and no legal hold is on her. `carehub retention run` lists or erases those due.
+RETENTION_SCHEDULE: dict = {
+    # Adult case records: 6 years after her case closes. Trigger: the latest closure of any of her cases (and, for a
+    # woman whose referral never became a case, the latest referral received). An open case is never due.
+    "adult_case_years": 6,
+    # Records that involve children (a referral with children_count > 0 or children_ages): until the youngest child
+    # named is 25 (18 + 6, R(C) v Northumberland [2015] EWHC 2134). Trigger: the referral's date plus (25 - youngest
+    # age given) years, the latest birth date the ages allow; an unborn child counts as born a year after it.
+    "children_until_age": 25,
+    # ... and when the ages cannot be read (words, blanks, fewer ages than children): this many years after the
+    # referral, or the adult rule if that is later.
+    "children_unknown_years": 25,
+    # The sealed pathway (abuse by police officers or staff; the independent service's records): its own line.
+    # Trigger: the latest closure of her sealed case.
+    "sealed_pathway_years": 6,
+    # Audit events outlive the records they describe: kept at least this long after the event. The retention run
+    # never deletes an audit event (the chains are append-only); this is the figure an archive job must respect,
+    # and it must exceed every record rule above, the children's rule included (an unborn child's records can be
+    # kept 26 years after the referral): checked when the schedule is read.
+    "audit_event_years": 30,
+}
+
+try:
+    RETENTION_SCHEDULE.update(json.loads(os.environ.get("CAREHUB_RETENTION_SCHEDULE") or "{}"))
+except (ValueError, TypeError) as exc:
+    raise ImproperlyConfigured(f"CAREHUB_RETENTION_SCHEDULE must be a JSON object: {exc}") from None
 
 # How long a process may route with the directory and the open case counts it read last, in seconds, when no signal
 # has told it of a change (see referrals/directory_snapshot.py).

@@ -26,6 +26,7 @@ urlpatterns = [
     path("audit/", include("carehub.audit.urls")),
     path("independent/", include("carehub.independent.urls")),
     path("marac/", include("carehub.marac.urls")),
+    path("retention/", include("carehub.retention.urls")),
     path("insight/equality/", include("carehub.assessments.urls")),
     path("insight/duration/", include("carehub.duration.urls")),
     path("insight/commissioning/", include("carehub.commissioning.urls")),

@@ -163,6 +163,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
             for name in ("audit:survivor_access", "audit:sealed_survivor_access")
         },
         **coproduction_urls(world),
+        "retention:lift": [(reverse("retention:lift", kwargs={"public_id": MISSING_ID}), None)],
         "duration:download": [
             (reverse("duration:download", kwargs={"kind": k}), None) for k in ("report", "csv", "json")
         ],

@@ -35,6 +35,7 @@ from carehub.directory.models import Service
 from carehub.marac.models import MaracReferral
 from carehub.people.models import Survivor
 from carehub.referrals.models import Offer, OfferStatus, Referral, Status
+from carehub.retention.models import LegalHold
 
 # Roles whose work needs person-level content (names, contact details, case notes).
 CONTENT_ROLES = frozenset({Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER})
@@ -830,6 +831,63 @@ def can_read_feedback(user) -> bool:
 def can_take_part_in_consultations(user) -> bool:
     """Reaches the consultations list at all: commissioners and the managers of service providers."""
     return can_manage_commitments(user) or bool(_consulting_memberships(user))
+
+
+# --- retention: legal holds ---------------------------------------------------------------------------------------
+
+
+def _places_holds(membership, *, sealed: bool) -> bool:
+    """A hub manager (a service manager of the hub) holds the hub's records; the sealed pathway's are held only by a
+    manager of the independent service, as everything else about them is."""
+    if membership.organisation.is_police or membership.role != Role.SERVICE_MANAGER:
+        return False
+    if sealed:
+        return membership.organisation.is_independent_advisory
+    return membership.organisation.kind == Organisation.Kind.HUB
+
+
+def membership_places_legal_holds(membership) -> bool:
+    """Whether this membership's home offers the legal holds page."""
+    return _places_holds(membership, sealed=False) or _places_holds(membership, sealed=True)
+
+
+def can_manage_legal_holds(user) -> bool:
+    """Reaches the legal holds page: a hub manager, or a manager of the independent service."""
+    if is_police_user(user):
+        return False
+    return any(_places_holds(m, sealed=False) or _places_holds(m, sealed=True) for m in memberships(user))
+
+
+def _hold_sides(user) -> set[bool]:
+    """Which side of the seal the user's holds are on: {False} for a hub manager, {True} for the independent
+    service's, both for someone who is both."""
+    if is_police_user(user):
+        return set()
+    return {sealed for m in memberships(user) for sealed in (False, True) if _places_holds(m, sealed=sealed)}
+
+
+def legal_holds_visible_to(user) -> QuerySet[LegalHold]:
+    sides = _hold_sides(user)
+    return LegalHold.objects.filter(sealed__in=sides) if sides else LegalHold.objects.none()
+
+
+def survivor_for_legal_hold(user, reference: str) -> Survivor | None:
+    """The survivor of the referral the user names, if the user may hold her records; None otherwise (one answer
+    for a reference that does not exist and for one on the other side of the seal). Any status: a closed referral's
+    records are exactly the ones a hold protects."""
+    sides = _hold_sides(user)
+    if not sides:
+        return None
+    referral = (
+        Referral.objects.select_related("survivor")
+        .filter(reference=reference.strip().upper(), sealed__in=sides)
+        .first()
+    )
+    if referral is None or (
+        False in sides and True not in sides and referral.survivor.referrals.filter(sealed=True).exists()
+    ):
+        return None
+    return referral.survivor
 
 
 # --- declaring a route's rule ------------------------------------------------------------------------------------

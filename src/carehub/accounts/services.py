@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from carehub.accounts.models import Invitation, Membership, Organisation, Role, User
+from carehub.accounts.models import BreakGlassGrant, Invitation, Membership, Organisation, Role, User
 from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
 from carehub.notifications.models import Kind
@@ -469,3 +469,10 @@ def second_factor_reset(*, actor, user: User) -> int:
             event=EventType.SECOND_FACTOR_RESET,
         )
     return removed
+
+
+def break_glass_reasons_clear(*, survivor_ids: list[int]) -> int:
+    """Blank administrators' typed reasons for opening these survivors' referrals by break-glass, for erasure: a
+    reason can name her. The grant stays (who, which referral, when); the audit trail keeps its own copy of the
+    reason (append-only: see the README, "Retention")."""
+    return BreakGlassGrant.objects.filter(referral__survivor_id__in=survivor_ids).update(reason="")

@@ -135,6 +135,12 @@ class EventType(models.TextChoices):
     COMMITMENT_ACTION_ADDED = "commitment_action_added", "Commitment action added"
     COMMITMENT_ACTION_UPDATED = "commitment_action_updated", "Commitment action updated"
     FEEDBACK_LINK_OFFERED = "feedback_link_offered", "Feedback link offered"
+    # retention and backups
+    LEGAL_HOLD_PLACED = "legal_hold_placed", "Legal hold placed"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted", "Legal hold lifted"
+    RETENTION_RUN_LISTED = "retention_run_listed", "Retention run listed what is due (dry run)"
+    RETENTION_RUN_APPLIED = "retention_run_applied", "Retention run erased what was due"
+    BACKUP_VERIFIED = "backup_verified", "Backup verified"
     # data leaving or entering in bulk
     EXTRACT_WRITTEN = "extract_written", "Extract written"
     DURATION_PUBLISHED = "duration_published", "Duration analysis published"

@@ -134,3 +134,10 @@ def disclosure_record(
         disclosure.save()
         audit.record_for(actor, Action.UPDATE, case, changes={"disclosure": True}, event=EventType.DISCLOSURE_RECORDED)
     return disclosure
+
+
+def free_text_clear(*, survivor_ids: list[int]) -> int:
+    """Blank who her information was disclosed to and why (clear text beside the sealed `what`), for erasure.
+
+    The disclosure stays as a dated fact with its consent, so the accountability report still counts it."""
+    return Disclosure.objects.filter(case__survivor_id__in=survivor_ids).update(recipient="", purpose="")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -145,3 +145,69 @@ def data_keys_rotate(*, actor, batch_size: int = 2000) -> int:
             event=EventType.DATA_KEYS_ROTATED,
         )
     return rotated
+
+
+def survivors_erase(*, actor, survivor_ids: list[int], sealed_ids: set[int], reason: str) -> list[int]:
+    """Erase many survivors at once, as survivor_erase erases one: their data keys destroyed, look-up hashes and
+    linkage keys gone, one SURVIVOR_ERASED event each (a sealed-pathway survivor's in the sealed chain).
+
+    For retention (carehub.retention) and erasure on request, which decide who; set-based, so a run that reaches a
+    hundred thousand survivors costs a few statements per batch, not a few per woman. `sealed_ids` says which of
+    them came in through the sealed pathway: the caller already knows, and asking per survivor would cost a query
+    each. Call it inside the caller's transaction. Returns those erased (already-erased ones are skipped).
+    """
+    if not reason.strip():
+        raise ValueError("a reason is required to erase a survivor's identity")
+    now = timezone.now()
+    rows = list(
+        Survivor.objects.filter(pk__in=survivor_ids, erased_at__isnull=True).values_list(
+            "pk", "public_id", "data_key_id"
+        )
+    )
+    if not rows:
+        return []
+    ids = [pk for pk, _, _ in rows]
+    with transaction.atomic(), audit.batched():
+        DataKey.objects.filter(pk__in=[key for _, _, key in rows]).update(wrapped=None, destroyed_at=now)
+        Survivor.objects.filter(pk__in=ids).update(erased_at=now, email_lookup="", phone_lookup="", name_dob_lookup="")
+        LinkageRecord.objects.filter(survivor_id__in=ids).delete()
+        for pk, public_id, _ in rows:
+            audit.record(
+                actor=actor,
+                action=Action.ERASE,
+                object_type="survivor",
+                object_id=public_id,
+                survivor_id=pk,
+                sealed=pk in sealed_ids,
+                reason=reason,
+                event=EventType.SURVIVOR_ERASED,
+            )
+    return ids
+
+
+def data_keys_vacuum() -> int:
+    """Make destroyed data keys unrecoverable from the key table's own pages, after erasures.
+
+    SQLite needs nothing: Care Hub opens it with `secure_delete`, which overwrites freed space at once. On PostgreSQL,
+    an UPDATE leaves the old row version in the page, and a plain VACUUM compacts the page without clearing the
+    hole it leaves, so the wrapped key of the row nearest the free space can survive in the file (seen on 15).
+    VACUUM FULL rewrites the table into new files: the key bytes are no longer in any page of it. It locks the key
+    table (identities cannot be read) for the seconds the rewrite takes, so retention runs it once, after a run
+    that erased someone. Runs outside any transaction (VACUUM refuses one).
+
+    MVCC keeps an old row version that an open snapshot may still see, and VACUUM FULL copies such versions too;
+    any transaction on the server holds that horizon back, in any database (a snapshot's xmin is the oldest running
+    transaction of the whole cluster), so a long pg_dump of another database does. Returns how many other sessions
+    held a snapshot or a transaction as it ran (0: nothing could hold a destroyed key back); the caller reports a
+    non-zero answer, and the next run's vacuum removes what this one had to keep.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
+        )
+        holding = cursor.fetchone()[0]
+        cursor.execute(f"VACUUM FULL {DataKey._meta.db_table}")
+    return holding

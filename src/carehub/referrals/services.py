@@ -669,3 +669,22 @@ def consent_revoke(*, actor, consent: Consent, reason: str) -> Consent:
             event=EventType.CONSENT_REVOKED,
         )
     return revoked
+
+
+def free_text_clear(*, survivor_ids: list[int]) -> int:
+    """Blank the free text about these survivors' referrals that is not sealed under their keys, for erasure.
+
+    Her identity and sealed notes go with her data key; what the hub wrote in the clear can name her too: the
+    sender's reference (a police CAD or CRIS number leads back to her), the notes on status changes (a decline's
+    own words), the hub's reason for a choice of service, a decline's detail and a professional judgement's
+    reasons. The coded facts beside them (statuses, dates, decline reasons, risk) stay: analysis counts them.
+    Call it inside the caller's transaction (its audit events say what was erased); returns referrals touched.
+    """
+    referrals = Referral.objects.filter(survivor_id__in=survivor_ids)
+    touched = referrals.exclude(agency_reference="").update(agency_reference="")
+    ReferralEvent.objects.filter(referral__survivor_id__in=survivor_ids).exclude(note="").update(note="")
+    Offer.objects.filter(referral__survivor_id__in=survivor_ids).update(hub_reason="", decline_detail="")
+    DashAssessment.objects.filter(referral__survivor_id__in=survivor_ids).exclude(
+        professional_judgement_reason=""
+    ).update(professional_judgement_reason="")
+    return touched

@@ -244,3 +244,13 @@ def _mark_repeat(referral: Referral) -> bool:
     Referral.objects.filter(pk=referral.pk).update(is_repeat=True, previous_referral_id=latest[1])
     referral.is_repeat, referral.previous_referral_id = True, latest[1]
     return True
+
+
+def free_text_clear(*, survivor_ids: list[int]) -> int:
+    """Blank the reasons given for undoing repeat decisions about these survivors (free text in the clear that may
+    name her), for erasure. The decisions themselves stay: who decided, when, and the outcome."""
+    return (
+        MatchDecision.objects.filter(Q(survivor_id__in=survivor_ids) | Q(earlier_survivor_id__in=survivor_ids))
+        .exclude(undo_reason="")
+        .update(undo_reason="")
+    )
