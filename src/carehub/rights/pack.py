@@ -179,6 +179,7 @@ def build(request: SubjectAccessRequest) -> Pack:
         },
         "sections": sections,
     }
+    pack.staff_names |= {value for s in sections for i in s["items"] for _, value in i["staff"] if value}
     pack.staff_names |= {
         name
         for name in organisation.memberships.select_related("user").values_list("user__full_name", flat=True)
