@@ -268,3 +268,27 @@ def test_the_hub_managers_pack_holds_the_hubs_records_not_a_services_case_notes(
 
 def _without_csrf(body: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", body)
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"), [("hattie", True), ("amara", True), ("ivan", True), ("alice", False), ("hana", False)]
+)
+def test_a_managers_home_leads_to_the_requests_she_answers(world, client_for, persona, sees):
+    hub_manager(world)
+    home = client_for(persona).get(reverse("home"))
+    assert home.status_code == 200
+    assert ("Subject access and erasure requests" in home.content.decode()) == sees
+
+
+def test_her_pages_link_to_her_rights_for_those_who_may_use_them(world, client_for):
+    case = reverse("cases:detail", kwargs={"public_id": world.cases["solace"].public_id})
+    referral = reverse("referrals:detail", kwargs={"reference": world.referrals["triage"].reference})
+    survivor = world.referrals["solace"].survivor
+    amara = client_for("amara").get(case).content.decode()
+    assert reverse("rights:survivor", args=[survivor.public_id]) in amara
+    assert reverse("rights:rectify", args=[survivor.public_id]) in amara
+    alice = client_for("alice").get(case).content.decode()
+    assert reverse("rights:rectify", args=[survivor.public_id]) in alice
+    assert "Subject access and erasure requests" not in alice
+    hana = client_for("hana").get(referral).content.decode()
+    assert reverse("rights:rectify", args=[world.referrals["triage"].survivor.public_id]) in hana
