@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -85,29 +84,31 @@ def _item(kind: str, pk: int, heading: str, **parts) -> dict:
 
 
 class _Opener:
-    """Opens sealed fields of her records, each survivor's data key unwrapped once (not once per field)."""
+    """Opens sealed fields of her records, each survivor's data key unwrapped once (not once per note)."""
 
     def __init__(self) -> None:
-        self._keys: dict[int, object] = {}
+        self._unsealers: dict[int, object] = {}
 
     def text(self, survivor: Survivor, token, key: str) -> str:
-        if not token:
-            return ""
-        payload = self.payload(survivor, token)
-        value = payload.get(key, "")
+        value = self.payload(survivor, token).get(key, "")
         return value if isinstance(value, str) else ""
 
     def payload(self, survivor: Survivor, token) -> dict:
         if not token:
             return {}
-        fernet = self._keys.get(survivor.pk)
-        if fernet is None:
+        unseal = self._unsealers.get(survivor.pk)
+        if unseal is None:
             try:
-                fernet = crypto._data_key(survivor.data_key.wrapped)
+                unseal = crypto.unsealer(survivor.data_key.wrapped)
             except crypto.KeyDestroyed:
-                return {}
-            self._keys[survivor.pk] = fernet
-        return json.loads(fernet.decrypt(bytes(token)))
+                unseal = _nothing
+            self._unsealers[survivor.pk] = unseal
+        return unseal(token)
+
+
+def _nothing(token) -> dict:
+    """An erased survivor's sealed fields: nothing can be read."""
+    return {}
 
 
 def her_survivors(survivor: Survivor) -> list[Survivor]:
