@@ -292,3 +292,17 @@ def test_her_pages_link_to_her_rights_for_those_who_may_use_them(world, client_f
     assert "Subject access and erasure requests" not in alice
     hana = client_for("hana").get(referral).content.decode()
     assert reverse("rights:rectify", args=[world.referrals["triage"].survivor.public_id]) in hana
+
+
+def test_a_manager_of_two_organisations_answers_for_the_one_that_holds_her_records(world, client_for):
+    from carehub.accounts.models import Role
+    from tests import factories as f
+
+    f.MembershipFactory(user=world.users["amara"], organisation=world.orgs["sistah"], role=Role.SERVICE_MANAGER)
+    amara = client_for("amara")
+    survivor = world.referrals["sistah"].survivor
+    assert amara.get(reverse("rights:survivor", kwargs={"public_id": survivor.public_id})).status_code == 200
+    assert _open(amara, survivor).status_code == 302
+    assert SubjectAccessRequest.objects.get().organisation == world.orgs["sistah"]
+    sealed = world.referrals["sealed"].survivor
+    assert amara.get(reverse("rights:survivor", kwargs={"public_id": sealed.public_id})).status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import Http404
 from django.utils import timezone
 
 from carehub.accounts import policy
@@ -64,5 +65,13 @@ def organisation_for(user, slug: str | None) -> Organisation:
     return policy.rights_organisation_for(user, slug)
 
 
-def survivor_for(user, public_id: str, organisation: Organisation) -> Survivor:
-    return policy.get_survivor_for_rights(user, public_id, organisation)
+def her_record(user, public_id: str, slug: str | None) -> tuple[Organisation, Survivor]:
+    """The organisation answering (the one named, or the first of the user's that holds her records) and her
+    record; 404 when none of them does, as for a record that does not exist."""
+    organisations = [policy.rights_organisation_for(user, slug)] if slug else policy.rights_organisations(user)
+    for organisation in organisations:
+        try:
+            return organisation, policy.get_survivor_for_rights(user, public_id, organisation)
+        except Http404:
+            continue
+    raise Http404

@@ -47,8 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @policy.route(Role.SERVICE_MANAGER, **MANAGER)
 @audit.batched_page
 def survivor(request: HttpRequest, public_id: str) -> HttpResponse:
-    organisation = selectors.organisation_for(request.user, request.GET.get("org"))
-    her = selectors.survivor_for(request.user, public_id, organisation)
+    organisation, her = selectors.her_record(request.user, public_id, request.GET.get("org"))
     context = {
         "her": her,
         "identity": her.identity,
@@ -65,8 +64,7 @@ def _form_page(request: HttpRequest, form, context: dict, template: str = "right
 
 @policy.route(Role.SERVICE_MANAGER, **MANAGER)
 def access_open(request: HttpRequest, public_id: str) -> HttpResponse:
-    organisation = selectors.organisation_for(request.user, request.GET.get("org"))
-    her = selectors.survivor_for(request.user, public_id, organisation)
+    organisation, her = selectors.her_record(request.user, public_id, request.GET.get("org"))
     form = forms.AccessOpenForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -212,8 +210,7 @@ def access_download(request: HttpRequest, public_id: str, kind: str) -> HttpResp
 
 @policy.route(Role.SERVICE_MANAGER, **MANAGER)
 def erasure_open(request: HttpRequest, public_id: str) -> HttpResponse:
-    organisation = selectors.organisation_for(request.user, request.GET.get("org"))
-    her = selectors.survivor_for(request.user, public_id, organisation)
+    organisation, her = selectors.her_record(request.user, public_id, request.GET.get("org"))
     form = forms.ErasureOpenForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
