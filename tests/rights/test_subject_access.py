@@ -124,7 +124,7 @@ def test_a_sealed_survivors_request_stays_in_the_independent_service_and_its_cha
     assert ivan.get(reverse("rights:access", kwargs={"public_id": sar.public_id})).status_code == 200
 
 
-def test_a_service_manager_sees_only_her_own_organisations_requests(world, client_for):
+def test_a_service_manager_sees_reviews_and_releases_only_her_own_organisations_requests(world, client_for):
     amara = client_for("amara")
     _open(amara, world.referrals["solace"].survivor)
     sar = SubjectAccessRequest.objects.get()
@@ -133,6 +133,23 @@ def test_a_service_manager_sees_only_her_own_organisations_requests(world, clien
     assert client_for("bea").get(url).status_code == 404
     assert display(sar.public_id) not in client_for("bea").get(reverse("rights:index")).content.decode()
     assert display(sar.public_id) in amara.get(reverse("rights:index")).content.decode()
+    # Nor may anyone else review, release or download it.
+    services.subject_access_review(
+        actor=world.users["amara"], request=sar, passages=[], withheld=[], redact_staff_names=False
+    )
+    for persona in ("bea", "alice", "hana", "ivan", "adam"):
+        client = client_for(persona)
+        assert (
+            client.post(reverse("rights:access_review", args=[sar.public_id]), {"passages": "x" * 5}).status_code == 404
+        )
+        assert client.post(reverse("rights:access_release", args=[sar.public_id])).status_code == 404
+    sar.refresh_from_db()
+    assert not sar.is_released and services.redactions_of(sar).passages == ()
+    assert amara.post(reverse("rights:access_release", args=[sar.public_id])).status_code == 302
+    for persona in ("bea", "alice", "hana", "ivan", "adam"):
+        download = reverse("rights:access_download", args=[sar.public_id, "json"])
+        assert client_for(persona).get(download).status_code == 404
+    assert amara.get(reverse("rights:access_download", args=[sar.public_id, "json"])).status_code == 200
 
 
 # --- the pack: redaction, release, download --------------------------------------------------------------------

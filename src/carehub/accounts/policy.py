@@ -6,7 +6,9 @@ Deny by default. Every queryset a user can reach starts from a selector here, an
 - sealed-pathway records (abuse by police officers or staff) are seen by the independent advisory service alone;
 - a user of a police organisation never sees a sealed record, an immigration status or any case content;
 - commissioners see aggregates only, auditors the audit trail only, administrators configuration only;
-- a record outside a user's scope answers 404, exactly as a record that does not exist (a 403 would confirm it).
+- a record outside a user's scope answers 404, exactly as a record that does not exist (a 403 would confirm it);
+- her rights (subject access, erasure on request) are answered by the managers of the organisation holding her
+  records, and for a survivor with any sealed record by the independent service alone.
 
 Views, API routes, exports and commands declare their rule with `@route(...)`; a test walks every URL pattern and
 fails on any view without one.
