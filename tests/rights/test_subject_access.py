@@ -122,6 +122,14 @@ def test_a_sealed_survivors_request_stays_in_the_independent_service_and_its_cha
     for persona in ("hattie", "amara", "ines", "hana"):
         assert client_for(persona).get(reverse("rights:access", kwargs={"public_id": sar.public_id})).status_code == 404
     assert ivan.get(reverse("rights:access", kwargs={"public_id": sar.public_id})).status_code == 200
+    # The independent service's pack holds the sealed pathway's records, and its events stay in the sealed chain.
+    ivan.post(reverse("rights:access_review", args=[sar.public_id]), {"passages": ""})
+    ivan.post(reverse("rights:access_release", args=[sar.public_id]))
+    _, data = _downloads(ivan, SubjectAccessRequest.objects.get())
+    referrals = next(s for s in data["sections"] if s["title"] == "Referrals")["items"]
+    assert [dict(i["facts"])["Reference"] for i in referrals] == [world.referrals["sealed"].reference]
+    assert world.marker("sealed") in json.dumps(data)
+    assert not AuditEvent.objects.filter(event_type__startswith="subject_access").exists()
 
 
 def test_a_service_manager_sees_reviews_and_releases_only_her_own_organisations_requests(world, client_for):
