@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "carehub.duration",
     "carehub.commissioning",
     "carehub.coproduction",
+    "carehub.rights",
     "carehub.repeats",
     "carehub.search",
     "carehub.notifications",

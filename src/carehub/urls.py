@@ -32,6 +32,7 @@ urlpatterns = [
     path("insight/commissioning/", include("carehub.commissioning.urls")),
     path("administration/services/", include("carehub.directory.administration_urls")),  # directory's own pages
     path("coproduction/", include("carehub.coproduction.urls")),
+    path("rights/", include("carehub.rights.urls")),
     path("administration/", include("carehub.accounts.administration_urls")),
     path("api/v1/", api.urls),
 ]

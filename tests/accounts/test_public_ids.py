@@ -145,6 +145,9 @@ def ordinary_activity(world) -> dict[str, str]:
         "GOAL-LATER": case.goals.get().public_id,
         "OFFER-LATER": later.offers.get().public_id,
         "OFFER-PENDING": pending.offers.get().public_id,
+        # Her record's own public id: the links to her rights pages (rights.templatetags) name her by it.
+        "SURVIVOR-LATER": later.survivor.public_id,
+        "SURVIVOR-PENDING": pending.survivor.public_id,
     }
     for referral, name in ((later, "LATER"), (pending, "PENDING")):
         for n, consent in enumerate(referral.consents.order_by("recorded_at", "kind")):

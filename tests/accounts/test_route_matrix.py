@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -30,6 +31,11 @@ def all_patterns(resolver=None, prefix: str = "", namespace: str = ""):
         elif isinstance(pattern, URLPattern):
             yield prefix + str(pattern.pattern), f"{namespace}{pattern.name}", pattern
 
+
+# Who answers her subject access and erasure requests, by hand from the brief: the manager of the organisation that
+# holds her records (the hub's manager too, but the world has none: tests/rights has her); a sealed survivor's, the
+# independent service's alone.
+MAY_ANSWER_FOR = {"triage": set(), "solace": {"amara"}, "sistah": {"bea"}, "sealed": {"ivan"}}
 
 MISSING_ID = "ZZZZZZZZZZZZ"  # a well-formed public identifier that no record has
 
@@ -164,6 +170,7 @@ def parametrised_urls(world) -> dict[str, list[tuple[str, str | None]]]:
         },
         **coproduction_urls(world),
         "retention:lift": [(reverse("retention:lift", kwargs={"public_id": MISSING_ID}), None)],
+        **rights_urls(world),
         "duration:download": [
             (reverse("duration:download", kwargs={"kind": k}), None) for k in ("report", "csv", "json")
         ],
@@ -205,6 +212,45 @@ def coproduction_urls(world) -> dict[str, list[tuple[str, str | None]]]:
         (reverse("coproduction:feedback_offer", args=[case.public_id]), key) for key, case in world.cases.items()
     ] + [(reverse("coproduction:feedback_offer", args=[MISSING_ID]), None)]
     urls["coproduction:feedback_start"] = [(reverse("coproduction:feedback_start", args=["not-a-token"]), None)]
+    return urls
+
+
+def rights_urls(world) -> dict[str, list[tuple[str, str | None]]]:
+    """Her rights' pages, for every world survivor and on requests of their own: a subject access request (released,
+    so its downloads answer) and an erasure request for each record, each made by a manager who answers for her, and
+    a missing one."""
+    from carehub.rights import services as rights
+
+    when = dt.date(2026, 3, 2)
+    answering = {"solace": ("amara", "solace"), "sistah": ("bea", "sistah"), "sealed": ("ivan", "ias")}
+    access, erasure = {}, {}
+    for key, (manager, org) in answering.items():
+        actor, organisation = world.users[manager], world.orgs[org]
+        survivor = world.referrals[key].survivor
+        sar = rights.subject_access_open(actor=actor, survivor=survivor, organisation=organisation, received_on=when)
+        rights.subject_access_review(actor=actor, request=sar, passages=[], withheld=[], redact_staff_names=False)
+        access[key] = rights.subject_access_release(actor=actor, request=sar).public_id
+        erasure[key] = rights.erasure_request(
+            actor=actor, survivor=survivor, organisation=organisation, received_on=when
+        ).public_id
+    survivors = [(r.survivor.public_id, key) for key, r in world.referrals.items()] + [(MISSING_ID, None)]
+    urls = {
+        name: [(reverse(name, args=[public_id]), key) for public_id, key in survivors]
+        for name in ("rights:survivor", "rights:access_open", "rights:erasure_open", "rights:rectify")
+    }
+    for name in ("rights:access", "rights:access_extend", "rights:access_review", "rights:access_release"):
+        urls[name] = [(reverse(name, args=[p]), key) for key, p in access.items()] + [
+            (reverse(name, args=[MISSING_ID]), None)
+        ]
+    urls["rights:access_download"] = [
+        (reverse("rights:access_download", args=[p, kind]), key)
+        for key, p in [*access.items(), (None, MISSING_ID)]
+        for kind in ("html", "json", "pdf")
+    ]
+    for name in ("rights:erasure", "rights:erasure_carry_out"):
+        urls[name] = [(reverse(name, args=[p]), key) for key, p in erasure.items()] + [
+            (reverse(name, args=[MISSING_ID]), None)
+        ]
     return urls
 
 
@@ -279,6 +325,9 @@ def test_no_persona_sees_a_record_outside_its_scope(world, client_for, persona):
             assert response.status_code == expected, (persona, url)
         if key is None and name in {"referrals:detail", "cases:detail"}:
             assert response.status_code == 404
+        if name in {"rights:survivor", "rights:access", "rights:erasure"}:
+            expected = 200 if key and persona in MAY_ANSWER_FOR[key] else 404
+            assert response.status_code == expected, (persona, url)
 
 
 @pytest.mark.parametrize("persona", [p for p, (org, _) in PERSONAS.items() if org == "met"])

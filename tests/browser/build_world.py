@@ -228,6 +228,49 @@ def marac_soon(world) -> None:
     f.MaracReferralFactory(referral=world.referrals["solace"], meeting_date=timezone.localdate() + dt.timedelta(days=3))
 
 
+RIGHTS_PASSAGE = "the man at the corner shop saw it all"
+RIGHTS_REFERRER = "Dr Ottoline Brackenbury"
+
+
+def rights_cases(world):
+    """Two women supported by Quaymarsh, for test_rights.py alone: one asks what is held about her (her notes name
+    her GP, who referred her, and a passage the reviewer redacts); the other asks to be erased."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from carehub.cases.models import Contact, ContactKind
+    from carehub.referrals.models import Status
+    from tests import factories as f
+
+    made = {}
+    for key, family in (("access", "Accessmarker"), ("erasure", "Erasuremarker")):
+        referral = f.ReferralFactory(
+            survivor__given_name="Philippa",
+            survivor__family_name=family,
+            survivor__date_of_birth=dt.date(1984, 6, 9),
+            survivor__postcode="SE15 4QL",
+            status=Status.ACCEPTED,
+            routed_service=world.services["solace"],
+        )
+        case = f.CaseFactory(referral=referral, service=world.services["solace"], caseworker=world.users["alice"])
+        survivor = referral.survivor
+        referral.contact_sealed = survivor.seal_for({"referrer": {"name": RIGHTS_REFERRER, "role": "GP"}})
+        referral.save(update_fields=["contact_sealed"])
+        for n, note in enumerate((f"{RIGHTS_REFERRER} called: {RIGHTS_PASSAGE}.", "Planned the court date.")):
+            Contact.objects.create(
+                case=case,
+                kind=ContactKind.CALL,
+                on=dt.date(2026, 3, n + 1),
+                minutes=20,
+                note_sealed=survivor.seal_for({"note": note}),
+                recorded_at=timezone.now(),
+                recorded_by=world.users["alice"],
+            )
+        made[key] = case
+    return made
+
+
 def full_cost_passwords() -> int:
     """Give every user hashed with QuickArgon2Hasher one hash of tests.factories.PASSWORD at the server's own cost.
 
@@ -295,6 +338,8 @@ def main() -> None:
     feedback_case = closed_for_feedback(world)
     survivors.append(feedback_case.survivor.identity)
     marac_soon(world)
+    rights = rights_cases(world)
+    survivors += [case.survivor.identity for case in rights.values()]
     full_cost_passwords()
     facts = {
         # Closed at Kestrel Rise, texts safe: test_coproduction.py offers her the feedback questionnaire.
@@ -310,6 +355,11 @@ def main() -> None:
         "safe_contact_reference": safe_contact.reference,
         "safe_contact_marac": marac.public_id,
         "safe_word": SAFE_WORD,
+        # Quaymarsh's two women of test_rights.py: one asks for her records, the other to be erased.
+        "rights_cases": {key: case.public_id for key, case in rights.items()},
+        "rights_markers": {key: case.survivor.identity.family_name for key, case in rights.items()},
+        "rights_passage": RIGHTS_PASSAGE,
+        "rights_referrer": RIGHTS_REFERRER,
         # Every name a survivor is known by: none of them may ever reach a page title (and so browser history).
         "survivor_names": sorted({name for i in survivors for name in (i.given_name, i.family_name) if name}),
         # The server error page cannot be asked for; the tests look at it as the server would send it.

@@ -237,3 +237,15 @@ def test_survivors_are_found_by_any_spelling_of_their_email_or_phone():
     f.SurvivorFactory(email="someone@example.org", phone="07700 900999")
     assert set(Survivor.objects.filter(email_lookup=email_hash("PERSON@example.org"))) == {one, two}
     assert set(Survivor.objects.filter(phone_lookup=phone_hash("0044 7700 900123"))) == {one, two}
+
+
+def test_an_unsealer_opens_what_unseal_opens_and_nothing_once_the_key_is_destroyed():
+    wrapped = crypto.new_wrapped_data_key()
+    tokens = [crypto.seal(wrapped, {"note": f"note {n}"}) for n in range(3)]
+    unseal = crypto.unsealer(wrapped)
+    assert [unseal(t) for t in tokens] == [crypto.unseal(wrapped, t) for t in tokens]
+    assert unseal(None) == {}
+    with pytest.raises(crypto.KeyUnavailable):
+        unseal(crypto.seal(crypto.new_wrapped_data_key(), {"note": "another woman's"}))
+    with pytest.raises(crypto.KeyDestroyed):
+        crypto.unsealer(None)

@@ -6,7 +6,9 @@ Deny by default. Every queryset a user can reach starts from a selector here, an
 - sealed-pathway records (abuse by police officers or staff) are seen by the independent advisory service alone;
 - a user of a police organisation never sees a sealed record, an immigration status or any case content;
 - commissioners see aggregates only, auditors the audit trail only, administrators configuration only;
-- a record outside a user's scope answers 404, exactly as a record that does not exist (a 403 would confirm it).
+- a record outside a user's scope answers 404, exactly as a record that does not exist (a 403 would confirm it);
+- her rights (subject access, erasure on request) are answered by the managers of the organisation holding her
+  records, and for a survivor with any sealed record by the independent service alone.
 
 Views, API routes, exports and commands declare their rule with `@route(...)`; a test walks every URL pattern and
 fails on any view without one.
@@ -36,6 +38,7 @@ from carehub.marac.models import MaracReferral
 from carehub.people.models import Survivor
 from carehub.referrals.models import Offer, OfferStatus, Referral, Status
 from carehub.retention.models import LegalHold
+from carehub.rights.models import ErasureRequest, SubjectAccessRequest
 
 # Roles whose work needs person-level content (names, contact details, case notes).
 CONTENT_ROLES = frozenset({Role.HUB_WORKER, Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER})
@@ -666,6 +669,184 @@ def get_survivor_for_user(user, pk: int, *, reason: str = "") -> Survivor:
         raise Http404
     audit.record_for(user, Action.VIEW, survivor, reason=reason, event=EventType.SURVIVOR_VIEWED)
     return survivor
+
+
+# --- her rights: subject access, rectification, erasure on request ----------------------------------------------
+
+
+def _rights_memberships(user) -> list[Membership]:
+    """Memberships through which someone answers for an organisation's records about her: a manager of the hub
+    ("hub manager": a service manager of a hub organisation) or of a service provider. Never police, whatever role."""
+    if is_police_user(user):
+        return []
+    return [
+        m
+        for m in _memberships_with(user, Role.SERVICE_MANAGER)
+        if m.organisation.kind == Organisation.Kind.HUB or m.organisation.provides_services
+    ]
+
+
+def can_handle_rights(user) -> bool:
+    """Reaches the rights pages at all (subject access and erasure requests). Asks the database nothing."""
+    return bool(_rights_memberships(user))
+
+
+def rights_organisations(user) -> list[Organisation]:
+    """The organisations this user answers requests for, in a fixed order."""
+    return [m.organisation for m in _rights_memberships(user)]
+
+
+def _survivors_with_sealed_records() -> QuerySet:
+    return Referral.objects.filter(sealed=True).values("survivor_id")
+
+
+def survivors_for_rights(user, organisation: Organisation) -> QuerySet[Survivor]:
+    """The survivors whose records `organisation` holds and this user may answer for on its behalf.
+
+    The hub holds every unsealed referral (it triages them all); a service provider holds the referrals routed to its
+    services and the cases they opened. A survivor with any sealed record is the independent service's alone: to
+    every other organisation she is not there at all (404, as one who does not exist), so a request can never say
+    that she reported a police officer.
+    """
+    membership = next((m for m in _rights_memberships(user) if m.organisation_id == organisation.pk), None)
+    if membership is None:
+        return Survivor.objects.none()
+    if organisation.kind == Organisation.Kind.HUB:
+        held = Q(pk__in=Referral.objects.filter(sealed=False).values("survivor_id"))
+    else:
+        held = Q(pk__in=Referral.objects.filter(routed_service__organisation=organisation).values("survivor_id")) | Q(
+            pk__in=Case.objects.filter(service__organisation=organisation).values("survivor_id")
+        )
+    survivors = Survivor.objects.filter(held)
+    if not _opens_sealed(membership):
+        survivors = survivors.exclude(pk__in=_survivors_with_sealed_records())
+    return survivors
+
+
+def get_survivor_for_rights(user, public_id: str, organisation: Organisation) -> Survivor:
+    """Her record, for opening a request on `organisation`'s behalf, or 404 (missing and not-yours alike)."""
+    survivor = (
+        survivors_for_rights(user, organisation)
+        .select_related("data_key")
+        .filter(public_id=public_ids.parse(public_id) or "")
+        .first()
+    )
+    if survivor is None:
+        raise Http404
+    audit.record_for(user, Action.VIEW, survivor, reason="her rights", event=EventType.SURVIVOR_VIEWED)
+    return survivor
+
+
+def rights_organisation_for(user, slug: str | None) -> Organisation:
+    """The organisation named (by slug) among those the user answers for; the first when none is named; else 404."""
+    organisations = rights_organisations(user)
+    for organisation in organisations:
+        if slug is None or organisation.slug == slug:
+            return organisation
+    raise Http404
+
+
+def _requests_scope(user) -> Q:
+    scope = Q(pk__in=[])
+    for m in _rights_memberships(user):
+        clause = Q(organisation_id=m.organisation_id)
+        scope |= clause if _opens_sealed(m) else clause & Q(sealed=False)
+    return scope
+
+
+def subject_access_requests_visible_to(user) -> QuerySet[SubjectAccessRequest]:
+    """Requests answered by the organisations this user manages; sealed ones only within the independent service."""
+    if not can_handle_rights(user):
+        return SubjectAccessRequest.objects.none()
+    return SubjectAccessRequest.objects.filter(_requests_scope(user))
+
+
+def get_subject_access_request_for_user(user, public_id: str) -> SubjectAccessRequest:
+    """The request by its public identifier, or 404; the read is audited (it opens her records)."""
+    request = (
+        subject_access_requests_visible_to(user)
+        .select_related("survivor__data_key", "organisation")
+        .filter(public_id=public_ids.parse(public_id) or "")
+        .first()
+    )
+    if request is None:
+        raise Http404
+    audit.record_for(user, Action.VIEW, request, event=EventType.SUBJECT_ACCESS_VIEWED)
+    return request
+
+
+def erasure_requests_visible_to(user) -> QuerySet[ErasureRequest]:
+    """Erasure requests made to the organisations this user manages; sealed ones only within the independent
+    service. The same managers decide them: erasing her reaches every copy of her identity, so it is a manager's."""
+    if not can_handle_rights(user):
+        return ErasureRequest.objects.none()
+    return ErasureRequest.objects.filter(_requests_scope(user))
+
+
+def get_erasure_request_for_user(user, public_id: str) -> ErasureRequest:
+    request = (
+        erasure_requests_visible_to(user)
+        .select_related("survivor__data_key", "organisation")
+        .filter(public_id=public_ids.parse(public_id) or "")
+        .first()
+    )
+    if request is None:
+        raise Http404
+    audit.record_for(user, Action.VIEW, request, event=EventType.ERASURE_REQUEST_VIEWED)
+    return request
+
+
+def survivors_rectifiable_by(user) -> QuerySet[Survivor]:
+    """Whose identity and monitoring answers this user may correct: those whose identity her work shows her.
+
+    The hub's workers (unsealed referrals), the service holding her case (its caseworker and managers), the
+    independent service for its sealed ones, and a manager answering for her records. Never police, never a service
+    that has only been offered her referral, never by break-glass (a correction is not an emergency read).
+    """
+    if not can_correct_details(user):
+        return Survivor.objects.none()
+    scope = Q(pk__in=cases_visible_to(user).filter(pk__in=_content_cases(user)).values("survivor_id"))
+    if can_decide_repeats(user):  # a hub worker of a hub organisation
+        scope |= Q(pk__in=Referral.objects.filter(sealed=False).values("survivor_id"))
+    for m in memberships(user):
+        if _opens_sealed(m):
+            scope |= Q(pk__in=referrals_visible_to(user).filter(sealed=True).values("survivor_id"))
+            break
+    for organisation in rights_organisations(user):
+        scope |= Q(pk__in=survivors_for_rights(user, organisation).values("pk"))
+    return Survivor.objects.filter(scope)
+
+
+def _content_cases(user) -> QuerySet[Case]:
+    """cases_visible_to without break-glass grants: a correction is not an emergency read."""
+    scope = Q(pk__in=[])
+    for m in memberships(user):
+        org = m.organisation
+        if not org.provides_services or m.role not in CONTENT_ROLES:
+            continue
+        clause = (
+            Q(service__organisation=org) if m.role != Role.CASEWORKER else Q(service__organisation=org, caseworker=user)
+        )
+        if m.role == Role.INDEPENDENT_ADVISER and not org.is_independent_advisory:
+            continue
+        scope |= clause if _opens_sealed(m) else clause & Q(sealed=False)
+    return Case.objects.filter(scope).values("pk")
+
+
+def get_survivor_for_rectification(user, public_id: str) -> Survivor:
+    survivor = (
+        survivors_rectifiable_by(user).select_related("data_key").filter(public_id=public_ids.parse(public_id) or "")
+    ).first()
+    if survivor is None:
+        raise Http404
+    audit.record_for(user, Action.VIEW, survivor, reason="correcting her details", event=EventType.SURVIVOR_VIEWED)
+    return survivor
+
+
+def can_correct_details(user) -> bool:
+    """Whether the "correct her details" link is worth showing: a role whose work shows identities. Asks nothing of
+    the database; the page itself decides, for each survivor, through survivors_rectifiable_by."""
+    return not is_police_user(user) and (bool(roles_of(user) & CONTENT_ROLES) or can_handle_rights(user))
 
 
 # --- MARAC -------------------------------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ class EventType(models.TextChoices):
     SURVIVOR_CREATED = "survivor_created", "Survivor created"
     SURVIVOR_ERASED = "survivor_erased", "Survivor erased"
     DATA_KEYS_ROTATED = "data_keys_rotated", "Data keys rotated"
+    SURVIVOR_RECTIFIED = "survivor_rectified", "Survivor's details corrected"
     # directory
     SERVICE_CREATED = "service_created", "Service created"
     SERVICE_CHANGED = "service_changed", "Service changed"
@@ -141,6 +142,17 @@ class EventType(models.TextChoices):
     RETENTION_RUN_LISTED = "retention_run_listed", "Retention run listed what is due (dry run)"
     RETENTION_RUN_APPLIED = "retention_run_applied", "Retention run erased what was due"
     BACKUP_VERIFIED = "backup_verified", "Backup verified"
+    # her rights over her data: subject access and erasure on request
+    SUBJECT_ACCESS_OPENED = "subject_access_opened", "Subject access request opened"
+    SUBJECT_ACCESS_VIEWED = "subject_access_viewed", "Subject access request viewed"
+    SUBJECT_ACCESS_EXTENDED = "subject_access_extended", "Subject access request extended"
+    SUBJECT_ACCESS_REVIEWED = "subject_access_reviewed", "Subject access redactions reviewed"
+    SUBJECT_ACCESS_RELEASED = "subject_access_released", "Subject access pack released"
+    SUBJECT_ACCESS_DOWNLOADED = "subject_access_downloaded", "Subject access pack downloaded"
+    ERASURE_REQUESTED = "erasure_requested", "Erasure requested"
+    ERASURE_REQUEST_VIEWED = "erasure_request_viewed", "Erasure request viewed"
+    ERASURE_DECIDED = "erasure_decided", "Erasure request decided"
+    ERASURE_CARRIED_OUT = "erasure_carried_out", "Erasure carried out"
     # data leaving or entering in bulk
     EXTRACT_WRITTEN = "extract_written", "Extract written"
     DURATION_PUBLISHED = "duration_published", "Duration analysis published"

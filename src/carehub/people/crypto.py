@@ -15,6 +15,7 @@ import hmac
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -84,6 +85,22 @@ def unseal(wrapped_key: bytes | None, token: bytes | None) -> dict:
         return json.loads(data_key.decrypt(bytes(token)))
     except InvalidToken as exc:
         raise KeyUnavailable("the sealed data does not open with this data key") from exc
+
+
+def unsealer(wrapped_key: bytes | None) -> Callable[[bytes | None], dict]:
+    """`unseal` for many payloads under one data key, the key unwrapped once (a subject access pack opens hundreds
+    of her notes). Raises KeyDestroyed at once after erasure, as `unseal` does."""
+    data_key = _data_key(wrapped_key)
+
+    def open_one(token: bytes | None) -> dict:
+        if not token:
+            return {}
+        try:
+            return json.loads(data_key.decrypt(bytes(token)))
+        except InvalidToken as exc:
+            raise KeyUnavailable("the sealed data does not open with this data key") from exc
+
+    return open_one
 
 
 def normalise_email(value: str) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
 from carehub.core.rows import insert_together
+from carehub.core.services import ServiceError
 from carehub.people import crypto
 from carehub.people.linkage_keys import linkage_keys
 from carehub.people.models import DataKey, Identity, LinkageRecord, Survivor, lookups_for
@@ -211,3 +212,56 @@ def data_keys_vacuum() -> int:
         holding = cursor.fetchone()[0]
         cursor.execute(f"VACUUM FULL {DataKey._meta.db_table}")
     return holding
+
+
+RECTIFIABLE_FIELDS = frozenset(EQUALITY_FIELDS + IMMIGRATION_FIELDS)
+
+
+def survivor_rectify(
+    *, actor, survivor: Survivor, identity: Identity | None = None, monitoring: dict | None = None, reason: str
+) -> list[str]:
+    """Correct her identity and monitoring answers (her right to rectification); returns the names of what changed.
+
+    The identity is sealed afresh under her own data key, with its look-up hashes and linkage keys, so the old values
+    are gone from her row; the audit event keeps only the fact of the change, the field names, never a value old or
+    new. Nothing is written (and no event) when nothing differs. An erased survivor cannot be corrected: her key is
+    destroyed, and a new identity sealed under nothing would undo the erasure.
+    """
+    if not reason.strip():
+        raise ServiceError("Give the reason for the correction.", field="reason")
+    monitoring = monitoring or {}
+    unknown = set(monitoring) - RECTIFIABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not monitoring fields: {sorted(unknown)}")
+    current = survivor.identity
+    if survivor.is_erased or current is None:
+        raise ServiceError("Her identity has been erased: there is nothing left to correct.")
+    identity_changed = (
+        [name for name, value in identity.to_payload().items() if current.to_payload().get(name) != value]
+        if identity is not None
+        else []
+    )
+    monitoring_changed = sorted(name for name, value in monitoring.items() if getattr(survivor, name) != value)
+    if not identity_changed and not monitoring_changed:
+        return []
+    with transaction.atomic():
+        updates: dict = {name: monitoring[name] for name in monitoring_changed}
+        if identity_changed:
+            updates["identity_sealed"] = crypto.seal(survivor.data_key.wrapped, identity.to_payload())
+            updates.update(lookups_for(identity))
+        for name, value in updates.items():
+            setattr(survivor, name, value)
+        survivor.full_clean(exclude=["data_key", "person"])
+        Survivor.objects.filter(pk=survivor.pk).update(**updates)
+        if identity_changed:
+            LinkageRecord.objects.filter(survivor_id=survivor.pk).update(**linkage_keys(identity))
+        audit.record_for(
+            actor,
+            Action.UPDATE,
+            survivor,
+            reason=reason.strip(),
+            changes={"identity_fields": identity_changed, "monitoring_fields": monitoring_changed},
+            event=EventType.SURVIVOR_RECTIFIED,
+        )
+    survivor.__dict__.pop("_identity_cache", None)
+    return identity_changed + monitoring_changed
