@@ -167,14 +167,14 @@ def adjusted_cox(ep: Episodes, x: np.ndarray, names: list[str], spec: Spec) -> d
     all_names = band_names + names
     event = (status[ended] == 1).astype(int)
     cluster = cox.cluster_for(ep.person[ended])
-    fitter, _ = cox.cox_fit(day[ended], event, xx, all_names, cluster)
+    fitter = cox.cox_fit(day[ended], event, xx, all_names, cluster)
     coefs = cox.coefficients(fitter)
     check = cox.ph_check(
         day[ended], event, xx, all_names, None, max_rows=spec.ph_check_rows, seed=spec.seed, covariates=None
     )
     return {
-        "model": "cause-specific Cox proportional hazards (lifelines), Efron ties, days as whole numbers, "
-        "competing events and the extract date censor",
+        "model": "cause-specific Cox proportional hazards, exact Efron partial likelihood (lifelines when errors "
+        "are clustered), days as whole numbers, competing events and the extract date censor",
         "errors": "robust, clustered by person"
         if cluster is not None
         else f"model-based (one episode per person, or more than {cox.ROBUST_MAX_ROWS:,} rows)",
@@ -265,7 +265,7 @@ def landmark(ep: Episodes, x: np.ndarray, names: list[str], spec: Spec) -> dict:
     event = ((status == 1) & (day < horizon))[eligible].astype(int)
     xx = np.hstack([still[eligible, None].astype(float), x[eligible]])
     cluster = cox.cluster_for(ep.person[eligible])
-    fitter, _ = cox.cox_fit(follow, event, xx, ["still in support at the landmark", *names], cluster)
+    fitter = cox.cox_fit(follow, event, xx, ["still in support at the landmark", *names], cluster)
     row = next(c for c in cox.coefficients(fitter) if c["covariate"] == "still in support at the landmark")
     return {
         "landmark_week": spec.short_weeks,
