@@ -225,6 +225,9 @@ def clone_arm(ep: Episodes, hazard: np.ndarray, weeks: int, spec: Spec) -> Arm:
     """
     horizon, grace = spec.horizon_weeks, spec.grace_weeks
     day, status = outcome(ep)
+    # Follow-up ends before the extract date: a repeat that day is not counted (`outcome`), so she is not at risk
+    # that day either (counted at risk on a day whose events are not, she would dilute that day's hazard).
+    day = np.where((status == 0) & (day >= ep.admin_day), ep.admin_day - 0.5, day)
     end = support_end_day(ep)
     window_start, window_end = WEEK * weeks, WEEK * (weeks + grace)
     early_end = WEEK * np.floor(end / WEEK) - 0.5
