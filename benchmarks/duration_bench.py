@@ -30,15 +30,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
+from threadpoolctl import threadpool_limits
 
 from carehub.insight.duration import analyse, load, load_spec
 from carehub.insight.duration.analysis import after_end, band_of, naive
+from carehub.insight.duration.cox import efron_fit
 from carehub.insight.duration.data import design
 from carehub.insight.duration.simulate import Planted, end_hazards, simulate
 from carehub.insight.duration.trial import clone_arm, emulate, fit_censoring_model, weekly_risks
 from carehub.insight.equality.backends import connect
 
 AMPLIFIED = Planted(confounding=0.0, during_support=0.1, yearly_repeat_rate=0.5)
+
+
+def process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def load_average() -> str:
@@ -100,9 +107,21 @@ def timing(episodes_n: int) -> None:
         frame = pd.DataFrame(xx, columns=["band 2", "band 3", *names])
         frame["_days"] = np.round(day[ended]).astype(np.int64)
         frame["_event"] = (status[ended] == 1).astype(np.int64)
-        tick = time.perf_counter()
-        CoxPHFitter().fit(frame, "_days", "_event")
-        print(f"lifelines CoxPHFitter alone on the same {int(ended.sum()):,} rows: {time.perf_counter() - tick:.1f} s")
+        for label, threads in (("as shipped", None), ("one BLAS thread", 1)):
+            cpu, tick = process_cpu(), time.perf_counter()
+            with threadpool_limits(limits=threads, user_api="blas"):
+                CoxPHFitter().fit(frame, "_days", "_event")
+            print(
+                f"lifelines CoxPHFitter alone ({label}) on the same {int(ended.sum()):,} rows: "
+                f"{time.perf_counter() - tick:.1f} s wall, {process_cpu() - cpu:.1f} s CPU; load {load_average()}"
+            )
+        cpu, tick = process_cpu(), time.perf_counter()
+        with threadpool_limits(limits=1, user_api="blas"):
+            fit = efron_fit(frame["_days"].to_numpy(), frame["_event"].to_numpy(), xx, list(frame.columns[:-2]))
+        print(
+            f"efron_fit (the analysis's Cox, one BLAS thread) on the same rows: {time.perf_counter() - tick:.1f} s "
+            f"wall, {process_cpu() - cpu:.1f} s CPU, {fit.iterations} Newton steps; load {load_average()}"
+        )
 
 
 WEIGHTS = ("fitted", "all", "true")
