@@ -100,14 +100,36 @@ def _confounders(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     }
 
 
-def _end_week(rng: np.random.Generator, c: dict, planted: Planted) -> np.ndarray:
-    """The week support ends (0-based), by the weekly hazard; 52 means still running after a year."""
-    n = c["risk"].size
+def _end_model(c: dict, planted: Planted) -> tuple[np.ndarray, np.ndarray]:
+    """The weekly model of support ending: a level per week (endings bunch where contracts end, weeks 12 and 26) and
+    each woman's shift from her confounders (high risk and MARAC keep support going)."""
     alpha = np.full(52, -3.6)
     alpha[12], alpha[13:26], alpha[26], alpha[27:] = 0.2, -2.6, 0.4, -1.6
     gamma = planted.confounding * (
         -0.9 * (c["risk"] == 1) - 1.6 * (c["risk"] == 2) - 0.04 * (c["dash"] - 10) - 0.5 * c["marac"] - 0.1 * c["needs"]
     )
+    return alpha, gamma
+
+
+def end_hazards(covariates, planted: Planted | None = None, weeks: int = 52) -> np.ndarray:
+    """The true P(support ends in week k | in support at its start) for episodes with these covariates (a frame
+    with `simulate`'s risk_level, dash_score, marac and needs), weeks 0..weeks-1: the censoring model the analysis
+    estimates, for checking the rest of the estimator without the estimate's noise."""
+    level = covariates["risk_level"].to_numpy().astype(str)
+    c = {
+        "risk": sum(code * (level == name) for code, name in enumerate(RISK_LEVELS)),
+        "dash": covariates["dash_score"].to_numpy().astype(float),
+        "marac": covariates["marac"].to_numpy().astype(float),
+        "needs": covariates["needs"].to_numpy().astype(float),
+    }
+    alpha, gamma = _end_model(c, planted or Planted())
+    return _expit(alpha[None, :weeks] + gamma[:, None])
+
+
+def _end_week(rng: np.random.Generator, c: dict, planted: Planted) -> np.ndarray:
+    """The week support ends (0-based), by the weekly hazard; 52 means still running after a year."""
+    n = c["risk"].size
+    alpha, gamma = _end_model(c, planted)
     weeks = np.full(n, 52)
     running = np.ones(n, dtype=bool)
     for k in range(52):
@@ -156,7 +178,12 @@ def simulate(n: int, *, seed: int, planted: Planted | None = None) -> Simulated:
     repeat_at = np.column_stack([_repeat_day(e, rate, support, planted) for e in (exp1, later[:, 0], later[:, 1])])
     truth = {}
     for name, weeks in (("short", 12), ("long", 26)):
-        potential = _repeat_day(exp1, rate, 7.0 * weeks + day_in_week, planted)
+        support_under = 7.0 * weeks + day_in_week
+        # The first repeat after the day support starts, as the data are read (`data.first_referrals`: a referral
+        # received the day support starts is not told apart from the one that started it), so a repeat on day 0
+        # gives way to her next one, exactly as in the extract written below.
+        days = np.column_stack([_repeat_day(e, rate, support_under, planted) for e in (exp1, later[:, 0], later[:, 1])])
+        potential = np.where(days >= 1, days, np.inf).min(axis=1)
         truth[f"risk_{name}"] = float(np.mean((potential < competing_at) & (potential < HORIZON_DAYS)))
     truth["risk_difference"] = truth["risk_long"] - truth["risk_short"]
     truth["risk_ratio"] = truth["risk_long"] / truth["risk_short"]
@@ -232,7 +259,8 @@ def _tables(rng, c, support, repeat_at, competing_at, competing_kind, follow, pl
     start = extract - follow.astype(np.int64)
     ends_day = np.minimum(support, competing_at)
     ended = ends_day < follow  # otherwise still in support at the extract date
-    competing_seen = competing_at < np.minimum(follow, repeat_at[:, 0])
+    counted = np.where(repeat_at >= 1, repeat_at, np.inf).min(axis=1)  # the first repeat the analysis sees
+    competing_seen = competing_at < np.minimum(follow, counted)
     keys = pa.array(np.char.add("w", np.arange(n).astype("U8")))
     text = lambda values, codes: pa.array(np.array(values, dtype=object)[codes])  # noqa: E731
     episodes = pa.table(

@@ -7,8 +7,9 @@ The trial (Hernan and Robins, "Causal Inference: What If"; Maringe et al. 2020, 
   competing event (moved away, died, record erased) comes first;
 - outcome: a new referral of the same woman within 52 weeks of time zero, during support or after; competing events
   compete (Aalen-Johansen), the extract date censors;
-- clones: each episode is copied into both strategies and censored the day it deviates from one: support ending
-  before week W, or still running at the end of week W's grace period;
+- clones: each episode is copied into both strategies and censored when it deviates from one, judged by the week:
+  support ending in a week before week W censors at the start of that week; support still running at the end of
+  the grace period censors at the start of the period (`clone_arm` says why);
 - weights: that censoring depends on the confounders (women at higher risk are kept longer), so each clone is
   weighted by the inverse probability of having stayed uncensored, from one pooled logistic model of "support ends
   this week" given the week and the confounders, fitted on person-weeks;
@@ -47,9 +48,9 @@ class Arm:
     early: np.ndarray  # (n, L): weight in week k < L while at risk, 0 once out
     final: np.ndarray  # weight in the weeks from L on
     event_weight: np.ndarray  # weight in the exit week, for its event
-    strategy_weeks: int = 0  # for a cloned arm: the strategy's week, and the last week of its grace period
+    strategy_weeks: int = 0  # for a cloned arm: the strategy's week W; the last week before it; the grace weeks
     last: int = -1
-    ended_last: np.ndarray | None = None  # support ended in the last week of grace (its final weight has 1/h)
+    grace: int = 0
 
     @property
     def size(self) -> int:
@@ -205,44 +206,46 @@ def _subset(ep: Episodes, index: np.ndarray) -> Episodes:
 
 
 def clone_arm(ep: Episodes, hazard: np.ndarray, weeks: int, spec: Spec) -> Arm:
-    """The clones of strategy "support ends during week `weeks`", censored on deviation, with their weights."""
-    horizon = spec.horizon_weeks
+    """The clones of strategy "support ends during week `weeks`" (or within its grace period), censored on deviation,
+    with their weights.
+
+    Deviation is judged by the week, as the weights are (the model is of "support ends this week"):
+    - support that ends early, in week k before the strategy's week, censors the clone at the start of week k, so
+      week k's risk set holds only women who stay in support all week, weighted by the inverse probability of doing
+      so (1 / S(k + 1)), and every repeat counted before the strategy's week happened during support;
+    - support still running at the end of the grace period censors the clone at the start of the period, not at
+      its end: in those weeks she was in support throughout, which the strategy does not do (it ends support in
+      them; after support the hazard of a repeat is not what it is during support). Kept to the period's end, such
+      women made the risk set of the strategy's week a mixture of women who end support in it and women who stay,
+      and biased the strategy's risk (toward the risk of staying, so toward no effect: about 0.15 points of a
+      6-point difference at a million women, and several times that where support matters more);
+    - so from the start of the period the risk set holds the women whose support ends within it, each weighted by
+      the inverse probability of that, 1 / (S(W) - S(W + grace)): the strategy with its natural timing within the
+      period (a uniform day within week W, with one grace week, as the simulated truth has it).
+    """
+    horizon, grace = spec.horizon_weeks, spec.grace_weeks
     day, status = outcome(ep)
+    # Follow-up ends before the extract date: a repeat that day is not counted (`outcome`), so she is not at risk
+    # that day either (counted at risk on a day whose events are not, she would dilute that day's hazard).
+    day = np.where((status == 0) & (day >= ep.admin_day), ep.admin_day - 0.5, day)
     end = support_end_day(ep)
-    window_end = WEEK * (weeks + spec.grace_weeks)
-    # Deviation is judged by the week, as the weights are. Support that ends early, in week k, censors the clone
-    # at the start of week k: week k's risk set holds only women who stay in support all week, weighted by the
-    # inverse probability of doing so (1 / S(k + 1)); so every repeat counted before the strategy's week happened
-    # during support, and the weights are right on every day. Support still running when the grace period ends
-    # censors the clone on the period's last day (days are whole numbers).
+    window_start, window_end = WEEK * weeks, WEEK * (weeks + grace)
     early_end = WEEK * np.floor(end / WEEK) - 0.5
-    deviation = np.where(end < WEEK * weeks, early_end, np.where(end < window_end, np.inf, window_end - 0.5))
+    deviation = np.where(end < window_start, early_end, np.where(end < window_end, np.inf, window_start - 0.5))
     followed = day <= deviation
     exit_day = np.minimum(np.minimum(day, deviation), WEEK * horizon)
     status = np.where(followed & (day < WEEK * horizon), status, 0)
     exit_day = np.minimum(np.floor(exit_day), WEEK * horizon).astype(np.int64)  # -1: never entered (ended in week 0)
     exit_week = exit_day // WEEK
-    last = weeks + spec.grace_weeks - 1
-    stay = np.cumprod(np.hstack([np.ones((len(ep), 1), np.float32), 1 - hazard[:, :weeks]]), axis=1)  # (n, W+1)
-    early_weeks = np.minimum(np.arange(last + 1) + 1, weeks)
-    early = (1 / stay[:, early_weeks]) * (exit_week[:, None] >= np.arange(last + 1)[None, :])
-    ended_last = np.floor(end / WEEK) == last
-    final = np.where(ended_last, 1 / (stay[:, weeks] * hazard[:, last]), 1 / stay[:, weeks])
-    final = np.where(exit_week > last, final, 0.0)
+    last = weeks - 1  # the last week with a weight of its own; from the strategy's week on, the period's weight
+    stay = np.cumprod(np.hstack([np.ones((len(ep), 1), np.float32), 1 - hazard[:, : weeks + grace]]), axis=1)
+    early = (1 / stay[:, 1 : weeks + 1]) * (exit_week[:, None] >= np.arange(weeks)[None, :])  # (n, W): 1 / S(k + 1)
+    final = np.where(exit_week > last, 1 / (stay[:, weeks] - stay[:, weeks + grace]), 0.0)
     event_weight = np.where(exit_week <= last, early[np.arange(len(ep)), np.clip(exit_week, 0, last)], final)
     event_weight = np.where(exit_day >= 0, event_weight, 0.0)
     exit_day = np.maximum(exit_day, 0)  # a clone that never entered now weighs nothing anywhere
     return Arm(
-        f"{weeks} weeks",
-        exit_week,
-        exit_day,
-        status,
-        early.astype(np.float32),
-        final,
-        event_weight,
-        weeks,
-        last,
-        ended_last,
+        f"{weeks} weeks", exit_week, exit_day, status, early.astype(np.float32), final, event_weight, weeks, last, grace
     )
 
 
@@ -345,12 +348,12 @@ def _aj(dense: np.ndarray, sparse: np.ndarray, at: tuple[int, int, int], horizon
 
 @dataclass
 class Binned:
-    """One arm's clones counted by bin of the censoring model's linear predictor, exit week, status and whether
-    support ended in the last week of grace: enough to recompute the arm's risk under refitted weights cheaply."""
+    """One arm's clones counted by bin of the censoring model's linear predictor, exit week and status: enough to
+    recompute the arm's risk under refitted weights cheaply."""
 
     key: np.ndarray  # each clone's cell
     x_mean: np.ndarray  # (bins, confounders): the bin's mean confounders
-    shape: tuple[int, int, int, int]
+    shape: tuple[int, int, int]
     arm: Arm
     horizon: int
 
@@ -362,31 +365,30 @@ def binned(arm: Arm, x: np.ndarray, beta: np.ndarray, horizon: int, bins: int = 
     count = edges.size + 1
     x_mean = np.vstack([np.bincount(group, x[:, j], minlength=count) for j in range(x.shape[1])]).T
     x_mean /= np.maximum(np.bincount(group, minlength=count), 1)[:, None]
-    flag = arm.ended_last & (arm.exit_week > arm.last)
-    shape = (count, horizon + 1, 3, 2)
-    key = ((group * (horizon + 1) + np.maximum(arm.exit_week, 0)) * 3 + arm.status) * 2 + flag
+    shape = (count, horizon + 1, 3)
+    key = (group * (horizon + 1) + np.maximum(arm.exit_week, 0)) * 3 + arm.status
     return Binned(key, x_mean, shape, arm, horizon)
 
 
 def binned_risk(b: Binned, tables: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
     """The arm's weighted Aalen-Johansen risk at the horizon, every clone of a bin given the bin's weights, for a
     batch of replicates at once: `tables` (replicates, *shape), `alpha` (replicates, weeks), `beta` (replicates, p)."""
-    horizon, weeks, last = b.horizon, b.arm.strategy_weeks, b.arm.last
-    h = 1 / (1 + np.exp(-(alpha[:, None, :] + (beta @ b.x_mean.T)[:, :, None])))  # (r, bins, weeks)
-    stay = np.cumprod(np.concatenate([np.ones((*h.shape[:2], 1)), 1 - h[:, :, :weeks]], axis=2), axis=2)
-    early = 1 / stay[:, :, np.minimum(np.arange(last + 1) + 1, weeks)]  # (r, bins, last + 1), as in clone_arm
-    final = np.stack([1 / stay[:, :, weeks], 1 / (stay[:, :, weeks] * h[:, :, last])], axis=2)  # (r, bins, 2)
-    exits = tables.sum(axis=3)  # (r, bins, weeks + 1, 2)
+    horizon, weeks, last, grace = b.horizon, b.arm.strategy_weeks, b.arm.last, b.arm.grace
+    h = 1 / (1 + np.exp(-(alpha[:, None, : weeks + grace] + (beta @ b.x_mean.T)[:, :, None])))  # (r, bins, weeks)
+    stay = np.cumprod(np.concatenate([np.ones((*h.shape[:2], 1)), 1 - h], axis=2), axis=2)
+    early = 1 / stay[:, :, 1 : weeks + 1]  # (r, bins, W), as in clone_arm
+    final = 1 / (stay[:, :, weeks] - stay[:, :, weeks + grace])  # (r, bins)
+    exits = tables.sum(axis=3)  # (r, bins, horizon + 1)
     remaining = np.cumsum(exits[:, :, ::-1], axis=2)[:, :, ::-1]  # at risk: exit week >= k
     at_risk = np.empty((tables.shape[0], horizon))
-    at_risk[:, : last + 1] = (early * remaining[:, :, : last + 1].sum(axis=3)).sum(axis=1)
-    at_risk[:, last + 1 :] = np.einsum("rgkf,rgf->rk", remaining[:, :, last + 1 : horizon], final)
+    at_risk[:, : last + 1] = (early * remaining[:, :, : last + 1]).sum(axis=1)
+    at_risk[:, last + 1 :] = np.einsum("rgk,rg->rk", remaining[:, :, last + 1 : horizon], final)
     events = []
     for status in (1, 2):
-        cells = tables[:, :, :horizon, status, :]
+        cells = tables[:, :, :horizon, status]
         counts = np.empty_like(at_risk)
-        counts[:, : last + 1] = (early * cells[:, :, : last + 1].sum(axis=3)).sum(axis=1)
-        counts[:, last + 1 :] = np.einsum("rgkf,rgf->rk", cells[:, :, last + 1 :], final)
+        counts[:, : last + 1] = (early * cells[:, :, : last + 1]).sum(axis=1)
+        counts[:, last + 1 :] = np.einsum("rgk,rg->rk", cells[:, :, last + 1 :], final)
         events.append(counts)
     with np.errstate(divide="ignore", invalid="ignore"):
         h1 = np.where(at_risk > 0, events[0] / at_risk, 0.0)
