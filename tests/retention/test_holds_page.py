@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from carehub.accounts.models import Role
 from carehub.audit.models import AuditEvent, EventType, SealedAuditEvent
-from carehub.retention import selectors
+from carehub.retention import services
 from carehub.retention.models import LegalHold
 from carehub.retention.views import NOT_FOUND
 from tests import factories as f
@@ -45,7 +45,7 @@ def test_a_hub_manager_places_a_hold_and_it_is_audited(world, hub_manager, hilda
     assert response.status_code == 302
     hold = LegalHold.objects.get()
     assert (hold.survivor_id, hold.placed_by, hold.reason, hold.sealed) == (survivor.pk, hilda, REASON, False)
-    assert selectors.on_legal_hold(survivor)
+    assert services.on_legal_hold(survivor)
     event = AuditEvent.objects.get(event_type=EventType.LEGAL_HOLD_PLACED)
     assert (event.object_id, event.survivor_id, event.reason) == (hold.public_id, survivor.pk, REASON)
     page = hub_manager.get(reverse("retention:holds"))
@@ -63,7 +63,7 @@ def test_lifting_is_recorded_on_the_hold(world, hub_manager, hilda):
     hold.refresh_from_db()
     assert (hold.lifted_by, hold.lift_reason) == (hilda, "The review has published its report")
     assert hold.lifted_at is not None
-    assert not selectors.on_legal_hold(hold.survivor)
+    assert not services.on_legal_hold(hold.survivor)
     assert AuditEvent.objects.filter(event_type=EventType.LEGAL_HOLD_LIFTED, object_id=hold.public_id).exists()
     assert hub_manager.get(url).status_code == 404  # a lifted hold has nothing left to lift
 

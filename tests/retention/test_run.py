@@ -16,7 +16,7 @@ from carehub.independent.models import Disclosure
 from carehub.marac.models import MaracAction
 from carehub.people.models import DataKey, LinkageRecord, Survivor
 from carehub.referrals.models import DashAssessment, Offer, Referral, ReferralEvent
-from carehub.retention import selectors, services, tasks
+from carehub.retention import services, tasks
 from carehub.retention.models import RetentionRun, RunMode
 from tests import factories as f
 from tests.retention.helpers import AS_OF, close, write_about
@@ -128,12 +128,12 @@ def test_a_legal_hold_stops_the_run_and_lifting_it_lets_it_through(world, solace
     hold = services.legal_hold_place(
         actor=world.users["amara"], survivor=survivor, reason="Domestic homicide review of a relative"
     )
-    assert selectors.on_legal_hold(survivor)
+    assert services.on_legal_hold(survivor)
     report = services.retention_run(apply=True, as_of=AS_OF)
     assert report.counts == {"held": 1, "erased": 0}
     assert fresh(survivor).identity.family_name == "Solacemarker"
     services.legal_hold_lift(actor=world.users["amara"], hold=hold, reason="The review has reported")
-    assert not selectors.on_legal_hold(survivor)
+    assert not services.on_legal_hold(survivor)
     assert services.retention_run(apply=True, as_of=AS_OF).counts == {"adult": 1, "due": 1, "erased": 1}
     assert fresh(survivor).identity is None
 

@@ -1,5 +1,5 @@
-"""Reads of the retention app: whether a survivor is on legal hold (for the rights app and the run), and the holds
-and runs a user may see, through the access policy."""
+"""Reads of the retention app through the access policy: the holds and runs a user may see. (Whether a survivor is on
+legal hold is services.on_legal_hold: the rights app's services ask it, and services never reach the policy.)"""
 
 from __future__ import annotations
 
@@ -7,13 +7,7 @@ from django.db.models import QuerySet
 
 from carehub.accounts import policy
 from carehub.core import public_ids
-from carehub.people.models import Survivor
 from carehub.retention.models import LegalHold, RetentionRun
-
-
-def on_legal_hold(survivor: Survivor) -> bool:
-    """True while any hold on her is not lifted: retention and erasure on request must both leave her records be."""
-    return LegalHold.objects.filter(survivor_id=survivor.pk, lifted_at__isnull=True).exists()
 
 
 def holds_for(user) -> QuerySet[LegalHold]:

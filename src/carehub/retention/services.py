@@ -103,7 +103,7 @@ def shred(*, actor, survivor_ids: list[int], sealed_ids: set[int], reason: str) 
     """Erase these survivors as the module docstring says: keys destroyed, clear free text blanked, statistics kept.
 
     Also the erasure the rights app carries out after an erasure request is decided; it checks the legal hold
-    itself first (selectors.on_legal_hold), and so does this, per batch, under the same transaction: a hold placed
+    itself first (on_legal_hold), and so does this, per batch, under the same transaction: a hold placed
     while a run is going is never overtaken by it. Returns those erased.
     """
     erased: list[int] = []
@@ -126,6 +126,11 @@ def shred(*, actor, survivor_ids: list[int], sealed_ids: set[int], reason: str) 
                 actor=actor, survivor_ids=batch, sealed_ids=sealed_ids & set(batch), reason=reason
             )
     return erased
+
+
+def on_legal_hold(survivor: Survivor) -> bool:
+    """True while any hold on her is not lifted: retention and erasure on request must both leave her records be."""
+    return LegalHold.objects.filter(survivor_id=survivor.pk, lifted_at__isnull=True).exists()
 
 
 def applied_before() -> bool:

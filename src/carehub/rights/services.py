@@ -16,9 +16,7 @@ from carehub.accounts.models import Organisation
 from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
 from carehub.core.services import ServiceError
-from carehub.people import services as people_services
 from carehub.people.models import Survivor
-from carehub.retention import selectors as retention_selectors
 from carehub.retention import services as retention_services
 from carehub.rights import pack as packs
 from carehub.rights.models import (
@@ -215,7 +213,7 @@ def subject_access_download(*, actor, request: SubjectAccessRequest, kind: str) 
 def legal_hold_stops_erasure(survivor: Survivor) -> bool:
     """Whether a legal hold on her stops erasure now (the retention app keeps the holds): the one place erasure on
     request asks, before anything is written."""
-    return retention_selectors.on_legal_hold(survivor)
+    return retention_services.on_legal_hold(survivor)
 
 
 def erasure_request(*, actor, survivor: Survivor, organisation: Organisation, received_on: dt.date) -> ErasureRequest:
