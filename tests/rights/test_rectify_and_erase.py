@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from carehub.audit.models import AuditEvent, EventType
 from carehub.people.models import DataKey, LinkageRecord
+from carehub.retention import services as retention_services
 from carehub.rights import services
 from carehub.rights.models import ErasureGround, ErasureRequest, ErasureStatus, SubjectAccessRequest
 from tests.rights.helpers import hub_manager, with_records
@@ -209,15 +210,21 @@ def test_an_approved_erasure_carried_out_leaves_her_identity_unreadable_through_
     assert erased.reason == "erasure on request: " + ErasureGround.NO_LONGER_NEEDED.label
 
 
-def test_the_legal_hold_check_is_asked_before_erasure(world, monkeypatch):
+def test_a_legal_hold_stops_an_approved_erasure_until_it_is_lifted(world):
+    """The retention app's hold, placed for real: erasure on request asks it, and carries out once it is lifted."""
     amara = world.users["amara"]
     survivor = world.referrals["solace"].survivor
     request = services.erasure_request(
         actor=amara, survivor=survivor, organisation=world.orgs["solace"], received_on=dt.date(2026, 3, 2)
     )
     services.erasure_decide(actor=amara, request=request, approve=True, ground=ErasureGround.NO_LONGER_NEEDED)
-    monkeypatch.setattr(services, "legal_hold_stops_erasure", lambda her: her.pk == survivor.pk)
+    hold = retention_services.legal_hold_place(actor=amara, survivor=survivor, reason="Family court proceedings")
     with pytest.raises(services.ServiceError, match="legal hold"):
         services.erasure_carry_out(actor=amara, request=request)
     survivor.refresh_from_db()
     assert not survivor.is_erased
+    assert ErasureRequest.objects.get(pk=request.pk).status == ErasureStatus.APPROVED
+    retention_services.legal_hold_lift(actor=amara, hold=hold, reason="Proceedings ended")
+    services.erasure_carry_out(actor=amara, request=request)
+    survivor.refresh_from_db()
+    assert survivor.is_erased
