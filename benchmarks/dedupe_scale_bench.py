@@ -175,7 +175,8 @@ def markdown(step: str, size: int, rows: list[dict]) -> str:
         f"### Issue 17: {size:,} synthetic records, {step}, {dt.date.today().isoformat()} "
         f"({platform.machine()}, {os.cpu_count()} cores, shared)",
         "",
-        "| backend | model | precision | recall | F1 | wall | CPU | peak RSS | load before / after |",
+        "| backend | model | precision | recall | F1 | wall | CPU | peak RSS (largest process / all) "
+        "| load before / after |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in rows:
@@ -183,7 +184,8 @@ def markdown(step: str, size: int, rows: list[dict]) -> str:
         scores = f"{c['precision']:.4f} | {c['recall']:.4f} | {c['f1']:.4f}" if c else "(as DuckDB) | | "
         lines.append(
             f"| {r['backend']} | {r['model']} | {scores} | {r['wall_s']:.1f} s | {r['cpu_s']:.1f} s | "
-            f"{r['peak_rss_gib']:.2f} GiB | {r['load_before']:.1f} / {r['load_after']:.1f} |"
+            f"{r['peak_rss_gib']:.2f} / {r['peak_tree_rss_gib']:.2f} GiB | "
+            f"{r['load_before']:.1f} / {r['load_after']:.1f} |"
         )
     for r in rows:
         if "agreement" in r:
