@@ -130,16 +130,17 @@ def _command(pipeline: str, source: Path, out: Path) -> list[str]:
     return [sys.executable, __file__, "--plain-splink", str(source), str(out)]
 
 
-def run_child(command: list[str]) -> dict:
+def run_child(command: list[str], log: Path | None = None) -> dict:
     """Run one pipeline as a child process: wall seconds, its CPU seconds and peak memory, and the machine's load.
 
     Its output goes to files, not pipes: a chatty child (Spark's log) would fill a pipe nobody reads until it exits.
+    With `log`, its error output (the command's progress bar: which stage, for how long) goes there, to watch.
     """
     import tempfile
 
     load_before = os.getloadavg()
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+    with tempfile.TemporaryFile() as stdout, log.open("w+b") if log else tempfile.TemporaryFile() as stderr:
         child = subprocess.Popen(command, stdout=stdout, stderr=stderr, cwd=ROOT)
         tree = _TreeMemory(child.pid)
         tree.start()

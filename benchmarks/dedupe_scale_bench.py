@@ -109,7 +109,7 @@ def _command(source: Path, out: Path, *extra: str) -> list[str]:
 
 def duckdb_run(workdir: Path, source: Path, labels: Path) -> list[dict]:
     out = workdir / f"out-duckdb-{source.stem}"
-    run = run_child(_command(source, out))
+    run = run_child(_command(source, out), log=workdir / f"progress-duckdb-{source.stem}.log")
     run.update(backend="DuckDB", model="trained on the input", **accuracy(labels, out))
     print(json.dumps(run), flush=True)
     return [run]
