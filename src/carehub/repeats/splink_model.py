@@ -424,7 +424,13 @@ def shipped_for(records: int) -> dict[str, Any]:
 
 
 def _shipped_comparisons() -> list[dict[str, Any]]:
-    """COMPARISONS with the shipped model's m and u, level by level (see _shipped_levels)."""
+    """COMPARISONS with the shipped model's m and u, level by level (see _shipped_levels).
+
+    An agreement level is never evidence against a match here: its m is at least its u. The shipped model is
+    trained on synthetic people, where some kinds of slip never happen (a first line of address one typing slip
+    apart: EM finds m near 0), and taken at its word it would make a real referral with that slip count heavily
+    against her own earlier record. A file trained on itself keeps what EM found.
+    """
     comparisons = splink_settings(_default_u())["comparisons"]
     shipped = _shipped_levels()
     for comparison in comparisons:
@@ -432,6 +438,8 @@ def _shipped_comparisons() -> list[dict[str, Any]]:
             known = shipped.get((comparison["output_column_name"], level["label_for_charts"]), {})
             if "m_probability" in known:
                 level["m_probability"] = known["m_probability"]
+                if level["label_for_charts"] != "differ" and "u_probability" in level:
+                    level["m_probability"] = max(level["m_probability"], level["u_probability"])
     return comparisons
 
 

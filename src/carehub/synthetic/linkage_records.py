@@ -106,9 +106,12 @@ class SyntheticRecord:
 INPUT_COLUMNS = tuple(f.name for f in fields(SyntheticRecord) if f.name != "person_id")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Person:
-    """What the hub last knew of a person: repeats start from here, and moves and new phones stick."""
+    """What the hub last knew of a person: repeats start from here, and moves and new phones stick.
+
+    Slotted: ten million records keep about eight million of these in memory (half the size of a dict-backed one).
+    """
 
     given: str
     family: str
