@@ -46,11 +46,20 @@ def scratch_database(tmp_path: Path) -> Iterator[dict]:
     base = dict(connection.settings_dict)
     if connection.vendor == "sqlite":
         path = tmp_path / "scratch.sqlite3"
-        source, target = sqlite3.connect(base["NAME"]), sqlite3.connect(path)
+        # The schema only, read through the test's own connection and replayed: the suite's SQLite test database is
+        # in memory (shared cache) unless CAREHUB_TEST_DB_NAME names a file, and SQLite's backup API, from that
+        # connection or a second one, waits for ever on the test's open transaction.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+            )
+            schema = [row[0] for row in cursor.fetchall()]
+        target = sqlite3.connect(path)
         try:
-            source.backup(target)
+            for statement in schema:
+                target.execute(statement)
+            target.commit()
         finally:
-            source.close()
             target.close()
         yield {**base, "NAME": str(path)}
         return
