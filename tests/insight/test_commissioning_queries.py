@@ -7,7 +7,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from carehub.insight.commissioning import queries
+from carehub.insight.commissioning import protect, queries
+from carehub.insight.commissioning.settings import Settings
 from carehub.insight.commissioning.waits import summarise
 from carehub.insight.equality.backends import connect
 from carehub.synthetic.demand import monthly_series, referral_extract
@@ -41,6 +42,10 @@ def test_monthly_demand_counts_referrals_and_people(tables, rows):
     assert demand.month.tolist() == expected.index.tolist()
     assert demand.referrals.tolist() == expected.referrals.tolist()
     assert demand.people.tolist() == expected.people.tolist()
+    # each month's cell key: its referrals' record keys, and its women's person keys counted once each
+    assert demand.ckey.tolist() == (rows.groupby(month).record_key.sum() % 256).tolist()
+    women = rows.assign(month=month).drop_duplicates(["month", "survivor_key"])
+    assert demand.pkey.tolist() == (women.groupby("month").person_record_key.sum() % 256).tolist()
 
 
 def test_wait_counts_give_the_row_level_kaplan_meier(tables, rows):
@@ -76,15 +81,22 @@ def test_by_and_for_share_and_declines(tables, rows, extract_dir):
     assert no_capacity == int((offers.decline_reason == "no_capacity").sum())
 
 
-def test_suppression_holds_on_a_published_table(tables):
-    """Every shown count is zero-free and at least the threshold, and no hidden cell is the only one in its line."""
+def test_a_published_table_is_perturbed_within_the_bound_and_hidden_under_the_threshold(tables):
+    """Every shown count, totals included, is at least the threshold and within the bound of the exact count; small
+    counts are hidden; the cell keys are the records' keys summed mod 256."""
+    settings = Settings(suppression_threshold=10)
     demand = queries.monthly_demand(tables["referrals"], "need")
-    published = queries.suppressed(demand, "need", "month", "referrals", threshold=10)
-    shown = published.referrals.dropna()
-    assert len(shown) and (shown >= 10).all()
-    assert published.referrals.isna().any()
-    for _, line in published.groupby("need"):
-        assert line.referrals.isna().sum() != 1
+    demand["quarter"] = demand.month.str[:4]
+    published = protect.table(demand, "need", "quarter", "referrals", settings)
+    exact = demand.groupby(["need", "quarter"]).referrals.sum()
+    shown = published.dropna(subset=["referrals"])
+    assert len(shown) and (shown.referrals >= 10).all()
+    for r in shown.itertuples(index=False):
+        if protect.TOTAL in (r.need, r.quarter):
+            continue
+        assert abs(r.referrals - exact[(r.need, r.quarter)]) <= settings.perturbation_max
+    total = published[(published.need == protect.TOTAL) & (published.quarter == protect.TOTAL)].referrals.iloc[0]
+    assert abs(total - demand.referrals.sum()) <= settings.perturbation_max
 
 
 @pytest.mark.slow

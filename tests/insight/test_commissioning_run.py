@@ -75,3 +75,51 @@ def test_suppression_holds_on_every_published_table(results):
     charted = document["charts"]["declines"]["data"]["values"]
     assert all(v["per_100"] is not None for v in charted)
     assert len(charted) == sum(d["declines"] is not None for d in document["unmet"]["declines"])
+
+
+COUNTS = {"referrals", "people", "repeat_people", "asked", "offered", "declines", "offers", "waiting", "still_waiting",
+          "total", "observed", "last", "before"}  # fmt: skip
+
+
+def _published_counts(node, found: list) -> list:
+    """Every count results.json publishes, wherever it sits (charts and forecasts are not counts)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in COUNTS and (value is None or isinstance(value, int)):
+                found.append(value)
+            elif key not in ("charts", "forecast", "capacity"):
+                _published_counts(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _published_counts(item, found)
+    return found
+
+
+def test_no_published_count_lies_under_the_threshold_and_the_reader_is_told(results):
+    _, out = results
+    on_disk = json.loads((out / "results.json").read_text())
+    counts = _published_counts(on_disk, [])
+    assert len(counts) > 100 and any(c is None for c in counts)
+    assert not [c for c in counts if c is not None and 1 <= c < THRESHOLD]
+    for flag in on_disk["forecast"]["flags"]:  # a flagged month's count is the published one
+        month = next(m for m in on_disk["demand"]["monthly"] if m["month"] == flag["month"])
+        assert flag["observed"] == month["referrals"]
+    said = "changed by a small random amount (at most 3)"
+    assert said in on_disk["suppression"]["sentence"] and said in (out / "report.html").read_text()
+
+
+def test_london_totals_are_perturbed_on_their_own_keys(results):
+    """London's total is published, within the bound of the exact total, while small boroughs are hidden (no longer
+    hiding a second borough: London's total has its own change, so it does not give the hidden one back)."""
+    document, out = results
+    rows = document["demand"]["rates"]["rows"]
+    london = next(r for r in rows if r["borough"] == "all")
+    received = pq.read_table(out.parent / "referrals.parquet").to_pandas().received_at
+    first = document["demand"]["rates"]["first_month"]
+    exact = int((received.dt.strftime("%Y-%m") >= first).sum())
+    assert abs(london["referrals"] - exact) <= 3
+    shown = [r["referrals"] for r in rows if r["borough"] != "all" and r["referrals"] is not None]
+    assert shown and any(r["referrals"] is None for r in rows)  # some boroughs hidden, London shown
+    # the same women (all referrals) through two tables: the same cell key, so the same published number
+    totals = [c for c in document["demand"]["by"]["need"] if c["need"] == "total" and c["quarter"] == "total"]
+    assert totals[0]["referrals"] == document["demand"]["total"]

@@ -252,12 +252,20 @@ def filtered(document: dict, params) -> FilteredEvidence | None:
 
 
 def _settings(document: dict):
-    """The run's settings (the site's norms and populations) at the threshold the published evidence used."""
+    """The run's settings (the site's norms and populations) at the threshold and perturbation the published
+    evidence used, so a filtered view publishes the same number for the same women as the run did."""
     import dataclasses
 
     from carehub.commissioning.services import run_settings
 
-    return dataclasses.replace(run_settings(), suppression_threshold=int(document["suppression"]["threshold"]))
+    used = document["suppression"]
+    settings = run_settings()
+    return dataclasses.replace(
+        settings,
+        suppression_threshold=int(used["threshold"]),
+        perturbation_max=int(used.get("max_change", settings.perturbation_max)),
+        perturbation_variance=float(used.get("variance", settings.perturbation_variance)),
+    )
 
 
 def services_with_evidence(user) -> QuerySet[Service]:

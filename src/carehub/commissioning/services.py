@@ -9,6 +9,8 @@ extract leaves them out without --sealed-pathway.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -35,7 +37,10 @@ def run_settings():
     overrides = dict(getattr(settings, "COMMISSIONING_SETTINGS", {}) or {})
     if "norms" in overrides:
         overrides["norms"] = tuple(PlanningNorm(**norm) for norm in overrides["norms"])
-    return dataclasses.replace(Settings(), **overrides)
+    # The record keys' hash key: derived from the site's pseudonymising secret, never printed, the same on every
+    # run so the same women get the same published numbers from one publication to the next.
+    secret = hmac.new(settings.HASH_KEY.encode(), b"commissioning:record-keys", hashlib.sha256).hexdigest()
+    return dataclasses.replace(Settings(), record_key_secret=secret, **overrides)
 
 
 def evidence_publish(*, actor=None, progress: Callable[[str], None] | None = None) -> tuple[dict, Path]:

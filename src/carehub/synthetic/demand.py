@@ -124,6 +124,7 @@ def referral_extract(series: Series, *, seed: int = 2, end_of_data: str | None =
 
     # Its own stream, so adding it changed none of the other columns.
     support_days = np.random.default_rng(seed + 1000).gamma(2.0, 35.0, total)
+    record_rng = np.random.default_rng(seed + 2000)
     closed = to_allocate + support_days <= observed
     wants = rng.random(total) < 0.12
     referrals = pa.table(
@@ -146,6 +147,10 @@ def referral_extract(series: Series, *, seed: int = 2, end_of_data: str | None =
             "days_observed": pa.array(observed),
             # Support lasts about ten weeks once she has a caseworker; None until her case has closed.
             "support_weeks": pa.array(np.where(closed, support_days / 7, np.nan), pa.float64(), from_pandas=True),
+            # Record keys for cell-key perturbation, 0..255 and uniform, as a keyed hash gives them (their own
+            # stream, so adding them changed none of the other columns); a person's key is the same on each referral.
+            "record_key": pa.array(record_rng.integers(0, 256, total)),
+            "person_record_key": pa.array(record_rng.integers(0, 256, max(int(total * 0.8), 1))[people]),
         }
     )
     offered = to_offer <= observed
@@ -161,6 +166,7 @@ def referral_extract(series: Series, *, seed: int = 2, end_of_data: str | None =
             "by_and_for": pa.array(referrals["offered_by_and_for"].to_numpy()[keys]),
             "status": pa.array(np.where(declined, "declined", "accepted")),
             "decline_reason": pa.array(np.where(reason >= 0, np.array(DECLINE_REASONS)[np.maximum(reason, 0)], "")),
+            "record_key": pa.array(record_rng.integers(0, 256, len(keys))),
         }
     )
     return {"referrals": referrals, "offers": offers}

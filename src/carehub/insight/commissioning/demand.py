@@ -6,8 +6,9 @@ small counts where a normal approximation gives negative lower limits. The popul
 usual residents per borough, shipped with the equality specifications) times the adult-women share in `Settings`;
 which norms are shown, and their sources, are settings too, never numbers in this module.
 
-Counts are suppressed by the same rule as every other table (`queries.suppressed`: primary and secondary, the
-London total included): a hidden count hides its rate, its interval and the caseworkers it implies.
+Counts are published by the same rule as every other table (`protect`: cell-key perturbation, then counts under
+the threshold hidden; London's total on its own key): the rate, its interval and the caseworkers it implies are
+computed from the published count, and a hidden count hides them all.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import ibis
 import pandas as pd
 from scipy.stats import chi2
 
-from . import queries
+from . import protect, queries
 from .settings import Settings
 
 PER = 10_000
@@ -84,9 +85,15 @@ def borough_rates(
     A referral whose borough is not known (blank) has a row with a count and no rate (a rate over the wrong people
     is worse than none); she is counted in London's total, whose population is the sum of the boroughs'."""
     window, first, last = last_year(referrals)
-    frame = window.group_by(window.borough.name("borough")).aggregate(referrals=window.count()).to_pandas()
+    frame = (
+        window.group_by(window.borough.name("borough"))
+        .aggregate(referrals=window.count(), ckey=queries._ckey(window))
+        .to_pandas()
+    )
     counts = {str(b or ""): int(n) for b, n in zip(frame.borough, frame.referrals, strict=True)}
-    return {"first_month": first, "last_month": last, **rates_table(counts, 12, settings, populations, names)}
+    keys = {str(b or ""): int(k) for b, k in zip(frame.borough, frame.ckey, strict=True)}
+    found = rates_table(counts, 12, settings, populations, names, keys=keys)
+    return {"first_month": first, "last_month": last, **found}
 
 
 def rates_table(
@@ -97,18 +104,19 @@ def rates_table(
     names: dict[str, str] | None = None,
     when: str = "In the last 12 months",
     area: str = "London",
+    *,
+    keys: dict[str, int],
 ) -> dict:
-    """Rows per borough and for London from referral counts over `months` months: the count (suppressed), adult
-    women, the rate a year per 10,000 with its exact interval, the norm's cases for that population and the IDVAs
-    the count implies a year. Every borough of the census has a row, a zero included."""
+    """Rows per borough and for London from referral counts over `months` months and their cell keys: the count as
+    published (perturbed, hidden under the threshold), adult women, the rate a year per 10,000 with its exact
+    interval, the norm's cases for that population and the IDVAs the count implies a year, all from the published
+    count. Every borough of the census has a row, a zero included."""
     populations = populations if populations is not None else adult_women(settings)
     names = names if names is not None else borough_names(settings)
     years = months / 12
     rows = sorted(set(populations) | set(counts))  # every borough, a zero included: leaving one out publishes it
-    table = pd.DataFrame({"borough": rows, "period": "last_12_months", "referrals": [counts.get(b, 0) for b in rows]})
-    published = queries.suppressed(table, "borough", "period", "referrals", threshold=settings.suppression_threshold)
-    published = published[published.period == queries.TOTAL]
-    shown = dict(zip(published.borough, published.referrals, strict=True))
+    shown = {b: protect.publish(counts.get(b, 0), keys.get(b, 0), settings) for b in rows}
+    shown[queries.TOTAL] = protect.publish(sum(counts.values()), protect.cell_key(list(keys.values())), settings)
     norms = {n.name: n for n in settings.norms}
     marac, idva = norms.get("marac_cases"), norms.get("idva_caseload")
     london = sum(populations.values())

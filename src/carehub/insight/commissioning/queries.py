@@ -5,19 +5,27 @@ Every query is a GROUP BY the backend does (DuckDB by default, PySpark for natio
 identical frames. Waits come back as counts per (whole day, finished or still waiting), which is all Kaplan-Meier
 needs (`waits.summarise` takes weights), so ten million referrals cost one small table per stage.
 
-Published tables pass through `carehub.insight.suppression.suppress` (primary and secondary suppression by the
-same rule as the equality pages): a hidden count is None, never a number a reader could subtract back.
+Each count comes back with its cell key (`ckey`: the sum of its records' keys mod 256, `protect`), and what is
+published passes through `protect` (cell-key perturbation, then the threshold): the counts here are exact and
+internal, and only `protect` turns them into published figures. Record keys are columns of the extract
+(`record_key` per referral and per offer, `person_record_key` per person); an extract without them gets them in
+the reading step (`open_extract`), so both backends sum the same integers.
 """
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 import ibis
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..equality.backends import connect
-from ..suppression import TOTAL, suppress
+from .protect import KEYS, TOTAL, record_keys  # noqa: F401 (TOTAL: the published tables' total label)
 
 STAGES = {
     "offer": "days_to_offer",
@@ -28,13 +36,40 @@ STAGES = {
 SPLITS = ("borough", "channel", "need", "risk_level")
 
 
-def open_extract(data_dir: Path, con: ibis.BaseBackend | None = None) -> dict[str, ibis.Table]:
-    """The extract's referrals and (when written) offers as Ibis tables; nothing is read yet."""
+def open_extract(data_dir: Path, con: ibis.BaseBackend | None = None, secret: str = "") -> dict[str, ibis.Table]:
+    """The extract's referrals and (when written) offers as Ibis tables, each with its record keys."""
     con = con or connect("duckdb")
-    tables = {"referrals": con.read_parquet(str(Path(data_dir) / "referrals.parquet"))}
+    tables = {"referrals": con.read_parquet(_keyed(Path(data_dir) / "referrals.parquet", secret))}
     if (Path(data_dir) / "offers.parquet").exists():
-        tables["offers"] = con.read_parquet(str(Path(data_dir) / "offers.parquet"))
+        tables["offers"] = con.read_parquet(_keyed(Path(data_dir) / "offers.parquet", secret))
     return tables
+
+
+def _keyed(path: Path, secret: str) -> str:
+    """The file itself when it carries its record keys; otherwise a copy with them added (keyed hashes of the
+    pseudonymous keys: an offer takes its referral's key, a person's key is her survivor key's), kept in a temporary
+    folder until the process ends. A copy rather than a join, so every query reads plain integer columns."""
+    names = pq.read_schema(path).names
+    if "record_key" in names and ("survivor_key" not in names or "person_record_key" in names):
+        return str(path)
+    table = pq.read_table(path)
+    kind = "offer" if "survivor_key" not in names else "referral"
+    table = table.append_column(
+        "record_key", pa.array(record_keys((f"{kind}:{k}" for k in table["referral_key"].to_pylist()), secret))
+    )
+    if kind == "referral":
+        people = record_keys((f"person:{k}" for k in table["survivor_key"].to_pylist()), secret)
+        table = table.append_column("person_record_key", pa.array(people))
+    folder = tempfile.mkdtemp(prefix="carehub-keyed-")
+    atexit.register(shutil.rmtree, folder, True)
+    out = Path(folder) / path.name
+    pq.write_table(table, out)
+    return str(out)
+
+
+def _ckey(table: ibis.Table, column: str = "record_key") -> ibis.Value:
+    """A cell's key: its records' keys summed, mod 256 (integers: the same on every backend)."""
+    return (table[column].sum() % KEYS).cast("int64")
 
 
 def _month(table: ibis.Table) -> ibis.Value:
@@ -50,17 +85,34 @@ def _frame(expr: ibis.Table, order: list[str]) -> pd.DataFrame:
 def monthly_demand(referrals: ibis.Table, by: str | None = None) -> pd.DataFrame:
     """Referrals and unique people (the extract's survivor_key is the person's) per month, optionally per split."""
     keys = [_month(referrals).name("month"), *([referrals[by]] if by else [])]
-    expr = referrals.group_by(keys).aggregate(referrals=referrals.count(), people=referrals.survivor_key.nunique())
-    frame = _frame(expr, ["month", *([by] if by else [])])
-    return frame.astype({"referrals": "int64", "people": "int64"})
+    names = ["month", *([by] if by else [])]
+    expr = referrals.group_by(keys).aggregate(
+        referrals=referrals.count(), people=referrals.survivor_key.nunique(), ckey=_ckey(referrals)
+    )
+    # A count of people is keyed by person: each woman's key once, however many referrals she had that month.
+    women = referrals.select(*keys, "survivor_key", "person_record_key").distinct()
+    people = women.group_by(names).aggregate(pkey=_ckey(women, "person_record_key"))
+    frame = _frame(expr.join(people, names), names)
+    return frame.astype({"referrals": "int64", "people": "int64", "ckey": "int64", "pkey": "int64"})
 
 
 def repeat_share(referrals: ibis.Table) -> dict[str, float | int]:
     """People referred more than once over the whole extract, as a share of people referred."""
-    per_person = referrals.group_by("survivor_key").aggregate(n=referrals.count())
-    row = per_person.aggregate(people=per_person.count(), repeat=(per_person.n > 1).cast("int64").sum()).to_pandas()
+    per_person = referrals.group_by("survivor_key").aggregate(n=referrals.count(), k=referrals.person_record_key.max())
+    row = per_person.aggregate(
+        people=per_person.count(),
+        repeat=(per_person.n > 1).cast("int64").sum(),
+        people_ckey=_ckey(per_person, "k"),
+        repeat_ckey=(ibis.ifelse(per_person.n > 1, per_person.k, 0).sum() % KEYS).cast("int64"),
+    ).to_pandas()
     people, repeat = int(row.people.iloc[0]), int(row.repeat.iloc[0] or 0)
-    return {"people": people, "repeat_people": repeat, "share": repeat / people if people else float("nan")}
+    return {
+        "people": people,
+        "repeat_people": repeat,
+        "share": repeat / people if people else float("nan"),
+        "people_ckey": int(row.people_ckey.iloc[0] or 0),
+        "repeat_ckey": int(row.repeat_ckey.iloc[0] or 0),
+    }
 
 
 def wait_counts(referrals: ibis.Table, stage: str) -> pd.DataFrame:
@@ -71,7 +123,9 @@ def wait_counts(referrals: ibis.Table, stage: str) -> pd.DataFrame:
     days = referrals[STAGES[stage]]
     finished = days.notnull()
     time = ibis.coalesce(days, referrals.days_observed).floor().cast("int64")
-    expr = referrals.group_by([time.name("days"), finished.name("finished")]).aggregate(women=referrals.count())
+    expr = referrals.group_by([time.name("days"), finished.name("finished")]).aggregate(
+        women=referrals.count(), ckey=_ckey(referrals)
+    )
     return _frame(expr, ["days", "finished"]).astype({"days": "int64", "finished": bool, "women": "int64"})
 
 
@@ -84,40 +138,45 @@ def waiting_list(referrals: ibis.Table, stage: str = "allocation") -> pd.DataFra
     out = through.year() * 100 + through.month()
     expr = referrals.group_by(
         [(referrals.received_at.year() * 100 + referrals.received_at.month()).name("entered"), out.name("left")]
-    ).aggregate(women=referrals.count())
+    ).aggregate(women=referrals.count(), ckey=_ckey(referrals))
     pairs = expr.to_pandas()
     months = sorted(set(pairs.entered))
     rows = []
     for month in months:
-        waiting = pairs[(pairs.entered <= month) & (pairs.left.isna() | (pairs.left > month))].women.sum()
-        rows.append({"month": f"{month // 100:04d}-{month % 100:02d}", "waiting": int(waiting)})
-    return pd.DataFrame(rows, columns=["month", "waiting"])
+        there = pairs[(pairs.entered <= month) & (pairs.left.isna() | (pairs.left > month))]
+        rows.append(
+            {
+                "month": f"{month // 100:04d}-{month % 100:02d}",
+                "waiting": int(there.women.sum()),
+                "ckey": int(there.ckey.sum() % KEYS),
+            }
+        )
+    return pd.DataFrame(rows, columns=["month", "waiting", "ckey"])
 
 
 def declines(offers: ibis.Table, by: str = "service_type") -> pd.DataFrame:
     """Offers and declines by reason per `by` (service type, or by_and_for): the counts behind rates per 100."""
     reason = ibis.ifelse(offers.status == "declined", offers.decline_reason, "")
-    expr = offers.group_by([offers[by].name(by), reason.name("decline_reason")]).aggregate(offers=offers.count())
-    return _frame(expr, [by, "decline_reason"]).astype({"offers": "int64"})
+    expr = offers.group_by([offers[by].name(by), reason.name("decline_reason")]).aggregate(
+        offers=offers.count(), ckey=_ckey(offers)
+    )
+    return _frame(expr, [by, "decline_reason"]).astype({"offers": "int64", "ckey": "int64"})
 
 
 def by_and_for(referrals: ibis.Table) -> dict[str, int | float]:
     """Of women who asked for a by-and-for service, how many were offered one: a headline, not a table row."""
     asked = referrals.filter(referrals.wants_by_and_for)
-    row = asked.aggregate(asked=asked.count(), offered=asked.offered_by_and_for.cast("int64").sum()).to_pandas()
+    row = asked.aggregate(
+        asked=asked.count(),
+        offered=asked.offered_by_and_for.cast("int64").sum(),
+        asked_ckey=_ckey(asked),
+        offered_ckey=(ibis.ifelse(asked.offered_by_and_for, asked.record_key, 0).sum() % KEYS).cast("int64"),
+    ).to_pandas()
     asked_n, offered = int(row.asked.iloc[0]), int(row.offered.iloc[0] or 0)
-    return {"asked": asked_n, "offered": offered, "share": offered / asked_n if asked_n else float("nan")}
-
-
-def suppressed(frame: pd.DataFrame, row: str, column: str, value: str, *, threshold: int) -> pd.DataFrame:
-    """A long table of counts with `value` replaced by None where suppression hides it, totals included.
-
-    The table is laid out as rows x columns (with their totals) for `suppression.suppress`, which hides every
-    count under the threshold and the least others that stop it being worked out from the totals."""
-    rows, columns = sorted(frame[row].unique()), sorted(frame[column].unique())
-    counts = {(r, c): int(v) for r, c, v in frame[[row, column, value]].itertuples(index=False)}
-    table = suppress(rows, columns, counts, threshold=threshold)
-    out = [
-        {row: r, column: c, value: table.shown(r, c)} for r in [*rows, TOTAL] for c in [*columns, TOTAL]
-    ]  # every cell of the grid: leaving out a zero would publish it
-    return pd.DataFrame(out, columns=[row, column, value], dtype=object)  # None stays None (hidden), not NaN
+    return {
+        "asked": asked_n,
+        "offered": offered,
+        "share": offered / asked_n if asked_n else float("nan"),
+        "asked_ckey": int(row.asked_ckey.iloc[0] or 0),
+        "offered_ckey": int(row.offered_ckey.iloc[0] or 0),
+    }

@@ -1,6 +1,7 @@
 """A commissioning run over the extract: the queries, the statistics, findings in plain words, and the outputs.
 
-`run(data_dir, out_dir)` writes results.json (everything the pages draw, small numbers already suppressed),
+`run(data_dir, out_dir)` writes results.json (everything the pages draw, every count already through `protect`:
+perturbed by its cell key, hidden under the threshold),
 results.csv (every published figure, one per line) and report.html (printable, no scripts), and views/*.parquet: the
 count tables the pages' filters and each service manager's view are computed from per request (`views`; read by
 the server only, never published as they are). The steps are named as they start, so a long run on ten million
@@ -24,7 +25,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from ..equality.backends import connect
 from . import demand as rates
-from . import queries, views
+from . import protect, queries, views
 from .forecast import SEASON, forecast
 from .queue import fte_needed
 from .settings import Settings
@@ -51,8 +52,8 @@ def _finite(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def _count_text(count: int, threshold: int) -> str:
-    return f"fewer than {threshold}" if count < threshold else f"{count:,}"
+def _count_text(count: int | None, threshold: int) -> str:
+    return f"fewer than {threshold}" if count is None or count < threshold else f"{count:,}"
 
 
 def year_on_year(last: int, before: int) -> dict:
@@ -70,33 +71,47 @@ def year_on_year(last: int, before: int) -> dict:
     }
 
 
-def _demand(tables, settings: Settings) -> dict:
+def _demand(tables, settings: Settings) -> tuple[dict, list[dict]]:
+    """The published demand figures, and the exact monthly counts the forecast is fitted to (never published)."""
     referrals = tables["referrals"]
     monthly = queries.monthly_demand(referrals)
+    repeat = queries.repeat_share(referrals)
+    people = protect.publish(repeat["people"], repeat["people_ckey"], settings)
+    again = protect.publish(repeat["repeat_people"], repeat["repeat_ckey"], settings)
     result = {
-        "monthly": monthly.to_dict("records"),
-        "repeat": queries.repeat_share(referrals),
+        "monthly": [
+            {"month": m, "referrals": protect.publish(n, k, settings), "people": protect.publish(p, pk, settings)}
+            for m, n, k, p, pk in monthly[["month", "referrals", "ckey", "people", "pkey"]].itertuples(index=False)
+        ],
+        "total": protect.publish(int(monthly.referrals.sum()), protect.cell_key(monthly.ckey), settings),
+        "repeat": {
+            "people": people,
+            "repeat_people": again,
+            "share": again / people if people and again is not None else None,  # from the published counts
+        },
         "by": {},
     }
-    counts = monthly.referrals.to_numpy()
-    result["year_on_year"] = (
-        year_on_year(int(counts[-12:].sum()), int(counts[-24:-12].sum())) if len(counts) >= 24 else None
-    )
+    counts, keys = monthly.referrals.to_numpy(), monthly.ckey.to_numpy()
+    result["year_on_year"] = None
+    if len(counts) >= 24:  # each 12 months is a cell of its own, keyed by its months' keys
+        last = protect.publish(int(counts[-12:].sum()), protect.cell_key(keys[-12:]), settings)
+        before = protect.publish(int(counts[-24:-12].sum()), protect.cell_key(keys[-24:-12]), settings)
+        result["year_on_year"] = year_on_year(last or 0, before or 0)
     if "borough" in referrals.columns:
         result["rates"] = rates.borough_rates(referrals, settings)
     for split in ("channel", "need", "risk_level"):
         if split in referrals.columns:
             frame = queries.monthly_demand(referrals, split)
             frame["quarter"] = frame.month.str[:4] + "Q" + ((frame.month.str[5:].astype(int) - 1) // 3 + 1).astype(str)
-            quarterly = frame.groupby(["quarter", split], as_index=False).referrals.sum()
-            published = queries.suppressed(
-                quarterly, split, "quarter", "referrals", threshold=settings.suppression_threshold
-            )
-            result["by"][split] = published.to_dict("records")
-    return result
+            quarterly = frame.groupby(["quarter", split], as_index=False)[["referrals", "ckey"]].sum()
+            result["by"][split] = protect.table(quarterly, split, "quarter", "referrals", settings).to_dict("records")
+    exact = monthly[["month", "referrals"]].to_dict("records")
+    return result, exact
 
 
-def _forecast(monthly: list[dict], settings: Settings) -> dict | None:
+def _forecast(monthly: list[dict], settings: Settings, published: list[dict] | None = None) -> dict | None:
+    """The forecast from the exact monthly counts; a flagged month's observed count (and how far it lies beyond
+    the interval) is the published one, so a flag never gives back an exact count."""
     counts = np.array([row["referrals"] for row in monthly], float)
     months = tuple(row["month"] for row in monthly)
     if len(counts) < 4 * SEASON:  # three years to fit and one to backtest on: fewer, and the choice means nothing
@@ -127,7 +142,20 @@ def _forecast(monthly: list[dict], settings: Settings) -> dict | None:
             }
             for i, m in enumerate(result.months)
         ],
-        "flags": [flag.__dict__ for flag in result.flags],
+        "flags": [_published_flag(flag.__dict__, published) for flag in result.flags],
+    }
+
+
+def _published_flag(flag: dict, published: list[dict] | None) -> dict:
+    if published is None:
+        return flag
+    observed = next((m["referrals"] for m in published if m["month"] == flag["month"]), None)
+    above = flag["direction"] == "above"
+    return {
+        **flag,
+        "observed": observed,
+        "beyond": None if observed is None else (observed - flag["upper95"] if above else flag["lower95"] - observed),
+        "relative": None if observed is None else observed / flag["expected"] - 1,
     }
 
 
@@ -139,10 +167,12 @@ def _waits(tables, settings: Settings) -> dict:
             continue
         counts = queries.wait_counts(referrals, stage)
         summary = summarise(stage, counts.days.to_numpy(), counts.finished.to_numpy(), counts.women.to_numpy())
+        waiting = counts[~counts.finished]
         out[stage] = {
             "label": STAGE_LABELS[stage],
-            "people": summary.people,
-            "still_waiting": summary.still_waiting,
+            # Counts of women through `protect`; the waits themselves are Kaplan-Meier on the exact counts.
+            "people": protect.publish(summary.people, protect.cell_key(counts.ckey), settings),
+            "still_waiting": protect.publish(summary.still_waiting, protect.cell_key(waiting.ckey), settings),
             "median": _finite(summary.median),
             "median_low": _finite(summary.median_ci[0]),
             "median_high": _finite(summary.median_ci[1]),
@@ -152,31 +182,47 @@ def _waits(tables, settings: Settings) -> dict:
             "naive_median": _finite(summary.naive_median),
         }
     stage = "allocation" if "days_to_allocation" in referrals.columns else None
-    waiting = queries.waiting_list(referrals, stage).to_dict("records") if stage else []
+    waiting = []
+    if stage:
+        waiting = [
+            {"month": m, "waiting": protect.publish(n, k, settings)}
+            for m, n, k in queries.waiting_list(referrals, stage).itertuples(index=False)
+        ]
     return {"stages": out, "waiting_list": waiting}
 
 
 def _unmet(tables, settings: Settings) -> dict:
-    threshold = settings.suppression_threshold
-    share = queries.by_and_for(tables["referrals"])
-    low, high = (
-        proportion_confint(share["offered"], share["asked"], method="wilson") if share["asked"] else (None, None)
-    )
-    result = {"by_and_for": {**share, "low": low, "high": high, "suppressed": share["asked"] < threshold}}
+    found = queries.by_and_for(tables["referrals"])
+    asked = protect.publish(found["asked"], found["asked_ckey"], settings)
+    offered = protect.publish(found["offered"], found["offered_ckey"], settings)
+    # The share and its interval are computed from the published counts (a hidden "offered" hides the share).
+    shown = asked is not None and offered is not None and offered <= asked
+    low, high = proportion_confint(offered, asked, method="wilson") if shown else (None, None)
+    result = {
+        "by_and_for": {
+            "asked": asked,
+            "offered": offered,
+            "share": offered / asked if shown else None,
+            "low": low,
+            "high": high,
+            "suppressed": not shown,
+        }
+    }
     if "offers" not in tables:
         result["declines"] = []
         return result
-    result["declines"] = decline_rows(queries.declines(tables["offers"]), threshold)
+    result["declines"] = decline_rows(queries.declines(tables["offers"]), settings)
     return result
 
 
-def decline_rows(frame, threshold: int) -> list[dict]:
-    """Declines per 100 offers by reason and service type, from counts of offers per (service type, reason), with
-    the reason blank for offers not declined; counts suppressed by the same rule as every table."""
+def decline_rows(frame, settings: Settings) -> list[dict]:
+    """Declines per 100 offers by reason and service type, from counts of offers (and their cell keys) per (service
+    type, reason), with the reason blank for offers not declined; every count through `protect`, and the rate from
+    the published counts."""
     if frame.empty:
         return []
     frame = frame.assign(decline_reason=frame.decline_reason.replace("", "not_declined"))
-    published = queries.suppressed(frame, "decline_reason", "service_type", "offers", threshold=threshold)
+    published = protect.table(frame, "decline_reason", "service_type", "offers", settings)
     totals = published[published.decline_reason == queries.TOTAL].set_index("service_type").offers
     rows = []
     for row in published.to_dict("records"):
@@ -285,7 +331,7 @@ def findings(results: dict, settings: Settings) -> list[str]:
         )
     else:
         months = results["demand"]["monthly"]
-        total = sum(m["referrals"] for m in months)
+        total = results["demand"]["total"]
         said.append(f"There were {_count_text(total, threshold)} referrals in the {len(months)} months of data.")
     fc = results.get("forecast")
     if fc:
@@ -296,7 +342,11 @@ def findings(results: dict, settings: Settings) -> list[str]:
             f"{'more' if fc['mase'] < 1 else 'less'} accurate than repeating last year (MASE {fc['mase']:.2f})."
         )
         last_year = results["demand"]["monthly"][-12]["month"]  # an old surge is history, not news
-        recent = [f for f in fc["flags"] if f["direction"] == "above" and f["month"] >= last_year][-1:]
+        recent = [
+            f
+            for f in fc["flags"]
+            if f["direction"] == "above" and f["month"] >= last_year and f["observed"] is not None
+        ][-1:]
         if recent:
             flag = recent[0]
             said.append(
@@ -478,12 +528,12 @@ def run(
     settings = settings or Settings()
     step = progress or (lambda _: None)
     step(f"Opening the extract on {backend}")
-    tables = queries.open_extract(Path(data_dir), con or connect(backend))
+    tables = queries.open_extract(Path(data_dir), con or connect(backend), settings.record_key_secret)
     step("Counting demand")
     results: dict = {"generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "backend": backend}
-    results["demand"] = _demand(tables, settings)
+    results["demand"], exact_monthly = _demand(tables, settings)
     step("Forecasting and flagging surges")
-    results["forecast"] = _forecast(results["demand"]["monthly"], settings)
+    results["forecast"] = _forecast(exact_monthly, settings, results["demand"]["monthly"])
     step("Waits (Kaplan-Meier, still-waiting women censored)")
     results["waits"] = _waits(tables, settings)
     step("Unmet need: declines and by-and-for offers")
@@ -496,7 +546,12 @@ def run(
         counted["services"] = views.counts(tables, ["service_key"])
     results["views"] = sorted(counted)
     results["filter_choices"] = views.choices(counted["filters"])  # the form's options, without reading the tables
-    results["suppression"] = {"threshold": settings.suppression_threshold}
+    results["suppression"] = {
+        "threshold": settings.suppression_threshold,
+        "max_change": settings.perturbation_max,
+        "variance": settings.perturbation_variance,
+        "sentence": protect.sentence(settings),
+    }
     results["norms"] = [n.__dict__ for n in settings.norms]
     results["findings"] = findings(results, settings)
     results["charts"] = chart_specs(results)
@@ -568,13 +623,12 @@ def report_html(results: dict) -> str:
         parts += [f"<li>{n['value']:g} {e(n['unit'])} ({e(n['source'])})</li>" for n in rates["norms"].values()]
         parts.append(f"<li>Adult women: {e(rates['population_source'])}</li></ul>")
     header, *body = csv_rows(results)
-    parts.append("<h2>Every published figure</h2><table><thead><tr>")
+    said = e(results["suppression"]["sentence"])
+    parts.append(f"<h2>Every published figure</h2><p data-protection>{said} A blank is a hidden figure.</p>")
+    parts.append("<table><thead><tr>")
     parts += [f"<th scope='col'>{e(h)}</th>" for h in header]
     parts.append("</tr></thead><tbody>")
     for row in body:
         parts.append("<tr>" + "".join(f"<td>{e('' if v is None else str(v))}</td>" for v in row) + "</tr>")
-    parts.append(
-        f"</tbody></table><p>Counts under {results['suppression']['threshold']} are hidden, with others that would "
-        "reveal them; a blank is a hidden figure.</p></body></html>"
-    )
+    parts.append("</tbody></table></body></html>")
     return "".join(parts)

@@ -94,6 +94,16 @@ class Settings:
     events: tuple[KnownEvent, ...] = DEFAULT_EVENTS
     forecast_horizon: int = 12
     suppression_threshold: int = 10
+    # Cell-key perturbation (protect.py): every published count changes by at most `perturbation_max` either way,
+    # mean zero, with this variance. Three and 2.0: the changes left after subtracting one table from another (the sum
+    # of a few dozen such changes) spread over far more than 1..9, so a hidden count is not recovered, while a count at
+    # the threshold moves by at most 3 and the typical change (sd 1.4) is that of rounding to base 5 (variance 2), the
+    # rounding UK statistics have long used, without its bias or its exact totals.
+    perturbation_max: int = 3
+    perturbation_variance: float = 2.0
+    # Keys the record keys' hash when the extract carries none (protect.record_keys); the publishing site sets it from
+    # its own secret (commissioning.services.run_settings), so a reader cannot work out the keys. Not printed.
+    record_key_secret: str = field(default="", repr=False)
     simulation_runs: int = 200
     seed: int = 15
     backtest_origins: int = 6  # rolling origins x candidates ETS fits: six give MASE over 72 forecasts a candidate

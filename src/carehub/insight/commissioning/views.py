@@ -5,12 +5,16 @@ keeps the counts the figures are made from (never a row about a person): referra
 (wait stage, key..., period, whole day, finished or still waiting), women waiting per (month end, key...) and
 offers per (key..., period, service type, decline reason). `view` sums the rows a filter keeps and computes the
 same figures as the run (Kaplan-Meier waits with censoring, rates per 10,000 with exact intervals, declines per 100
-offers), suppressing small numbers by the same rule, so a filtered page costs a few milliseconds and no extract.
+offers), publishing every count by the same rule, so a filtered page costs a few milliseconds and no extract.
 
-Each view is suppressed on its own (primary and secondary, by `queries.suppressed`). Two views that overlap (a
-borough's month against the same borough's months by service type) are not suppressed jointly, so a reader who
-subtracts one from the other might narrow a hidden count: joint suppression over the whole (month, borough, service
-type) cube is the fix, not yet made (the views are for commissioners, who see aggregates only).
+Every count table carries a `ckey` column beside each count: the sum of its records' keys mod 256 (`protect`). A view
+sums the rows a filter keeps and sums their keys too, so a count is published as n + ptable[n, key] whichever view
+asks for the same women: London's month, a borough's, a borough's by service type. Views that overlap therefore do
+not subtract to a hidden count: each figure, totals included, carries its own small change (at most
+`Settings.perturbation_max`), so London's month minus the other 32 boroughs' same month is the hidden borough plus
+the sum of 34 changes, not the count; and asking again gives the same number, never a fresh draw to average.
+Counts published under the threshold are hidden. There is no secondary suppression: it existed to stop totals
+giving back hidden cells, which perturbed totals no longer do (see `protect`).
 
 The keys are (borough, need) for the commissioners' filters (the service type of a referral is the need she was
 referred for, as on the scenario page; of an offer, the type of the service offered) and (service_key) for a
@@ -27,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import demand as rates
-from . import queries
+from . import protect, queries
 from .settings import Settings
 from .waits import summarise
 
@@ -66,7 +70,9 @@ def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataF
     month = _month_number(referrals.received_at)
     bucket = _bucket(month, last).name("period")
     out = {
-        "demand": referrals.group_by([month.name("month"), *cols]).aggregate(referrals=referrals.count()).to_pandas()
+        "demand": referrals.group_by([month.name("month"), *cols])
+        .aggregate(referrals=referrals.count(), ckey=queries._ckey(referrals))
+        .to_pandas()
     }
     frames = []
     if "days_observed" in referrals.columns:
@@ -76,7 +82,7 @@ def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataF
             days = referrals[column]
             time = ibis.coalesce(days, referrals.days_observed).floor().cast("int64").name("days")
             grouped = referrals.group_by([*cols, bucket, time, days.notnull().name("finished")]).aggregate(
-                women=referrals.count()
+                women=referrals.count(), ckey=queries._ckey(referrals)
             )
             frames.append(grouped.to_pandas().assign(stage=stage))
     out["waits"] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -84,7 +90,7 @@ def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataF
         through = referrals.received_at + referrals.days_to_allocation.ceil().cast("int64").as_interval("D")
         pairs = (
             referrals.group_by([month.name("entered"), _month_number(through).name("left"), *cols])
-            .aggregate(women=referrals.count())
+            .aggregate(women=referrals.count(), ckey=queries._ckey(referrals))
             .to_pandas()
         )
         out["waiting"] = _waiting(pairs, keys)
@@ -93,19 +99,20 @@ def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataF
     out["declines"] = pd.DataFrame()
     if "offers" in tables:
         offers = tables["offers"]
-        joined = offers.join(referrals.select("referral_key", *cols, bucket), "referral_key")
+        joined = offers.join(referrals.select("referral_key", *cols, bucket), "referral_key")  # offers' own keys
         reason = ibis.ifelse(joined.status == "declined", joined.decline_reason, "").name("decline_reason")
         offer_keys = [joined[k] for k in keys if k != "need"]
         out["declines"] = (
             joined.group_by([*offer_keys, joined.period, joined.service_type, reason])
-            .aggregate(offers=joined.count())
+            .aggregate(offers=joined.count(), ckey=queries._ckey(joined))
             .to_pandas()
         )
     return out
 
 
 def _waiting(pairs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Women waiting at each month end per key: entered by then and not through by then (or still waiting)."""
+    """Women waiting at each month end per key: entered by then and not through by then (or still waiting), with
+    the cell key of those women."""
     months = np.arange(pairs.entered.min(), pairs.entered.max() + 1) if len(pairs) else np.array([], int)
     left = pairs.left.fillna(np.iinfo(np.int64).max).to_numpy()
     rows = []
@@ -113,9 +120,11 @@ def _waiting(pairs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     for key, group in groups:
         key = key if isinstance(key, tuple) else (key,)
         entered, gone, women = group.entered.to_numpy(), left[group.index], group.women.to_numpy()
+        ckeys = group.ckey.to_numpy()
         for m in months:
-            rows.append((*key, int(m), int(women[(entered <= m) & (gone > m)].sum())))
-    return pd.DataFrame(rows, columns=[*keys, "month", "waiting"])
+            there = (entered <= m) & (gone > m)
+            rows.append((*key, int(m), int(women[there].sum()), int(ckeys[there].sum() % protect.KEYS)))
+    return pd.DataFrame(rows, columns=[*keys, "month", "waiting", "ckey"])
 
 
 def write(found: dict[str, pd.DataFrame], folder: Path, prefix: str) -> None:
@@ -188,7 +197,8 @@ def _months_in(period: str, last: int) -> tuple[int, int] | None:
 
 
 def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -> dict:
-    """The figures for one filter, in the shape of results.json's demand, waits and unmet declines, suppressed."""
+    """The figures for one filter, in the shape of results.json's demand, waits and unmet declines, every count
+    through `protect` (perturbed by its cell key, hidden under the threshold)."""
     from .run import STAGE_LABELS, decline_rows  # run imports this module
 
     check(found, filters)
@@ -199,25 +209,21 @@ def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -
     months = (window[0], window[1]) if window else (int(demand.month.min()), last)
     kept = _keep(demand, filters)
     kept = kept[(kept.month >= months[0]) & (kept.month <= months[1])]
-    monthly = kept.groupby("month").referrals.sum().reindex(range(months[0], months[1] + 1), fill_value=0)
-    series = pd.DataFrame({"month": [_label(m) for m in monthly.index], "c": "n", "referrals": monthly.to_numpy()})
-    published = queries.suppressed(series, "month", "c", "referrals", threshold=threshold)
-    published = published[published.c == queries.TOTAL]
+    monthly = kept.groupby("month")[["referrals", "ckey"]].sum()
+    monthly = monthly.reindex(range(months[0], months[1] + 1), fill_value=0)
+    shown = protect.publish_all(monthly.referrals.to_numpy(), monthly.ckey.to_numpy() % protect.KEYS, settings)
     result: dict = {
         "filters": filters.__dict__,
         "threshold": threshold,
+        "protection": protect.sentence(settings),
         "period_label": PERIODS[filters.period],
         "demand": {
-            "monthly": [
-                {"month": m, "referrals": n}
-                for m, n in zip(published.month, published.referrals, strict=True)
-                if m != queries.TOTAL
-            ],
-            "total": published[published.month == queries.TOTAL].referrals.iloc[0],
+            "monthly": [{"month": _label(m), "referrals": n} for m, n in zip(monthly.index, shown, strict=True)],
+            "total": protect.publish(int(monthly.referrals.sum()), protect.cell_key(monthly.ckey), settings),
         },
     }
     if "borough" in kept.columns and not filters.service:
-        by_borough = kept.groupby("borough").referrals.sum()
+        by_borough = kept.groupby("borough")[["referrals", "ckey"]].sum()
         span = months[1] - months[0] + 1
         when = f"Over {PERIODS[filters.period]}" if filters.period == "all" else f"In {PERIODS[filters.period]}"
         populations, names = rates.adult_women(settings), rates.borough_names(settings)
@@ -226,7 +232,14 @@ def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -
             populations = {filters.borough: populations.get(filters.borough, 0.0)}
             area = names.get(filters.borough, filters.borough)
         result["demand"]["rates"] = rates.rates_table(
-            {str(b): int(n) for b, n in by_borough.items()}, span, settings, populations, names, when=when, area=area
+            {str(b): int(n) for b, n in by_borough.referrals.items()},
+            span,
+            settings,
+            populations,
+            names,
+            when=when,
+            area=area,
+            keys={str(b): int(k) for b, k in by_borough.ckey.items()},
         )
         found_rates = result["demand"]["rates"]
         found_rates["first_month"], found_rates["last_month"] = map(_label, months)
@@ -239,21 +252,23 @@ def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -
         if window:
             waits = waits[waits.period == filters.period]
         for stage in queries.STAGES:
-            rows = waits[waits.stage == stage].groupby(["days", "finished"], as_index=False).women.sum()
+            rows = waits[waits.stage == stage].groupby(["days", "finished"], as_index=False)[["women", "ckey"]].sum()
             rows = rows[rows.women > 0]
             if rows.empty:
                 continue
             stages[stage] = stage_figures(
                 stage, STAGE_LABELS[stage], rows.days.to_numpy(), rows.finished.to_numpy(), rows.women.to_numpy(),
-                threshold,
+                settings, rows.ckey.to_numpy(),
             )  # fmt: skip
     waiting = found["waiting"]
     waiting_list = []
     if not waiting.empty:
         waiting = _keep(waiting, filters)
         waiting = waiting[(waiting.month >= months[0]) & (waiting.month <= months[1])]
-        for month, n in waiting.groupby("month").waiting.sum().items():
-            waiting_list.append({"month": _label(int(month)), "waiting": int(n) if n >= threshold else None})
+        by_month = waiting.groupby("month")[["waiting", "ckey"]].sum()
+        shown = protect.publish_all(by_month.waiting.to_numpy(), by_month.ckey.to_numpy() % protect.KEYS, settings)
+        for month, n in zip(by_month.index, shown, strict=True):
+            waiting_list.append({"month": _label(int(month)), "waiting": n})
     result["waits"] = {"stages": stages, "waiting_list": waiting_list}
     offers = found["declines"]
     declines = []
@@ -261,24 +276,28 @@ def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -
         offers = _keep(offers, filters, offers=True)
         if window:
             offers = offers[offers.period == filters.period]
-        frame = offers.groupby(["service_type", "decline_reason"], as_index=False).offers.sum()
-        declines = decline_rows(frame, threshold)
+        frame = offers.groupby(["service_type", "decline_reason"], as_index=False)[["offers", "ckey"]].sum()
+        declines = decline_rows(frame, settings)
     result["unmet"] = {"declines": declines}
     return result
 
 
-def stage_figures(stage: str, label: str, days, finished, women, threshold: int) -> dict:
-    """A wait stage's median and 90th percentile (Kaplan-Meier, still-waiting women censored) with intervals; all
-    hidden when fewer than `threshold` women are in it, and the number still waiting hidden when it is small."""
+def stage_figures(stage: str, label: str, days, finished, women, settings: Settings, ckeys) -> dict:
+    """A wait stage's median and 90th percentile (Kaplan-Meier on the exact counts, still-waiting women censored)
+    with intervals; all hidden when the published number of women in it is hidden, and the numbers of women
+    published through `protect`, keyed by the women they count."""
     summary = summarise(stage, days, finished, women)
+    ckeys, finished = np.asarray(ckeys), np.asarray(finished, bool)
+    people = protect.publish(summary.people, protect.cell_key(ckeys), settings)
+    still = protect.publish(summary.still_waiting, protect.cell_key(ckeys[~finished]), settings)
 
     def figure(value: float) -> float | None:
-        return None if summary.people < threshold or not np.isfinite(value) else float(value)
+        return None if people is None or not np.isfinite(value) else float(value)
 
     return {
         "label": label,
-        "people": summary.people if summary.people >= threshold else None,
-        "still_waiting": summary.still_waiting if summary.still_waiting >= threshold else None,
+        "people": people,
+        "still_waiting": still,
         "median": figure(summary.median),
         "median_low": figure(summary.median_ci[0]),
         "median_high": figure(summary.median_ci[1]),
