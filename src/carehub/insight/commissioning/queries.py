@@ -89,7 +89,9 @@ def monthly_demand(referrals: ibis.Table, by: str | None = None) -> pd.DataFrame
     expr = referrals.group_by(keys).aggregate(
         referrals=referrals.count(), people=referrals.survivor_key.nunique(), ckey=_ckey(referrals)
     )
-    # A count of people is keyed by person: each woman's key once, however many referrals she had that month.
+    if by:  # people by split are not published: no person keys to count
+        return _frame(expr, names).astype({"referrals": "int64", "people": "int64", "ckey": "int64"})
+    # A published count of people is keyed by person: each woman's key once, however many referrals that month.
     women = referrals.select(*keys, "survivor_key", "person_record_key").distinct()
     people = women.group_by(names).aggregate(pkey=_ckey(women, "person_record_key"))
     frame = _frame(expr.join(people, names), names)
