@@ -50,6 +50,10 @@ def test_the_extract_holds_every_unsealed_referral_and_no_identity(seeded, tmp_p
     }
     event = AuditEvent.objects.get(action="export")
     assert event.changes["files"]["referrals.parquet"] == table.num_rows
+    # record keys for cell-key perturbation: 0..255, spread out, one per person whatever her referrals
+    keys = table.select(["survivor_key", "record_key", "person_record_key"]).to_pandas()
+    assert keys.record_key.between(0, 255).all() and keys.record_key.nunique() > 100
+    assert (keys.groupby("survivor_key").person_record_key.nunique() == 1).all()
 
 
 def test_pseudonyms_are_stable_and_link_a_survivors_referrals(seeded, tmp_path):

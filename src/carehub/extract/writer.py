@@ -94,6 +94,10 @@ REFERRAL_SCHEMA = pa.schema(
         ("positive_outcome", pa.bool_()),
         ("support_weeks", pa.float64()),
         ("repeat_within_12_months", pa.bool_()),
+        # Record keys 0..255 for the commissioning evidence's cell-key perturbation (insight.commissioning.protect):
+        # the referral's, and her person's (the same on each of her referrals, for counts of women).
+        ("record_key", pa.int64()),
+        ("person_record_key", pa.int64()),
     ]
 )
 # Written only with --sealed-pathway, and removed from the folder by a run without it.
@@ -116,6 +120,7 @@ OFFER_SCHEMA = pa.schema(
         ("status", pa.string()),
         ("decline_reason", pa.string()),
         ("days_to_response", pa.float64()),
+        ("record_key", pa.int64()),  # the offer's, for cell-key perturbation (as referrals' record_key)
     ]
 )
 # One row per episode of support: a case that opened by the end of the data (insight.duration reads it).
@@ -156,6 +161,14 @@ IMMIGRATION_FLAGS = ("sealed", "wants_by_and_for", "offered_by_and_for", "accept
 def pseudonym(kind: str, value: int) -> str:
     digest = hmac.new(settings.HASH_KEY.encode(), f"extract:{kind}:{value}".encode(), hashlib.sha256)
     return digest.hexdigest()[:20]
+
+
+def record_key(kind: str, value: int) -> int:
+    """A record's key 0..255 for cell-key perturbation: a keyed hash like the pseudonyms, so the small change each
+    published count receives is one no reader without the key can work out, and the same record keeps its key from
+    one extract to the next (the same women, the same published number)."""
+    digest = hmac.new(settings.HASH_KEY.encode(), f"extract:record_key:{kind}:{value}".encode(), hashlib.sha256)
+    return digest.digest()[0]
 
 
 def service_key(service_id: int) -> str:
@@ -284,6 +297,8 @@ def _record(v: dict, later: dict[int, list[dt.datetime]], end_of_data: dt.dateti
     return {
         "referral_key": pseudonym("referral", v["pk"]),
         "survivor_key": pseudonym("survivor", v["person"]),
+        "record_key": record_key("referral", v["pk"]),
+        "person_record_key": record_key("person", v["person"]),
         "received_at": v["received_at"],
         "quarter": quarter_of(v["received_at"]),
         "borough": v["borough"],
@@ -390,10 +405,12 @@ def _write_offers(path: Path, *, sealed: bool) -> int:
             "status": v["status"],
             "decline_reason": v["decline_reason"],
             "days_to_response": _days(v["offered_at"], v["responded_at"]),
+            "record_key": record_key("offer", v["pk"]),
         }
         for v in Offer.objects.filter(referral__sealed=sealed)
         .order_by("referral_id", "offered_at", "pk")
         .values(
+            "pk",
             "referral_id",
             "offered_at",
             "service__service_type",

@@ -302,7 +302,11 @@ def _scenario_inputs(referrals, histogram, demand: float, fte: float, settings: 
         return {}
     recent = referrals.received_at.max().to_pandas()
     last_year = referrals.filter(referrals.received_at > ibis.literal(recent) - ibis.interval(days=365))
-    counts = last_year.group_by("need").aggregate(n=last_year.count()).to_pandas()
+    counts = last_year.group_by("need").aggregate(n=last_year.count(), ckey=queries._ckey(last_year)).to_pandas()
+    # Shares from the published counts: an exact share of exact counts would give the counts back (the fraction's
+    # denominator), so the shares are of the perturbed counts, and a service type whose count is hidden is left out.
+    shown = [protect.publish(n, k, settings) for n, k in zip(counts.n, counts.ckey, strict=True)]
+    counts = counts.assign(n=shown).dropna(subset=["n"])
     total = counts.n.sum()
     out = {}
     for row in counts.itertuples(index=False):
