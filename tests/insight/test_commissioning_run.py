@@ -123,3 +123,5 @@ def test_london_totals_are_perturbed_on_their_own_keys(results):
     # the same women (all referrals) through two tables: the same cell key, so the same published number
     totals = [c for c in document["demand"]["by"]["need"] if c["need"] == "total" and c["quarter"] == "total"]
     assert totals[0]["referrals"] == document["demand"]["total"]
+    # every referral is in each wait stage (finished or still waiting): the same women, the same published number
+    assert {s["people"] for s in document["waits"]["stages"].values()} == {document["demand"]["total"]}

@@ -18,12 +18,13 @@ after Fraser and Wooton, 2005; Marley and Leaver, 2011), and so does this module
   stays zero; then the threshold rule hides every published value under the threshold.
 
 A total is perturbed on its own key, so it does not equal the sum of the published cells it covers: subtracting the
-32 boroughs from London leaves the hidden borough plus the sum of 34 small changes, not the count. That is also why
-there is no secondary suppression any more: secondary suppression exists only so that totals cannot give a hidden
-cell back, and a perturbed total cannot; keeping it would hide more than protection needs (the brief: suppression
-that protects without hiding more than it must). What remains possible is averaging over many different
-subtractions that reach the same hidden cell through different other cells: each costs the attacker a table of
-independent changes, and the answer is still only an estimate, which is the standard the offices above accept.
+32 boroughs from London leaves the hidden borough plus the sum of 33 small changes (London's and the 32 boroughs'),
+not the count. That is also why there is no secondary suppression any more: secondary suppression exists only so
+that totals cannot give a hidden cell back, and a perturbed total cannot; keeping it would hide more than protection
+needs (suppression that protects without hiding more than it must). What remains possible is averaging over many
+different subtractions that reach the same hidden cell through different other cells: each costs the attacker a
+table of independent changes, and the answer is still only an estimate, which is the standard the offices above
+accept.
 
 Rates, shares and intervals shown next to a count are computed from the published count, so a page never pairs a
 changed count with a rate that gives the exact one back. Statistics that are not counts (the forecast, Kaplan-Meier

@@ -12,7 +12,7 @@ sums the rows a filter keeps and sums their keys too, so a count is published as
 asks for the same women: London's month, a borough's, a borough's by service type. Views that overlap therefore do
 not subtract to a hidden count: each figure, totals included, carries its own small change (at most
 `Settings.perturbation_max`), so London's month minus the other 32 boroughs' same month is the hidden borough plus
-the sum of 34 changes, not the count; and asking again gives the same number, never a fresh draw to average.
+the sum of 33 changes, not the count; and asking again gives the same number, never a fresh draw to average.
 Counts published under the threshold are hidden. There is no secondary suppression: it existed to stop totals
 giving back hidden cells, which perturbed totals no longer do (see `protect`).
 
