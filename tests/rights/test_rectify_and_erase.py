@@ -185,7 +185,7 @@ def test_an_approved_erasure_carried_out_leaves_her_identity_unreadable_through_
             reverse("rights:access", kwargs={"public_id": sar.public_id}),
         ],
         "alice": [reverse("cases:detail", kwargs={"public_id": world.cases["solace"].public_id})],
-        "hattie": [reverse("rights:survivor", kwargs={"public_id": survivor.public_id})],
+        "hilda": [reverse("rights:survivor", kwargs={"public_id": survivor.public_id})],
     }
     for persona, urls in pages.items():
         client = client_for(persona)
@@ -200,7 +200,7 @@ def test_an_approved_erasure_carried_out_leaves_her_identity_unreadable_through_
         client_for("alice").get(reverse("rights:rectify", kwargs={"public_id": survivor.public_id})).status_code == 404
     )
     # A new request for her cannot be opened either: there is nothing of her left to give.
-    response = client_for("hattie").post(
+    response = client_for("hilda").post(
         reverse("rights:access_open", kwargs={"public_id": survivor.public_id}),
         {"received_on_day": 3, "received_on_month": 3, "received_on_year": 2026},
     )
