@@ -234,15 +234,20 @@ RIGHTS_REFERRER = "Dr Ottoline Brackenbury"
 
 def rights_cases(world):
     """Two women supported by Quaymarsh, for test_rights.py alone: one asks what is held about her (her notes name
-    her GP, who referred her, and a passage the reviewer redacts); the other asks to be erased."""
+    her GP, who referred her, and a passage the reviewer redacts); the other asks to be erased. And Quaymarsh's
+    second manager, amelia (not a persona of tests/world.py): erasure needs four eyes, so she decides the request
+    amara records."""
     import datetime as dt
 
     from django.utils import timezone
 
+    from carehub.accounts.models import Role
     from carehub.cases.models import Contact, ContactKind
     from carehub.referrals.models import Status
     from tests import factories as f
 
+    amelia = f.UserFactory(username="amelia")
+    f.MembershipFactory(user=amelia, organisation=world.orgs["solace"], role=Role.SERVICE_MANAGER)
     made = {}
     for key, family in (("access", "Accessmarker"), ("erasure", "Erasuremarker")):
         referral = f.ReferralFactory(

@@ -1,7 +1,8 @@
 """Her rights, in a real browser: Quaymarsh's manager answers a subject access request (opened, redacted, released,
-downloaded) and an erasure request (decided, carried out); the hub's manager answers a subject access request for a
-woman only the hub holds, from her home. Every page is checked as in test_pages.py: axe-core (no
-serious or critical violation), no content security policy violation, no survivor's name in the title.
+downloaded) and an erasure request (recorded by one manager, decided and carried out by another: four eyes); the
+hub's manager answers a subject access request for a woman only the hub holds, from her home. Every page is checked
+as in test_pages.py: axe-core (no serious or critical violation), no content security policy violation, no
+survivor's name in the title.
 
 The women are build_world.py's `rights_cases` and `hub_rights_referral`, used by no other test.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.harness import Hub, Visitor
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -106,6 +108,18 @@ def test_an_erasure_request_is_decided_and_carried_out(sign_in, hub: Hub) -> Non
     visitor.follow(page.get_by_role("button", name="Record the request"))
     visitor.check()
     assert "It now needs a decision." in done_banner(visitor)
+    # Four eyes: amara recorded it, so she is told another manager must decide it, and has no form to.
+    assert "another manager of Quaymarsh Women's Service must decide it" in page.locator("main").inner_text()
+    assert page.get_by_role("button", name="Record the decision").count() == 0
+    request_path = page.url.removeprefix(hub.base_url)
+
+    # Quaymarsh's other manager finds it waiting on her requests page, and decides it.
+    visitor.follow(page.get_by_role("button", name="Sign out"))
+    visitor.sign_in("amelia", PASSWORD)
+    visitor.follow(page.get_by_role("link", name="Subject access and erasure requests"))
+    visitor.check()
+    visitor.follow(page.locator(f'a[href="{request_path}"]'))
+    visitor.check()
 
     # A ground that does not fit the decision is refused on the form; the right one is recorded.
     page.get_by_role("group", name="Your decision").get_by_label("Approve: erase her").check()

@@ -30,7 +30,7 @@ from carehub.rights import services as rights
 from carehub.rights.models import ErasureGround, ErasureRequest, ErasureStatus
 from tests.accounts.test_route_matrix import all_patterns, urls_to_try
 from tests.retention.helpers import AS_OF, close, write_about
-from tests.rights.helpers import PASSAGE, with_records
+from tests.rights.helpers import PASSAGE, second_manager, with_records
 from tests.world import PERSONAS
 
 GIVEN, EMAIL, PHONE = "Perpetua", "perpetua.w@example.net", "07700 900777"
@@ -129,10 +129,11 @@ def erase_by_retention(world) -> None:
 
 
 def erase_on_request(world) -> None:
-    """The erasure request the walk's rights_urls recorded for her (Quaymarsh's), decided and carried out."""
+    """The erasure request the walk's rights_urls recorded for her (amara's, for Quaymarsh), decided by Quaymarsh's
+    other manager (four eyes) and carried out."""
     request = ErasureRequest.objects.get(survivor=world.referrals["solace"].survivor, status=ErasureStatus.PENDING)
     rights.erasure_decide(
-        actor=world.users["amara"], request=request, approve=True, ground=ErasureGround.NO_LONGER_NEEDED
+        actor=second_manager(world), request=request, approve=True, ground=ErasureGround.NO_LONGER_NEEDED
     )
     rights.erasure_carry_out(actor=world.users["amara"], request=request)
 

@@ -6,8 +6,10 @@ import datetime as dt
 
 from django.utils import timezone
 
+from carehub.accounts.models import Role
 from carehub.cases.models import Contact, ContactKind
 from carehub.referrals.models import Consent, ConsentKind
+from tests import factories as f
 
 REFERRER = "Dr Winifred Quillfeather"  # the professional who referred her: another person in her records
 HOUSEMATE = "her cousin Tamsin answers the phone"  # who else may answer: another person's details
@@ -19,6 +21,20 @@ STAFF = "Alice"  # alice's full name (UserFactory: username.title()), named in a
 def hub_manager(world):
     """Hilda manages the hub (a persona of the world): she answers subject access requests for what the hub holds."""
     return world.users["hilda"]
+
+
+SECOND_MANAGERS = {"solace": "amelia", "hub": "hugo"}
+
+
+def second_manager(world, org: str = "solace"):
+    """Another manager of the organisation (Quaymarsh's amelia, the hub's hugo): erasure needs four eyes, so the
+    manager who records a request is never the one who decides it."""
+    username = SECOND_MANAGERS[org]
+    if username not in world.users:
+        user = f.UserFactory(username=username)
+        f.MembershipFactory(user=user, organisation=world.orgs[org], role=Role.SERVICE_MANAGER)
+        world.users[username] = user
+    return world.users[username]
 
 
 def with_records(world, key: str = "solace"):

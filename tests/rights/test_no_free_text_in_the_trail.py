@@ -18,7 +18,7 @@ from carehub.retention.models import LegalHold
 from carehub.rights import services
 from carehub.rights.forms import RECTIFY_REASONS
 from carehub.rights.models import ErasureGround
-from tests.rights.helpers import with_records
+from tests.rights.helpers import second_manager, with_records
 
 WHEN = dt.date(2026, 3, 2)
 
@@ -54,11 +54,19 @@ def test_what_staff_type_about_her_reaches_no_audit_event(world):
         actor=amara, survivor=survivor, organisation=world.orgs["solace"], received_on=WHEN
     )
     services.erasure_decide(
-        actor=amara, request=refused, approve=False, ground=ErasureGround.SAFEGUARDING, explanation=about_her
+        actor=second_manager(world),
+        request=refused,
+        approve=False,
+        ground=ErasureGround.SAFEGUARDING,
+        explanation=about_her,
     )
     request = services.erasure_request(actor=hilda, survivor=survivor, organisation=world.orgs["hub"], received_on=WHEN)
     services.erasure_decide(
-        actor=hilda, request=request, approve=True, ground=ErasureGround.NO_LONGER_NEEDED, explanation=about_her
+        actor=second_manager(world, "hub"),
+        request=request,
+        approve=True,
+        ground=ErasureGround.NO_LONGER_NEEDED,
+        explanation=about_her,
     )
     events_before = AuditEvent.objects.count()
     services.erasure_carry_out(actor=hilda, request=request)
