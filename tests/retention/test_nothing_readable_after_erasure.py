@@ -33,6 +33,10 @@ from tests.retention.helpers import AS_OF, close, write_about
 from tests.rights.helpers import PASSAGE, second_manager, with_records
 from tests.world import PERSONAS
 
+# Slow by design: every persona at about a hundred URLs, twice, and the extract (some 20 to 40 s a test on a quiet
+# machine). `make test` runs it on both databases; the inner loop (`make test-fast`) leaves it out.
+pytestmark = pytest.mark.slow
+
 GIVEN, EMAIL, PHONE = "Perpetua", "perpetua.w@example.net", "07700 900777"
 BORN = dt.date(1977, 8, 23)
 NEEDLES = [
@@ -42,8 +46,9 @@ NEEDLES = [
 # Routes with nothing of any survivor on them: accounts, administration of users and services, the directory,
 # co-production's commitments and consultations. (Their rows in the route matrix show who may open them.)
 NOT_ABOUT_SURVIVORS = ("accounts:", "administration:", "service_administration:", "directory:", "coproduction:")
-# Of the routes that take a parameter, those that open one of her records (the walk tries them with hers), and the
-# exports (the published analyses' downloads, and the subject access pack's); the other records' pages show others.
+# Of the routes that take a parameter: those that open one of her records (the walk tries them with hers), the
+# exports (the published analyses' downloads, and the subject access pack's) and the audit pages (each woman's
+# trail, hers among them); the other records' pages show others. Care Hub has no audit export beyond those pages.
 EXPORTS = ("download", "chart_csv")
 
 
@@ -72,7 +77,7 @@ def prepared(world, tmp_path):
         (url, name)
         for url, name, key in urls_to_try(world)
         if not name.startswith(NOT_ABOUT_SURVIVORS)
-        and (key == "solace" or "<" not in resolver[name] or name.endswith(EXPORTS))
+        and (key == "solace" or "<" not in resolver[name] or name.endswith(EXPORTS) or name.startswith("audit:"))
     ]
 
 
