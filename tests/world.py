@@ -44,6 +44,10 @@ PERSONAS: dict[str, tuple[str, str]] = {
     "otto": ("hub", Role.AUDITOR),
     "oona": ("ias", Role.AUDITOR),
     "adam": ("hub", Role.ADMINISTRATOR),
+    # The hub manager (a service manager of the hub organisation, accounts.policy): she answers the hub's subject
+    # access and erasure requests and places its legal holds; she opens no referral or case page (policy gives a
+    # hub's service manager no content scope: that is the hub workers' work).
+    "hilda": ("hub", Role.SERVICE_MANAGER),
 }
 
 ORGANISATIONS = {

@@ -407,6 +407,10 @@ RETENTION_SCHEDULE: dict = {
     # The sealed pathway (abuse by police officers or staff; the independent service's records): its own line.
     # Trigger: the latest closure of her sealed case.
     "sealed_pathway_years": 6,
+    # A survivor record with no referral and no case (her identity written by an intake that never finished, or
+    # left behind by one re-pointed elsewhere): nothing to support her with, so kept 1 year. Trigger: the day the
+    # record was created, or the latest correction of her details (rectification) if later.
+    "unreferred_record_years": 1,
     # Audit events outlive the records they describe: kept at least this long after the event. The retention run
     # never deletes an audit event (the chains are append-only); this is the figure an archive job must respect,
     # and it must exceed every record rule above, the children's rule included (an unborn child's records can be

@@ -33,9 +33,13 @@ def all_patterns(resolver=None, prefix: str = "", namespace: str = ""):
 
 
 # Who answers her subject access and erasure requests, by hand from the brief: the manager of the organisation that
-# holds her records (the hub's manager too, but the world has none: tests/rights has her); a sealed survivor's, the
-# independent service's alone.
-MAY_ANSWER_FOR = {"triage": set(), "solace": {"amara"}, "sistah": {"bea"}, "sealed": {"ivan"}}
+# holds her records, and the hub's manager (hilda) for every unsealed referral (the hub triages them all); a sealed
+# survivor's, the independent service's alone.
+MAY_ANSWER_FOR = {"triage": {"hilda"}, "solace": {"amara", "hilda"}, "sistah": {"bea", "hilda"}, "sealed": {"ivan"}}
+# Who opens a request, by the organisation answering it: its own managers (rights_urls makes one request of each
+# kind per key: Quaymarsh's, Kestrel Rise's and the independent service's for their own women, the hub's for the
+# woman in triage).
+MAY_OPEN_REQUEST = {"solace": {"amara"}, "sistah": {"bea"}, "sealed": {"ivan"}, "hub:triage": {"hilda"}}
 
 MISSING_ID = "ZZZZZZZZZZZZ"  # a well-formed public identifier that no record has
 
@@ -222,11 +226,16 @@ def rights_urls(world) -> dict[str, list[tuple[str, str | None]]]:
     from carehub.rights import services as rights
 
     when = dt.date(2026, 3, 2)
-    answering = {"solace": ("amara", "solace"), "sistah": ("bea", "sistah"), "sealed": ("ivan", "ias")}
+    answering = {
+        "solace": ("amara", "solace"),
+        "sistah": ("bea", "sistah"),
+        "sealed": ("ivan", "ias"),
+        "hub:triage": ("hilda", "hub"),
+    }
     access, erasure = {}, {}
     for key, (manager, org) in answering.items():
         actor, organisation = world.users[manager], world.orgs[org]
-        survivor = world.referrals[key].survivor
+        survivor = world.referrals[key.removeprefix("hub:")].survivor
         sar = rights.subject_access_open(actor=actor, survivor=survivor, organisation=organisation, received_on=when)
         rights.subject_access_review(actor=actor, request=sar, passages=[], withheld=[], redact_staff_names=False)
         access[key] = rights.subject_access_release(actor=actor, request=sar).public_id
@@ -304,7 +313,11 @@ def test_no_persona_sees_a_record_outside_its_scope(world, client_for, persona):
     from django.test import Client
 
     client = client_for(persona) if persona else Client()
-    hidden_markers = {key: world.marker(key) for key, allowed in MAY_SEE_CONTENT.items() if persona not in allowed}
+    hidden_markers = {
+        key: world.marker(key)
+        for key, allowed in MAY_SEE_CONTENT.items()
+        if persona not in allowed | MAY_ANSWER_FOR[key]  # a manager answering for her sees her on the rights pages
+    }
     for url, name, key in urls_to_try(world):
         response = client.get(url)
         assert response.status_code in {200, 301, 302, 401, 404, 405}, (url, response.status_code)
@@ -325,8 +338,11 @@ def test_no_persona_sees_a_record_outside_its_scope(world, client_for, persona):
             assert response.status_code == expected, (persona, url)
         if key is None and name in {"referrals:detail", "cases:detail"}:
             assert response.status_code == 404
-        if name in {"rights:survivor", "rights:access", "rights:erasure"}:
+        if name == "rights:survivor":
             expected = 200 if key and persona in MAY_ANSWER_FOR[key] else 404
+            assert response.status_code == expected, (persona, url)
+        if name in {"rights:access", "rights:erasure"}:
+            expected = 200 if key and persona in MAY_OPEN_REQUEST[key] else 404
             assert response.status_code == expected, (persona, url)
 
 
@@ -538,3 +554,97 @@ def test_an_answer_given_in_confidence_appears_on_no_page_outside_its_readers(wo
         client.get(url).content.decode() for url, name, _ in urls_to_try(world) if name.startswith("coproduction:")
     ]
     assert any(CONFIDENTIAL_MARKER in page for page in pages) == (persona in MAY_READ_CONFIDENTIAL_ANSWER)
+
+
+# The hub manager's row, by hand: what hilda (a service manager of the hub organisation) gets at every URL of the
+# matrix. She answers the hub's subject access and erasure requests and places its legal holds. Her role is a
+# service manager's, so the service managers' lists open for her, empty (the hub runs no service, so they hold
+# nothing of hers); she opens no referral, case, MARAC, audit, analysis, co-production or administration page.
+HUB_MANAGER_OPENS = {
+    "start",
+    "home",
+    "refer",
+    "healthz",
+    "accounts:otp_setup",
+    "directory:list",
+    "directory:detail",
+    "referrals:inbox",
+    "cases:list",
+    "cases:waiting",
+    "cases:caseload",
+    "cases:closures",
+    "search:search",
+    "notifications:list",
+    "retention:holds",
+    "coproduction:feedback_form",
+    "coproduction:feedback_start",
+    "rights:index",
+    "api:openapi-json",
+}
+# Routes that open only for some records: the women the hub holds (every unsealed referral), and the hub's own
+# requests (rights_urls: its subject access and erasure requests for the woman in triage). Any other, 404.
+_HUB_HOLDS = {key for key, who in MAY_ANSWER_FOR.items() if "hilda" in who}
+HUB_MANAGER_OPENS_FOR = {
+    **{name: _HUB_HOLDS for name in ("rights:survivor", "rights:access_open", "rights:erasure_open", "rights:rectify")},
+    **{name: {"hub:triage"} for name in ("rights:access", "rights:access_extend", "rights:erasure")},
+}
+HUB_MANAGER_ANSWERS = {
+    "favicon": 301,
+    "accounts:login": 302,  # signed in already: sent on
+    "accounts:otp_verify": 302,
+    "api:referral_status": 401,  # the API answers keys, not sessions
+}
+# Forms that only take a POST: a GET is refused (405) before anything is looked up, for every persona alike.
+POST_ONLY = {
+    "accounts:logout",
+    "administration:api_key_revoke",
+    "administration:invitation_send",
+    "administration:membership_add",
+    "administration:membership_role",
+    "administration:membership_toggle",
+    "administration:second_factor_reset",
+    "api:referral_create",
+    "notifications:open",
+    "notifications:preference",
+    "notifications:read_all",
+    "repeats:decide",
+    "repeats:undo",
+    "rights:access_release",
+    "rights:erasure_carry_out",
+}
+
+
+def hub_manager_expects(name: str, url: str, key: str | None) -> int:
+    if name in POST_ONLY:
+        return 405
+    if name in HUB_MANAGER_OPENS:
+        return 200
+    if name in HUB_MANAGER_ANSWERS:
+        return HUB_MANAGER_ANSWERS[name]
+    if name in HUB_MANAGER_OPENS_FOR:
+        return 200 if key in HUB_MANAGER_OPENS_FOR[name] else 404
+    if name == "rights:access_download":  # the hub's released pack, as HTML or JSON (no other kind exists)
+        return 200 if key == "hub:triage" and not url.endswith("/pdf/") else 404
+    if name == "rights:access_review":  # released already: the review is over, and she is sent back to the request
+        return 302 if key == "hub:triage" else 404
+    if name == "coproduction:public_commitment":  # the public page of a published commitment: anyone's
+        return 404 if MISSING_ID in url else 200
+    return 404
+
+
+def test_the_hub_manager_gets_what_her_row_says_at_every_url(world, client_for):
+    """The hub manager's row of the matrix, URL by URL: what she opens, and a 404 (as for a record that does not
+    exist) everywhere else. Her rights pages carry the hub's women by name; no other page does."""
+    client = client_for("hilda")
+    got = {}
+    for url, name, key in urls_to_try(world):
+        response = client.get(url)
+        got[url] = (name, response.status_code, hub_manager_expects(name, url, key))
+        if name.startswith("rights:") or response.status_code != 200:
+            continue
+        body = response.content.decode()
+        for record in world.referrals:
+            assert world.marker(record) not in body, (record, url)
+    wrong = {url: answer for url, answer in got.items() if answer[1] != answer[2]}
+    assert wrong == {}
+    assert {name for name, status, _ in got.values() if status == 200} >= HUB_MANAGER_OPENS | {"rights:access"}

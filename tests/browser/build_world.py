@@ -234,15 +234,20 @@ RIGHTS_REFERRER = "Dr Ottoline Brackenbury"
 
 def rights_cases(world):
     """Two women supported by Quaymarsh, for test_rights.py alone: one asks what is held about her (her notes name
-    her GP, who referred her, and a passage the reviewer redacts); the other asks to be erased."""
+    her GP, who referred her, and a passage the reviewer redacts); the other asks to be erased. And Quaymarsh's
+    second manager, amelia (not a persona of tests/world.py): erasure needs four eyes, so she decides the request
+    amara records."""
     import datetime as dt
 
     from django.utils import timezone
 
+    from carehub.accounts.models import Role
     from carehub.cases.models import Contact, ContactKind
     from carehub.referrals.models import Status
     from tests import factories as f
 
+    amelia = f.UserFactory(username="amelia")
+    f.MembershipFactory(user=amelia, organisation=world.orgs["solace"], role=Role.SERVICE_MANAGER)
     made = {}
     for key, family in (("access", "Accessmarker"), ("erasure", "Erasuremarker")):
         referral = f.ReferralFactory(
@@ -269,6 +274,30 @@ def rights_cases(world):
             )
         made[key] = case
     return made
+
+
+HUB_RIGHTS_PASSAGE = "the bus driver on the 38 route saw him follow her"
+
+
+def hub_rights_referral(world):
+    """A woman the hub holds and no service does (her referral closed at the hub: she chose not to be offered
+    support), who asks the hub what it holds about her: test_rights.py's hub manager (hilda) answers, redacting a
+    passage of the referrer's account. Used by no other test."""
+    from carehub.referrals.models import Referral, Status
+    from tests import factories as f
+
+    referral = f.ReferralFactory(
+        survivor__given_name="Clementine",
+        survivor__family_name="Hubaccessmarker",
+        referring_organisation=world.orgs["nhs"],
+        status=Status.CLOSED,
+    )
+    survivor = referral.survivor
+    Referral.objects.filter(pk=referral.pk).update(
+        contact_sealed=survivor.seal_for({"referrer": {"name": RIGHTS_REFERRER, "role": "GP"}}),
+        summary_sealed=survivor.seal_for({"summary": f"{RIGHTS_REFERRER} saw her in surgery: {HUB_RIGHTS_PASSAGE}."}),
+    )
+    return referral
 
 
 def full_cost_passwords() -> int:
@@ -340,6 +369,8 @@ def main() -> None:
     marac_soon(world)
     rights = rights_cases(world)
     survivors += [case.survivor.identity for case in rights.values()]
+    hub_rights = hub_rights_referral(world)
+    survivors.append(hub_rights.survivor.identity)
     full_cost_passwords()
     facts = {
         # Closed at Kestrel Rise, texts safe: test_coproduction.py offers her the feedback questionnaire.
@@ -360,6 +391,12 @@ def main() -> None:
         "rights_markers": {key: case.survivor.identity.family_name for key, case in rights.items()},
         "rights_passage": RIGHTS_PASSAGE,
         "rights_referrer": RIGHTS_REFERRER,
+        # The hub's woman of test_rights.py: hilda, the hub manager, answers her subject access request.
+        "hub_rights": {
+            "reference": hub_rights.reference,
+            "marker": hub_rights.survivor.identity.family_name,
+            "passage": HUB_RIGHTS_PASSAGE,
+        },
         # Every name a survivor is known by: none of them may ever reach a page title (and so browser history).
         "survivor_names": sorted({name for i in survivors for name in (i.given_name, i.family_name) if name}),
         # The server error page cannot be asked for; the tests look at it as the server would send it.

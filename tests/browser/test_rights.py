@@ -1,8 +1,10 @@
 """Her rights, in a real browser: Quaymarsh's manager answers a subject access request (opened, redacted, released,
-downloaded) and an erasure request (decided, carried out). Every page is checked as in test_pages.py: axe-core (no
-serious or critical violation), no content security policy violation, no survivor's name in the title.
+downloaded) and an erasure request (recorded by one manager, decided and carried out by another: four eyes); the
+hub's manager answers a subject access request for a woman only the hub holds, from her home. Every page is checked
+as in test_pages.py: axe-core (no serious or critical violation), no content security policy violation, no
+survivor's name in the title.
 
-The two women are build_world.py's `rights_cases`, used by no other test.
+The women are build_world.py's `rights_cases` and `hub_rights_referral`, used by no other test.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.harness import Hub, Visitor
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -105,6 +108,18 @@ def test_an_erasure_request_is_decided_and_carried_out(sign_in, hub: Hub) -> Non
     visitor.follow(page.get_by_role("button", name="Record the request"))
     visitor.check()
     assert "It now needs a decision." in done_banner(visitor)
+    # Four eyes: amara recorded it, so she is told another manager must decide it, and has no form to.
+    assert "another manager of Quaymarsh Women's Service must decide it" in page.locator("main").inner_text()
+    assert page.get_by_role("button", name="Record the decision").count() == 0
+    request_path = page.url.removeprefix(hub.base_url)
+
+    # Quaymarsh's other manager finds it waiting on her requests page, and decides it.
+    visitor.follow(page.get_by_role("button", name="Sign out"))
+    visitor.sign_in("amelia", PASSWORD)
+    visitor.follow(page.get_by_role("link", name="Subject access and erasure requests"))
+    visitor.check()
+    visitor.follow(page.locator(f'a[href="{request_path}"]'))
+    visitor.check()
 
     # A ground that does not fit the decision is refused on the form; the right one is recorded.
     page.get_by_role("group", name="Your decision").get_by_label("Approve: erase her").check()
@@ -130,4 +145,52 @@ def test_an_erasure_request_is_decided_and_carried_out(sign_in, hub: Hub) -> Non
     visitor.open(f"/cases/{case_id}/")
     main = page.locator("main").inner_text()
     assert marker not in main and "identity has been erased" in main
+    visitor.assert_clean()
+
+
+def test_the_hub_manager_opens_redacts_releases_and_downloads_a_subject_access_request(
+    sign_in, hub: Hub, tmp_path
+) -> None:
+    woman = hub.facts["hub_rights"]
+    referrer = hub.facts["rights_referrer"]
+    visitor = sign_in("hilda")
+    page = visitor.page
+
+    # From her home to the hub's requests, then to the woman by her referral reference.
+    visitor.follow(page.get_by_role("link", name="Subject access and erasure requests"))
+    visitor.check()
+    page.get_by_label("Her referral reference or record number").fill(woman["reference"])
+    visitor.follow(page.get_by_role("button", name="Find"))
+    visitor.check()
+    assert woman["marker"] in page.locator("main").inner_text()
+    visitor.follow(page.get_by_role("link", name="Open a subject access request"))
+    visitor.check()
+    fill_date(page, "Date the request was received", 2, 3, 2026)
+    visitor.follow(page.get_by_role("button", name="Open the request"))
+    visitor.check()
+    assert "due by 2 April 2026" in done_banner(visitor)
+    request_path = page.url.removeprefix(hub.base_url)
+
+    # The hub's pack holds her referral: the referrer's account, with the GP's name already taken out as another
+    # person's; the reviewer marks a passage of it.
+    visitor.follow(page.get_by_role("link", name="Review and redact the pack"))
+    visitor.check()
+    main = page.locator("main").inner_text()
+    assert woman["passage"] in main and referrer not in main
+    page.get_by_label("Passages to redact, one per line").fill(woman["passage"])
+    visitor.follow(page.get_by_role("button", name="Save the redactions", exact=True))
+    visitor.check()
+    assert "Redactions saved." in done_banner(visitor)
+    assert woman["passage"] not in page.locator("main").inner_text()
+
+    visitor.open(request_path)
+    visitor.follow(page.get_by_role("button", name="Release the pack"))
+    visitor.check()
+    assert "Released" in done_banner(visitor)
+    html = download(visitor, "Download the pack to read or print (HTML)", tmp_path)
+    data = json.loads(download(visitor, "Download the pack as data (JSON)", tmp_path))
+    for body in (html, json.dumps(data)):
+        assert woman["marker"] in body and "London Victim Care Hub" in body
+        assert woman["passage"] not in body and referrer not in body
+        assert "[Redacted]" in body and "[Redacted: another person]" in body
     visitor.assert_clean()

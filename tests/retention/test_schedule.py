@@ -101,7 +101,7 @@ def test_29_february_falls_on_28_february():
 def test_the_defaults_are_those_documented(settings):
     assert rules.current() == rules.Schedule(
         adult_case_years=6, children_until_age=25, children_unknown_years=25, sealed_pathway_years=6,
-        audit_event_years=30,
+        audit_event_years=30, unreferred_record_years=1,
     )  # fmt: skip
 
 

@@ -19,11 +19,22 @@ STAFF = "Alice"  # alice's full name (UserFactory: username.title()), named in a
 
 
 def hub_manager(world):
-    """Hattie manages the hub: she answers subject access requests for what the hub holds."""
-    user = f.UserFactory(username="hattie")
-    f.MembershipFactory(user=user, organisation=world.orgs["hub"], role=Role.SERVICE_MANAGER)
-    world.users["hattie"] = user
-    return user
+    """Hilda manages the hub (a persona of the world): she answers subject access requests for what the hub holds."""
+    return world.users["hilda"]
+
+
+SECOND_MANAGERS = {"solace": "amelia", "hub": "hugo"}
+
+
+def second_manager(world, org: str = "solace"):
+    """Another manager of the organisation (Quaymarsh's amelia, the hub's hugo): erasure needs four eyes, so the
+    manager who records a request is never the one who decides it."""
+    username = SECOND_MANAGERS[org]
+    if username not in world.users:
+        user = f.UserFactory(username=username)
+        f.MembershipFactory(user=user, organisation=world.orgs[org], role=Role.SERVICE_MANAGER)
+        world.users[username] = user
+    return world.users[username]
 
 
 def with_records(world, key: str = "solace"):

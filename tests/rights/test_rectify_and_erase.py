@@ -14,7 +14,7 @@ from carehub.people.models import DataKey, LinkageRecord
 from carehub.retention import services as retention_services
 from carehub.rights import services
 from carehub.rights.models import ErasureGround, ErasureRequest, ErasureStatus, SubjectAccessRequest
-from tests.rights.helpers import hub_manager, with_records
+from tests.rights.helpers import hub_manager, second_manager, with_records
 
 OLD_FAMILY = "Solacemarker"
 NEW_FAMILY = "Rectifiedname"
@@ -128,10 +128,13 @@ def _erasure(world, client, key="solace"):
 
 def test_a_refused_erasure_leaves_her_records(world, client_for):
     amara = client_for("amara")
+    second_manager(world)
     with_records(world)
     request = _erasure(world, amara)
     url = reverse("rights:erasure", kwargs={"public_id": request.public_id})
-    response = amara.post(url, {"decision": "refuse", "ground": ErasureGround.SAFEGUARDING, "explanation": "children"})
+    response = client_for("amelia").post(
+        url, {"decision": "refuse", "ground": ErasureGround.SAFEGUARDING, "explanation": "children"}
+    )
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == ErasureStatus.REFUSED
@@ -154,10 +157,37 @@ def test_a_ground_must_match_the_decision(world):
         organisation=world.orgs["solace"],
         received_on=dt.date(2026, 3, 2),
     )
-    with pytest.raises(services.ServiceError):
-        services.erasure_decide(actor=amara, request=request, approve=True, ground=ErasureGround.SAFEGUARDING)
+    with pytest.raises(services.ServiceError, match="That ground is for refusing"):
+        services.erasure_decide(
+            actor=second_manager(world), request=request, approve=True, ground=ErasureGround.SAFEGUARDING
+        )
     with pytest.raises(services.ServiceError):
         services.erasure_carry_out(actor=amara, request=request)  # not approved
+
+
+def test_the_manager_who_recorded_a_request_cannot_decide_it(world, client_for):
+    """Four eyes: amara records her request; amara is told another manager must decide it, and cannot; amelia, the
+    service's other manager, can."""
+    amara = client_for("amara")
+    second_manager(world)
+    request = _erasure(world, amara)
+    url = reverse("rights:erasure", kwargs={"public_id": request.public_id})
+    page = amara.get(url).content.decode()
+    assert "another manager of Quaymarsh Women&#x27;s Service must decide it" in page
+    assert "Record the decision" not in page
+    response = amara.post(url, {"decision": "approve", "ground": ErasureGround.NO_LONGER_NEEDED})
+    assert response.status_code == 400
+    assert "You recorded this request, so another manager must decide it" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == ErasureStatus.PENDING
+    assert not AuditEvent.objects.filter(event_type=EventType.ERASURE_DECIDED).exists()
+    assert "Record the decision" in client_for("amelia").get(url).content.decode()
+    response = client_for("amelia").post(url, {"decision": "approve", "ground": ErasureGround.NO_LONGER_NEEDED})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert (request.status, request.decided_by, request.requested_by) == (
+        ErasureStatus.APPROVED, world.users["amelia"], world.users["amara"]
+    )  # fmt: skip
 
 
 def test_an_approved_erasure_carried_out_leaves_her_identity_unreadable_through_every_page(world, client_for):
@@ -170,7 +200,11 @@ def test_an_approved_erasure_carried_out_leaves_her_identity_unreadable_through_
     sar = _released(world, amara)
     request = _erasure(world, amara)
     url = reverse("rights:erasure", kwargs={"public_id": request.public_id})
-    amara.post(url, {"decision": "approve", "ground": ErasureGround.NO_LONGER_NEEDED})
+    second_manager(world)
+    assert (
+        client_for("amelia").post(url, {"decision": "approve", "ground": ErasureGround.NO_LONGER_NEEDED}).status_code
+        == 302
+    )
     assert amara.post(reverse("rights:erasure_carry_out", kwargs={"public_id": request.public_id})).status_code == 302
     request.refresh_from_db()
     assert request.status == ErasureStatus.CARRIED_OUT
@@ -185,7 +219,7 @@ def test_an_approved_erasure_carried_out_leaves_her_identity_unreadable_through_
             reverse("rights:access", kwargs={"public_id": sar.public_id}),
         ],
         "alice": [reverse("cases:detail", kwargs={"public_id": world.cases["solace"].public_id})],
-        "hattie": [reverse("rights:survivor", kwargs={"public_id": survivor.public_id})],
+        "hilda": [reverse("rights:survivor", kwargs={"public_id": survivor.public_id})],
     }
     for persona, urls in pages.items():
         client = client_for(persona)
@@ -200,7 +234,7 @@ def test_an_approved_erasure_carried_out_leaves_her_identity_unreadable_through_
         client_for("alice").get(reverse("rights:rectify", kwargs={"public_id": survivor.public_id})).status_code == 404
     )
     # A new request for her cannot be opened either: there is nothing of her left to give.
-    response = client_for("hattie").post(
+    response = client_for("hilda").post(
         reverse("rights:access_open", kwargs={"public_id": survivor.public_id}),
         {"received_on_day": 3, "received_on_month": 3, "received_on_year": 2026},
     )
@@ -217,7 +251,9 @@ def test_a_legal_hold_stops_an_approved_erasure_until_it_is_lifted(world):
     request = services.erasure_request(
         actor=amara, survivor=survivor, organisation=world.orgs["solace"], received_on=dt.date(2026, 3, 2)
     )
-    services.erasure_decide(actor=amara, request=request, approve=True, ground=ErasureGround.NO_LONGER_NEEDED)
+    services.erasure_decide(
+        actor=second_manager(world), request=request, approve=True, ground=ErasureGround.NO_LONGER_NEEDED
+    )
     hold = retention_services.legal_hold_place(actor=amara, survivor=survivor, reason="Family court proceedings")
     with pytest.raises(services.ServiceError, match="legal hold"):
         services.erasure_carry_out(actor=amara, request=request)

@@ -89,7 +89,17 @@ def test_results_show_a_safe_label_not_the_name(world, client_for):
     assert identity.family_name not in body
 
 
-SEARCHERS = ["hana", "alice", "amir", "amara", "bola", "bea", "ines", "ivan"]
+SEARCHERS = [
+    "hana",
+    "alice",
+    "amir",
+    "amara",
+    "bola",
+    "bea",
+    "ines",
+    "ivan",
+    "hilda",
+]  # hilda finds nothing: no content
 
 
 @pytest.mark.parametrize("persona", SEARCHERS)

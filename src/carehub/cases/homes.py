@@ -14,8 +14,15 @@ from carehub.core.homes import Link, Panel, register
 @register(Role.CASEWORKER, Role.SERVICE_MANAGER, Role.INDEPENDENT_ADVISER)
 def case_panel(user, membership) -> Panel:
     role = membership.role
-    open_cases = policy.cases_visible_to(user).exclude(status=CaseStatus.CLOSED).count()
     title = {"caseworker": "Caseworker", "service_manager": "Service manager"}.get(role, "Independent adviser")
+    if not membership.organisation.provides_services:
+        # The hub's manager (a service manager of the hub, accounts.policy): the hub runs no service, so she has no
+        # cases, offers, consultations or feedback of her own to link to; her work is in the panels below it.
+        return Panel(
+            f"{title} at {membership.organisation.name}",
+            "The hub's manager: the hub's subject access and erasure requests, and its legal holds.",
+        )
+    open_cases = policy.cases_visible_to(user).exclude(status=CaseStatus.CLOSED).count()
     links = [Link("Open cases", reverse("cases:list"), open_cases)]
     if role == Role.CASEWORKER:
         links.append(Link("Your caseload", reverse("cases:caseload")))

@@ -1,9 +1,10 @@
 """Which survivors' records have reached their date: the facts the schedule needs, read from the database in bulk.
 
 One query narrows a million survivors to those who could be due (nothing open, every date older than the
-shortest rule); the exact date of each of those is then worked out by schedule.due_date. Read-only, asks no
-access policy: it is run by the operator's command and the daily task, and it returns survivor keys to the
-retention service, never to a page.
+shortest rule); the exact date of each of those is then worked out by schedule.due_date. A second finds the survivor
+records no referral or case rests on, dated from their creation or latest correction (schedule.unreferred_due).
+Read-only, asks no access policy: it is run by the operator's command and the daily task, and it returns survivor
+keys to the retention service, never to a page.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from carehub.audit.models import AuditEvent, EventType
 from carehub.cases.models import Case, CaseStatus
 from carehub.marac.models import MaracReferral
 from carehub.people.models import Survivor
@@ -71,6 +73,26 @@ def _candidates(cutoff: dt.datetime):
         )
         .order_by("pk")
         .values_list("pk", "person_id", "last_closed", "last_received", "last_marac", "is_sealed", "has_children")
+    )
+
+
+def _unreferred(cutoff: dt.datetime):
+    """Survivors not yet erased with no referral and no case, created on or before the cutoff, and the latest
+    correction of her details (SURVIVOR_RECTIFIED in the hub's trail: a record with no referral is never sealed)."""
+    corrected = (
+        AuditEvent.objects.filter(survivor_id=OuterRef("pk"), event_type=EventType.SURVIVOR_RECTIFIED)
+        .order_by()
+        .values("survivor_id")
+        .annotate(m=Max("at"))
+        .values("m")[:1]
+    )
+    return (
+        Survivor.objects.filter(erased_at__isnull=True, created_at__lte=cutoff)
+        .filter(~Exists(Referral.objects.filter(survivor_id=OuterRef("pk"))))
+        .filter(~Exists(Case.objects.filter(survivor_id=OuterRef("pk"))))
+        .annotate(last_corrected=Subquery(corrected))
+        .order_by("pk")
+        .values_list("pk", "person_id", "created_at", "last_corrected")
     )
 
 
@@ -141,6 +163,12 @@ def find_due(*, as_of: dt.date, schedule: rules.Schedule | None = None) -> Due:
         day, rule = rules.due_date(schedule, facts)
         if day is not None and day <= as_of:
             due[pk] = (rule, bool(sealed))
+            persons[pk] = person or pk
+    unreferred_cutoff_day = rules.years_after(as_of, -schedule.unreferred_record_years)
+    unreferred_cutoff = timezone.make_aware(dt.datetime.combine(unreferred_cutoff_day, dt.time.max))
+    for pk, person, created, last_corrected in _unreferred(unreferred_cutoff).iterator(chunk_size=CHUNK):
+        if rules.unreferred_due(schedule, _day(created), _day(last_corrected)) <= as_of:
+            due[pk] = (rules.UNREFERRED, False)
             persons[pk] = person or pk
     held = _held()
     linked = Survivor.objects.filter(person__isnull=False).exists()

@@ -28,13 +28,15 @@ ADULT = "adult"
 SEALED = "sealed_pathway"
 CHILDREN = "children"
 CHILDREN_UNKNOWN = "children_unknown"
-RULES = (ADULT, SEALED, CHILDREN, CHILDREN_UNKNOWN)
+UNREFERRED = "no_referral"
+RULES = (ADULT, SEALED, CHILDREN, CHILDREN_UNKNOWN, UNREFERRED)
 
 TRIGGERS = {
     ADULT: "the latest closure of her cases (or her latest referral, if none became a case)",
     SEALED: "the latest closure of her sealed-pathway case (or her latest sealed referral)",
     CHILDREN: "the day the youngest child named on a referral turns the age set (from the ages given then)",
     CHILDREN_UNKNOWN: "a referral naming children whose ages cannot all be read: that referral's date",
+    UNREFERRED: "a survivor record with no referral and no case: when it was created, or last corrected",
 }
 
 
@@ -45,6 +47,9 @@ class Schedule:
     children_unknown_years: int = 25
     sealed_pathway_years: int = 6
     audit_event_years: int = 30
+    # A survivor record that no referral or case ever came to rest on (an intake abandoned after her identity was
+    # written, a record left behind when her referral was re-pointed): nothing to support her with, so kept briefly.
+    unreferred_record_years: int = 1
 
     @property
     def shortest_years(self) -> int:
@@ -58,6 +63,7 @@ class Schedule:
             (SEALED, f"{self.sealed_pathway_years} years", TRIGGERS[SEALED]),
             (CHILDREN, f"until the youngest child is {self.children_until_age}", TRIGGERS[CHILDREN]),
             (CHILDREN_UNKNOWN, f"{self.children_unknown_years} years at least", TRIGGERS[CHILDREN_UNKNOWN]),
+            (UNREFERRED, f"{self.unreferred_record_years} years", TRIGGERS[UNREFERRED]),
             ("audit_events", f"{self.audit_event_years} years after each event, never deleted by a run", "the event"),
         ]
 
@@ -77,6 +83,7 @@ def current() -> Schedule:
         schedule.adult_case_years,
         schedule.sealed_pathway_years,
         schedule.children_unknown_years,
+        schedule.unreferred_record_years,
         schedule.children_until_age + 1,  # an unborn child counts as born a year after the referral
     )
     if schedule.audit_event_years <= longest_record:
@@ -193,3 +200,12 @@ def due_date(schedule: Schedule, facts: Facts) -> tuple[dt.date | None, str]:
         if child_due > due:
             due, rule = child_due, child_rule
     return due, rule
+
+
+def unreferred_due(schedule: Schedule, created: dt.date, last_corrected: dt.date | None) -> dt.date:
+    """The day a survivor record with no referral and no case falls due: `unreferred_record_years` after it was
+    created or, when her details were corrected since, after the latest correction (someone was still working on
+    it). Such a record has no case to close and no referral to date from, so without this rule it would never be due.
+    """
+    trigger = max(d for d in (created, last_corrected) if d is not None)
+    return years_after(trigger, schedule.unreferred_record_years)

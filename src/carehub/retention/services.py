@@ -6,7 +6,7 @@ Erasing a survivor here means, in one transaction per batch:
   documents and closure notes; MARAC actions; the independent service's disclosures) can no longer be opened,
   in this database or in any backup restored with a later key dump (README, "Backups");
 - the free text about her that was written in the clear is blanked by the app that owns it (referrals, repeats,
-  the independent service, break-glass grants);
+  the independent service, break-glass grants, and this app's legal hold reasons);
 - her statistical rows stay: referral, case, offer and outcome rows with their codes and dates, and her equality
   monitoring answers, which the extract and the equality and commissioning analyses count. They identify no one
   once her identity, look-up hashes and linkage keys are gone.
@@ -47,7 +47,11 @@ def _sealed(survivor: Survivor) -> bool:
 
 def legal_hold_place(*, actor, survivor: Survivor, reason: str) -> LegalHold:
     """Stop retention and erasure of her records until the hold is lifted. Who may is the policy's to decide
-    (accounts.policy.can_place_legal_hold); the reason says what requires the records, never her name."""
+    (accounts.policy.can_place_legal_hold); the reason says what requires the records, never her name.
+
+    The reason is kept on the hold alone, never in the audit event: an audit event can never be blanked (each is
+    hashed into its chain), so a name typed into a reason by mistake would outlive her erasure there. On the hold it
+    is blanked when she is erased (shred), as every other free text written in the clear about her."""
     reason = reason.strip()
     if len(reason) < MINIMUM_REASON_LENGTH:
         raise RetentionError(
@@ -67,7 +71,6 @@ def legal_hold_place(*, actor, survivor: Survivor, reason: str) -> LegalHold:
             object_id=hold.public_id,
             survivor_id=survivor.pk,
             sealed=sealed,
-            reason=reason,
             event=EventType.LEGAL_HOLD_PLACED,
         )
     return hold
@@ -93,7 +96,6 @@ def legal_hold_lift(*, actor, hold: LegalHold, reason: str) -> LegalHold:
             object_id=locked.public_id,
             survivor_id=locked.survivor_id,
             sealed=locked.sealed,
-            reason=reason,
             event=EventType.LEGAL_HOLD_LIFTED,
         )
     return locked
@@ -122,6 +124,9 @@ def shred(*, actor, survivor_ids: list[int], sealed_ids: set[int], reason: str) 
             repeat_services.free_text_clear(survivor_ids=batch)
             independent_services.free_text_clear(survivor_ids=batch)
             account_services.break_glass_reasons_clear(survivor_ids=batch)
+            # Her lifted holds' reasons: what required her records, typed in the clear (the row stays: who held
+            # them, when, and who lifted the hold). Held survivors are not in the batch, so no active hold is blanked.
+            LegalHold.objects.filter(survivor_id__in=batch).update(reason="", lift_reason="")
             erased += people_services.survivors_erase(
                 actor=actor, survivor_ids=batch, sealed_ids=sealed_ids & set(batch), reason=reason
             )

@@ -250,10 +250,17 @@ def erasure_decide(
 ) -> ErasureRequest:
     """Approve or refuse, on a coded ground (refusing when records must be kept, e.g. to safeguard her or children).
 
-    The ground goes on the audit trail; the decider's own words, if any, are sealed under her key.
+    Four eyes: the manager who recorded the request cannot decide it (erasure cannot be undone, so no one person
+    both takes a request down and approves it). The ground goes on the audit trail; the decider's own words, if any,
+    are sealed under her key.
     """
     if request.status != ErasureStatus.PENDING:
         raise ServiceError("This request has already been decided.")
+    if request.requested_by_id is not None and request.requested_by_id == getattr(actor, "pk", None):
+        raise ServiceError(
+            "You recorded this request, so another manager must decide it: an erasure needs two people, one to "
+            "record the request and another to decide it."
+        )
     if ground not in ErasureGround.values:
         raise ServiceError("Choose the ground for the decision.", field="ground")
     if (ground in APPROVING_GROUNDS) != approve:

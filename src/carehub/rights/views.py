@@ -270,6 +270,8 @@ def erasure(request: HttpRequest, public_id: str) -> HttpResponse:
         "form": form,
         "forms_with_errors": [form] if form.errors else [],
         "error": error,
+        # Four eyes (services.erasure_decide): the manager who recorded it is told who must decide, not given a form.
+        "recorded_by_you": er.requested_by_id == request.user.pk,
     }
     return render(request, "rights/erasure.html", context, status=400 if form.errors or error else 200)
 
