@@ -22,6 +22,7 @@ from tests.browser.harness import (
     AXE_JS,
     BUILT_CSS,
     CHROMIUM,
+    MIGRATED_HUB_DATABASE,
     AxeVerdicts,
     Hub,
     Tab,
@@ -59,7 +60,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     """A real Care Hub server on a free port with tests/world.py's data, stopped at the end of the session."""
     with contextlib.ExitStack() as cleanup:  # undone in reverse: server, then database, then files
         var_dir = memory_backed_dir()
@@ -69,10 +70,14 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
             var_dir = tmp_path_factory.mktemp("browser-hub")
         env = server_environment(var_dir)
         suite_url = os.environ.get("DATABASE_URL", "")
-        if is_postgres(suite_url):
-            env["DATABASE_URL"] = cleanup.enter_context(throwaway_postgres_database(suite_url))
-        # Otherwise the settings' default applies: SQLite under CAREHUB_VAR_DIR, this session's own directory.
-        run([*carehub_command(), "migrate", "--noinput"], env, "carehub migrate")
+        migrated = request.config.stash.get(MIGRATED_HUB_DATABASE, None)
+        if migrated is not None:  # a copy of the suite's test database as migrated: see tests/conftest.py
+            env["DATABASE_URL"] = migrated
+        else:
+            if is_postgres(suite_url):
+                env["DATABASE_URL"] = cleanup.enter_context(throwaway_postgres_database(suite_url))
+            # Otherwise the settings' default applies: SQLite under CAREHUB_VAR_DIR, this session's own directory.
+            run([*carehub_command(), "migrate", "--noinput"], env, "carehub migrate")
         facts = json.loads(run([sys.executable, str(Path(__file__).with_name("build_world.py"))], env, "build_world"))
         process, base_url = start_server(env, var_dir / "server.log")
         cleanup.callback(stop_server, process)
