@@ -12,7 +12,13 @@ from django.test import Client, override_settings
 from hypothesis import settings as hypothesis_settings
 
 from carehub.referrals import directory_snapshot
-from tests.browser.harness import MIGRATED_HUB_DATABASE, is_postgres, throwaway_postgres_database
+from tests.browser.harness import (
+    HUB_IN_BACKGROUND,
+    HubInBackground,
+    hub_var_dir,
+    is_postgres,
+    throwaway_postgres_database,
+)
 from tests.world import build_world
 
 # Property tests draw the same examples on every run (a failure found once is found every time, and CI never meets a
@@ -132,10 +138,12 @@ def _world_comes_first(item: pytest.Item) -> bool:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, request):
     """pytest-django's test database; on PostgreSQL, in a session with browser tests, also a copy of it taken at once,
-    while it is exactly as migrated, for the browser tests' server (tests/browser/conftest.py `hub`). Copying is a
-    fraction of a second; migrating the server's own empty database took about 40 s of that pass. No test has run in
-    the suite's database yet, so the copy holds what `carehub migrate` would have made and nothing else. If the copy
-    cannot be taken (someone else is connected to the test database), the server migrates its own as before.
+    while it is exactly as migrated, on which the browser tests' server (tests/browser/conftest.py `hub`) is filled
+    and started in the background while the other tests run. Copying is a fraction of a second; migrating the
+    server's own empty database took about 40 s of that pass, and filling it and starting it most of another minute,
+    all before the first browser test could start. No test has run in the suite's database yet, so the copy holds
+    what `carehub migrate` would have made and nothing else. If the copy cannot be taken (someone else is connected
+    to the test database), the `hub` fixture builds the server itself, as before.
     """
     from django.db import connection, connections
 
@@ -148,7 +156,7 @@ def django_db_setup(django_db_setup, request):
         return
     import psycopg
 
-    with contextlib.ExitStack() as cleanup:
+    with contextlib.ExitStack() as cleanup:  # undone in reverse: server, files, database
         with request.getfixturevalue("django_db_blocker").unblock():
             template = connection.settings_dict["NAME"]
             connections.close_all()  # PostgreSQL copies only a database nobody is connected to
@@ -156,9 +164,14 @@ def django_db_setup(django_db_setup, request):
                 copy_url = cleanup.enter_context(throwaway_postgres_database(suite_url, template, suffix="_migrated"))
             except psycopg.Error:
                 copy_url = None
-        if copy_url is not None:
-            request.config.stash[MIGRATED_HUB_DATABASE] = copy_url
+        if copy_url is None:
+            yield
+            return
+        var_dir = hub_var_dir(cleanup, request.getfixturevalue("tmp_path_factory"))
+        in_background = HubInBackground(copy_url, var_dir, cleanup)
+        request.config.stash[HUB_IN_BACKGROUND] = in_background
         yield
+        in_background.join()
 
 
 @pytest.fixture(scope="module")
