@@ -7,6 +7,7 @@ import pytest
 
 from carehub.accounts.models import User
 from carehub.referrals.models import Referral
+from tests.conftest import SHARED_WORLD
 
 
 @pytest.mark.parametrize("turn", ["first", "second"])
@@ -26,10 +27,17 @@ def test_each_test_gets_the_world_as_built_whatever_the_one_before_did(world, tu
 
 
 def test_the_world_is_shared_here(request, world):
-    """Every database test of this module asks for the world, so the module shares one (and the tests above prove
-    that sharing it isolates them)."""
-    from tests.conftest import SHARED_WORLD
-
+    """Tests of this module ask for the world, so the module shares one (and the tests above prove that sharing it
+    isolates them), although one of its database tests does not ask for it (below)."""
     module = request.node.getparent(pytest.Module)
     assert module.stash[SHARED_WORLD] is True
     assert "triage" in world.referrals
+
+
+def test_a_database_test_that_does_not_ask_for_the_world_does_not_see_it(request, db):
+    """Written last, run first: in a module that shares its world, the database tests that do not ask for it run
+    before it is built (tests/conftest.py), and see none of it."""
+    module = request.node.getparent(pytest.Module)
+    assert module.stash[SHARED_WORLD] is True
+    assert not User.objects.filter(username="hana").exists()
+    assert not Referral.objects.exists()

@@ -9,12 +9,8 @@ refuse the deletes a flush needs, as they must.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import shutil
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -22,18 +18,18 @@ from tests.browser.harness import (
     AXE_JS,
     BUILT_CSS,
     CHROMIUM,
+    HUB_IN_BACKGROUND,
     AxeVerdicts,
     Hub,
     Tab,
     Visitor,
     carehub_command,
+    fill_and_start,
+    hub_var_dir,
     is_postgres,
     launch,
-    memory_backed_dir,
     run,
     server_environment,
-    start_server,
-    stop_server,
     throwaway_postgres_database,
 )
 from tests.factories import PASSWORD
@@ -59,24 +55,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    """A real Care Hub server on a free port with tests/world.py's data, stopped at the end of the session."""
+def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """A real Care Hub server on a free port with tests/world.py's data, stopped at the end of the session.
+
+    On PostgreSQL, when the suite's test database was set up first, the server was started in the background on a
+    copy of it (tests/conftest.py `django_db_setup`): this waits for it, and the session's end stops it.
+    """
+    in_background = request.config.stash.get(HUB_IN_BACKGROUND, None)
+    if in_background is not None:
+        yield in_background.wait()
+        return
     with contextlib.ExitStack() as cleanup:  # undone in reverse: server, then database, then files
-        var_dir = memory_backed_dir()
-        if var_dir is not None:
-            cleanup.callback(shutil.rmtree, var_dir, ignore_errors=True)
-        else:
-            var_dir = tmp_path_factory.mktemp("browser-hub")
+        var_dir = hub_var_dir(cleanup, tmp_path_factory)
         env = server_environment(var_dir)
         suite_url = os.environ.get("DATABASE_URL", "")
         if is_postgres(suite_url):
             env["DATABASE_URL"] = cleanup.enter_context(throwaway_postgres_database(suite_url))
         # Otherwise the settings' default applies: SQLite under CAREHUB_VAR_DIR, this session's own directory.
         run([*carehub_command(), "migrate", "--noinput"], env, "carehub migrate")
-        facts = json.loads(run([sys.executable, str(Path(__file__).with_name("build_world.py"))], env, "build_world"))
-        process, base_url = start_server(env, var_dir / "server.log")
-        cleanup.callback(stop_server, process)
-        yield Hub(base_url=base_url, facts=facts, log_path=var_dir / "server.log", env=env)
+        yield fill_and_start(env, var_dir, cleanup)
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -100,6 +103,11 @@ def postgres_admin(url: str, statement: str) -> None:
         conn.execute(statement)
 
 
+# The hub being built, on a copy of the suite's PostgreSQL test database taken just after pytest-django migrated it
+# (tests/conftest.py `django_db_setup`), while the session's other tests run: see `HubInBackground`.
+HUB_IN_BACKGROUND = pytest.StashKey["HubInBackground"]()
+BUILD_WORLD = Path(__file__).with_name("build_world.py")
+
 SHM = Path("/dev/shm")
 
 
@@ -127,15 +135,70 @@ def server_environment(var_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def throwaway_postgres_database(suite_url: str) -> Iterator[str]:
-    """A database of its own beside the suite's, on the same server; dropped afterwards, even when the run fails."""
-    name = f"carehub_browser_{os.getpid()}"
+def throwaway_postgres_database(suite_url: str, template: str | None = None, suffix: str = "") -> Iterator[str]:
+    """A database of its own beside the suite's, on the same server; dropped afterwards, even when the run fails.
+
+    With a template (a database nobody is connected to), the new one is a copy of it: PostgreSQL copies the files,
+    in well under a second, where migrating an empty database takes tens of seconds.
+    """
+    name = f"carehub_browser_{os.getpid()}{suffix}"
     postgres_admin(suite_url, f'DROP DATABASE IF EXISTS "{name}"')
-    postgres_admin(suite_url, f'CREATE DATABASE "{name}"')
+    postgres_admin(suite_url, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     try:
         yield with_database(suite_url, name)
     finally:
         postgres_admin(suite_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def hub_var_dir(cleanup: contextlib.ExitStack, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's CAREHUB_VAR_DIR: in memory when the machine has it (removed with `cleanup`), else a pytest temp."""
+    var_dir = memory_backed_dir()
+    if var_dir is None:
+        return tmp_path_factory.mktemp("browser-hub")
+    cleanup.callback(shutil.rmtree, var_dir, ignore_errors=True)
+    return var_dir
+
+
+def fill_and_start(env: dict[str, str], var_dir: Path, cleanup: contextlib.ExitStack) -> Hub:
+    """Fill the migrated database `env` names with build_world.py's data and start the server on it."""
+    facts = json.loads(run([sys.executable, str(BUILD_WORLD)], env, "build_world"))
+    process, base_url = start_server(env, var_dir / "server.log")
+    cleanup.callback(stop_server, process)
+    return Hub(base_url=base_url, facts=facts, log_path=var_dir / "server.log", env=env)
+
+
+class HubInBackground:
+    """The hub filled and started in a thread of its own, while the session's other tests run in the main thread.
+
+    Filling it (build_world.py, with the equality and commissioning pages it publishes) takes tens of seconds, spent
+    mostly in other processes (build_world.py's, PostgreSQL's): begun as soon as its database exists, it is ready
+    by the time the first browser test asks for it. It shares nothing with the other tests: its own database, its
+    own folder, its own process. Whatever went wrong is raised to every test that asks for it.
+    """
+
+    def __init__(self, database_url: str, var_dir: Path, cleanup: contextlib.ExitStack) -> None:
+        self._env = {**server_environment(var_dir), "DATABASE_URL": database_url}
+        self._hub: Hub | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._build, args=(var_dir, cleanup), name="browser-hub", daemon=True)
+        self._thread.start()
+
+    def _build(self, var_dir: Path, cleanup: contextlib.ExitStack) -> None:
+        try:
+            self._hub = fill_and_start(self._env, var_dir, cleanup)
+        except BaseException as error:  # pytest.fail too: raised again in the tests, by `wait`
+            self._error = error
+
+    def join(self) -> None:
+        """Wait until the thread is done: before `cleanup` is undone, so that it stops the server too."""
+        self._thread.join()
+
+    def wait(self) -> Hub:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        assert self._hub is not None
+        return self._hub
 
 
 def run(command: list[str], env: dict[str, str], what: str) -> str:
