@@ -93,6 +93,7 @@ def daily_queue(rng: np.random.Generator, arrivals: np.ndarray, shares: np.ndarr
     waiting = np.zeros(runs, np.int64)
     starts = np.zeros_like(arrivals)
     last = int(np.flatnonzero(arrivals.any(axis=0))[-1]) if arrivals.any() else -1
+    lengths = np.flatnonzero(shares)  # spells last whole weeks: only these columns of `released` ever change
     for day in range(days):
         if day > last and not waiting.any():
             break  # everyone has started: the rest is support, not waiting
@@ -106,10 +107,10 @@ def daily_queue(rng: np.random.Generator, arrivals: np.ndarray, shares: np.ndarr
             # Few starts: which days they end is drawn (multinomial); many: the law of large numbers makes the
             # draw its expectation within a fraction of a percent, and drawing would cost most of the run.
             few = started <= FLUID_FROM
-            ends = np.outer(started, shares)
+            ends = np.outer(started, shares[lengths])
             if few.any():
-                ends[few] = rng.multinomial(started[few], shares)
-            released[:, day : day + len(shares)] += ends
+                ends[few] = rng.multinomial(started[few], shares)[:, lengths]
+            released[:, day + lengths] += ends
     return starts
 
 
@@ -173,7 +174,8 @@ def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | 
     max_fte = max_fte if max_fte is not None else max(500.0, 10 * busy)
     low = max(0.0, math.floor(busy / step) * step - step)
     high, grow = low + step, step
-    while project(fte=high, **kwargs).probability_under_target < probability:
+    simulate = functools.cache(lambda fte: project(fte=fte, **kwargs))  # the search returns to FTEs it has tried
+    while simulate(high).probability_under_target < probability:
         low, grow = high, grow * 2
         high = low + grow
         if high > max_fte:
@@ -182,11 +184,11 @@ def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | 
         middle = round((low + high) / 2 / step) * step
         if middle in (low, high):
             break
-        if project(fte=middle, **kwargs).probability_under_target >= probability:
+        if simulate(middle).probability_under_target >= probability:
             high = middle
         else:
             low = middle
-    return project(fte=high, **kwargs)
+    return simulate(high)
 
 
 @functools.lru_cache(maxsize=512)

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import ibis
 import numpy as np
+import pandas as pd
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
+from threadpoolctl import threadpool_limits
 
 from ..equality.backends import connect
 from . import demand as rates
@@ -70,24 +72,50 @@ def year_on_year(last: int, before: int) -> dict:
     }
 
 
-def _demand(tables, settings: Settings) -> dict:
+def _scan(tables) -> dict:
+    """Every count the run publishes, in few passes over the extract: the demand cube (months x splits, with the
+    by-and-for counts and the last 365 days' referrals), people per month with the repeat share, and closed cases'
+    support days. Everything after this step works on these small tables."""
     referrals = tables["referrals"]
-    monthly = queries.monthly_demand(referrals)
-    result = {
-        "monthly": monthly.to_dict("records"),
-        "repeat": queries.repeat_share(referrals),
-        "by": {},
+    latest = pd.Timestamp(referrals.received_at.max().to_pandas())
+    people, repeat = queries.people_by_month(referrals)
+    scanned = {
+        "latest": latest,
+        "columns": set(referrals.columns),
+        "cube": queries.demand_cube(referrals, since=latest - pd.Timedelta(days=365)),
+        "people": people,
+        "repeat": repeat,
     }
+    if "support_weeks" in referrals.columns:
+        scanned["support_days"] = _support_days(referrals)
+    return scanned
+
+
+def _quarter(month: pd.Series) -> pd.Series:
+    return (month // 12).astype(str) + "Q" + (month % 12 // 3 + 1).astype(str)
+
+
+def _demand(scanned: dict, settings: Settings) -> dict:
+    cube = scanned["cube"]
+    per_month = cube.groupby("month", as_index=False).referrals.sum()
+    monthly = per_month.merge(scanned["people"], on="month", how="left")
+    monthly = pd.DataFrame(
+        {
+            "month": [queries.month_label(m) for m in monthly.month],
+            "referrals": monthly.referrals.astype("int64"),
+            "people": monthly.people.fillna(0).astype("int64"),
+        }
+    )
+    result = {"monthly": monthly.to_dict("records"), "repeat": scanned["repeat"], "by": {}}
     counts = monthly.referrals.to_numpy()
     result["year_on_year"] = (
         year_on_year(int(counts[-12:].sum()), int(counts[-24:-12].sum())) if len(counts) >= 24 else None
     )
-    if "borough" in referrals.columns:
-        result["rates"] = rates.borough_rates(referrals, settings)
+    if "borough" in cube.columns:
+        result["rates"] = rates.borough_rates_from_cube(cube, settings)
     for split in ("channel", "need", "risk_level"):
-        if split in referrals.columns:
-            frame = queries.monthly_demand(referrals, split)
-            frame["quarter"] = frame.month.str[:4] + "Q" + ((frame.month.str[5:].astype(int) - 1) // 3 + 1).astype(str)
+        if split in cube.columns:
+            frame = cube.assign(quarter=_quarter(cube.month))
             quarterly = frame.groupby(["quarter", split], as_index=False).referrals.sum()
             published = queries.suppressed(
                 quarterly, split, "quarter", "referrals", threshold=settings.suppression_threshold
@@ -131,14 +159,17 @@ def _forecast(monthly: list[dict], settings: Settings) -> dict | None:
     }
 
 
-def _waits(tables, settings: Settings) -> dict:
-    referrals = tables["referrals"]
+def _waits(counted: dict[str, pd.DataFrame], months: list[int], settings: Settings) -> dict:
+    """Kaplan-Meier per stage and the waiting list, from the filters' count tables summed over their keys (the same
+    counts per whole day as `queries.wait_counts` and months in and out as `queries.waiting_list`, without reading
+    the extract again); `months` are those with referrals, the waiting list's months."""
     out = {}
-    for stage, column in queries.STAGES.items():
-        if column not in referrals.columns or "days_observed" not in referrals.columns:
+    waits = counted["waits"]
+    for stage in queries.STAGES:
+        if waits.empty or stage not in set(waits.stage):
             continue
-        counts = queries.wait_counts(referrals, stage)
-        summary = summarise(stage, counts.days.to_numpy(), counts.finished.to_numpy(), counts.women.to_numpy())
+        counts = waits[waits.stage == stage].groupby(["days", "finished"], as_index=False).women.sum()
+        summary = summarise(stage, counts.days.to_numpy(), counts.finished.to_numpy(bool), counts.women.to_numpy())
         out[stage] = {
             "label": STAGE_LABELS[stage],
             "people": summary.people,
@@ -151,14 +182,18 @@ def _waits(tables, settings: Settings) -> dict:
             "p90_high": _finite(summary.p90_ci[1]),
             "naive_median": _finite(summary.naive_median),
         }
-    stage = "allocation" if "days_to_allocation" in referrals.columns else None
-    waiting = queries.waiting_list(referrals, stage).to_dict("records") if stage else []
+    waiting = []
+    if not counted["waiting"].empty:
+        per_month = counted["waiting"].groupby("month").waiting.sum()
+        waiting = [{"month": queries.month_label(m), "waiting": int(per_month.get(m, 0))} for m in months]
     return {"stages": out, "waiting_list": waiting}
 
 
-def _unmet(tables, settings: Settings) -> dict:
+def _unmet(tables, scanned: dict, settings: Settings) -> dict:
     threshold = settings.suppression_threshold
-    share = queries.by_and_for(tables["referrals"])
+    cube = scanned["cube"]
+    asked, offered = int(cube.asked.sum()), int(cube.offered.sum())
+    share = {"asked": asked, "offered": offered, "share": offered / asked if asked else float("nan")}
     low, high = (
         proportion_confint(share["offered"], share["asked"], method="wilson") if share["asked"] else (None, None)
     )
@@ -197,16 +232,15 @@ def decline_rows(frame, threshold: int) -> list[dict]:
     return rows
 
 
-def _capacity(tables, results: dict, settings: Settings) -> dict | None:
+def _capacity(scanned: dict, results: dict, settings: Settings) -> dict | None:
     """Caseworkers needed so that 90% of women wait under the target for a caseworker, with the asked probability
     over futures drawn from the forecast (its uncertainty carried through), and what they cost.
 
     Support durations come from closed cases (whole weeks in the extract); the extract holds no directory, so this
     is the capacity needed for forecast demand, not the gap to today's: the page says so."""
-    referrals = tables["referrals"]
-    if not results.get("forecast") or "support_weeks" not in referrals.columns:
+    if not results.get("forecast") or "support_days" not in scanned:
         return None
-    histogram = _support_days(referrals)
+    histogram = scanned["support_days"]
     if histogram.n.sum() < settings.suppression_threshold:
         return None
     per_day = histogram.groupby("days").n.sum()
@@ -224,7 +258,7 @@ def _capacity(tables, results: dict, settings: Settings) -> dict | None:
         seed=settings.seed,
     )
     return {
-        "by_service_type": _scenario_inputs(referrals, histogram, demand, needed.fte, settings),
+        "by_service_type": _scenario_inputs(scanned, histogram, demand, needed.fte, settings),
         "log_sd": log_sd,
         "monthly_demand": demand,
         "fte": needed.fte,
@@ -247,16 +281,16 @@ def _support_days(referrals):
     return closed.group_by([need.name("need"), days]).aggregate(n=closed.count()).to_pandas()
 
 
-def _scenario_inputs(referrals, histogram, demand: float, fte: float, settings: Settings) -> dict:
+def _scenario_inputs(scanned: dict, histogram, demand: float, fte: float, settings: Settings) -> dict:
     """What the scenario page needs to re-run the queue per service type (the need she was referred for): its share of
     forecast demand (from the last 12 months), 99 quantiles of its support durations in days, and a starting FTE
     (the hub's need shared out by workload, demand x mean duration). Quantiles, never rows: aggregates only, and
     service types with fewer closed cases than the suppression threshold are left out."""
-    if "need" not in referrals.columns:
+    cube = scanned["cube"]
+    if "need" not in cube.columns:
         return {}
-    recent = referrals.received_at.max().to_pandas()
-    last_year = referrals.filter(referrals.received_at > ibis.literal(recent) - ibis.interval(days=365))
-    counts = last_year.group_by("need").aggregate(n=last_year.count()).to_pandas()
+    counts = cube.groupby(cube.need.fillna("\0")).recent.sum().rename("n").reset_index()
+    counts = counts[counts.n > 0].replace({"need": {"\0": None}})  # needs with a referral in the last 365 days
     total = counts.n.sum()
     out = {}
     for row in counts.itertuples(index=False):
@@ -479,21 +513,27 @@ def run(
     step = progress or (lambda _: None)
     step(f"Opening the extract on {backend}")
     tables = queries.open_extract(Path(data_dir), con or connect(backend))
-    step("Counting demand")
+    step("Counting demand: months, splits, people and repeats")
     results: dict = {"generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "backend": backend}
-    results["demand"] = _demand(tables, settings)
-    step("Forecasting and flagging surges")
-    results["forecast"] = _forecast(results["demand"]["monthly"], settings)
-    step("Waits (Kaplan-Meier, still-waiting women censored)")
-    results["waits"] = _waits(tables, settings)
-    step("Unmet need: declines and by-and-for offers")
-    results["unmet"] = _unmet(tables, settings)
-    step("Capacity: caseworkers needed for the wait target (queue simulation)")
-    results["capacity"] = _capacity(tables, results, settings)
-    step("Counts for filtered views and each service's own")
+    scanned = _scan(tables)
+    step("Counts for filtered views and each service's own (waits and the waiting list come from them)")
     counted = {"filters": views.counts(tables, ["borough", "need"])}
     if "service_key" in tables["referrals"].columns:
         counted["services"] = views.counts(tables, ["service_key"])
+    step("Demand: borough rates and splits")
+    results["demand"] = _demand(scanned, settings)
+    # One BLAS thread for the small matrices of the model fits and the queue: on two shared cores a second thread
+    # only spins (the forecast took four times as long with two), and the answers are the same.
+    with threadpool_limits(limits=1, user_api="blas"):
+        step("Forecasting and flagging surges")
+        results["forecast"] = _forecast(results["demand"]["monthly"], settings)
+        step("Waits (Kaplan-Meier, still-waiting women censored)")
+        months = sorted(scanned["cube"].month.unique().tolist())
+        results["waits"] = _waits(counted["filters"], months, settings)
+        step("Unmet need: declines and by-and-for offers")
+        results["unmet"] = _unmet(tables, scanned, settings)
+        step("Capacity: caseworkers needed for the wait target (queue simulation)")
+        results["capacity"] = _capacity(scanned, results, settings)
     results["views"] = sorted(counted)
     results["filter_choices"] = views.choices(counted["filters"])  # the form's options, without reading the tables
     results["suppression"] = {"threshold": settings.suppression_threshold}
