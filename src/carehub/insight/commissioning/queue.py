@@ -93,7 +93,6 @@ def daily_queue(rng: np.random.Generator, arrivals: np.ndarray, shares: np.ndarr
     waiting = np.zeros(runs, np.int64)
     starts = np.zeros_like(arrivals)
     last = int(np.flatnonzero(arrivals.any(axis=0))[-1]) if arrivals.any() else -1
-    lengths = np.flatnonzero(shares)  # spells last whole weeks: only these columns of `released` ever change
     for day in range(days):
         if day > last and not waiting.any():
             break  # everyone has started: the rest is support, not waiting
@@ -107,10 +106,10 @@ def daily_queue(rng: np.random.Generator, arrivals: np.ndarray, shares: np.ndarr
             # Few starts: which days they end is drawn (multinomial); many: the law of large numbers makes the
             # draw its expectation within a fraction of a percent, and drawing would cost most of the run.
             few = started <= FLUID_FROM
-            ends = np.outer(started, shares[lengths])
+            ends = np.outer(started, shares)
             if few.any():
-                ends[few] = rng.multinomial(started[few], shares)[:, lengths]
-            released[:, day + lengths] += ends
+                ends[few] = rng.multinomial(started[few], shares)
+            released[:, day : day + len(shares)] += ends
     return starts
 
 
@@ -148,18 +147,21 @@ def project(
     runs: int = 200,
     days: int = 365,
     seed: int = 15,
+    shares: np.ndarray | None = None,
 ) -> Projection:
     """The year's p90 wait in each of `runs` futures with `fte` caseworkers, and how often it meets the target.
 
     Each future's demand is drawn from the forecast (log-normal around `monthly_demand`, `log_sd` wide); the
     simulation runs on past the year until its arrivals have started (up to another year), so a long queue at the
-    year's end counts its waits."""
+    year's end counts its waits. `shares` are `duration_shares(durations_days)` when the caller has them already
+    (a search simulates the same durations again and again: at ten million referrals they are ten million days)."""
     rng = np.random.default_rng(seed)
     rate = monthly_demand * 12 / 365 * np.exp(rng.normal(0, log_sd, runs) - log_sd**2 / 2)
     arrivals = np.zeros((runs, 2 * days), np.int64)
     arrivals[:, :days] = rng.poisson(rate[:, None], (runs, days))
     servers = max(1, round(fte * caseload))
-    starts = daily_queue(rng, arrivals, duration_shares(durations_days), servers)
+    shares = duration_shares(durations_days) if shares is None else shares
+    starts = daily_queue(rng, arrivals, shares, servers)
     p90 = wait_quantile(arrivals, starts, 0.9, days)
     return Projection(servers, fte, p90, float(np.mean(p90 <= target_days)))
 
@@ -174,7 +176,8 @@ def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | 
     max_fte = max_fte if max_fte is not None else max(500.0, 10 * busy)
     low = max(0.0, math.floor(busy / step) * step - step)
     high, grow = low + step, step
-    simulate = functools.cache(lambda fte: project(fte=fte, **kwargs))  # the search returns to FTEs it has tried
+    shares = duration_shares(kwargs["durations_days"])
+    simulate = functools.cache(lambda fte: project(fte=fte, shares=shares, **kwargs))  # each FTE tried is run once
     while simulate(high).probability_under_target < probability:
         low, grow = high, grow * 2
         high = low + grow

@@ -62,8 +62,9 @@ def _month_number(at: ibis.Value) -> ibis.Value:
 
 
 def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataFrame]:
-    """The count tables for `keys` (columns of referrals.parquet): four GROUP BYs in the backend (demand, waits of
-    every stage at once, the waiting list's months in and out, offers joined to their referrals)."""
+    """The count tables for `keys` (columns of referrals.parquet): three GROUP BYs in the backend (waits of every
+    stage at once; the waiting list's months in and out, which summed give demand; offers joined to their
+    referrals)."""
     referrals = tables["referrals"]
     keys = [k for k in keys if k in referrals.columns]
     cols = [referrals[k].fill_null("").name(k) for k in keys]
@@ -72,9 +73,7 @@ def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataF
     day = queries.day_number(referrals.received_at)
     month = queries.month_number(day)
     bucket = _bucket(month, last).name("period")
-    out = {
-        "demand": referrals.group_by([month.name("month"), *cols]).aggregate(referrals=referrals.count()).to_pandas()
-    }
+    out = {}
     stages = [s for s, c in queries.STAGES.items() if c in referrals.columns and "days_observed" in referrals.columns]
     if stages:
         # Every stage in one pass: each referral is counted once per stage (an unnested stage number), so the
@@ -100,8 +99,13 @@ def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataF
             .to_pandas()
         )
         out["waiting"] = _waiting(pairs, keys)
+        # Referrals per month are the pairs summed over the month out: no query of their own.
+        demand = pairs.groupby(["entered", *keys], as_index=False).women.sum()
+        out["demand"] = demand.rename(columns={"entered": "month", "women": "referrals"})[["month", *keys, "referrals"]]
     else:
         out["waiting"] = pd.DataFrame()
+        demand = referrals.group_by([month.name("month"), *cols]).aggregate(referrals=referrals.count())
+        out["demand"] = demand.to_pandas()
     out["declines"] = pd.DataFrame()
     if "offers" in tables:
         offers = tables["offers"]
