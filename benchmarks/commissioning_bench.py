@@ -2,17 +2,19 @@
 synthetic extract, against its floor: the one GROUP BY query that reads the same columns.
 
     .venv/bin/python benchmarks/commissioning_bench.py generate --rows 10000000 --data $CAREHUB_VAR_DIR/comm10m
-    .venv/bin/python benchmarks/commissioning_bench.py run --data $CAREHUB_VAR_DIR/comm10m [--backend pyspark]
+    .venv/bin/python benchmarks/commissioning_bench.py run --data $CAREHUB_VAR_DIR/comm10m [--backend pyspark|both]
 
 `generate` writes referrals.parquet and offers.parquet (synthetic.demand, seeded: nine years of
 months with the planted patterns, scaled to --rows). `run` times the floor, then the run step by step (each step's
 seconds from the progress callback), and prints the load average beside the figures: the machine is shared.
+`--backend both` runs DuckDB then PySpark over the same extract and checks that results.json holds the same figures
+(everything but the time it was made and the backend's name), and the filters' count tables the same rows.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import time
 from pathlib import Path
 
@@ -38,29 +40,70 @@ def generate(rows: int, data: Path) -> None:
         print(f"{name}: {table.num_rows:,} rows")
 
 
-def run(data: Path, backend: str) -> None:
+def floor(data: Path) -> float:
+    import duckdb
+
+    started = time.perf_counter()
+    duckdb.sql(FLOOR.format(path=data / "referrals.parquet")).fetchall()
+    return time.perf_counter() - started
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+
+
+def run(data: Path, backend: str, out: Path | None = None) -> float:
     from carehub.insight.commissioning.run import run as commissioning_run
     from carehub.insight.commissioning.settings import ChangePoint, Settings
     from carehub.insight.equality.backends import connect
 
     rows = pq.ParquetFile(data / "referrals.parquet").metadata.num_rows
-    print(f"{rows:,} referrals, backend {backend}, load average {os.getloadavg()[0]:.1f}")
+    print(f"{rows:,} referrals, backend {backend}, load average {_load()}")
     if backend == "duckdb":
-        import duckdb
-
-        started = time.perf_counter()
-        duckdb.sql(FLOOR.format(path=data / "referrals.parquet")).fetchall()
-        print(f"floor (one GROUP BY over the same columns): {time.perf_counter() - started:.1f}s")
+        print(f"floor (one GROUP BY over the same columns): {floor(data):.1f}s, load average {_load()}")
     con = connect(backend)
     marks: list[tuple[str, float]] = []
     settings = Settings(change_points=(ChangePoint("2022-10", "adjust", "the generator's recording break"),))
     started = time.perf_counter()
-    commissioning_run(data, None, backend=backend, con=con, settings=settings,
+    commissioning_run(data, out, backend=backend, con=con, settings=settings,
                       progress=lambda step: marks.append((step, time.perf_counter())))  # fmt: skip
     total = time.perf_counter() - started
     for (step, at), (_, after) in zip(marks, [*marks[1:], ("end", started + total)], strict=True):
         print(f"  {after - at:6.1f}s  {step}")
-    print(f"whole run: {total:.1f}s, load average {os.getloadavg()[0]:.1f}")
+    print(f"whole run on {backend}: {total:.1f}s, load average {_load()}")
+    if backend == "duckdb":
+        print(f"floor again after the run: {floor(data):.1f}s, load average {_load()}")
+    return total
+
+
+def same_results(left: Path, right: Path) -> list[str]:
+    """Where two runs' outputs differ: results.json's figures (not its time or backend) and the count tables."""
+    import pandas as pd
+
+    documents = [json.loads((folder / "results.json").read_text()) for folder in (left, right)]
+    for document in documents:
+        document.pop("generated_at"), document.pop("backend")
+    differ = [] if documents[0] == documents[1] else ["results.json"]
+    for path in sorted((left / "views").glob("*.parquet")):
+        frames = [pd.read_parquet(folder / "views" / path.name) for folder in (left, right)]
+        order = sorted(frames[0].columns)
+        frames = [f[order].sort_values(order, kind="stable").reset_index(drop=True) for f in frames]
+        try:
+            pd.testing.assert_frame_equal(*frames, check_dtype=False)
+        except AssertionError:
+            differ.append(path.name)
+    return differ
+
+
+def both(data: Path) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        outs = {backend: Path(scratch) / backend for backend in ("duckdb", "pyspark")}
+        for backend, out in outs.items():
+            run(data, backend, out)
+        differ = same_results(outs["duckdb"], outs["pyspark"])
+        print("identical results on DuckDB and PySpark" if not differ else f"DIFFERENT: {', '.join(differ)}")
 
 
 def main() -> None:
@@ -68,9 +111,14 @@ def main() -> None:
     parser.add_argument("command", choices=("generate", "run"))
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--backend", choices=("duckdb", "pyspark"), default="duckdb")
+    parser.add_argument("--backend", choices=("duckdb", "pyspark", "both"), default="duckdb")
     args = parser.parse_args()
-    generate(args.rows, args.data) if args.command == "generate" else run(args.data, args.backend)
+    if args.command == "generate":
+        generate(args.rows, args.data)
+    elif args.backend == "both":
+        both(args.data)
+    else:
+        run(args.data, args.backend)
 
 
 if __name__ == "__main__":

@@ -353,9 +353,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         extract = extracts.write_referrals(Path(work) / "referrals.parquet", 5_000, seed=3)
         run(SPECS / "hub.toml", extracts.extract_data(extract), out_dir=results_dir() / HUB)
+    from carehub.extract.writer import service_key
     from tests.commissioning.helpers import publish_synthetic
 
-    publish_synthetic()  # the commissioning page too, from a synthetic extract long enough for a forecast
+    # The commissioning page too, from a synthetic extract long enough for a forecast, its referrals routed to the
+    # world's services so that each service manager has her own services' figures (test_commissioning.py).
+    shares = {"solace": 0.5, "refuge": 0.1, "sistah": 0.3, "ias": 0.1}
+    publish_synthetic(services={service_key(world.services[name].pk): share for name, share in shares.items()})
     closure = offered_to_quaymarsh(world)
     survivors.append(closure.survivor.identity)
     high_risk = high_risk_in_triage(world)
@@ -399,6 +403,8 @@ def main() -> None:
         },
         # Every name a survivor is known by: none of them may ever reach a page title (and so browser history).
         "survivor_names": sorted({name for i in survivors for name in (i.given_name, i.family_name) if name}),
+        # Each service's own commissioning page (test_commissioning.py): Quaymarsh's manager may read only hers.
+        "service_ids": {key: service.pk for key, service in world.services.items()},
         # The server error page cannot be asked for; the tests look at it as the server would send it.
         "server_error_page": render_to_string("500.html"),
     }

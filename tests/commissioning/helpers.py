@@ -5,11 +5,15 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 
-def publish_synthetic(folder: Path | None = None) -> dict:
-    """Written where the page reads it unless `folder` says otherwise."""
+def publish_synthetic(folder: Path | None = None, services: dict[str, float] | None = None) -> dict:
+    """Written where the page reads it unless `folder` says otherwise. With `services` (an extract's service key:
+    the share of referrals routed to it), the extract carries a service_key column, so each service's own counts
+    are published for its managers' pages."""
     from carehub.commissioning.services import NAME, results_dir
     from carehub.insight.commissioning.run import run
     from carehub.insight.commissioning.settings import ChangePoint, Settings
@@ -17,7 +21,13 @@ def publish_synthetic(folder: Path | None = None) -> dict:
 
     series = monthly_series(seed=1, base=100.0)
     with tempfile.TemporaryDirectory() as work:
-        for name, table in referral_extract(series, seed=2).items():
+        tables = referral_extract(series, seed=2)
+        if services:
+            referrals = tables["referrals"]
+            shares = np.array(list(services.values()), float)
+            chosen = np.random.default_rng(3).choice(len(services), referrals.num_rows, p=shares / shares.sum())
+            tables["referrals"] = referrals.append_column("service_key", pa.array(np.array(list(services))[chosen]))
+        for name, table in tables.items():
             pq.write_table(table, Path(work) / f"{name}.parquet")
         settings = Settings(
             change_points=(ChangePoint(series.plants.break_month, "adjust", "planted recording break"),),

@@ -171,6 +171,21 @@ def test_the_unfiltered_view_is_the_whole_run(extract):
     assert views.view(found, views.Filters(), settings) == view
 
 
+def test_borough_rates_from_the_demand_cube_are_the_querys_published_rates(extract):
+    """The run's rates come from the demand cube's cells, summed with their keys: the same published counts, rates
+    and intervals as the borough query's, hidden boroughs included."""
+    tables, _, rows = extract
+    settings = Settings(suppression_threshold=10)
+    cube = queries.demand_cube(tables["referrals"])
+    found = demand.borough_rates_from_cube(cube, settings)
+    assert found == demand.borough_rates(tables["referrals"], settings)
+    window = rows[rows.received_at.dt.strftime("%Y-%m") >= found["first_month"]]
+    exact = window.groupby("borough").size()
+    shown = {r["borough"]: r["referrals"] for r in found["rows"] if r["borough"] in exact.index}
+    assert all(shown[b] is None or abs(shown[b] - exact[b]) <= settings.perturbation_max for b in shown)
+    assert any(shown[b] != exact[b] for b in shown if shown[b] is not None)  # perturbed, not the exact counts
+
+
 @pytest.mark.parametrize(
     "filters", [views.Filters(borough="E99999999"), views.Filters(service_type="spa"), views.Filters(period="1999")]
 )

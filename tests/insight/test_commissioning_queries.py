@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ibis
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -111,3 +112,108 @@ def test_duckdb_and_pyspark_give_identical_results(spark, extract_dir):
         lambda t: pd.DataFrame([queries.by_and_for(t["referrals"]), queries.repeat_share(t["referrals"])]),
     ):
         pd.testing.assert_frame_equal(run(on_duckdb), run(on_spark), check_dtype=False)
+
+
+def test_day_and_month_numbers_are_the_calendar_of_the_timestamps(tables, rows):
+    """The integer calendar (epoch microseconds, then civil-from-days) gives the backend's own year and month, leap
+    days and the turn of a year included."""
+    stamps = pd.to_datetime(
+        ["1970-01-01", "2000-02-29 23:59:59.999999", "2000-03-01", "2023-12-31 23:59:59", "2024-01-01", "2100-03-01"],
+        utc=True,
+        format="ISO8601",
+    )
+    table = ibis.memtable(pd.DataFrame({"at": stamps}))
+    days = queries.day_number(table.at)
+    found = table.select(day=days, month=queries.month_number(days)).to_pandas()
+    assert found.day.tolist() == [(s - pd.Timestamp("1970-01-01", tz="UTC")).days for s in stamps]
+    assert found.month.tolist() == [s.year * 12 + s.month - 1 for s in stamps]
+    referrals = tables["referrals"]
+    months = referrals.select(m=queries.month_number(queries.day_number(referrals.received_at))).to_pandas().m
+    assert sorted(months) == sorted(rows.received_at.dt.year * 12 + rows.received_at.dt.month - 1)
+
+
+def test_the_demand_cube_and_people_give_every_split_the_per_split_queries_give(tables, rows):
+    cube = queries.demand_cube(tables["referrals"], since=rows.received_at.max() - pd.Timedelta(days=365))
+    people, repeat = queries.people_by_month(tables["referrals"])
+    monthly = queries.monthly_demand(tables["referrals"])
+    assert [queries.month_label(m) for m in people.month] == monthly.month.tolist()
+    assert people.people.tolist() == monthly.people.tolist()
+    assert cube.groupby("month").referrals.sum().tolist() == monthly.referrals.tolist()
+    assert repeat == queries.repeat_share(tables["referrals"])
+    for split in ("channel", "need", "risk_level"):
+        direct = queries.monthly_demand(tables["referrals"], split)
+        summed = cube.groupby(["month", split], as_index=False).referrals.sum()
+        assert summed.referrals.tolist() == direct.referrals.tolist()
+        assert [queries.month_label(m) for m in summed.month] == direct.month.tolist()
+    share = queries.by_and_for(tables["referrals"])
+    assert (int(cube.asked.sum()), int(cube.offered.sum())) == (share["asked"], share["offered"])
+    recent = rows.received_at > rows.received_at.max() - pd.Timedelta(days=365)
+    assert int(cube.recent.sum()) == int(recent.sum()) > 0
+
+
+def test_the_demand_cube_and_people_carry_the_keys_the_per_split_queries_give(tables, rows):
+    """Summing the cube's cells sums their keys: each published count gets the key of exactly the referrals (or
+    women) it counts, as its own query would give it, so perturbation is the same whichever way it was counted."""
+    cube = queries.demand_cube(tables["referrals"], since=rows.received_at.max() - pd.Timedelta(days=365))
+    people, repeat = queries.people_by_month(tables["referrals"])
+    monthly = queries.monthly_demand(tables["referrals"])
+    assert (cube.groupby("month").ckey.sum() % 256).tolist() == monthly.ckey.tolist()
+    assert people.pkey.tolist() == monthly.pkey.tolist()
+    assert (repeat["people_ckey"], repeat["repeat_ckey"]) != (0, 0)
+    for split in ("channel", "need", "risk_level"):
+        direct = queries.monthly_demand(tables["referrals"], split)
+        summed = cube.groupby(["month", split], as_index=False).ckey.sum()
+        assert (summed.ckey % 256).tolist() == direct.ckey.tolist()
+    share = queries.by_and_for(tables["referrals"])
+    found = (protect.cell_key(cube.asked_ckey), protect.cell_key(cube.offered_ckey))
+    assert found == (share["asked_ckey"], share["offered_ckey"])
+    recent = rows.received_at > rows.received_at.max() - pd.Timedelta(days=365)
+    assert protect.cell_key(cube.recent_ckey) == int(rows[recent].record_key.sum() % 256)
+
+
+def test_the_runs_waits_from_the_filter_counts_are_the_direct_ones(tables):
+    """The run reads its Kaplan-Meier waits and waiting list off the filters' count tables (all stages in one pass):
+    the same counts and cell keys as counting the extract for them directly, so the same figures and the same
+    published numbers of women."""
+    from carehub.insight.commissioning import run, views
+
+    settings = Settings()
+    counted = views.counts(tables, ["borough", "need"])
+    months = sorted(counted["demand"].month.unique().tolist())
+    found = run._waits(counted, months, settings)
+    waits = counted["waits"]
+    for stage in queries.STAGES:
+        counts = queries.wait_counts(tables["referrals"], stage)
+        summed = waits[waits.stage == stage].groupby(["days", "finished"], as_index=False)[["women", "ckey"]].sum()
+        summed["ckey"] %= 256
+        pd.testing.assert_frame_equal(summed, counts[["days", "finished", "women", "ckey"]], check_dtype=False)
+        direct = summarise(stage, counts.days.to_numpy(), counts.finished.to_numpy(), counts.women.to_numpy())
+        shown = found["stages"][stage]
+        assert (shown["median"], shown["p90"]) == (direct.median, direct.p90)  # exact: not counts, not perturbed
+        assert (shown["median_low"], shown["p90_high"]) == (direct.median_ci[0], direct.p90_ci[1])
+        still = counts[~counts.finished]
+        assert (shown["people"], shown["still_waiting"]) == (
+            protect.publish(direct.people, protect.cell_key(counts.ckey), settings),
+            protect.publish(direct.still_waiting, protect.cell_key(still.ckey), settings),
+        )
+    direct = queries.waiting_list(tables["referrals"])
+    assert found["waiting_list"] == [
+        {"month": m, "waiting": protect.publish(n, k, settings)} for m, n, k in direct.itertuples(index=False)
+    ]
+
+
+@pytest.mark.slow
+def test_the_run_scan_is_identical_on_pyspark(spark, extract_dir):
+    on_duckdb = queries.open_extract(extract_dir)
+    on_spark = queries.open_extract(extract_dir, connect("pyspark", session=spark))
+    since = pd.Timestamp("2024-06-01", tz="UTC")
+    for run in (
+        lambda t: queries.demand_cube(t["referrals"], since=since),
+        lambda t: queries.people_by_month(t["referrals"])[0],
+        lambda t: pd.DataFrame([queries.people_by_month(t["referrals"])[1]]),
+    ):
+        left, right = run(on_duckdb), run(on_spark)
+        order = sorted(left.columns)
+        left = left[order].sort_values(order, kind="stable").reset_index(drop=True)
+        right = right[order].sort_values(order, kind="stable").reset_index(drop=True)
+        pd.testing.assert_frame_equal(left, right, check_dtype=False)

@@ -96,6 +96,28 @@ def borough_rates(
     return {"first_month": first, "last_month": last, **found}
 
 
+def borough_rates_from_cube(
+    cube: pd.DataFrame,
+    settings: Settings,
+    populations: dict[str, float] | None = None,
+    names: dict[str, str] | None = None,
+) -> dict:
+    """`borough_rates` from the run's demand cube (referrals and their cell keys per month number and borough,
+    `queries.demand_cube`): the last 12 months of data are the cube's last 12 month numbers, so no query is needed,
+    and each borough's count is published on the key of its referrals in those months, as `borough_rates` does."""
+    last = int(cube.month.max())
+    window = cube[cube.month > last - 12]
+    frame = window.groupby(window.borough.fillna(""), sort=True)[["referrals", "ckey"]].sum()
+    counts = {str(b or ""): int(n) for b, n in frame.referrals.items()}
+    keys = {str(b or ""): int(k) % protect.KEYS for b, k in frame.ckey.items()}  # the cells' keys summed
+    first = queries.month_label(last - 11)
+    return {
+        "first_month": first,
+        "last_month": queries.month_label(last),
+        **rates_table(counts, 12, settings, populations, names, keys=keys),
+    }
+
+
 def rates_table(
     counts: dict[str, int],
     months: int,

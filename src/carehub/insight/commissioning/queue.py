@@ -147,18 +147,21 @@ def project(
     runs: int = 200,
     days: int = 365,
     seed: int = 15,
+    shares: np.ndarray | None = None,
 ) -> Projection:
     """The year's p90 wait in each of `runs` futures with `fte` caseworkers, and how often it meets the target.
 
     Each future's demand is drawn from the forecast (log-normal around `monthly_demand`, `log_sd` wide); the
     simulation runs on past the year until its arrivals have started (up to another year), so a long queue at the
-    year's end counts its waits."""
+    year's end counts its waits. `shares` are `duration_shares(durations_days)` when the caller has them already
+    (a search simulates the same durations again and again: at ten million referrals they are ten million days)."""
     rng = np.random.default_rng(seed)
     rate = monthly_demand * 12 / 365 * np.exp(rng.normal(0, log_sd, runs) - log_sd**2 / 2)
     arrivals = np.zeros((runs, 2 * days), np.int64)
     arrivals[:, :days] = rng.poisson(rate[:, None], (runs, days))
     servers = max(1, round(fte * caseload))
-    starts = daily_queue(rng, arrivals, duration_shares(durations_days), servers)
+    shares = duration_shares(durations_days) if shares is None else shares
+    starts = daily_queue(rng, arrivals, shares, servers)
     p90 = wait_quantile(arrivals, starts, 0.9, days)
     return Projection(servers, fte, p90, float(np.mean(p90 <= target_days)))
 
@@ -173,7 +176,9 @@ def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | 
     max_fte = max_fte if max_fte is not None else max(500.0, 10 * busy)
     low = max(0.0, math.floor(busy / step) * step - step)
     high, grow = low + step, step
-    while project(fte=high, **kwargs).probability_under_target < probability:
+    shares = duration_shares(kwargs["durations_days"])
+    simulate = functools.cache(lambda fte: project(fte=fte, shares=shares, **kwargs))  # each FTE tried is run once
+    while simulate(high).probability_under_target < probability:
         low, grow = high, grow * 2
         high = low + grow
         if high > max_fte:
@@ -182,11 +187,11 @@ def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | 
         middle = round((low + high) / 2 / step) * step
         if middle in (low, high):
             break
-        if project(fte=middle, **kwargs).probability_under_target >= probability:
+        if simulate(middle).probability_under_target >= probability:
             high = middle
         else:
             low = middle
-    return project(fte=high, **kwargs)
+    return simulate(high)
 
 
 @functools.lru_cache(maxsize=512)

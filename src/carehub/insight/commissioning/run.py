@@ -20,8 +20,10 @@ from pathlib import Path
 
 import ibis
 import numpy as np
+import pandas as pd
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
+from threadpoolctl import threadpool_limits
 
 from ..equality.backends import connect
 from . import demand as rates
@@ -71,11 +73,44 @@ def year_on_year(last: int, before: int) -> dict:
     }
 
 
-def _demand(tables, settings: Settings) -> tuple[dict, list[dict]]:
-    """The published demand figures, and the exact monthly counts the forecast is fitted to (never published)."""
+def _scan(tables) -> dict:
+    """Every count the run publishes, in few passes over the extract: the demand cube (months x splits, with the
+    by-and-for counts and the last 365 days' referrals), people per month with the repeat share, and closed cases'
+    support days, each count with its cell key. Everything after this step works on these small tables."""
     referrals = tables["referrals"]
-    monthly = queries.monthly_demand(referrals)
-    repeat = queries.repeat_share(referrals)
+    latest = pd.Timestamp(referrals.received_at.max().to_pandas())
+    people, repeat = queries.people_by_month(referrals)
+    scanned = {
+        "latest": latest,
+        "columns": set(referrals.columns),
+        "cube": queries.demand_cube(referrals, since=latest - pd.Timedelta(days=365)),
+        "people": people,
+        "repeat": repeat,
+    }
+    if "support_weeks" in referrals.columns:
+        scanned["support_days"] = _support_days(referrals)
+    return scanned
+
+
+def _quarter(month: pd.Series) -> pd.Series:
+    return (month // 12).astype(str) + "Q" + (month % 12 // 3 + 1).astype(str)
+
+
+def _demand(scanned: dict, settings: Settings) -> tuple[dict, list[dict]]:
+    """The published demand figures, and the exact monthly counts the forecast is fitted to (never published)."""
+    cube = scanned["cube"]
+    per_month = cube.groupby("month", as_index=False)[["referrals", "ckey"]].sum()
+    monthly = per_month.merge(scanned["people"], on="month", how="left")
+    monthly = pd.DataFrame(
+        {
+            "month": [queries.month_label(m) for m in monthly.month],
+            "referrals": monthly.referrals.astype("int64"),
+            "ckey": monthly.ckey.astype("int64") % protect.KEYS,
+            "people": monthly.people.fillna(0).astype("int64"),
+            "pkey": monthly.pkey.fillna(0).astype("int64"),
+        }
+    )
+    repeat = scanned["repeat"]
     people = protect.publish(repeat["people"], repeat["people_ckey"], settings)
     again = protect.publish(repeat["repeat_people"], repeat["repeat_ckey"], settings)
     result = {
@@ -97,12 +132,11 @@ def _demand(tables, settings: Settings) -> tuple[dict, list[dict]]:
         last = protect.publish(int(counts[-12:].sum()), protect.cell_key(keys[-12:]), settings)
         before = protect.publish(int(counts[-24:-12].sum()), protect.cell_key(keys[-24:-12]), settings)
         result["year_on_year"] = year_on_year(last or 0, before or 0)
-    if "borough" in referrals.columns:
-        result["rates"] = rates.borough_rates(referrals, settings)
+    if "borough" in cube.columns:
+        result["rates"] = rates.borough_rates_from_cube(cube, settings)
     for split in ("channel", "need", "risk_level"):
-        if split in referrals.columns:
-            frame = queries.monthly_demand(referrals, split)
-            frame["quarter"] = frame.month.str[:4] + "Q" + ((frame.month.str[5:].astype(int) - 1) // 3 + 1).astype(str)
+        if split in cube.columns:
+            frame = cube.assign(quarter=_quarter(cube.month))
             quarterly = frame.groupby(["quarter", split], as_index=False)[["referrals", "ckey"]].sum()
             result["by"][split] = protect.table(quarterly, split, "quarter", "referrals", settings).to_dict("records")
     exact = monthly[["month", "referrals"]].to_dict("records")
@@ -159,15 +193,18 @@ def _published_flag(flag: dict, published: list[dict] | None) -> dict:
     }
 
 
-def _waits(tables, settings: Settings) -> dict:
-    referrals = tables["referrals"]
+def _waits(counted: dict[str, pd.DataFrame], months: list[int], settings: Settings) -> dict:
+    """Kaplan-Meier per stage and the waiting list, from the filters' count tables summed over their keys (the same
+    counts per whole day as `queries.wait_counts` and months in and out as `queries.waiting_list`, without reading
+    the extract again); `months` are those with referrals, the waiting list's months."""
     out = {}
-    for stage, column in queries.STAGES.items():
-        if column not in referrals.columns or "days_observed" not in referrals.columns:
+    waits = counted["waits"]
+    for stage in queries.STAGES:
+        if waits.empty or stage not in set(waits.stage):
             continue
-        counts = queries.wait_counts(referrals, stage)
-        summary = summarise(stage, counts.days.to_numpy(), counts.finished.to_numpy(), counts.women.to_numpy())
-        waiting = counts[~counts.finished]
+        counts = waits[waits.stage == stage].groupby(["days", "finished"], as_index=False)[["women", "ckey"]].sum()
+        summary = summarise(stage, counts.days.to_numpy(), counts.finished.to_numpy(bool), counts.women.to_numpy())
+        waiting = counts[~counts.finished.to_numpy(bool)]
         out[stage] = {
             "label": STAGE_LABELS[stage],
             # Counts of women through `protect`; the waits themselves are Kaplan-Meier on the exact counts.
@@ -181,20 +218,21 @@ def _waits(tables, settings: Settings) -> dict:
             "p90_high": _finite(summary.p90_ci[1]),
             "naive_median": _finite(summary.naive_median),
         }
-    stage = "allocation" if "days_to_allocation" in referrals.columns else None
     waiting = []
-    if stage:
-        waiting = [
-            {"month": m, "waiting": protect.publish(n, k, settings)}
-            for m, n, k in queries.waiting_list(referrals, stage).itertuples(index=False)
-        ]
+    if not counted["waiting"].empty:
+        per_month = counted["waiting"].groupby("month")[["waiting", "ckey"]].sum()
+        per_month = per_month.reindex(months, fill_value=0)  # a month no one was waiting at is a zero, key 0
+        shown = protect.publish_all(per_month.waiting.to_numpy(), per_month.ckey.to_numpy() % protect.KEYS, settings)
+        waiting = [{"month": queries.month_label(m), "waiting": n} for m, n in zip(months, shown, strict=True)]
     return {"stages": out, "waiting_list": waiting}
 
 
-def _unmet(tables, settings: Settings) -> dict:
-    found = queries.by_and_for(tables["referrals"])
-    asked = protect.publish(found["asked"], found["asked_ckey"], settings)
-    offered = protect.publish(found["offered"], found["offered_ckey"], settings)
+def _unmet(tables, scanned: dict, settings: Settings) -> dict:
+    cube = scanned["cube"]
+    asked, offered = None, None
+    if "asked" in cube.columns:
+        asked = protect.publish(int(cube.asked.sum()), protect.cell_key(cube.asked_ckey), settings)
+        offered = protect.publish(int(cube.offered.sum()), protect.cell_key(cube.offered_ckey), settings)
     # The share and its interval are computed from the published counts (a hidden "offered" hides the share).
     shown = asked is not None and offered is not None and offered <= asked
     low, high = proportion_confint(offered, asked, method="wilson") if shown else (None, None)
@@ -243,16 +281,15 @@ def decline_rows(frame, settings: Settings) -> list[dict]:
     return rows
 
 
-def _capacity(tables, results: dict, settings: Settings) -> dict | None:
+def _capacity(scanned: dict, results: dict, settings: Settings) -> dict | None:
     """Caseworkers needed so that 90% of women wait under the target for a caseworker, with the asked probability
     over futures drawn from the forecast (its uncertainty carried through), and what they cost.
 
     Support durations come from closed cases (whole weeks in the extract); the extract holds no directory, so this
     is the capacity needed for forecast demand, not the gap to today's: the page says so."""
-    referrals = tables["referrals"]
-    if not results.get("forecast") or "support_weeks" not in referrals.columns:
+    if not results.get("forecast") or "support_days" not in scanned:
         return None
-    histogram = _support_days(referrals)
+    histogram = scanned["support_days"]
     if histogram.n.sum() < settings.suppression_threshold:
         return None
     per_day = histogram.groupby("days").n.sum()
@@ -270,7 +307,7 @@ def _capacity(tables, results: dict, settings: Settings) -> dict | None:
         seed=settings.seed,
     )
     return {
-        "by_service_type": _scenario_inputs(referrals, histogram, demand, needed.fte, settings),
+        "by_service_type": _scenario_inputs(scanned, histogram, demand, needed.fte, settings),
         "log_sd": log_sd,
         "monthly_demand": demand,
         "fte": needed.fte,
@@ -293,19 +330,21 @@ def _support_days(referrals):
     return closed.group_by([need.name("need"), days]).aggregate(n=closed.count()).to_pandas()
 
 
-def _scenario_inputs(referrals, histogram, demand: float, fte: float, settings: Settings) -> dict:
+def _scenario_inputs(scanned: dict, histogram, demand: float, fte: float, settings: Settings) -> dict:
     """What the scenario page needs to re-run the queue per service type (the need she was referred for): its share of
     forecast demand (from the last 12 months), 99 quantiles of its support durations in days, and a starting FTE
     (the hub's need shared out by workload, demand x mean duration). Quantiles, never rows: aggregates only, and
     service types with fewer closed cases than the suppression threshold are left out."""
-    if "need" not in referrals.columns:
+    cube = scanned["cube"]
+    if "need" not in cube.columns:
         return {}
-    recent = referrals.received_at.max().to_pandas()
-    last_year = referrals.filter(referrals.received_at > ibis.literal(recent) - ibis.interval(days=365))
-    counts = last_year.group_by("need").aggregate(n=last_year.count(), ckey=queries._ckey(last_year)).to_pandas()
+    counts = cube.groupby(cube.need.fillna("\0"))[["recent", "recent_ckey"]].sum().reset_index()
+    counts = counts[counts.recent > 0].replace({"need": {"\0": None}})  # needs with a referral in the last 365 days
     # Shares from the published counts: an exact share of exact counts would give the counts back (the fraction's
     # denominator), so the shares are of the perturbed counts, and a service type whose count is hidden is left out.
-    shown = [protect.publish(n, k, settings) for n, k in zip(counts.n, counts.ckey, strict=True)]
+    shown = [
+        protect.publish(n, k % protect.KEYS, settings) for n, k in zip(counts.recent, counts.recent_ckey, strict=True)
+    ]
     counts = counts.assign(n=shown).dropna(subset=["n"])
     total = counts.n.sum()
     out = {}
@@ -533,21 +572,27 @@ def run(
     step = progress or (lambda _: None)
     step(f"Opening the extract on {backend}")
     tables = queries.open_extract(Path(data_dir), con or connect(backend), settings.record_key_secret)
-    step("Counting demand")
+    step("Counting demand: months, splits, people and repeats")
     results: dict = {"generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "backend": backend}
-    results["demand"], exact_monthly = _demand(tables, settings)
-    step("Forecasting and flagging surges")
-    results["forecast"] = _forecast(exact_monthly, settings, results["demand"]["monthly"])
-    step("Waits (Kaplan-Meier, still-waiting women censored)")
-    results["waits"] = _waits(tables, settings)
-    step("Unmet need: declines and by-and-for offers")
-    results["unmet"] = _unmet(tables, settings)
-    step("Capacity: caseworkers needed for the wait target (queue simulation)")
-    results["capacity"] = _capacity(tables, results, settings)
-    step("Counts for filtered views and each service's own")
+    scanned = _scan(tables)
+    step("Counts for filtered views and each service's own (waits and the waiting list come from them)")
     counted = {"filters": views.counts(tables, ["borough", "need"])}
     if "service_key" in tables["referrals"].columns:
         counted["services"] = views.counts(tables, ["service_key"])
+    step("Demand: borough rates and splits")
+    results["demand"], exact_monthly = _demand(scanned, settings)
+    # One BLAS thread for the small matrices of the model fits and the queue: on two shared cores a second thread
+    # only spins (the forecast took four times as long with two), and the answers are the same.
+    with threadpool_limits(limits=1, user_api="blas"):
+        step("Forecasting and flagging surges")
+        results["forecast"] = _forecast(exact_monthly, settings, results["demand"]["monthly"])
+        step("Waits (Kaplan-Meier, still-waiting women censored)")
+        months = sorted(scanned["cube"].month.unique().tolist())
+        results["waits"] = _waits(counted["filters"], months, settings)
+        step("Unmet need: declines and by-and-for offers")
+        results["unmet"] = _unmet(tables, scanned, settings)
+        step("Capacity: caseworkers needed for the wait target (queue simulation)")
+        results["capacity"] = _capacity(scanned, results, settings)
     results["views"] = sorted(counted)
     results["filter_choices"] = views.choices(counted["filters"])  # the form's options, without reading the tables
     results["suppression"] = {

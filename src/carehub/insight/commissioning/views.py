@@ -48,61 +48,81 @@ class UnknownFilter(ValueError):
     """A filter value the published evidence does not hold: the page says so rather than showing nothing."""
 
 
+BUCKETS = ("last_12_months", "previous_12_months", "earlier")  # the period codes 0, 1, 2 the backend counts by
+
+
 def _bucket(month: ibis.Value, last: int) -> ibis.Value:
-    """The period a month (year * 12 + month - 1) falls in, counted back from the last month of data."""
-    return ibis.cases(
-        (month > last - 12, "last_12_months"),
-        (month > last - 24, "previous_12_months"),
-        else_="earlier",
-    )
+    """The period a month (year * 12 + month - 1) falls in, counted back from the last month of data, as its
+    position in BUCKETS: an integer key groups faster than a string, and is named once the counts are small."""
+    return ibis.cases((month > last - 12, 0), (month > last - 24, 1), else_=2)
+
+
+def _periods(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(period=np.asarray(BUCKETS, dtype=object)[frame.period.to_numpy(int)])
 
 
 def _month_number(at: ibis.Value) -> ibis.Value:
-    return at.year() * 12 + at.month() - 1
+    return queries.month_number(queries.day_number(at))
 
 
 def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataFrame]:
-    """The count tables for `keys` (columns of referrals.parquet), each one GROUP BY in the backend."""
+    """The count tables for `keys` (columns of referrals.parquet): three GROUP BYs in the backend (waits of every
+    stage at once; the waiting list's months in and out, which summed give demand; offers joined to their
+    referrals)."""
     referrals = tables["referrals"]
     keys = [k for k in keys if k in referrals.columns]
     cols = [referrals[k].fill_null("").name(k) for k in keys]
-    last = int(_month_number(referrals.received_at.max()).to_pandas())
-    month = _month_number(referrals.received_at)
+    latest = pd.Timestamp(referrals.received_at.max().to_pandas())
+    last = latest.year * 12 + latest.month - 1
+    day = queries.day_number(referrals.received_at)
+    month = queries.month_number(day)
     bucket = _bucket(month, last).name("period")
-    out = {
-        "demand": referrals.group_by([month.name("month"), *cols])
-        .aggregate(referrals=referrals.count(), ckey=queries._ckey(referrals))
-        .to_pandas()
-    }
-    frames = []
-    if "days_observed" in referrals.columns:
-        for stage, column in queries.STAGES.items():
-            if column not in referrals.columns:
-                continue
-            days = referrals[column]
-            time = ibis.coalesce(days, referrals.days_observed).floor().cast("int64").name("days")
-            grouped = referrals.group_by([*cols, bucket, time, days.notnull().name("finished")]).aggregate(
-                women=referrals.count(), ckey=queries._ckey(referrals)
-            )
-            frames.append(grouped.to_pandas().assign(stage=stage))
-    out["waits"] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    out = {}
+    stages = [s for s, c in queries.STAGES.items() if c in referrals.columns and "days_observed" in referrals.columns]
+    if stages:
+        # Every stage in one pass: each referral is counted once per stage (an unnested stage number), so the
+        # extract is read once rather than once a stage.
+        index = ibis.array(list(range(len(stages)))).unnest().name("stage")
+        long = referrals.select(*cols, bucket, day_in=day, stage=index, observed=referrals.days_observed,
+                                record_key=referrals.record_key,
+                                **{s: referrals[queries.STAGES[s]] for s in stages})  # fmt: skip
+        days = ibis.cases(*((long.stage == i, long[s]) for i, s in enumerate(stages)))
+        time = ibis.coalesce(days, long.observed).floor().cast("int64").name("days")
+        grouped = long.group_by([*keys, "period", "stage", time, days.notnull().name("finished")]).aggregate(
+            women=long.count(), ckey=queries._ckey(long)
+        )
+        frame = _periods(grouped.to_pandas())
+        frame["stage"] = np.asarray(stages, dtype=object)[frame.stage.to_numpy(int)]
+        out["waits"] = frame[[*keys, "period", "days", "finished", "women", "ckey", "stage"]]
+    else:
+        out["waits"] = pd.DataFrame()
     if "days_to_allocation" in referrals.columns:
-        through = referrals.received_at + referrals.days_to_allocation.ceil().cast("int64").as_interval("D")
+        through = day + referrals.days_to_allocation.ceil().cast("int64")
         pairs = (
-            referrals.group_by([month.name("entered"), _month_number(through).name("left"), *cols])
+            referrals.group_by([month.name("entered"), queries.month_number(through).name("left"), *cols])
             .aggregate(women=referrals.count(), ckey=queries._ckey(referrals))
             .to_pandas()
         )
         out["waiting"] = _waiting(pairs, keys)
+        # Referrals per month are the pairs summed over the month out, their cell keys too: no query of their own.
+        demand = pairs.groupby(["entered", *keys], as_index=False)[["women", "ckey"]].sum()
+        demand["ckey"] = demand.ckey % protect.KEYS
+        out["demand"] = demand.rename(columns={"entered": "month", "women": "referrals"})[
+            ["month", *keys, "referrals", "ckey"]
+        ]
     else:
         out["waiting"] = pd.DataFrame()
+        demand = referrals.group_by([month.name("month"), *cols]).aggregate(
+            referrals=referrals.count(), ckey=queries._ckey(referrals)
+        )
+        out["demand"] = demand.to_pandas()
     out["declines"] = pd.DataFrame()
     if "offers" in tables:
         offers = tables["offers"]
         joined = offers.join(referrals.select("referral_key", *cols, bucket), "referral_key")  # offers' own keys
         reason = ibis.ifelse(joined.status == "declined", joined.decline_reason, "").name("decline_reason")
         offer_keys = [joined[k] for k in keys if k != "need"]
-        out["declines"] = (
+        out["declines"] = _periods(
             joined.group_by([*offer_keys, joined.period, joined.service_type, reason])
             .aggregate(offers=joined.count(), ckey=queries._ckey(joined))
             .to_pandas()
