@@ -45,6 +45,7 @@ class DedupeResult:
     model: str = "trained on the input"
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # all threads: shows what a loaded machine hides
+    blocking: list[str] = field(default_factory=list)  # the prediction blocking rules used (capped at volume)
 
 
 def dedupe(
@@ -114,6 +115,10 @@ def _link(
     if save_model_path:
         splink_model.save(trained, save_model_path)
     with stage("scoring pairs"):
+        # Chosen for this file's size (a saved model's rules were for the file it was trained on).
+        rules = splink_model.prediction_blocking(con, "keys")
+        result.blocking = rules
+        trained = trained | {"blocking_rules_to_generate_predictions": [{"blocking_rule": rule} for rule in rules]}
         if backend == "spark":
             from carehub.repeats import spark
 
