@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -59,7 +58,7 @@ def main() -> None:
     records = con.execute("SELECT count(*) FROM keys").fetchall()[0][0]
     print(json.dumps({"records": records, "keying_s": round(time.perf_counter() - started, 1)}), flush=True)
     base = list(splink_model.PREDICTION_BLOCKING)
-    rules = splink_model.prediction_blocking(con, "keys") if args.chosen else base
+    rules, table = splink_model.prediction_blocking(con, "keys") if args.chosen else (base, "keys")
     if args.labels:
         con.register("ids", ids)
         con.execute(
@@ -75,14 +74,14 @@ def main() -> None:
         if rule == base[index]:
             count = splink_model.count_pairs(con, "keys", rule)
         else:  # a capped rule: its pairs counted by joining
-            count = con.execute(f"SELECT count(*) FROM ({_pairs_sql(rule)})").fetchall()[0][0]
+            count = con.execute(f"SELECT count(*) FROM ({_pairs_sql(rule, table)})").fetchall()[0][0]
         total += count
         row = {"rule": rule, "pairs": count, "per_record": round(count / records, 3)}
         if rule != base[index]:
             row["base_rule"] = base[index]
             row["base_pairs"] = splink_model.count_pairs(con, "keys", base[index])
         if args.pairs:
-            con.execute(f"CREATE OR REPLACE TABLE rule_{index} AS {_pairs_sql(rule)}")
+            con.execute(f"CREATE OR REPLACE TABLE rule_{index} AS {_pairs_sql(rule, table)}")
             earlier = " ".join(
                 f"ANTI JOIN rule_{j} e{j} ON e{j}.rid_l = p.rid_l AND e{j}.rid_r = p.rid_r" for j in range(index)
             )
@@ -110,10 +109,9 @@ def main() -> None:
     print(json.dumps(summary), flush=True)
 
 
-def _pairs_sql(rule: str) -> str:
+def _pairs_sql(rule: str, table: str) -> str:
     """The rule's pairs (rid_l < rid_r), made by joining on its equalities."""
-    joined = re.sub(r"\bl\.", "l.", rule)
-    return f"SELECT l.rid AS rid_l, r.rid AS rid_r FROM keys l JOIN keys r ON {joined} AND l.rid < r.rid"
+    return f"SELECT l.rid AS rid_l, r.rid AS rid_r FROM {table} l JOIN {table} r ON {rule} AND l.rid < r.rid"
 
 
 if __name__ == "__main__":

@@ -57,27 +57,27 @@ def test_rules_within_budget_are_kept_as_they_are(monkeypatch):
     monkeypatch.setattr(splink_model, "PAIRS_ALWAYS", 0)
     rows = [{"dob": i // 2 if i < 16 else i, "given_metaphone": 1} for i in range(40)]  # 8 pairs: 0.2 a record
     con = _keys(rows)
-    assert splink_model.prediction_blocking(con, "keys") == list(splink_model.PREDICTION_BLOCKING)
-    assert not [c for (c,) in con.execute("SELECT column_name FROM (DESCRIBE keys)").fetchall() if "block" in c]
+    assert splink_model.prediction_blocking(con, "keys") == (list(splink_model.PREDICTION_BLOCKING), "keys")
 
 
 def test_a_rule_may_always_make_a_million_pairs():
-    assert splink_model.prediction_blocking(_keys(ROWS), "keys") == list(splink_model.PREDICTION_BLOCKING)
+    assert splink_model.prediction_blocking(_keys(ROWS), "keys") == (list(splink_model.PREDICTION_BLOCKING), "keys")
 
 
 def test_a_rule_over_budget_asks_its_big_blocks_for_corroboration(monkeypatch):
     monkeypatch.setattr(splink_model, "PAIRS_ALWAYS", 0)
     monkeypatch.setattr(splink_model, "PAIRS_PER_RECORD", 0.25)
     con = _keys(ROWS)  # 35 records: a budget of 8.75 pairs a rule; dob and name sound make 190 + 5 + 3
-    rules = splink_model.prediction_blocking(con, "keys")
+    rules, table = splink_model.prediction_blocking(con, "keys")
     index = splink_model.PREDICTION_BLOCKING.index(DOB_AND_GIVEN)
     corroborated = splink_model.corroboration(["dob", "given_metaphone"])
-    assert rules[index] == f"{DOB_AND_GIVEN} AND (l.block_{index} <= 3 OR {corroborated})"  # blocks of 2, 3: 8 pairs
+    assert rules[index] == f"{DOB_AND_GIVEN} AND (NOT l.big_{index} OR {corroborated})"  # blocks of 2, 3 stay whole
     assert rules[splink_model.PREDICTION_BLOCKING.index(SWAPPED)] == SWAPPED  # not one group: never capped
-    kept = con.execute(f"SELECT count(*) FROM keys l JOIN keys r ON {rules[index]} AND l.rid < r.rid").fetchone()[0]  # noqa: S608
-    assert kept == 5 + 3 + 1  # the small blocks' pairs, and the big block's one pair sharing a phone
-    sizes = dict(con.execute(f"SELECT rid, block_{index} FROM keys").fetchall())  # noqa: S608
-    assert sizes[1] == 20 and sizes[21] == 2 and sizes[31] == 3
+    kept = con.execute(f"SELECT count(*) FROM {table} l JOIN {table} r ON {rules[index]} AND l.rid < r.rid").fetchone()  # noqa: S608
+    assert kept[0] == 5 + 3 + 1  # the small blocks' pairs, and the big block's one pair sharing a phone
+    big = dict(con.execute(f"SELECT rid, big_{index} FROM {table}").fetchall())  # noqa: S608
+    assert big[1] and not big[21] and not big[31] and not big[34]  # 34: no name sound, in no block
+    assert con.execute("SELECT count(*) FROM keys").fetchone()[0] == len(ROWS)  # the keys themselves untouched
 
 
 def test_corroboration_is_by_comparisons_the_rule_does_not_test():

@@ -26,7 +26,7 @@ def predict(con: Any, table: str, trained: dict[str, Any], threshold: float, scr
 
     spark = session(scratch)
     described = con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()  # noqa: S608
-    blocks = [name for (name,) in described if name.startswith("block_")]
+    blocks = [name for (name,) in described if name.startswith("big_")]
     frame = spark.createDataFrame(con.sql(_signed(table, blocks)).to_arrow_table())
     logger = logging.getLogger("splink")
     previous = logger.level
@@ -58,7 +58,7 @@ def _signed(table: str, blocks: list[str]) -> str:
         else f'{signed(f)} AS "{f}"'
         for f in linkage_keys.ALL_KEY_FIELDS
     ]
-    columns += [f'"{c}"' for c in blocks]  # block sizes (splink_model.prediction_blocking): plain counts
+    columns += [f'"{c}"' for c in blocks]  # big-block flags (splink_model.prediction_blocking): plain booleans
     return f"SELECT rid, {', '.join(columns)} FROM {table}"  # noqa: S608
 
 

@@ -262,32 +262,69 @@ _TESTED_BY: dict[str, tuple[str, ...]] = {  # blocking key -> the comparisons it
 }
 
 
-def prediction_blocking(con: Any, table: str) -> list[str]:
+def prediction_blocking(con: Any, table: str) -> tuple[list[str], str]:
     """PREDICTION_BLOCKING for `table`: a rule over budget (PAIRS_PER_RECORD) asks big blocks for corroboration.
 
-    "Big" is the smallest block size whose blocks, with all smaller ones, would take the rule over budget; each
-    record's block size goes into `table` as a column (block_INDEX) the rule tests:
-    "l.dob = r.dob AND ... AND (l.block_2 <= 40 OR l.phone = r.phone OR ...)". Only rules that compare each field
+    "Big" is larger than the largest block size whose blocks, with all smaller ones, keep the rule within budget.
+    Returns the rules and the table to score them on: `table` itself when no rule is over budget, else a view of it
+    with a flag per capped rule (big_INDEX: the record is in one of the rule's big blocks) that its rule tests:
+    "l.dob = r.dob AND ... AND (NOT l.big_2 OR l.phone = r.phone OR ...)". The big blocks are a small table each,
+    joined in, so the keys are not copied (Splink copies them once anyway). Only rules that compare each field
     with itself are capped (a names-swapped rule's blocks are not one group); they are small anyway.
     """
     records = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
     budget = max(PAIRS_ALWAYS, PAIRS_PER_RECORD * records)
-    rules, sizes = [], []
+    rules, flags, joins = [], [], []
     for index, rule in enumerate(PREDICTION_BLOCKING):
         tests = rule_tests(rule)
-        if any(a != b for a, b in tests) or count_pairs(con, table, rule) <= budget:
+        if any(a != b for a, b in tests):
             rules.append(rule)
             continue
         fields = [a for a, _ in tests]
-        cap = _block_cap(con, table, fields, budget)
-        column = f"block_{index}"
-        sizes.append(f"count(*) OVER (PARTITION BY {', '.join(_quoted_fields(fields))}) AS {column}")
-        rules.append(f"{rule} AND (l.{column} <= {cap} OR {corroboration(fields)})")
-    if sizes:
-        con.execute(f"CREATE TABLE {table}_blocked AS SELECT *, {', '.join(sizes)} FROM {table}")  # noqa: S608
-        con.execute(f"DROP TABLE {table}")
-        con.execute(f"ALTER TABLE {table}_blocked RENAME TO {table}")
-    return rules
+        histogram = _block_sizes(con, table, fields)
+        if sum(blocks * size * (size - 1) / 2 for size, blocks in histogram) <= budget:
+            rules.append(rule)
+            continue
+        cap = _block_cap(histogram, budget)
+        columns, present = ", ".join(_quoted_fields(fields)), _present(fields)
+        con.execute(
+            f"""CREATE OR REPLACE TABLE {table}_big_{index} AS SELECT {columns} FROM {table} WHERE {present}
+                GROUP BY {columns} HAVING count(*) > {cap}"""  # noqa: S608
+        )
+        on = " AND ".join(f'k."{f}" = b{index}."{f}"' for f in fields)
+        joins.append(f"LEFT JOIN {table}_big_{index} b{index} ON {on}")
+        flags.append(f'b{index}."{fields[0]}" IS NOT NULL AS big_{index}')
+        rules.append(f"{rule} AND (NOT l.big_{index} OR {corroboration(fields)})")
+    if not flags:
+        return rules, table
+    con.execute(
+        f"CREATE OR REPLACE VIEW {table}_blocked AS SELECT k.*, {', '.join(flags)} FROM {table} k {' '.join(joins)}"  # noqa: S608
+    )
+    return rules, f"{table}_blocked"
+
+
+def _present(fields: list[str]) -> str:
+    return " AND ".join(f"{f} IS NOT NULL" for f in _quoted_fields(fields))
+
+
+def _block_sizes(con: Any, table: str, fields: list[str]) -> list[tuple[int, int]]:
+    """(size, blocks of that size) for the blocks of two or more records sharing `fields`, smallest first."""
+    columns = ", ".join(_quoted_fields(fields))
+    return con.execute(
+        f"""SELECT n, count(*) FROM (SELECT count(*) AS n FROM {table} WHERE {_present(fields)} GROUP BY {columns})
+            WHERE n > 1 GROUP BY n ORDER BY n"""  # noqa: S608
+    ).fetchall()
+
+
+def _block_cap(histogram: list[tuple[int, int]], budget: float) -> int:
+    """The largest block size s such that the blocks of at most s records hold at most `budget` pairs (at least 2)."""
+    cap, pairs = 2, 0.0
+    for size, blocks in histogram:
+        pairs += blocks * size * (size - 1) / 2
+        if pairs > budget:
+            break
+        cap = size
+    return cap
 
 
 def corroboration(fields: list[str]) -> str:
@@ -299,23 +336,6 @@ def corroboration(fields: list[str]) -> str:
 
 def _quoted_fields(fields: list[str]) -> list[str]:
     return [f'"{f}"' for f in fields]
-
-
-def _block_cap(con: Any, table: str, fields: list[str], budget: float) -> int:
-    """The largest block size s such that the blocks of at most s records hold at most `budget` pairs (at least 2)."""
-    present = " AND ".join(f"{f} IS NOT NULL" for f in _quoted_fields(fields))
-    columns = ", ".join(_quoted_fields(fields))
-    histogram = con.execute(
-        f"""SELECT n, count(*) FROM (SELECT count(*) AS n FROM {table} WHERE {present} GROUP BY {columns})
-            WHERE n > 1 GROUP BY n ORDER BY n"""  # noqa: S608
-    ).fetchall()
-    cap, pairs = 2, 0.0
-    for size, blocks in histogram:
-        pairs += blocks * size * (size - 1) / 2
-        if pairs > budget:
-            break
-        cap = size
-    return cap
 
 
 # EM sessions: each estimates m for every comparison not in its rule; together they cover all comparisons.
