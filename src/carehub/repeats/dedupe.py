@@ -27,7 +27,9 @@ from carehub.repeats.bulk import InputError
 
 DEFAULT_THRESHOLD = 0.9
 STAGES = ("reading", "keying", "estimating u", "estimating m", "scoring pairs", "clustering", "writing")
-SPLINK_MEMORY_LIMIT = "3GB"  # DuckDB spills beyond this; the 4 GiB budget includes Python and the input
+# DuckDB spills beyond this. A million records never reach it (1.35 GiB at most); at ten million, 3 GB spilled
+# gigabytes while scoring. The 8 GiB budget at ten million includes Python and the record ids.
+SPLINK_MEMORY_LIMIT = "5GB"
 
 __all__ = ["DEFAULT_THRESHOLD", "DedupeResult", "InputError", "dedupe"]
 
@@ -45,6 +47,7 @@ class DedupeResult:
     model: str = "trained on the input"
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # all threads: shows what a loaded machine hides
+    blocking: list[str] = field(default_factory=list)  # the prediction blocking rules used (capped at volume)
 
 
 def dedupe(
@@ -114,12 +117,16 @@ def _link(
     if save_model_path:
         splink_model.save(trained, save_model_path)
     with stage("scoring pairs"):
+        # Chosen for this file's size (a saved model's rules were for the file it was trained on).
+        rules, table = splink_model.prediction_blocking(con, "keys")
+        result.blocking = rules
+        trained = trained | {"blocking_rules_to_generate_predictions": [{"blocking_rule": rule} for rule in rules]}
         if backend == "spark":
             from carehub.repeats import spark
 
-            edges = spark.predict(con, "keys", trained, threshold, spill)
+            edges = spark.predict(con, table, trained, threshold, spill)
         else:
-            edges = _predict(con, trained, threshold)
+            edges = _predict(con, trained, threshold, table)
     with stage("clustering"):
         clusters = connected_components(result.records, edges["rid_l"], edges["rid_r"])
     with stage("writing"):
@@ -188,11 +195,13 @@ def _trained(
         return splink_model.train(linker, options, con, "keys")
 
 
-def _predict(con: duckdb.DuckDBPyConnection, trained: dict[str, Any], threshold: float) -> dict[str, np.ndarray]:
+def _predict(
+    con: duckdb.DuckDBPyConnection, trained: dict[str, Any], threshold: float, table: str = "keys"
+) -> dict[str, np.ndarray]:
     from splink import DuckDBAPI, Linker
 
     with _quiet_splink():
-        linker = Linker(DuckDBAPI(con).register("keys"), trained, log_level=None)
+        linker = Linker(DuckDBAPI(con).register(table), trained, log_level=None)
         predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     table = con.sql(
         f"""SELECT rid_l, rid_r, round(match_probability, 6) AS match_probability

@@ -25,7 +25,9 @@ def predict(con: Any, table: str, trained: dict[str, Any], threshold: float, scr
     from splink import Linker, SparkAPI
 
     spark = session(scratch)
-    frame = spark.createDataFrame(con.sql(_signed(table)).to_arrow_table())
+    described = con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()  # noqa: S608
+    blocks = [name for (name,) in described if name.startswith("big_")]
+    frame = spark.createDataFrame(con.sql(_signed(table, blocks)).to_arrow_table())
     logger = logging.getLogger("splink")
     previous = logger.level
     logger.setLevel(logging.ERROR)
@@ -44,7 +46,7 @@ def predict(con: Any, table: str, trained: dict[str, Any], threshold: float, scr
     return {name: rows.column(name).to_numpy() for name in ("rid_l", "rid_r", "match_probability")}
 
 
-def _signed(table: str) -> str:
+def _signed(table: str, blocks: list[str]) -> str:
     """The keys as signed 64-bit integers (lists of them for the neighbourhoods), equal exactly where they were."""
 
     def signed(value: str) -> str:
@@ -56,6 +58,7 @@ def _signed(table: str) -> str:
         else f'{signed(f)} AS "{f}"'
         for f in linkage_keys.ALL_KEY_FIELDS
     ]
+    columns += [f'"{c}"' for c in blocks]  # big-block flags (splink_model.prediction_blocking): plain booleans
     return f"SELECT rid, {', '.join(columns)} FROM {table}"  # noqa: S608
 
 

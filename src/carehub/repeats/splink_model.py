@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -174,6 +175,169 @@ PREDICTION_BLOCKING: tuple[str, ...] = (
     "l.town = r.town AND l.given_metaphone = r.given_metaphone",
     "l.town = r.town AND l.family_metaphone = r.family_metaphone",
 )
+_RULE_TEST = re.compile(r"^l\.(\w+) = r\.(\w+)$")
+
+
+def rule_tests(rule: str) -> list[tuple[str, str]]:
+    """A blocking rule's equalities as (left field, right field): every rule here is a conjunction of them."""
+    tests = []
+    for part in rule.split(" AND "):
+        found = _RULE_TEST.match(part.strip())
+        if not found:
+            raise ValueError(f"not a conjunction of equalities: {rule}")
+        tests.append((found[1], found[2]))
+    return tests
+
+
+def count_pairs(con: Any, table: str, rule: str) -> int:
+    """The pairs (l.rid < r.rid) a blocking rule admits, from key frequencies, without making them.
+
+    Exact for a rule comparing each field with itself: n records sharing a key make n(n-1)/2 pairs. A rule comparing
+    one field with another (names swapped) holds in either order of a pair's records, and Splink tries one: it is
+    counted as half the ordered pairs, an estimate.
+    """
+    tests = rule_tests(rule)
+    left = [f'"{a}"' for a, _ in tests]
+    right = [f'"{b}"' for _, b in tests]
+    if left == right:
+        present = " AND ".join(f"{c} IS NOT NULL" for c in left)
+        sql = f"""SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (
+                      SELECT count(*) AS n FROM {table} WHERE {present} GROUP BY {", ".join(left)})"""  # noqa: S608
+        return int(con.execute(sql).fetchall()[0][0])
+    keys_l = ", ".join(f"{c} AS k{i}" for i, c in enumerate(left))
+    keys_r = ", ".join(f"{c} AS k{i}" for i, c in enumerate(right))
+    names = ", ".join(f"k{i}" for i in range(len(tests)))
+    both_l = " AND ".join(f"{c} IS NOT NULL" for c in left)
+    both_r = " AND ".join(f"{c} IS NOT NULL" for c in right)
+    self_match = " AND ".join(f"{a} = {b}" for a, b in zip(left, right, strict=True))
+    sql = f"""WITH a AS (SELECT {keys_l}, count(*) AS n FROM {table} WHERE {both_l} GROUP BY ALL),
+                   b AS (SELECT {keys_r}, count(*) AS n FROM {table} WHERE {both_r} GROUP BY ALL)
+              SELECT coalesce(sum(a.n * b.n), 0)
+                     - (SELECT count(*) FROM {table} WHERE {both_l} AND {self_match})
+              FROM a JOIN b USING ({names})"""  # noqa: S608
+    return int(con.execute(sql).fetchall()[0][0]) // 2
+
+
+PAIRS_ALWAYS = 1_000_000  # pairs any rule may admit: seconds to score, so never worth losing a true pair over
+PAIRS_PER_RECORD = 0.25
+"""Beyond PAIRS_ALWAYS, how many pairs per record a prediction blocking rule may admit in full.
+
+Pairs on keys of a bounded number of values (a date of birth, a name's sound) grow with the square of the file, true
+pairs only with the file: at ten million records the rules on a shared birthday and a name's sound admit more than
+a pair per record, nearly all strangers, and scoring them took two thirds of the run. A rule over budget keeps its
+small blocks in full and, in its big ones (the commonest names born on one day), only the pairs that also agree on
+a key of some comparison the rule does not test (CORROBORATION). In a big block the rule's own keys are common and
+weigh little: a pair agreeing on nothing else cannot reach a usual threshold (at 10M the prior is about -24 bits,
+an exact date of birth and a common first name about +20), while a rare name makes a small block, kept whole.
+Up to a million records (and every public data set tried) no rule reaches the budget: nothing changes there."""
+
+# A cheap key per comparison, tested in a capped rule's big blocks: agreement on any one (of a comparison the rule
+# does not already test) corroborates the pair. Names' typing slips and the place are left out: list overlaps cost
+# as much as scoring, and a slip in a common name rarely keeps a pair of strangers apart from a match anyway.
+CORROBORATION: dict[str, tuple[str, ...]] = {
+    "given": ("given_metaphone",),
+    "family": ("family_metaphone",),
+    "dob": ("dob_ym", "dob_yd", "dob_md", "dob_unordered"),
+    "phone": ("phone",),
+    "email": ("email",),
+    "home": ("postcode_district", "address"),
+    "place": ("town",),
+}
+_TESTED_BY: dict[str, tuple[str, ...]] = {  # blocking key -> the comparisons it stands for
+    "given_metaphone": ("given",),
+    "family_metaphone": ("family",),
+    "names_metaphone": ("given", "family"),
+    "dob": ("dob",),
+    "dob_ym": ("dob",),
+    "dob_yd": ("dob",),
+    "dob_md": ("dob",),
+    "dob_unordered": ("dob",),
+    "phone": ("phone",),
+    "email": ("email",),
+    "postcode": ("home",),
+    "postcode_sector": ("home",),
+    "postcode_district": ("home",),
+    "address": ("home",),
+    "town": ("place",),
+}
+
+
+def prediction_blocking(con: Any, table: str) -> tuple[list[str], str]:
+    """PREDICTION_BLOCKING for `table`: a rule over budget (PAIRS_PER_RECORD) asks big blocks for corroboration.
+
+    "Big" is larger than the largest block size whose blocks, with all smaller ones, keep the rule within budget.
+    Returns the rules and the table to score them on: `table` itself when no rule is over budget, else a view of it
+    with a flag per capped rule (big_INDEX: the record is in one of the rule's big blocks) that its rule tests:
+    "l.dob = r.dob AND ... AND (NOT l.big_2 OR l.phone = r.phone OR ...)". The big blocks are a small table each,
+    joined in, so the keys are not copied (Splink copies them once anyway). Only rules that compare each field
+    with itself are capped (a names-swapped rule's blocks are not one group); they are small anyway.
+    """
+    records = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
+    budget = max(PAIRS_ALWAYS, PAIRS_PER_RECORD * records)
+    rules, flags, joins = [], [], []
+    for index, rule in enumerate(PREDICTION_BLOCKING):
+        tests = rule_tests(rule)
+        if any(a != b for a, b in tests):
+            rules.append(rule)
+            continue
+        fields = [a for a, _ in tests]
+        histogram = _block_sizes(con, table, fields)
+        if sum(blocks * size * (size - 1) / 2 for size, blocks in histogram) <= budget:
+            rules.append(rule)
+            continue
+        cap = _block_cap(histogram, budget)
+        columns, present = ", ".join(_quoted_fields(fields)), _present(fields)
+        con.execute(
+            f"""CREATE OR REPLACE TABLE {table}_big_{index} AS SELECT {columns} FROM {table} WHERE {present}
+                GROUP BY {columns} HAVING count(*) > {cap}"""  # noqa: S608
+        )
+        on = " AND ".join(f'k."{f}" = b{index}."{f}"' for f in fields)
+        joins.append(f"LEFT JOIN {table}_big_{index} b{index} ON {on}")
+        flags.append(f'b{index}."{fields[0]}" IS NOT NULL AS big_{index}')
+        rules.append(f"{rule} AND (NOT l.big_{index} OR {corroboration(fields)})")
+    if not flags:
+        return rules, table
+    con.execute(
+        f"CREATE OR REPLACE VIEW {table}_blocked AS SELECT k.*, {', '.join(flags)} FROM {table} k {' '.join(joins)}"  # noqa: S608
+    )
+    return rules, f"{table}_blocked"
+
+
+def _present(fields: list[str]) -> str:
+    return " AND ".join(f"{f} IS NOT NULL" for f in _quoted_fields(fields))
+
+
+def _block_sizes(con: Any, table: str, fields: list[str]) -> list[tuple[int, int]]:
+    """(size, blocks of that size) for the blocks of two or more records sharing `fields`, smallest first."""
+    columns = ", ".join(_quoted_fields(fields))
+    return con.execute(
+        f"""SELECT n, count(*) FROM (SELECT count(*) AS n FROM {table} WHERE {_present(fields)} GROUP BY {columns})
+            WHERE n > 1 GROUP BY n ORDER BY n"""  # noqa: S608
+    ).fetchall()
+
+
+def _block_cap(histogram: list[tuple[int, int]], budget: float) -> int:
+    """The largest block size s such that the blocks of at most s records hold at most `budget` pairs (at least 2)."""
+    cap, pairs = 2, 0.0
+    for size, blocks in histogram:
+        pairs += blocks * size * (size - 1) / 2
+        if pairs > budget:
+            break
+        cap = size
+    return cap
+
+
+def corroboration(fields: list[str]) -> str:
+    """Agreement on a CORROBORATION key of a comparison none of `fields` tests, as SQL on l and r."""
+    tested = {comparison for f in fields for comparison in _TESTED_BY[f]}
+    keys = [key for comparison, keys in CORROBORATION.items() if comparison not in tested for key in keys]
+    return " OR ".join(f"l.{key} = r.{key}" for key in keys)
+
+
+def _quoted_fields(fields: list[str]) -> list[str]:
+    return [f'"{f}"' for f in fields]
+
+
 # EM sessions: each estimates m for every comparison not in its rule; together they cover all comparisons.
 TRAINING_BLOCKING: tuple[str, ...] = ("dob", "phone")  # block on equal keys of each in turn
 # Trains the date of birth's m when the phone session could not (a file without phones trained it not at all); not
@@ -181,13 +345,18 @@ TRAINING_BLOCKING: tuple[str, ...] = ("dob", "phone")  # block on equal keys of 
 TRAINING_FALLBACK = "postcode"
 
 
-def splink_settings(u: list[list[float]] | None = None, prior: float = 1e-6, dialect: str = "duckdb") -> dict[str, Any]:
+def splink_settings(
+    u: list[list[float]] | None = None,
+    prior: float = 1e-6,
+    dialect: str = "duckdb",
+    rules: list[str] | tuple[str, ...] = PREDICTION_BLOCKING,
+) -> dict[str, Any]:
     """Splink's settings for COMPARISONS, with u per level when given (from estimate_u) and m left to training."""
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "rid",
         "probability_two_random_records_match": prior,
-        "blocking_rules_to_generate_predictions": [{"blocking_rule": rule} for rule in PREDICTION_BLOCKING],
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": rule} for rule in rules],
         "comparisons": [_splink_comparison(c, u[i] if u else None, dialect) for i, c in enumerate(COMPARISONS)],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
@@ -201,7 +370,8 @@ def for_dialect(trained: dict[str, Any], dialect: str) -> dict[str, Any]:
 
     So a model trained on DuckDB scores on Spark unchanged (dedupe's --backend spark).
     """
-    settings = splink_settings(prior=trained["probability_two_random_records_match"], dialect=dialect)
+    rules = [rule["blocking_rule"] for rule in trained["blocking_rules_to_generate_predictions"]]
+    settings = splink_settings(prior=trained["probability_two_random_records_match"], dialect=dialect, rules=rules)
     for comparison, saved in zip(settings["comparisons"], trained["comparisons"], strict=True):
         for level, saved_level in zip(comparison["comparison_levels"], saved["comparison_levels"], strict=True):
             for name in ("m_probability", "u_probability"):
