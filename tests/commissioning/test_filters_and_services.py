@@ -35,6 +35,9 @@ def run_folder(tmp_path_factory) -> Path:
         referrals = tables["referrals"]
         chosen = np.random.default_rng(3).choice(len(SERVICES), referrals.num_rows, p=[0.5, 0.1, 0.3, 0.1])
         tables["referrals"] = referrals.append_column("service_key", pa.array(np.array(SERVICES)[chosen]))
+        offers = tables["offers"]  # the service offered: its own key, drawn apart from the referral's routing
+        offered = np.random.default_rng(4).choice(len(SERVICES), offers.num_rows, p=[0.5, 0.1, 0.3, 0.1])
+        tables["offers"] = offers.append_column("service_key", pa.array(np.array(SERVICES)[offered]))
         for name, table in tables.items():
             pq.write_table(table, Path(work) / f"{name}.parquet")
         run(
@@ -122,6 +125,28 @@ def test_a_service_manager_reads_her_own_services_evidence_from_her_home(publish
     assert "data-waiting-list" in page and "data-findings" not in page
     total = re.search(r"(\d[\d,]*) referrals were routed to Quaymarsh IDVA", page)
     assert total and 0 < int(total[1].replace(",", "")) < sum(m["referrals"] for m in published["demand"]["monthly"])
+
+
+def test_her_service_page_shows_declines_per_100_offers_for_the_offers_her_service_made(published, client_for, world):
+    """The declines are those of offers made by her service (the offer's own key), published by their cell key: the
+    same figures as the library's view for that key, in a chart with its table."""
+    from carehub.commissioning import selectors
+    from carehub.insight.commissioning import views
+
+    client = client_for("amara")
+    page = _text(client.get(reverse("commissioning:service", kwargs={"pk": world.services["solace"].pk})))
+    assert 'data-vega-spec="chart-declines"' in page
+    assert "Declines per 100 offers, by reason and service type" in page
+    found = selectors._counts("services")
+    view = views.view(
+        found, views.Filters(service=service_key(world.services["solace"].pk)), selectors._settings(published)
+    )
+    shown = [d for d in view["unmet"]["declines"] if d["per_100_offers"] is not None]
+    assert shown
+    for d in shown:
+        assert f"{d['per_100_offers']:,.1f}" in page and d["reason_label"] in page
+    all_offers = [d["offers"] for d in published["unmet"]["declines"] if d["offers"] is not None]
+    assert max(d["offers"] for d in shown) < max(all_offers)  # hers, not everyone's
 
 
 def test_a_manager_sees_only_her_services_and_nothing_of_the_sealed_pathway(published, client_for, world):

@@ -293,4 +293,7 @@ def service_evidence(user, pk: int) -> ServiceEvidence:
     if found is None:
         return ServiceEvidence(service, None, [])
     view = views.view(found, views.Filters(service=service_key(service.pk)), _settings(document))
-    return ServiceEvidence(service, view, [c for c in charts(view, chart_specs(view)) if c.key in ("demand", "waits")])
+    shown = [
+        c for c in charts(view, chart_specs(view)) if c.key in ("demand", "waits") or (c.key == "declines" and c.rows)
+    ]
+    return ServiceEvidence(service, view, shown)

@@ -117,11 +117,15 @@ def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataF
         )
         out["demand"] = demand.to_pandas()
     out["declines"] = pd.DataFrame()
-    if "offers" in tables:
-        offers = tables["offers"]
-        joined = offers.join(referrals.select("referral_key", *cols, bucket), "referral_key")  # offers' own keys
+    offers = tables.get("offers")
+    # A service's offers are those made by it (the offer's own service_key), not those on referrals routed to it;
+    # an extract whose offers carry no service key has no declines per service (they are not guessed).
+    if offers is not None and ("service_key" not in keys or "service_key" in offers.columns):
+        own = [k for k in keys if k in offers.columns]  # the offer's own keys win over its referral's
+        theirs = [c for k, c in zip(keys, cols, strict=True) if k not in own]
+        joined = offers.join(referrals.select("referral_key", *theirs, bucket), "referral_key")
         reason = ibis.ifelse(joined.status == "declined", joined.decline_reason, "").name("decline_reason")
-        offer_keys = [joined[k] for k in keys if k != "need"]
+        offer_keys = [joined[k].fill_null("").name(k) for k in keys if k != "need"]
         out["declines"] = _periods(
             joined.group_by([*offer_keys, joined.period, joined.service_type, reason])
             .aggregate(offers=joined.count(), ckey=queries._ckey(joined))
@@ -292,7 +296,7 @@ def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -
     result["waits"] = {"stages": stages, "waiting_list": waiting_list}
     offers = found["declines"]
     declines = []
-    if not offers.empty and not filters.service:
+    if not offers.empty and (not filters.service or "service_key" in offers.columns):
         offers = _keep(offers, filters, offers=True)
         if window:
             offers = offers[offers.period == filters.period]
