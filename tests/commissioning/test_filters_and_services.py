@@ -183,3 +183,45 @@ def test_the_norms_a_site_sets_reach_the_run_with_their_sources(settings):
     found = run_settings()
     assert [(n.name, n.value, n.source) for n in found.norms] == [("idva_caseload", 90, "our 2025 review")]
     assert found.cost_per_fte == 45_000.0 and found.wait_target_days == 14.0
+
+
+def _capacity_rows(page: str) -> dict[str, str]:
+    block = page[page.index("data-capacity") :]
+    block = block[: block.index("</dl>")]
+    keys = re.findall(r'govuk-summary-list__key">([^<]+)</dt>', block)
+    values = re.findall(r'govuk-summary-list__value">([^<]+)</dd>', block)
+    return dict(zip(keys, values, strict=True))
+
+
+@pytest.mark.parametrize("with_evidence", [True, False])
+def test_her_service_page_shows_its_capacity_beside_its_cases_now_hers_only(
+    with_evidence, run_folder, world, client_for, settings, tmp_path, request
+):
+    """Capacity as the directory keeps it, beside the service's open and waiting cases counted through the policy:
+    another service's cases and a sealed case are not counted; shown before anything is published too."""
+    from carehub.cases.models import CaseStatus
+    from carehub.directory.models import Service
+    from tests import factories as f
+
+    if with_evidence:
+        request.getfixturevalue("published")
+    else:
+        settings.COMMISSIONING_RESULTS_DIR = tmp_path  # nothing published
+    solace = world.services["solace"]
+    Service.objects.filter(pk=solace.pk).update(capacity=20, current_wait_days=9, accepting_referrals=False)
+    for _ in range(2):
+        f.CaseFactory(service=solace, status=CaseStatus.WAITING, referral__routed_service=solace)
+    f.CaseFactory(service=world.services["refuge"], status=CaseStatus.WAITING)  # her other service: not this one
+    f.CaseFactory(service=world.services["sistah"], caseworker=world.users["bola"])  # another organisation's
+    f.CaseFactory(service=solace, referral__sealed=True, caseworker=world.users["alice"])  # sealed: not counted
+    page = _text(client_for("amara").get(reverse("commissioning:service", kwargs={"pk": solace.pk})))
+    assert ("No figures for your services have been published yet" in page) is not with_evidence
+    assert _capacity_rows(page) == {
+        "Open cases it can hold at once": "20",
+        "Open cases now": "1 (5% of what it can hold)",  # alice's case of the world
+        "Waiting for a caseworker now": "2",
+        "Caseworkers holding open cases": "1",
+        "Typical wait in the directory": "9 days",
+        "Taking referrals": "No",
+    }
+    assert reverse("directory:capacity", kwargs={"pk": solace.pk}) in page

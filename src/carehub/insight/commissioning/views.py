@@ -18,7 +18,9 @@ giving back hidden cells, which perturbed totals no longer do (see `protect`).
 
 The keys are (borough, need) for the commissioners' filters (the service type of a referral is the need she was
 referred for, as on the scenario page; of an offer, the type of the service offered) and (service_key) for a
-service manager's own view. Counts are written as Parquet beside results.json and read only by the server.
+service manager's own view (a referral's key is the service it was routed to; an offer's, the service that made it,
+so her declines are her service's own; offers without a key give no declines per service).
+Counts are written as Parquet beside results.json and read only by the server.
 """
 
 from __future__ import annotations
