@@ -127,7 +127,7 @@ def test_a_service_manager_reads_her_own_services_evidence_from_her_home(publish
     assert total and 0 < int(total[1].replace(",", "")) < sum(m["referrals"] for m in published["demand"]["monthly"])
 
 
-def test_her_service_page_shows_declines_per_100_offers_for_the_offers_her_service_made(published, client_for, world):
+def test_her_service_page_shows_her_services_declines_per_100_offers_and_its_forecast(published, client_for, world):
     """The declines are those of offers made by her service (the offer's own key), published by their cell key: the
     same figures as the library's view for that key, in a chart with its table."""
     from carehub.commissioning import selectors
@@ -147,6 +147,15 @@ def test_her_service_page_shows_declines_per_100_offers_for_the_offers_her_servi
         assert f"{d['per_100_offers']:,.1f}" in page and d["reason_label"] in page
     all_offers = [d["offers"] for d in published["unmet"]["declines"] if d["offers"] is not None]
     assert max(d["offers"] for d in shown) < max(all_offers)  # hers, not everyone's
+    forecast = view["forecast"]
+    assert forecast and len(forecast["months"]) == 12  # fifty-odd referrals a month for nine years: enough
+    first, last = forecast["months"][0], forecast["months"][-1]
+    assert (
+        f"Forecast: about {first['mean']} referrals in {first['month']} (95% prediction interval "
+        f"{first['lower95']} to {first['upper95']}) and about {last['mean']} in {last['month']}"
+    ) in page
+    assert f'<td class="govuk-table__cell">{first["lower95"]:,.0f} to {first["upper95"]:,.0f}</td>' in page
+    assert first["mean"] < published["forecast"]["months"][0]["mean"]  # hers, not London's
 
 
 def test_a_manager_sees_only_her_services_and_nothing_of_the_sealed_pathway(published, client_for, world):

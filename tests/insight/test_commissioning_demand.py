@@ -266,3 +266,40 @@ def test_offers_without_a_service_key_give_no_declines_for_a_service(extract_dir
     assert found["declines"].empty
     view = views.view(found, views.Filters(service="A"), Settings(suppression_threshold=10))
     assert view["unmet"]["declines"] == [] and view["demand"]["total"] is not None
+    # 30 months, none hidden: too short for the run's forecast (four years), so none rather than a guess
+    assert len(view["demand"]["monthly"]) == 30 and all(m["referrals"] for m in view["demand"]["monthly"])
+    assert view["forecast"] is None
+
+
+def test_a_services_forecast_is_the_runs_forecast_of_its_months_rounded_and_hidden_when_small(tmp_path):
+    """The same forecast function as London's on her service's exact monthly counts, published in whole referrals;
+    none for a service whose recent months are hidden, nor for a series shorter than four years."""
+    import pyarrow as pa
+
+    from carehub.insight.commissioning.run import _forecast
+
+    series = monthly_series(seed=9, months=60, start="2020-01", base=120.0)
+    tables = referral_extract(series, seed=10)
+    referrals = tables["referrals"]
+    routed = np.random.default_rng(11).choice(["big", "small"], referrals.num_rows, p=[0.97, 0.03])
+    pq.write_table(referrals.append_column("service_key", pa.array(routed)), tmp_path / "referrals.parquet")
+    found = views.counts(queries.open_extract(tmp_path), ["service_key"])
+    settings = Settings(suppression_threshold=10, backtest_origins=2)
+    big = views.view(found, views.Filters(service="big"), settings)
+    demand = found["demand"][found["demand"].service_key == "big"].sort_values("month")
+    exact = [
+        {"month": views._label(int(m)), "referrals": int(n)}
+        for m, n in zip(demand.month, demand.referrals, strict=True)
+    ]
+    expected = _forecast(exact, settings)
+    assert big["forecast"]["model"] == expected["model"] and len(big["forecast"]["months"]) == 12
+    for shown, fitted in zip(big["forecast"]["months"], expected["months"], strict=True):
+        assert shown["month"] == fitted["month"]
+        for key in ("mean", "lower80", "upper80", "lower95", "upper95"):
+            assert shown[key] == round(fitted[key]) and isinstance(shown[key], int)
+        assert shown["lower95"] <= shown["lower80"] <= shown["mean"] <= shown["upper80"] <= shown["upper95"]
+    assert "flags" not in big["forecast"] and "sigma" not in big["forecast"]["months"][0]
+    small = views.view(found, views.Filters(service="small"), settings)
+    assert any(m["referrals"] is None for m in small["demand"]["monthly"][-12:]) and small["forecast"] is None
+    last_year = views.view(found, views.Filters(service="big", period="last_12_months"), settings)
+    assert "forecast" not in last_year  # a window is too short to fit, and the run's forecast is of the whole series

@@ -25,6 +25,7 @@ Counts are written as Parquet beside results.json and read only by the server.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -305,7 +306,41 @@ def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -
         frame = offers.groupby(["service_type", "decline_reason"], as_index=False)[["offers", "ckey"]].sum()
         declines = decline_rows(frame, settings)
     result["unmet"] = {"declines": declines}
+    if filters.service and not window:
+        result["forecast"] = service_forecast(monthly, result["demand"]["monthly"], settings)
     return result
+
+
+def service_forecast(monthly: pd.DataFrame, published: list[dict], settings: Settings) -> dict | None:
+    """One service's forecast of referrals a month: the run's London forecast (`run._forecast`, the same model
+    choice by backtest, change points and intervals) fitted to her service's exact monthly counts, published
+    rounded to whole referrals, without the surge flags (a flag names a month's count and how far it lay beyond).
+
+    None when the series is too short (the run's rule: four years of months) or small (any of its last 12 months
+    hidden, judged on the published counts so the decision says nothing the page does not)."""
+    if len(published) < 12 or any(m["referrals"] is None for m in published[-12:]):
+        return None
+    fitted = _fitted(tuple(_label(int(m)) for m in monthly.index), tuple(int(n) for n in monthly.referrals), settings)
+    if fitted is None:
+        return None
+    keys = ("mean", "lower80", "upper80", "lower95", "upper95")
+    return {
+        "model": fitted["model"],
+        "mase": fitted["mase"],
+        "months": [{"month": m["month"], **{k: round(m[k]) for k in keys}} for m in fitted["months"]],
+    }
+
+
+@functools.lru_cache(maxsize=64)
+def _fitted(months: tuple[str, ...], counts: tuple[int, ...], settings: Settings) -> dict | None:
+    """The fit is the page's slowest step (under a second): kept per series and settings while the server runs, so
+    reloading her page, or a new run that leaves her counts as they were, fits nothing again."""
+    from threadpoolctl import threadpool_limits
+
+    from .run import _forecast
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _forecast([{"month": m, "referrals": n} for m, n in zip(months, counts, strict=True)], settings)
 
 
 def stage_figures(stage: str, label: str, days, finished, women, settings: Settings, ckeys) -> dict:
