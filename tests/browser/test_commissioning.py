@@ -69,8 +69,9 @@ def test_a_commissioner_changes_caseworkers_and_sees_the_projected_waits_change(
 
 
 def test_a_service_manager_reads_her_own_services_figures_and_no_other(sign_in, hub) -> None:
-    """Quaymarsh's manager follows her home's link to her service's evidence: its headline, the demand and waits
-    charts drawn with their tables, the waiting list; another organisation's service answers 404 as if absent."""
+    """Quaymarsh's manager follows her home's link to her service's evidence: its headline and forecast, the demand,
+    waits and declines charts drawn with their tables, the waiting list, its capacity today; another organisation's
+    service answers 404 as if absent."""
     own, other = hub.facts["service_ids"]["solace"], hub.facts["service_ids"]["sistah"]
     visitor = sign_in("amara")
     visitor.open("/home/")
@@ -82,14 +83,24 @@ def test_a_service_manager_reads_her_own_services_figures_and_no_other(sign_in, 
     assert page.get_by_role("heading", level=1).inner_text() == "Quaymarsh IDVA: demand and waits"
     headline = page.locator("[data-headline='service']").inner_text()
     assert "referrals were routed to Quaymarsh IDVA" in headline and "waited" in headline
+    assert page.locator("[data-forecast]").inner_text().startswith("Forecast: about ")
     charts = page.locator("[data-vega-spec]")
-    assert charts.count() == 2  # demand, then waits
+    assert charts.count() == 3  # demand, waits, then the declines of the offers her service made
     page.wait_for_selector("[data-vega-spec][data-drawn='true']", timeout=15_000)
     assert charts.first.locator("svg text").count() > 0
     figure = page.locator("figure.eia-chart").nth(1)
     figure.locator("summary").click()
     assert figure.get_by_role("table").locator("tbody tr").count() == 4  # one row per wait stage
     assert page.locator("[data-waiting-list] tbody tr").count() > 12
+    declines = page.locator("figure.eia-chart").nth(2)
+    assert "Declines per 100 offers" in declines.locator("figcaption").inner_text()
+    declines.locator("summary").click()
+    assert declines.get_by_role("table").locator("tbody tr").count() > 0
+    capacity = page.locator("[data-capacity]")
+    assert (
+        "Open cases it can hold at once" in capacity.inner_text()
+        and "Waiting for a caseworker now" in capacity.inner_text()
+    )
     visitor.check()  # axe with the charts drawn and a table open
     visitor.open(f"/insight/commissioning/service/{other}/", expect_status=404)
     assert "demand and waits" not in page.title() and page.locator("[data-vega-spec]").count() == 0

@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 
 def publish_synthetic(folder: Path | None = None, services: dict[str, float] | None = None) -> dict:
     """Written where the page reads it unless `folder` says otherwise. With `services` (an extract's service key:
-    the share of referrals routed to it), the extract carries a service_key column, so each service's own counts
-    are published for its managers' pages."""
+    the share of referrals routed to it, and of offers made by it), the extract's referrals and offers carry a
+    service_key column, so each service's own counts (its declines too) are published for its managers' pages."""
     from carehub.commissioning.services import NAME, results_dir
     from carehub.insight.commissioning.run import run
     from carehub.insight.commissioning.settings import ChangePoint, Settings
@@ -27,6 +27,9 @@ def publish_synthetic(folder: Path | None = None, services: dict[str, float] | N
             shares = np.array(list(services.values()), float)
             chosen = np.random.default_rng(3).choice(len(services), referrals.num_rows, p=shares / shares.sum())
             tables["referrals"] = referrals.append_column("service_key", pa.array(np.array(list(services))[chosen]))
+            offers = tables["offers"]  # the service that made each offer, keyed as the extract keys it
+            made = np.random.default_rng(4).choice(len(services), offers.num_rows, p=shares / shares.sum())
+            tables["offers"] = offers.append_column("service_key", pa.array(np.array(list(services))[made]))
         for name, table in tables.items():
             pq.write_table(table, Path(work) / f"{name}.parquet")
         settings = Settings(

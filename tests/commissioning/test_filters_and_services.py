@@ -35,6 +35,9 @@ def run_folder(tmp_path_factory) -> Path:
         referrals = tables["referrals"]
         chosen = np.random.default_rng(3).choice(len(SERVICES), referrals.num_rows, p=[0.5, 0.1, 0.3, 0.1])
         tables["referrals"] = referrals.append_column("service_key", pa.array(np.array(SERVICES)[chosen]))
+        offers = tables["offers"]  # the service offered: its own key, drawn apart from the referral's routing
+        offered = np.random.default_rng(4).choice(len(SERVICES), offers.num_rows, p=[0.5, 0.1, 0.3, 0.1])
+        tables["offers"] = offers.append_column("service_key", pa.array(np.array(SERVICES)[offered]))
         for name, table in tables.items():
             pq.write_table(table, Path(work) / f"{name}.parquet")
         run(
@@ -124,6 +127,37 @@ def test_a_service_manager_reads_her_own_services_evidence_from_her_home(publish
     assert total and 0 < int(total[1].replace(",", "")) < sum(m["referrals"] for m in published["demand"]["monthly"])
 
 
+def test_her_service_page_shows_her_services_declines_per_100_offers_and_its_forecast(published, client_for, world):
+    """The declines are those of offers made by her service (the offer's own key), published by their cell key: the
+    same figures as the library's view for that key, in a chart with its table."""
+    from carehub.commissioning import selectors
+    from carehub.insight.commissioning import views
+
+    client = client_for("amara")
+    page = _text(client.get(reverse("commissioning:service", kwargs={"pk": world.services["solace"].pk})))
+    assert 'data-vega-spec="chart-declines"' in page
+    assert "Declines per 100 offers, by reason and service type" in page
+    found = selectors._counts("services")
+    view = views.view(
+        found, views.Filters(service=service_key(world.services["solace"].pk)), selectors._settings(published)
+    )
+    shown = [d for d in view["unmet"]["declines"] if d["per_100_offers"] is not None]
+    assert shown
+    for d in shown:
+        assert f"{d['per_100_offers']:,.1f}" in page and d["reason_label"] in page
+    all_offers = [d["offers"] for d in published["unmet"]["declines"] if d["offers"] is not None]
+    assert max(d["offers"] for d in shown) < max(all_offers)  # hers, not everyone's
+    forecast = view["forecast"]
+    assert forecast and len(forecast["months"]) == 12  # fifty-odd referrals a month for nine years: enough
+    first, last = forecast["months"][0], forecast["months"][-1]
+    assert (
+        f"Forecast: about {first['mean']} referrals in {first['month']} (95% prediction interval "
+        f"{first['lower95']} to {first['upper95']}) and about {last['mean']} in {last['month']}"
+    ) in page
+    assert f'<td class="govuk-table__cell">{first["lower95"]:,.0f} to {first["upper95"]:,.0f}</td>' in page
+    assert first["mean"] < published["forecast"]["months"][0]["mean"]  # hers, not London's
+
+
 def test_a_manager_sees_only_her_services_and_nothing_of_the_sealed_pathway(published, client_for, world):
     assert set(policy.services_with_evidence_for(world.users["amara"])) == {
         world.services["solace"],
@@ -158,3 +192,45 @@ def test_the_norms_a_site_sets_reach_the_run_with_their_sources(settings):
     found = run_settings()
     assert [(n.name, n.value, n.source) for n in found.norms] == [("idva_caseload", 90, "our 2025 review")]
     assert found.cost_per_fte == 45_000.0 and found.wait_target_days == 14.0
+
+
+def _capacity_rows(page: str) -> dict[str, str]:
+    block = page[page.index("data-capacity") :]
+    block = block[: block.index("</dl>")]
+    keys = re.findall(r'govuk-summary-list__key">([^<]+)</dt>', block)
+    values = re.findall(r'govuk-summary-list__value">([^<]+)</dd>', block)
+    return dict(zip(keys, values, strict=True))
+
+
+@pytest.mark.parametrize("with_evidence", [True, False])
+def test_her_service_page_shows_its_capacity_beside_its_cases_now_hers_only(
+    with_evidence, run_folder, world, client_for, settings, tmp_path, request
+):
+    """Capacity as the directory keeps it, beside the service's open and waiting cases counted through the policy:
+    another service's cases and a sealed case are not counted; shown before anything is published too."""
+    from carehub.cases.models import CaseStatus
+    from carehub.directory.models import Service
+    from tests import factories as f
+
+    if with_evidence:
+        request.getfixturevalue("published")
+    else:
+        settings.COMMISSIONING_RESULTS_DIR = tmp_path  # nothing published
+    solace = world.services["solace"]
+    Service.objects.filter(pk=solace.pk).update(capacity=20, current_wait_days=9, accepting_referrals=False)
+    for _ in range(2):
+        f.CaseFactory(service=solace, status=CaseStatus.WAITING, referral__routed_service=solace)
+    f.CaseFactory(service=world.services["refuge"], status=CaseStatus.WAITING)  # her other service: not this one
+    f.CaseFactory(service=world.services["sistah"], caseworker=world.users["bola"])  # another organisation's
+    f.CaseFactory(service=solace, referral__sealed=True, caseworker=world.users["alice"])  # sealed: not counted
+    page = _text(client_for("amara").get(reverse("commissioning:service", kwargs={"pk": solace.pk})))
+    assert ("No figures for your services have been published yet" in page) is not with_evidence
+    assert _capacity_rows(page) == {
+        "Open cases it can hold at once": "20",
+        "Open cases now": "1 (5% of what it can hold)",  # alice's case of the world
+        "Waiting for a caseworker now": "2",
+        "Caseworkers holding open cases": "1",
+        "Typical wait in the directory": "9 days",
+        "Taking referrals": "No",
+    }
+    assert reverse("directory:capacity", kwargs={"pk": solace.pk}) in page

@@ -180,6 +180,24 @@ def test_offers_leave_with_coded_reasons_and_never_the_services_words(seeded, tm
     assert "Okafor" not in " ".join(str(v) for r in rows for v in r.values())
 
 
+def test_each_offer_carries_the_offered_services_key_as_referrals_key_their_service(seeded, tmp_path):
+    """A service manager's declines are the offers her service made: keyed by the same pseudonym as the referrals'
+    service_key, never the service's id or name."""
+    from carehub.extract.writer import service_key
+    from carehub.referrals.models import Offer
+
+    call_command("extract", "--out", str(tmp_path))
+    rows = pq.read_table(tmp_path / "offers.parquet").to_pylist()
+    expected = {
+        (pseudonym("referral", o.referral_id), o.offered_at, service_key(o.service_id))
+        for o in Offer.objects.filter(referral__sealed=False)
+    }
+    assert {(r["referral_key"], r["offered_at"], r["service_key"]) for r in rows} == expected
+    assert len({r["service_key"] for r in rows}) > 1
+    referral_keys = set(pq.read_table(tmp_path / "referrals.parquet").column("service_key").to_pylist())
+    assert referral_keys & {r["service_key"] for r in rows}  # the same pseudonyms on both files
+
+
 def test_wait_stages_come_in_order_and_are_censored_not_invented(seeded, tmp_path):
     call_command("extract", "--out", str(tmp_path))
     rows = pq.read_table(tmp_path / "referrals.parquet").to_pylist()

@@ -211,3 +211,95 @@ def test_the_count_tables_and_rates_are_identical_on_pyspark(spark, extract, ext
     assert demand.borough_rates(tables["referrals"], settings) == demand.borough_rates(
         on_spark_tables["referrals"], settings
     )
+
+
+def _with_service_keys(extract_dir, folder, *, on_offers: bool):
+    """The extract with referrals routed to services "A" and "B" and, when `on_offers`, each offer keyed by the
+    service that made it, drawn apart from the routing (so the two can be told apart)."""
+    import pyarrow as pa
+
+    referrals = pq.read_table(extract_dir / "referrals.parquet")
+    routed = np.random.default_rng(7).choice(["A", "B"], referrals.num_rows, p=[0.7, 0.3])
+    pq.write_table(referrals.append_column("service_key", pa.array(routed)), folder / "referrals.parquet")
+    offers = pq.read_table(extract_dir / "offers.parquet")
+    if on_offers:
+        made = np.random.default_rng(8).choice(["A", "B"], offers.num_rows, p=[0.3, 0.7])
+        offers = offers.append_column("service_key", pa.array(made))
+    pq.write_table(offers, folder / "offers.parquet")
+    return queries.open_extract(folder)
+
+
+def test_a_services_declines_are_the_offers_it_made_each_published_by_its_cell_key(extract_dir, tmp_path):
+    tables = _with_service_keys(extract_dir, tmp_path, on_offers=True)
+    found = views.counts(tables, ["service_key"])
+    settings = Settings(suppression_threshold=10)
+    view = views.view(found, views.Filters(service="A"), settings)
+    offers = tables["offers"].to_pandas()
+    mine = offers[offers.service_key == "A"]
+    routed = tables["referrals"].to_pandas()
+    routed_offers = offers[offers.referral_key.isin(routed[routed.service_key == "A"].referral_key)]
+    assert len(routed_offers) != len(mine)  # the two readings differ: the test can tell which was used
+    most = settings.perturbation_max
+    shown = view["unmet"]["declines"]
+    assert shown and {d["service_type"] for d in shown} <= {*mine.service_type, queries.TOTAL}
+    for d in shown:
+        of_type = mine if d["service_type"] == queries.TOTAL else mine[mine.service_type == d["service_type"]]
+        declined = (of_type[of_type.status == "declined"].decline_reason == d["reason"]).sum()
+        exact_offers = protect.publish(
+            len(of_type), protect.cell_key(of_type.record_key.to_numpy()), settings
+        )  # the same women, the same published number as any other view of them
+        assert d["offers"] == exact_offers and abs(d["offers"] - len(of_type)) <= most
+        assert d["declines"] is None or abs(d["declines"] - declined) <= most
+        if d["declines"] is not None:
+            assert d["declines"] == protect.publish(
+                int(declined),
+                protect.cell_key(of_type[(of_type.status == "declined") & (of_type.decline_reason == d["reason"])]
+                                 .record_key.to_numpy()),
+                settings,
+            )  # fmt: skip
+    assert any(d["declines"] is not None for d in shown)
+
+
+def test_offers_without_a_service_key_give_no_declines_for_a_service(extract_dir, tmp_path):
+    tables = _with_service_keys(extract_dir, tmp_path, on_offers=False)
+    found = views.counts(tables, ["service_key"])
+    assert found["declines"].empty
+    view = views.view(found, views.Filters(service="A"), Settings(suppression_threshold=10))
+    assert view["unmet"]["declines"] == [] and view["demand"]["total"] is not None
+    # 30 months, none hidden: too short for the run's forecast (four years), so none rather than a guess
+    assert len(view["demand"]["monthly"]) == 30 and all(m["referrals"] for m in view["demand"]["monthly"])
+    assert view["forecast"] is None
+
+
+def test_a_services_forecast_is_the_runs_forecast_of_its_months_rounded_and_hidden_when_small(tmp_path):
+    """The same forecast function as London's on her service's exact monthly counts, published in whole referrals;
+    none for a service whose recent months are hidden, nor for a series shorter than four years."""
+    import pyarrow as pa
+
+    from carehub.insight.commissioning.run import _forecast
+
+    series = monthly_series(seed=9, months=60, start="2020-01", base=120.0)
+    tables = referral_extract(series, seed=10)
+    referrals = tables["referrals"]
+    routed = np.random.default_rng(11).choice(["big", "small"], referrals.num_rows, p=[0.97, 0.03])
+    pq.write_table(referrals.append_column("service_key", pa.array(routed)), tmp_path / "referrals.parquet")
+    found = views.counts(queries.open_extract(tmp_path), ["service_key"])
+    settings = Settings(suppression_threshold=10, backtest_origins=2)
+    big = views.view(found, views.Filters(service="big"), settings)
+    demand = found["demand"][found["demand"].service_key == "big"].sort_values("month")
+    exact = [
+        {"month": views._label(int(m)), "referrals": int(n)}
+        for m, n in zip(demand.month, demand.referrals, strict=True)
+    ]
+    expected = _forecast(exact, settings)
+    assert big["forecast"]["model"] == expected["model"] and len(big["forecast"]["months"]) == 12
+    for shown, fitted in zip(big["forecast"]["months"], expected["months"], strict=True):
+        assert shown["month"] == fitted["month"]
+        for key in ("mean", "lower80", "upper80", "lower95", "upper95"):
+            assert shown[key] == round(fitted[key]) and isinstance(shown[key], int)
+        assert shown["lower95"] <= shown["lower80"] <= shown["mean"] <= shown["upper80"] <= shown["upper95"]
+    assert "flags" not in big["forecast"] and "sigma" not in big["forecast"]["months"][0]
+    small = views.view(found, views.Filters(service="small"), settings)
+    assert any(m["referrals"] is None for m in small["demand"]["monthly"][-12:]) and small["forecast"] is None
+    last_year = views.view(found, views.Filters(service="big", period="last_12_months"), settings)
+    assert "forecast" not in last_year  # a window is too short to fit, and the run's forecast is of the whole series

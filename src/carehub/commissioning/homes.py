@@ -1,5 +1,5 @@
-"""The commissioning panel on a service manager's home: a link to each of her services' own evidence (demand, waits
-and waiting list, from the published run), as the policy lets her see them."""
+"""The commissioning panel on a service manager's home: a link to each of her services' own evidence (demand, waits,
+waiting list and declines, from the published run; capacity from the directory), as the policy lets her see them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def evidence_panel(user, membership) -> Panel | None:
         return None
     return Panel(
         "Demand and waits for your services",
-        "Referrals each month, how long women waited and how many are waiting, from the published commissioning "
-        "evidence. Small numbers are hidden.",
+        "Referrals each month, how long women waited, how many are waiting and the offers declined, from the "
+        "published commissioning evidence (small numbers are hidden), beside each service's capacity today.",
         [Link(s.name, reverse("commissioning:service", kwargs={"pk": s.pk})) for s in services],
     )

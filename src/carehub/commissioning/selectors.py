@@ -272,11 +272,53 @@ def services_with_evidence(user) -> QuerySet[Service]:
     return policy.services_with_evidence_for(user).select_related("organisation").order_by("name")
 
 
+@dataclass(frozen=True)
+class Capacity:
+    """Her service today, as the directory keeps it (what she set) beside its cases now: plain figures from the
+    database, not the published evidence, since she may open every one of these cases herself."""
+
+    caseload_cap: int  # open cases the service can hold at once (the directory's `capacity`)
+    open_cases: int
+    waiting: int  # cases waiting for a caseworker
+    caseworkers: int  # distinct caseworkers holding its open cases (the directory keeps no FTE)
+    stated_wait_days: int  # the wait the directory tells routing
+    taking_referrals: bool
+
+    @property
+    def percent_of_cap(self) -> int | None:
+        return round(100 * self.open_cases / self.caseload_cap) if self.caseload_cap else None
+
+
+def service_capacity(user, service: Service) -> Capacity:
+    """Her service's capacity from the directory and its open and waiting cases, counted through the policy (the
+    cases she may see: sealed ones are not hers to count)."""
+    from django.db.models import Count, Q
+
+    from carehub.cases.models import CaseStatus
+
+    counted = (
+        policy.cases_visible_to(user)
+        .filter(service=service)
+        .aggregate(
+            open_cases=Count("pk", filter=Q(status=CaseStatus.OPEN)),
+            waiting=Count("pk", filter=Q(status=CaseStatus.WAITING)),
+            caseworkers=Count("caseworker", filter=Q(status=CaseStatus.OPEN), distinct=True),
+        )
+    )
+    return Capacity(
+        caseload_cap=service.capacity,
+        stated_wait_days=service.current_wait_days,
+        taking_referrals=service.accepting_referrals,
+        **counted,
+    )
+
+
 @dataclass
 class ServiceEvidence:
     service: Service
     view: dict | None  # None when nothing is published yet
     charts: list[Chart]
+    capacity: Capacity | None = None
 
 
 def service_evidence(user, pk: int) -> ServiceEvidence:
@@ -288,9 +330,13 @@ def service_evidence(user, pk: int) -> ServiceEvidence:
     service = services_with_evidence(user).filter(pk=pk).first()
     if service is None:
         raise Http404
+    capacity = service_capacity(user, service)
     document = published()
     found = _counts("services") if document else None
     if found is None:
-        return ServiceEvidence(service, None, [])
+        return ServiceEvidence(service, None, [], capacity)
     view = views.view(found, views.Filters(service=service_key(service.pk)), _settings(document))
-    return ServiceEvidence(service, view, [c for c in charts(view, chart_specs(view)) if c.key in ("demand", "waits")])
+    shown = [
+        c for c in charts(view, chart_specs(view)) if c.key in ("demand", "waits") or (c.key == "declines" and c.rows)
+    ]
+    return ServiceEvidence(service, view, shown, capacity)

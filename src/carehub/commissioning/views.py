@@ -26,7 +26,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @policy.route(Role.SERVICE_MANAGER, check=policy.can_see_own_service_evidence)
 def service(request: HttpRequest, pk: int) -> HttpResponse:
-    """A service manager's own service: its demand, waits and waiting list from the published evidence."""
+    """A service manager's own service: its demand, waits, waiting list and declines from the published evidence,
+    and its capacity today from the directory beside its cases now."""
     evidence = selectors.service_evidence(request.user, pk)
     threshold = evidence.view["threshold"] if evidence.view else None
     context = {"evidence": evidence, "charts": evidence.charts, "threshold": threshold}

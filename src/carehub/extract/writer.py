@@ -16,7 +16,8 @@ What leaves, and what never does:
   left out, and nothing in the other rows depends on them (a sealed referral is never a survivor's "later referral"),
   so the files are row for row, byte for byte, what they would be had no sealed record ever been written.
   `--sealed-pathway` writes them to files of their own (`sealed_*.parquet`) for the independent advisory service;
-- `offers.parquet` has one row per offer (service type, by-and-for, status, coded decline reason) for unmet need;
+- `offers.parquet` has one row per offer (service type, the offered service's key, by-and-for, status, coded decline
+  reason) for unmet need;
   the service's own words about a decline never leave. Wait stages in referrals.parquet (days to acceptance, first
   contact, allocation) are None while she is still waiting at the end of the data, with `days_observed` beside them
   so analysis censors rather than drops her;
@@ -116,6 +117,7 @@ OFFER_SCHEMA = pa.schema(
         ("offered_at", pa.timestamp("us", tz="UTC")),
         ("quarter", pa.string()),
         ("service_type", pa.string()),
+        ("service_key", pa.string()),  # the service offered, keyed as referrals' service_key: its manager's declines
         ("by_and_for", pa.bool_()),
         ("status", pa.string()),
         ("decline_reason", pa.string()),
@@ -401,6 +403,7 @@ def _write_offers(path: Path, *, sealed: bool) -> int:
             "offered_at": v["offered_at"],
             "quarter": quarter_of(v["offered_at"]),
             "service_type": v["service__service_type"],
+            "service_key": service_key(v["service_id"]),
             "by_and_for": v["service__organisation__kind"] == Organisation.Kind.BY_AND_FOR,
             "status": v["status"],
             "decline_reason": v["decline_reason"],
@@ -413,6 +416,7 @@ def _write_offers(path: Path, *, sealed: bool) -> int:
             "pk",
             "referral_id",
             "offered_at",
+            "service_id",
             "service__service_type",
             "service__organisation__kind",
             "status",

@@ -18,11 +18,14 @@ giving back hidden cells, which perturbed totals no longer do (see `protect`).
 
 The keys are (borough, need) for the commissioners' filters (the service type of a referral is the need she was
 referred for, as on the scenario page; of an offer, the type of the service offered) and (service_key) for a
-service manager's own view. Counts are written as Parquet beside results.json and read only by the server.
+service manager's own view (a referral's key is the service it was routed to; an offer's, the service that made it,
+so her declines are her service's own; offers without a key give no declines per service).
+Counts are written as Parquet beside results.json and read only by the server.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,11 +120,15 @@ def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataF
         )
         out["demand"] = demand.to_pandas()
     out["declines"] = pd.DataFrame()
-    if "offers" in tables:
-        offers = tables["offers"]
-        joined = offers.join(referrals.select("referral_key", *cols, bucket), "referral_key")  # offers' own keys
+    offers = tables.get("offers")
+    # A service's offers are those made by it (the offer's own service_key), not those on referrals routed to it;
+    # an extract whose offers carry no service key has no declines per service (they are not guessed).
+    if offers is not None and ("service_key" not in keys or "service_key" in offers.columns):
+        own = [k for k in keys if k in offers.columns]  # the offer's own keys win over its referral's
+        theirs = [c for k, c in zip(keys, cols, strict=True) if k not in own]
+        joined = offers.join(referrals.select("referral_key", *theirs, bucket), "referral_key")
         reason = ibis.ifelse(joined.status == "declined", joined.decline_reason, "").name("decline_reason")
-        offer_keys = [joined[k] for k in keys if k != "need"]
+        offer_keys = [joined[k].fill_null("").name(k) for k in keys if k != "need"]
         out["declines"] = _periods(
             joined.group_by([*offer_keys, joined.period, joined.service_type, reason])
             .aggregate(offers=joined.count(), ckey=queries._ckey(joined))
@@ -292,14 +299,48 @@ def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -
     result["waits"] = {"stages": stages, "waiting_list": waiting_list}
     offers = found["declines"]
     declines = []
-    if not offers.empty and not filters.service:
+    if not offers.empty and (not filters.service or "service_key" in offers.columns):
         offers = _keep(offers, filters, offers=True)
         if window:
             offers = offers[offers.period == filters.period]
         frame = offers.groupby(["service_type", "decline_reason"], as_index=False)[["offers", "ckey"]].sum()
         declines = decline_rows(frame, settings)
     result["unmet"] = {"declines": declines}
+    if filters.service and not window:
+        result["forecast"] = service_forecast(monthly, result["demand"]["monthly"], settings)
     return result
+
+
+def service_forecast(monthly: pd.DataFrame, published: list[dict], settings: Settings) -> dict | None:
+    """One service's forecast of referrals a month: the run's London forecast (`run._forecast`, the same model
+    choice by backtest, change points and intervals) fitted to her service's exact monthly counts, published
+    rounded to whole referrals, without the surge flags (a flag names a month's count and how far it lay beyond).
+
+    None when the series is too short (the run's rule: four years of months) or small (any of its last 12 months
+    hidden, judged on the published counts so the decision says nothing the page does not)."""
+    if len(published) < 12 or any(m["referrals"] is None for m in published[-12:]):
+        return None
+    fitted = _fitted(tuple(_label(int(m)) for m in monthly.index), tuple(int(n) for n in monthly.referrals), settings)
+    if fitted is None:
+        return None
+    keys = ("mean", "lower80", "upper80", "lower95", "upper95")
+    return {
+        "model": fitted["model"],
+        "mase": fitted["mase"],
+        "months": [{"month": m["month"], **{k: round(m[k]) for k in keys}} for m in fitted["months"]],
+    }
+
+
+@functools.lru_cache(maxsize=64)
+def _fitted(months: tuple[str, ...], counts: tuple[int, ...], settings: Settings) -> dict | None:
+    """The fit is the page's slowest step (under a second): kept per series and settings while the server runs, so
+    reloading her page, or a new run that leaves her counts as they were, fits nothing again."""
+    from threadpoolctl import threadpool_limits
+
+    from .run import _forecast
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _forecast([{"month": m, "referrals": n} for m, n in zip(months, counts, strict=True)], settings)
 
 
 def stage_figures(stage: str, label: str, days, finished, women, settings: Settings, ckeys) -> dict:
