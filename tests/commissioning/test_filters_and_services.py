@@ -230,7 +230,26 @@ def test_her_service_page_shows_its_capacity_beside_its_cases_now_hers_only(
         "Open cases now": "1 (5% of what it can hold)",  # alice's case of the world
         "Waiting for a caseworker now": "2",
         "Caseworkers holding open cases": "1",
+        "Caseworkers (full-time equivalent)": "not recorded",  # no ratio either: nothing to divide by
         "Typical wait in the directory": "9 days",
         "Taking referrals": "No",
     }
     assert reverse("directory:capacity", kwargs={"pk": solace.pk}) in page
+
+
+def test_her_service_page_shows_caseworker_fte_and_open_cases_per_fte(world, client_for, settings, tmp_path):
+    """The FTE she keeps in the directory, and open cases per full-time caseworker beside it (5 open / 2.5 FTE)."""
+    from decimal import Decimal
+
+    from carehub.directory.models import Service
+    from tests import factories as f
+
+    settings.COMMISSIONING_RESULTS_DIR = tmp_path  # nothing published: the capacity is shown all the same
+    solace = world.services["solace"]
+    Service.objects.filter(pk=solace.pk).update(caseworker_fte=Decimal("2.5"))
+    for _ in range(4):  # beside alice's open case of the world
+        f.CaseFactory(service=solace, caseworker=world.users["alice"])
+    rows = _capacity_rows(_text(client_for("amara").get(reverse("commissioning:service", kwargs={"pk": solace.pk}))))
+    assert rows["Open cases now"].startswith("5 ")
+    assert rows["Caseworkers (full-time equivalent)"] == "2.5"
+    assert rows["Open cases per full-time caseworker"] == "2.0"

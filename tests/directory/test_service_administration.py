@@ -123,6 +123,70 @@ def test_capacity_reaches_routing_on_the_next_referral(world, client_for):
     assert after[service.name] == 40
 
 
+def test_a_manager_records_her_caseworkers_as_full_time_equivalents_audited(world, client_for):
+    """Saved on the capacity form beside the caseload cap, audited as text ("2.5"); emptied, it is "not recorded"."""
+    from decimal import Decimal
+
+    amara, service = client_for("amara"), world.services["solace"]
+    url = reverse("directory:capacity", kwargs={"pk": service.pk})
+    assert "Caseworkers (full-time equivalent)" in amara.get(url).content.decode()
+    response = amara.post(
+        url, {"capacity": str(service.capacity), "caseworker_fte": "2.5", "accepting_referrals": "yes"}
+    )
+    assert response.status_code == 302
+    assert Service.objects.get(pk=service.pk).caseworker_fte == Decimal("2.5")
+    (changed,) = service_events()
+    assert changed.actor_username == "amara" and changed.changes == {"caseworker_fte": [None, "2.5"]}
+    amara.post(url, {"capacity": str(service.capacity), "caseworker_fte": "2.50", "accepting_referrals": "yes"})
+    assert len(service_events()) == 1  # refused: two decimal places (see below), so no second event
+    amara.post(url, {"capacity": str(service.capacity), "caseworker_fte": "", "accepting_referrals": "yes"})
+    assert Service.objects.get(pk=service.pk).caseworker_fte is None
+    assert service_events()[-1].changes == {"caseworker_fte": ["2.5", None]}
+
+
+@pytest.mark.parametrize(
+    ("entered", "message"),
+    [
+        ("-1", "The number of caseworkers cannot be less than 0."),
+        ("two", "Enter the number of caseworkers as a number, like 2.5."),
+        ("501", "The number of caseworkers must be 500 or fewer."),
+        ("2.55", "Enter the number of caseworkers to one decimal place at most, like 2.5."),
+    ],
+)
+def test_a_caseworker_fte_that_is_not_a_sensible_number_is_refused_and_nothing_saved(
+    world, client_for, entered, message
+):
+    service = world.services["solace"]
+    response = client_for("amara").post(
+        reverse("directory:capacity", kwargs={"pk": service.pk}),
+        {"capacity": "3", "caseworker_fte": entered, "accepting_referrals": "no"},
+    )
+    assert response.status_code == 400 and message in response.content.decode().replace("&#x27;", "'")
+    saved = Service.objects.get(pk=service.pk)
+    assert (saved.caseworker_fte, saved.capacity, saved.accepting_referrals) == (None, service.capacity, True)
+    assert service_events() == []
+
+
+def test_the_service_refuses_a_negative_fte_itself_and_keeps_it_when_not_given(world):
+    """The model's own check, for any caller that skips the form; a caller that does not name the FTE keeps it."""
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    service, amara = world.services["solace"], world.users["amara"]
+    with pytest.raises(ValidationError, match="cannot be less than 0"):
+        services.service_capacity_update(
+            actor=amara, service=service, capacity=1, accepting_referrals=True, caseworker_fte=Decimal("-0.5")
+        )
+    assert service_events() == [] and Service.objects.get(pk=service.pk).caseworker_fte is None
+    service = Service.objects.get(pk=service.pk)
+    services.service_capacity_update(
+        actor=amara, service=service, capacity=1, accepting_referrals=True, caseworker_fte=Decimal("3")
+    )
+    services.service_capacity_update(actor=amara, service=service, capacity=2, accepting_referrals=True)
+    assert Service.objects.get(pk=service.pk).caseworker_fte == Decimal("3.0")
+
+
 def test_saving_unchanged_values_records_nothing(world):
     service = world.services["solace"]
     changes = services.service_capacity_update(

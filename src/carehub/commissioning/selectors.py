@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.db.models import QuerySet
@@ -280,13 +281,22 @@ class Capacity:
     caseload_cap: int  # open cases the service can hold at once (the directory's `capacity`)
     open_cases: int
     waiting: int  # cases waiting for a caseworker
-    caseworkers: int  # distinct caseworkers holding its open cases (the directory keeps no FTE)
+    caseworkers: int  # distinct caseworkers holding its open cases (people named on cases, not their hours)
     stated_wait_days: int  # the wait the directory tells routing
     taking_referrals: bool
+    caseworker_fte: Decimal | None = None  # full-time equivalents as she keeps them; None: not recorded
 
     @property
     def percent_of_cap(self) -> int | None:
         return round(100 * self.open_cases / self.caseload_cap) if self.caseload_cap else None
+
+    @property
+    def open_cases_per_fte(self) -> Decimal | None:
+        """Open cases per full-time caseworker, to one decimal place; None when no FTE is recorded, or it is 0 (no
+        ratio to give: the page shows the FTE itself)."""
+        if not self.caseworker_fte:
+            return None
+        return (Decimal(self.open_cases) / self.caseworker_fte).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def service_capacity(user, service: Service) -> Capacity:
@@ -307,6 +317,7 @@ def service_capacity(user, service: Service) -> Capacity:
     )
     return Capacity(
         caseload_cap=service.capacity,
+        caseworker_fte=service.caseworker_fte,
         stated_wait_days=service.current_wait_days,
         taking_referrals=service.accepting_referrals,
         **counted,

@@ -89,7 +89,11 @@ def capacity(request: HttpRequest, pk: int) -> HttpResponse:
     service = selectors.service_managed(user=request.user, pk=pk)
     if service is None:
         raise Http404
-    initial = {"capacity": service.capacity, "accepting_referrals": service.accepting_referrals}
+    initial = {
+        "capacity": service.capacity,
+        "caseworker_fte": service.caseworker_fte,
+        "accepting_referrals": service.accepting_referrals,
+    }
     form = CapacityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,6 +101,6 @@ def capacity(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"{service.name}: capacity and referrals updated.")
+            messages.success(request, f"{service.name}: capacity, caseworkers and referrals updated.")
             return redirect("home")
     return _render(request, "directory/capacity.html", {"form": form, "service": service})

@@ -95,8 +95,30 @@ class ServiceForm(forms.Form):
         return data
 
 
+FTE_NUMBER = "Enter the number of caseworkers as a number, like 2.5."
+
+
 class CapacityForm(forms.Form):
     capacity = forms.IntegerField(
         label="Capacity", min_value=0, help_text="How many open cases the service can hold at once."
+    )
+    caseworker_fte = forms.DecimalField(
+        label="Caseworkers (full-time equivalent)",
+        required=False,
+        min_value=0,
+        max_value=500,
+        max_digits=5,
+        decimal_places=1,
+        # GOV.UK asks for numbers in a text box (a number box changes under a scrolling wheel and hides letters).
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        help_text="Full-time equivalent caseworkers, e.g. 2.5. Leave empty if you do not know.",
+        error_messages={
+            "invalid": FTE_NUMBER,
+            "max_digits": FTE_NUMBER,
+            "max_whole_digits": FTE_NUMBER,
+            "max_decimal_places": "Enter the number of caseworkers to one decimal place at most, like 2.5.",
+            "min_value": "The number of caseworkers cannot be less than 0.",
+            "max_value": "The number of caseworkers must be 500 or fewer.",
+        },
     )
     accepting_referrals = YesNoField(label="Is it taking referrals now?")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from carehub.accounts.models import Organisation
@@ -24,6 +27,19 @@ class Service(models.Model):
     accepts_men = models.BooleanField(default=False)
     accepts_nrpf = models.BooleanField(default=True, help_text="Accepts survivors with No Recourse to Public Funds.")
     capacity = models.PositiveIntegerField(default=0, help_text="Open cases the service can hold at once.")
+    # Kept by the service's managers beside `capacity`, so commissioning can set caseload against staffing. Blank
+    # means "not recorded", never zero: a service with no figure must not look like one with no caseworkers.
+    caseworker_fte = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0"), message="The number of caseworkers cannot be less than 0."),
+            MaxValueValidator(Decimal("500"), message="The number of caseworkers must be 500 or fewer."),
+        ],
+        help_text="Full-time equivalent caseworkers, e.g. 2.5",
+    )
     current_wait_days = models.PositiveIntegerField(default=0)
     accepting_referrals = models.BooleanField(default=True)
     # Routing ranks services that hold high-risk cases first for a woman at high risk: IDVA services always, and any

@@ -8,6 +8,8 @@ these is decided by the views, through accounts.policy.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 
 from carehub.accounts.models import Organisation
@@ -44,12 +46,17 @@ def _values(service: Service, fields) -> dict:
     return {name: list(getattr(service, name)) if name in _LISTS else getattr(service, name) for name in fields}
 
 
+def _recorded(value):
+    """The trail is JSON: a decimal (caseworker FTE) is kept as its text, "2.5", exactly as entered."""
+    return str(value) if isinstance(value, Decimal) else value
+
+
 def _changes(before: dict, after: dict) -> dict:
     changed = {}
     for name, new in after.items():
         old = before.get(name)
-        if old != new:
-            changed[name] = ["(changed)", "(changed)"] if name in _CONFIDENTIAL else [old, new]
+        if old != new:  # compared as numbers, so 3 and 3.0 caseworkers are no change
+            changed[name] = ["(changed)", "(changed)"] if name in _CONFIDENTIAL else [_recorded(old), _recorded(new)]
     return changed
 
 
@@ -107,9 +114,15 @@ def service_update(*, actor, service: Service, **fields) -> dict:
     return _update(actor=actor, service=service, fields=fields)
 
 
-def service_capacity_update(*, actor, service: Service, capacity: int, accepting_referrals: bool) -> dict:
-    """A service manager's change to her own service: how many open cases it can hold, and whether it takes
-    referrals now. Returns the changes recorded."""
-    return _update(
-        actor=actor, service=service, fields={"capacity": capacity, "accepting_referrals": accepting_referrals}
-    )
+_KEEP = object()  # caseworker_fte not given: left as it is (None would mean "not recorded")
+
+
+def service_capacity_update(
+    *, actor, service: Service, capacity: int, accepting_referrals: bool, caseworker_fte: Decimal | None = _KEEP
+) -> dict:
+    """A service manager's change to her own service: how many open cases it can hold, its caseworkers as full-time
+    equivalents (None: not recorded), and whether it takes referrals now. Returns the changes recorded."""
+    fields = {"capacity": capacity, "accepting_referrals": accepting_referrals}
+    if caseworker_fte is not _KEEP:
+        fields["caseworker_fte"] = caseworker_fte
+    return _update(actor=actor, service=service, fields=fields)
