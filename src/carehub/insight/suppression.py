@@ -31,8 +31,6 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import coo_array
 
 Key = Hashable
 Cell = tuple[Key, Key]
@@ -167,6 +165,8 @@ def feasible_range(table: Table, cell: Cell) -> tuple[float, float]:
     Unknowns: the hidden cells, totals included, each within what its label says. Equations: each row and column
     adds up to its total. Counts are never negative.
     """
+    from scipy.optimize import linprog  # here, not at the top: see `_solve`
+
     hidden = sorted(table.hidden, key=str)
     index = {c: i for i, c in enumerate(hidden)}
     a_eq, b_eq = _equations(table, index)
@@ -218,6 +218,8 @@ def unprotected(table: Table, cells: Iterable[Cell]) -> list[Cell]:
 
 def _progress(table, hidden, index, a_eq, b_eq, bounds, cells, sign) -> set[Cell] | None:
     """Which of `cells` can reach their requirement in direction `sign` when all try at once."""
+    from scipy.optimize import linprog  # here, not at the top: see `_solve`
+
     n, m = len(hidden), len(cells)
     needs = [table.required(c)[1 if sign > 0 else 0] for c in cells]
     objective = np.concatenate([np.zeros(n), -np.ones(m)])
@@ -273,6 +275,12 @@ def _optimal(table: Table, fixed: set, empty: set, cheap: set, groups: list[list
 
 def _solve(table, cells, index, fixed, empty, cheap, groups, to_protect, active) -> set[Cell] | None:
     """One mixed-integer programme: binaries y (hide), and for each active primary cell two deviation copies."""
+    # scipy is imported when a table is first solved, not with this module: every page that may show a suppressed
+    # table imports it, so every `carehub` command (system checks load the URLs) would otherwise pay about a second
+    # of CPU to import scipy.optimize, whether it publishes anything or not.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_array
+
     n = len(cells)
     values = np.array([table.value(*c) for c in cells], dtype=float)
     lower = np.zeros(n)
