@@ -8,15 +8,21 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/carehub
 DEMO_REFERRALS ?= 5000
 export CAREHUB_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-fast install assets chromium lint format bench clean
+.PHONY: demo test test-fast install assets chromium lint format bench clean constraints
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 install: $(BIN)/.installed
+
+# Pins every installed package's version in constraints.txt (its first three lines, the why, are kept): run after
+# changing pyproject.toml's dependencies, in a venv installed without the old pins, then run make test.
+constraints: install
+	{ head -3 constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v -i '^carehub'; } > constraints.new
+	mv constraints.new constraints.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -61,9 +61,12 @@ CHECKS = [
 
 
 # The answers each operation's run must have given, so a change that stopped the generator reaching the error paths
-# (or the success path) is noticed. 405 comes from the same path with methods the document does not list.
+# is noticed. 405 comes from the same path with methods the document does not list. The success path (201) is not
+# asked of the generator: whether 60 generated bodies happen to include one the hub accepts (a name, consent, a
+# consent expiry not in the past) depends on the Hypothesis release and on today's date, so it once failed a run with
+# no change to Care Hub. `test_a_valid_referral_keeps_to_the_document` checks 201 with a body written for it.
 MUST_SEE = {
-    "POST /api/v1/referrals": {201, 400, 401, 405, 415, 422},
+    "POST /api/v1/referrals": {400, 401, 405, 415, 422},
     "GET /api/v1/referrals/{reference}": {401, 404, 405},
 }
 
@@ -85,3 +88,27 @@ def test_the_api_keeps_to_its_openapi_document(case, nhs_key, answers):
     response = case.call_and_validate(headers={"Authorization": f"Bearer {nhs_key}"}, checks=CHECKS)
     operation = f"{case.operation.method.upper()} {case.operation.path}"
     answers.setdefault(operation, set()).add(response.status_code)
+
+
+# A referral the hub accepts, with every section the document describes; consent to share ends far in the future so
+# the body stays valid whatever today's date.
+VALID_REFERRAL = {
+    "survivor": {"given_name": "Ngozi", "family_name": "Apimarker", "date_of_birth": "1988-02-29"},
+    "borough": "E09000030",
+    "abuse_types": ["physical", "coercive_control"],
+    "needs": ["idva"],
+    "equality": {"police_ethnicity_code": "B2", "sex": "female"},
+    "safe_contact": {"phone_ok": True, "voicemail_ok": False, "safe_times": "weekdays 10-12"},
+    "consent": {
+        "referral": True,
+        "share_with": [{"organisation": "quaymarsh-womens-service", "expires_on": "2099-06-30"}],
+    },
+    "referrer": {"name": "PC Percy Grant", "role": "Safeguarding officer"},
+}
+
+
+def test_a_valid_referral_keeps_to_the_document(nhs_key):
+    """The success path against the document: 201, its content type and the response body's schema."""
+    case = schema["/api/v1/referrals"]["POST"].Case(body=VALID_REFERRAL, media_type="application/json")
+    response = case.call_and_validate(headers={"Authorization": f"Bearer {nhs_key}"}, checks=CHECKS)
+    assert response.status_code == 201, response.text
