@@ -40,9 +40,17 @@ def attempt(action: Callable[[], T], *, form: forms.Form | None = None) -> Attem
         return Attempt(ok=False, error=exc.message)
 
 
-def attempt_form(request: HttpRequest, form: forms.Form, action: Callable[[dict], T]) -> Attempt[T]:
+def attempt_form(
+    request: HttpRequest, form: forms.Form, action: Callable[[dict], T], *, errors_on_form: bool = False
+) -> Attempt[T]:
     """On a valid post, `attempt` the service with the form's cleaned data; on a GET or a form with errors nothing is
-    called, and the answer is neither done nor refused (`ok` False, `error` ""): the page shows the form again."""
+    called, and the answer is neither done nor refused (`ok` False, `error` ""): the page shows the form again.
+    With `errors_on_form` a refusal no field took goes on the form as a non-field error too (`error` stays ""), for
+    pages whose template shows only the form's own errors."""
     if request.method != "POST" or not form.is_valid():
         return Attempt(ok=False)
-    return attempt(lambda: action(form.cleaned_data), form=form)
+    done = attempt(lambda: action(form.cleaned_data), form=form)
+    if errors_on_form and done.error:
+        form.add_error(None, done.error)
+        return Attempt(ok=False)
+    return done
