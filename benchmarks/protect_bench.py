@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
@@ -23,14 +26,17 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True)
     args = parser.parse_args()
 
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(ROOT))  # the plain per-measure queries live with the tests, as the cube's oracles
     import pyarrow.parquet as pq
 
     from carehub.insight.commissioning import protect, queries
     from carehub.insight.commissioning.settings import Settings
+    from tests.insight import commissioning_oracles as oracles
 
     tables = queries.open_extract(args.data)
     referrals = tables["referrals"]
-    month = queries._month(referrals).name("month")
+    month = oracles.month(referrals).name("month")
     cols = [referrals.borough, referrals.need]
 
     def plain_monthly():
@@ -48,7 +54,7 @@ def main() -> None:
         referrals.group_by([month, *cols]).aggregate(n=referrals.count(), ckey=queries._ckey(referrals)).to_pandas()
 
     pairs = {
-        "monthly demand + people": (plain_monthly, keyed_monthly, lambda: queries.monthly_demand(referrals)),
+        "monthly demand + people": (plain_monthly, keyed_monthly, lambda: oracles.monthly_demand(referrals)),
         "views' demand cube (month x borough x need)": (plain_cube, keyed_cube, None),
     }
     print(f"{pq.ParquetFile(args.data / 'referrals.parquet').metadata.num_rows:,} referrals")

@@ -31,6 +31,18 @@ def fill_date(page, legend: str, day: int, month: int, year: int) -> None:
     group.get_by_label("Year").fill(str(year))
 
 
+def record_request(visitor: Visitor, link: str, button: str, received: tuple[int, int, int]) -> str:
+    """Follow `link` to a new request's form, give the date it was received (day, month, year) and send it with
+    `button`, checking each page on the way: the success banner's text (the request's page is then open)."""
+    page = visitor.page
+    visitor.follow(page.get_by_role("link", name=link))
+    visitor.check()
+    fill_date(page, "Date the request was received", *received)
+    visitor.follow(page.get_by_role("button", name=button))
+    visitor.check()
+    return done_banner(visitor)
+
+
 def download(visitor: Visitor, link_name: str, tmp_path: Path) -> str:
     page = visitor.page
     with page.expect_download() as info:
@@ -51,12 +63,8 @@ def test_a_subject_access_request_is_opened_redacted_released_and_downloaded(sig
     visitor.open(f"/cases/{case_id}/")
     visitor.follow(page.get_by_role("link", name="Subject access and erasure requests"))
     visitor.check()
-    visitor.follow(page.get_by_role("link", name="Open a subject access request"))
-    visitor.check()
-    fill_date(page, "Date the request was received", 31, 1, 2026)
-    visitor.follow(page.get_by_role("button", name="Open the request"))
-    visitor.check()
-    assert "due by 28 February 2026" in done_banner(visitor)
+    banner = record_request(visitor, "Open a subject access request", "Open the request", (31, 1, 2026))
+    assert "due by 28 February 2026" in banner
     request_path = page.url.removeprefix(hub.base_url)
 
     # Nothing to download before release.
@@ -102,12 +110,8 @@ def test_an_erasure_request_is_decided_and_carried_out(sign_in, hub: Hub) -> Non
     assert marker in page.locator("main").inner_text()
     visitor.follow(page.get_by_role("link", name="Subject access and erasure requests"))
     visitor.check()
-    visitor.follow(page.get_by_role("link", name="Record a request to be erased"))
-    visitor.check()
-    fill_date(page, "Date the request was received", 2, 3, 2026)
-    visitor.follow(page.get_by_role("button", name="Record the request"))
-    visitor.check()
-    assert "It now needs a decision." in done_banner(visitor)
+    banner = record_request(visitor, "Record a request to be erased", "Record the request", (2, 3, 2026))
+    assert "It now needs a decision." in banner
     # Four eyes: amara recorded it, so she is told another manager must decide it, and has no form to.
     assert "another manager of Quaymarsh Women's Service must decide it" in page.locator("main").inner_text()
     assert page.get_by_role("button", name="Record the decision").count() == 0
@@ -163,12 +167,8 @@ def test_the_hub_manager_opens_redacts_releases_and_downloads_a_subject_access_r
     visitor.follow(page.get_by_role("button", name="Find"))
     visitor.check()
     assert woman["marker"] in page.locator("main").inner_text()
-    visitor.follow(page.get_by_role("link", name="Open a subject access request"))
-    visitor.check()
-    fill_date(page, "Date the request was received", 2, 3, 2026)
-    visitor.follow(page.get_by_role("button", name="Open the request"))
-    visitor.check()
-    assert "due by 2 April 2026" in done_banner(visitor)
+    banner = record_request(visitor, "Open a subject access request", "Open the request", (2, 3, 2026))
+    assert "due by 2 April 2026" in banner
     request_path = page.url.removeprefix(hub.base_url)
 
     # The hub's pack holds her referral: the referrer's account, with the GP's name already taken out as another

@@ -174,3 +174,18 @@ def test_only_the_commissioner_changes_a_commitment(world, client_for):
     made.refresh_from_db()
     assert made.status == "delivered"
     assert client_for("alice").get(url).status_code == 404  # a caseworker is not consulted
+
+
+def test_a_refusal_no_field_takes_is_shown_on_the_page_form(world, client_for, settings, tmp_path):
+    """The co-production pages show only the form's errors: a refusal naming no field goes on it as a whole."""
+    publish_run(settings, tmp_path)
+    made = commitment(world)
+    assessment = services.assessment_create(
+        actor=world.users["cora"], commitment=made, assessed_on=dt.date(2026, 12, 1), runs=["hub"],
+        impact="x", mitigation="y", monitoring="z",
+    )  # fmt: skip
+    services.assessment_sign_off(actor=world.users["cora"], assessment=assessment, name="Cora Assessor")
+    url = reverse("coproduction:assessment_sign_off", args=[made.public_id, assessment.public_id])
+    response = client_for("cora").post(url, {"name": "Cora Assessor"})
+    assert response.status_code == 200
+    assert "This assessment is already signed off." in response.content.decode()

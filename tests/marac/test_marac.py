@@ -15,6 +15,7 @@ from carehub.core.choices import ServiceType
 from carehub.marac import history, selectors, services
 from carehub.marac.models import MaracAction, MaracOutcome, MaracReferral
 from carehub.people.models import Survivor
+from carehub.referrals import services as referral_services
 from carehub.referrals.models import DashAssessment
 from carehub.referrals.services import ReferralError, TriageInput
 from tests import factories as f
@@ -35,7 +36,9 @@ def answers(yes: int) -> dict[int, str]:
 
 
 def hub_triage(world, referral, yes=15, **extra):
-    return services.triage_and_refer(
+    """The hub's triage: a referral meeting the criteria is referred to MARAC inside referral_triage itself
+    (registered from marac.apps.ready), so the triage and the MARAC referral are both made or neither."""
+    return referral_services.referral_triage(
         actor=world.users["hana"],
         referral=referral,
         expected_version=referral.version,

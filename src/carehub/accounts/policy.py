@@ -761,18 +761,24 @@ def subject_access_requests_visible_to(user) -> QuerySet[SubjectAccessRequest]:
     return SubjectAccessRequest.objects.filter(_requests_scope(user))
 
 
-def get_subject_access_request_for_user(user, public_id: str) -> SubjectAccessRequest:
-    """The request by its public identifier, or 404; the read is audited (it opens her records)."""
+def _rights_request(user, visible: QuerySet, public_id: str, event: EventType):
+    """A request (subject access or erasure) by its public identifier among those `visible`, or 404; the read is
+    audited as `event`, because the request's page opens her records."""
     request = (
-        subject_access_requests_visible_to(user)
-        .select_related("survivor__data_key", "organisation")
+        visible.select_related("survivor__data_key", "organisation")
         .filter(public_id=public_ids.parse(public_id) or "")
         .first()
     )
     if request is None:
         raise Http404
-    audit.record_for(user, Action.VIEW, request, event=EventType.SUBJECT_ACCESS_VIEWED)
+    audit.record_for(user, Action.VIEW, request, event=event)
     return request
+
+
+def get_subject_access_request_for_user(user, public_id: str) -> SubjectAccessRequest:
+    """The request by its public identifier, or 404; the read is audited (it opens her records)."""
+    visible = subject_access_requests_visible_to(user)
+    return _rights_request(user, visible, public_id, EventType.SUBJECT_ACCESS_VIEWED)
 
 
 def erasure_requests_visible_to(user) -> QuerySet[ErasureRequest]:
@@ -784,16 +790,8 @@ def erasure_requests_visible_to(user) -> QuerySet[ErasureRequest]:
 
 
 def get_erasure_request_for_user(user, public_id: str) -> ErasureRequest:
-    request = (
-        erasure_requests_visible_to(user)
-        .select_related("survivor__data_key", "organisation")
-        .filter(public_id=public_ids.parse(public_id) or "")
-        .first()
-    )
-    if request is None:
-        raise Http404
-    audit.record_for(user, Action.VIEW, request, event=EventType.ERASURE_REQUEST_VIEWED)
-    return request
+    """The erasure request by its public identifier, or 404; the read is audited (it opens her records)."""
+    return _rights_request(user, erasure_requests_visible_to(user), public_id, EventType.ERASURE_REQUEST_VIEWED)
 
 
 def survivors_rectifiable_by(user) -> QuerySet[Survivor]:

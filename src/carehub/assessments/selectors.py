@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from carehub.assessments.services import results_dir
+from carehub.core import published as files
 
 # The names a published assessment may have; a folder is looked up only by one of these, never by a path from a URL.
 PUBLISHED = {"hub": "Care Hub: referral, routing to by-and-for services, and outcomes"}
-FILES = {"report": ("report.html", "text/html; charset=utf-8"), "csv": ("results.csv", "text/csv; charset=utf-8")}
 
 
 @dataclass
@@ -210,8 +210,4 @@ def published_all() -> list[Published]:
 
 def published_file(name: str, kind: str) -> tuple[Path, str] | None:
     """(path, content type) of one output file of a published assessment, if both names are known and it exists."""
-    if name not in PUBLISHED or kind not in FILES:
-        return None
-    filename, content_type = FILES[kind]
-    path = results_dir() / name / filename
-    return (path, content_type) if path.exists() else None
+    return files.published_file(results_dir() / name, kind) if name in PUBLISHED else None

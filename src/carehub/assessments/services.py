@@ -9,7 +9,6 @@ results.json, results.csv and report.html are kept.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from carehub.core.published import staged, swap_in
 from carehub.extract.writer import extract_write
 
 if TYPE_CHECKING:
@@ -45,23 +45,10 @@ def assessment_publish(*, actor=None, progress: Callable[[str], None] | None = N
         data = Path(work) / "extract"
         step("Writing the pseudonymised extract")
         extract_write(out_dir=data, actor=actor)
-        staging = Path(tempfile.mkdtemp(prefix=f".{HUB}-", dir=root))
-        try:
-            assessment = run(
-                SPECS / "hub.toml",
-                {"referrals": str(data / "referrals.parquet"), "immigration": str(data / "immigration.parquet")},
-                out_dir=staging,
-                progress=progress,
-            )
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        inputs = {"referrals": str(data / "referrals.parquet"), "immigration": str(data / "immigration.parquet")}
+        assessment, staging = staged(
+            root, HUB, lambda out: run(SPECS / "hub.toml", inputs, out_dir=out, progress=progress)
+        )
     step("Publishing")
-    target = root / HUB
-    retired = root / f".{HUB}-retired"
-    shutil.rmtree(retired, ignore_errors=True)
-    if target.exists():
-        target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)
-    return assessment, target
+    swap_in(staging, root / HUB)
+    return assessment, root / HUB

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 
 from csp.decorators import csp_update
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.assessments import selectors
+from carehub.core.published import file_download
 
 
 @policy.route(Role.COMMISSIONER, check=policy.can_see_equality_assessments)
@@ -30,14 +31,7 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
 @csp_update({"style-src": ["'self'", "'unsafe-inline'"]})
 @policy.route(Role.COMMISSIONER, check=policy.can_see_equality_assessments)
 def download(request: HttpRequest, name: str, kind: str) -> HttpResponse:
-    found = selectors.published_file(name, kind)
-    if found is None:
-        raise Http404
-    path, content_type = found
-    response = FileResponse(path.open("rb"), content_type=content_type)
-    if kind == "csv":
-        response["Content-Disposition"] = f'attachment; filename="equality-{name}-results.csv"'
-    return response
+    return file_download(selectors.published_file(name, kind), kind, f"equality-{name}-results.csv")
 
 
 @policy.route(Role.COMMISSIONER, check=policy.can_see_equality_assessments)

@@ -20,7 +20,7 @@ from carehub.accounts.models import Role, User
 from carehub.audit import services as audit
 from carehub.cases import closure, closure_requests, forms, listing, selectors, services
 from carehub.core import public_ids
-from carehub.core.actions import attempt
+from carehub.core.actions import attempt, attempt_form
 from carehub.referrals import forms as referral_forms
 from carehub.referrals import services as referral_services
 from carehub.referrals.selectors import QueueFilters, person_context
@@ -468,13 +468,11 @@ def _act(
 ) -> HttpResponse:
     """The one pattern behind every case form: show it; on a valid post call the service; put a refusal on the form
     (against its field when it names one) and show it again; on success go back to the case."""
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        result = attempt(lambda: action(form.cleaned_data), form=form)
-        if result.ok:
-            messages.success(request, done)
-            return redirect("cases:detail", public_id=case.public_id)
-        error = result.error
+    result = attempt_form(request, form, action)
+    if result.ok:
+        messages.success(request, done)
+        return redirect("cases:detail", public_id=case.public_id)
+    error = result.error
     context = {
         "case": case,
         "form": form,

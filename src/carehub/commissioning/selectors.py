@@ -12,12 +12,11 @@ from django.http import Http404
 
 from carehub.accounts import policy
 from carehub.commissioning.services import NAME, results_dir
+from carehub.core import published as files
 from carehub.core.choices import ServiceType
 from carehub.core.london import BOROUGHS
 from carehub.directory.models import Service
 from carehub.extract.writer import service_key
-
-FILES = {"report": ("report.html", "text/html; charset=utf-8"), "csv": ("results.csv", "text/csv; charset=utf-8")}
 
 
 @dataclass
@@ -125,11 +124,8 @@ def published() -> dict | None:
 
 
 def published_file(kind: str) -> tuple[Path, str] | None:
-    if kind not in FILES:
-        return None
-    filename, content_type = FILES[kind]
-    path = results_dir() / NAME / filename
-    return (path, content_type) if path.exists() else None
+    """(path, content type) of the published report or CSV, if it exists."""
+    return files.published_file(results_dir() / NAME, kind)
 
 
 @dataclass

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 
+from carehub.core.published import staged, swap_in
 from carehub.extract.writer import extract_write
 
 NAME = "hub"
@@ -54,17 +54,7 @@ def evidence_publish(*, actor=None, progress: Callable[[str], None] | None = Non
         data = Path(work) / "extract"
         step("Writing the pseudonymised extract")
         extract_write(out_dir=data, actor=actor)
-        staging = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=root))
-        try:
-            results = run(data, staging, settings=run_settings(), progress=progress)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        results, staging = staged(root, NAME, lambda out: run(data, out, settings=run_settings(), progress=progress))
     step("Publishing")
-    target, retired = root / NAME, root / f".{NAME}-retired"
-    shutil.rmtree(retired, ignore_errors=True)
-    if target.exists():
-        target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)
-    return results, target
+    swap_in(staging, root / NAME)
+    return results, root / NAME

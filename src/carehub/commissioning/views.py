@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from csp.decorators import csp_update
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.commissioning import selectors
+from carehub.core.published import file_download
 
 
 @policy.route(Role.COMMISSIONER, check=policy.can_see_commissioning_evidence)
@@ -69,11 +70,4 @@ def scenario(request: HttpRequest) -> HttpResponse:
 @csp_update({"style-src": ["'self'", "'unsafe-inline'"]})
 @policy.route(Role.COMMISSIONER, check=policy.can_see_commissioning_evidence)
 def download(request: HttpRequest, kind: str) -> HttpResponse:
-    found = selectors.published_file(kind)
-    if found is None:
-        raise Http404
-    path, content_type = found
-    response = FileResponse(path.open("rb"), content_type=content_type)
-    if kind == "csv":
-        response["Content-Disposition"] = 'attachment; filename="commissioning-results.csv"'
-    return response
+    return file_download(selectors.published_file(kind), kind, "commissioning-results.csv")

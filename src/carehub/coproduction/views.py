@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,9 +12,10 @@ from django.urls import reverse
 
 from carehub.accounts import policy
 from carehub.coproduction import forms, selectors, services
-from carehub.core.actions import attempt
+from carehub.core.actions import Attempt, attempt_form
 from carehub.core.choices import Community, Role, ServiceType
 
+T = TypeVar("T")
 COMMISSIONER = (Role.COMMISSIONER,)
 # The feedback link's token hash, kept in her session once the link is opened (the address bar and history lose the
 # token at once). The hash, not the token, since sessions live in the database: no table holds the link in clear.
@@ -20,6 +24,20 @@ FEEDBACK_SESSION_KEY = "coproduction_feedback_token_hash"
 
 def _page(request, template: str, **context) -> HttpResponse:
     return render(request, f"coproduction/{template}", context)
+
+
+def _attempt(request: HttpRequest, form, action: Callable[[dict], T]) -> Attempt[T]:
+    """Every co-production form page: act on a valid post, and a refusal goes on the form (its template shows only the
+    form's errors, so one no field took becomes a non-field error)."""
+    return attempt_form(request, form, action, errors_on_form=True)
+
+
+def _points(data: dict) -> list:
+    """The answer form's numbered point, evidence and communities fields as the service's points."""
+    return [
+        services.PointInput(data[f"point_{n}"], data[f"evidence_{n}"], data[f"communities_{n}"])
+        for n in range(1, forms.POINTS + 1)
+    ]
 
 
 # --- commitments ------------------------------------------------------------------------------------------------
@@ -43,13 +61,10 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
 @policy.route(*COMMISSIONER, check=policy.can_manage_commitments)
 def commitment_create(request: HttpRequest) -> HttpResponse:
     form = forms.CommitmentForm(request.POST or None, initial={"status": "proposed"})
-    if request.method == "POST" and form.is_valid():
-        done = attempt(lambda: services.commitment_create(actor=request.user, **form.cleaned_data), form=form)
-        if done.ok:
-            messages.success(request, "Commitment added to the register.")
-            return redirect("coproduction:commitment", public_id=done.value.public_id)
-        if done.error:
-            form.add_error(None, done.error)
+    done = _attempt(request, form, lambda data: services.commitment_create(actor=request.user, **data))
+    if done.ok:
+        messages.success(request, "Commitment added to the register.")
+        return redirect("coproduction:commitment", public_id=done.value.public_id)
     return _page(request, "form.html", form=form, heading="Add a commitment", submit="Add the commitment",
                  back=reverse("coproduction:commitments"))  # fmt: skip
 
@@ -86,16 +101,12 @@ def commitment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def assessment_create(request: HttpRequest, public_id: str) -> HttpResponse:
     commitment = selectors.commitment_get(user=request.user, public_id=public_id)
     form = forms.AssessmentForm(request.POST or None, runs=selectors.published_run_choices())
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            lambda: services.assessment_create(actor=request.user, commitment=commitment, **form.cleaned_data),
-            form=form,
-        )
-        if done.ok:
-            messages.success(request, "Assessment attached. It becomes current when the assessor signs it off.")
-            return redirect("coproduction:commitment", public_id=commitment.public_id)
-        if done.error:
-            form.add_error(None, done.error)
+    done = _attempt(
+        request, form, lambda data: services.assessment_create(actor=request.user, commitment=commitment, **data)
+    )
+    if done.ok:
+        messages.success(request, "Assessment attached. It becomes current when the assessor signs it off.")
+        return redirect("coproduction:commitment", public_id=commitment.public_id)
     return _page(request, "form.html", form=form, heading="Attach an equality impact assessment",
                  caption=commitment.title, submit="Attach the assessment",
                  back=reverse("coproduction:commitment", args=[commitment.public_id]))  # fmt: skip
@@ -106,16 +117,12 @@ def assessment_sign_off(request: HttpRequest, public_id: str, assessment_id: str
     commitment = selectors.commitment_get(user=request.user, public_id=public_id)
     assessment = selectors.assessment_get(user=request.user, commitment=commitment, public_id=assessment_id)
     form = forms.SignOffForm(request.POST or None, initial={"name": request.user.get_full_name()})
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            lambda: services.assessment_sign_off(actor=request.user, assessment=assessment, **form.cleaned_data),
-            form=form,
-        )
-        if done.ok:
-            messages.success(request, "Assessment signed off.")
-            return redirect("coproduction:commitment", public_id=commitment.public_id)
-        if done.error:
-            form.add_error(None, done.error)
+    done = _attempt(
+        request, form, lambda data: services.assessment_sign_off(actor=request.user, assessment=assessment, **data)
+    )
+    if done.ok:
+        messages.success(request, "Assessment signed off.")
+        return redirect("coproduction:commitment", public_id=commitment.public_id)
     return _page(request, "form.html", form=form, heading="Sign off the equality impact assessment",
                  caption=commitment.title, submit="Sign off",
                  back=reverse("coproduction:commitment", args=[commitment.public_id]))  # fmt: skip
@@ -136,21 +143,18 @@ def consultation_open(request: HttpRequest, public_id: str) -> HttpResponse:
         organisations=[(o.slug, f"{o.name} ({o.get_kind_display()})") for o in organisations],
         initial={"organisations": [o.slug for o in organisations if o.kind in {"by_and_for", "specialist"}]},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = attempt(
-            lambda: services.consultation_open(
-                actor=request.user, commitment=commitment, question=data["question"], documents=data["documents"],
-                closes_on=data["closes_on"], assessment=assessments.get(data["assessment"]),
-                organisations=[by_slug[s] for s in data["organisations"]],
-            ),
-            form=form,
-        )  # fmt: skip
-        if done.ok:
-            messages.success(request, "Consultation opened. The invited organisations can answer now.")
-            return redirect("coproduction:consultation", public_id=done.value.public_id)
-        if done.error:
-            form.add_error(None, done.error)
+    done = _attempt(
+        request,
+        form,
+        lambda data: services.consultation_open(
+            actor=request.user, commitment=commitment, question=data["question"], documents=data["documents"],
+            closes_on=data["closes_on"], assessment=assessments.get(data["assessment"]),
+            organisations=[by_slug[s] for s in data["organisations"]],
+        ),
+    )  # fmt: skip
+    if done.ok:
+        messages.success(request, "Consultation opened. The invited organisations can answer now.")
+        return redirect("coproduction:consultation", public_id=done.value.public_id)
     return _page(request, "form.html", form=form, heading="Open a consultation", caption=commitment.title,
                  submit="Open the consultation",
                  back=reverse("coproduction:commitment", args=[commitment.public_id]))  # fmt: skip
@@ -186,24 +190,17 @@ def consultation_answer(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404
     organisation = answering[0]
     form = forms.AnswerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        points = [
-            services.PointInput(data[f"point_{n}"], data[f"evidence_{n}"], data[f"communities_{n}"])
-            for n in range(1, forms.POINTS + 1)
-        ]
-        done = attempt(
-            lambda: services.response_submit(
-                actor=request.user, consultation=consultation, organisation=organisation, stance=data["stance"],
-                in_confidence=data["in_confidence"], points=points,
-            ),
-            form=form,
-        )  # fmt: skip
-        if done.ok:
-            messages.success(request, "Your answer has been sent.")
-            return redirect("coproduction:consultation", public_id=consultation.public_id)
-        if done.error:
-            form.add_error(None, done.error)
+    done = _attempt(
+        request,
+        form,
+        lambda data: services.response_submit(
+            actor=request.user, consultation=consultation, organisation=organisation, stance=data["stance"],
+            in_confidence=data["in_confidence"], points=_points(data),
+        ),
+    )  # fmt: skip
+    if done.ok:
+        messages.success(request, "Your answer has been sent.")
+        return redirect("coproduction:consultation", public_id=consultation.public_id)
     return _page(request, "form.html", form=form, heading=f"Answer for {organisation.name}",
                  caption=consultation.commitment.title, intro=consultation.question, submit="Send your answer",
                  back=reverse("coproduction:consultation", args=[consultation.public_id]))  # fmt: skip
@@ -214,13 +211,10 @@ def point_decide(request: HttpRequest, public_id: str, point_id: str) -> HttpRes
     consultation = selectors.consultation_get(user=request.user, public_id=public_id)
     point = selectors.point_get(user=request.user, consultation=consultation, public_id=point_id)
     form = forms.DecisionForm(request.POST or None, initial={"decision": point.decision, "reasons": point.reasons})
-    if request.method == "POST" and form.is_valid():
-        done = attempt(lambda: services.point_decide(actor=request.user, point=point, **form.cleaned_data), form=form)
-        if done.ok:
-            messages.success(request, "Decision recorded.")
-            return redirect("coproduction:consultation", public_id=consultation.public_id)
-        if done.error:
-            form.add_error(None, done.error)
+    done = _attempt(request, form, lambda data: services.point_decide(actor=request.user, point=point, **data))
+    if done.ok:
+        messages.success(request, "Decision recorded.")
+        return redirect("coproduction:consultation", public_id=consultation.public_id)
     return _page(request, "form.html", form=form, heading="Answer this point", caption=consultation.commitment.title,
                  intro=point.text, submit="Record the decision",
                  back=reverse("coproduction:consultation", args=[consultation.public_id]))  # fmt: skip
@@ -234,20 +228,17 @@ def action_add(request: HttpRequest, public_id: str) -> HttpResponse:
         request.POST or None,
         points=[(k, f"{p.response.invitation.organisation.name}: {p.text[:80]}") for k, p in points.items()],
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = attempt(
-            lambda: services.action_add(
-                actor=request.user, commitment=commitment, title=data["title"], owner=data["owner"],
-                due_on=data["due_on"], points=[points[k] for k in data["points"]],
-            ),
-            form=form,
-        )  # fmt: skip
-        if done.ok:
-            messages.success(request, "Action added.")
-            return redirect("coproduction:commitment", public_id=commitment.public_id)
-        if done.error:
-            form.add_error(None, done.error)
+    done = _attempt(
+        request,
+        form,
+        lambda data: services.action_add(
+            actor=request.user, commitment=commitment, title=data["title"], owner=data["owner"],
+            due_on=data["due_on"], points=[points[k] for k in data["points"]],
+        ),
+    )  # fmt: skip
+    if done.ok:
+        messages.success(request, "Action added.")
+        return redirect("coproduction:commitment", public_id=commitment.public_id)
     return _page(request, "form.html", form=form, heading="Add an action", caption=commitment.title,
                  submit="Add the action",
                  back=reverse("coproduction:commitment", args=[commitment.public_id]))  # fmt: skip
@@ -258,15 +249,10 @@ def action_update(request: HttpRequest, public_id: str, action_id: str) -> HttpR
     commitment = selectors.commitment_get(user=request.user, public_id=public_id)
     action = selectors.action_get(user=request.user, commitment=commitment, public_id=action_id)
     form = forms.ActionUpdateForm(request.POST or None, initial={"status": action.status, "progress": action.progress})
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            lambda: services.action_update(actor=request.user, action=action, **form.cleaned_data), form=form
-        )
-        if done.ok:
-            messages.success(request, "Progress recorded.")
-            return redirect("coproduction:commitment", public_id=commitment.public_id)
-        if done.error:
-            form.add_error(None, done.error)
+    done = _attempt(request, form, lambda data: services.action_update(actor=request.user, action=action, **data))
+    if done.ok:
+        messages.success(request, "Progress recorded.")
+        return redirect("coproduction:commitment", public_id=commitment.public_id)
     return _page(request, "form.html", form=form, heading="Record progress", caption=action.title,
                  submit="Record progress",
                  back=reverse("coproduction:commitment", args=[commitment.public_id]))  # fmt: skip
@@ -297,19 +283,15 @@ def public_commitment(request: HttpRequest, public_id: str) -> HttpResponse:
 def feedback_offer(request: HttpRequest, public_id: str) -> HttpResponse:
     target = selectors.feedback_offer_target(user=request.user, public_id=public_id)
     form = forms.FeedbackOfferForm(request.POST or None, methods=target.methods)
-    link = ""
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            lambda: services.feedback_offer(
-                actor=request.user, case=target.case, method=form.cleaned_data["method"],
-                safe_methods=frozenset(code for code, _ in target.methods),
-            ),
-            form=form,
-        )  # fmt: skip
-        if done.ok:
-            link = request.build_absolute_uri(reverse("coproduction:feedback_start", args=[done.value]))
-        elif done.error:
-            form.add_error(None, done.error)
+    done = _attempt(
+        request,
+        form,
+        lambda data: services.feedback_offer(
+            actor=request.user, case=target.case, method=data["method"],
+            safe_methods=frozenset(code for code, _ in target.methods),
+        ),
+    )  # fmt: skip
+    link = request.build_absolute_uri(reverse("coproduction:feedback_start", args=[done.value])) if done.ok else ""
     response = _page(request, "feedback_offer.html", target=target, form=form, link=link,
                      method=dict(target.methods).get(form.cleaned_data.get("method", "")) if link else "")  # fmt: skip
     response["Cache-Control"] = "no-store"  # the link is shown once
@@ -331,14 +313,16 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
     if not selectors.feedback_link_valid(digest):
         return _page(request, "feedback_used.html")
     form = forms.FeedbackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        answers = services.FeedbackInput(**{k: v or "" for k, v in form.cleaned_data.items()})
-        done = attempt(lambda: services.feedback_submit(digest=digest, answers=answers), form=form)
-        if done.ok:
-            del request.session[FEEDBACK_SESSION_KEY]
-            return _page(request, "feedback_thanks.html")
-        if done.error:
-            form.add_error(None, done.error)
+    done = _attempt(
+        request,
+        form,
+        lambda data: services.feedback_submit(
+            digest=digest, answers=services.FeedbackInput(**{k: v or "" for k, v in data.items()})
+        ),
+    )
+    if done.ok:
+        del request.session[FEEDBACK_SESSION_KEY]
+        return _page(request, "feedback_thanks.html")
     return _page(request, "feedback_form.html", form=form, threshold=selectors.FEEDBACK_THRESHOLD)
 
 

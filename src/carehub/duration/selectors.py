@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from carehub.core import published as files
 from carehub.duration.services import NAME, results_dir
-
-FILES = {"report": ("report.html", "text/html; charset=utf-8"), "csv": ("results.csv", "text/csv; charset=utf-8")}
 
 
 def published() -> dict | None:
@@ -43,8 +42,5 @@ def _groups(document: dict) -> list[dict]:
 
 
 def published_file(kind: str) -> tuple[Path, str] | None:
-    if kind not in FILES:
-        return None
-    filename, content_type = FILES[kind]
-    path = results_dir() / NAME / filename
-    return (path, content_type) if path.exists() else None
+    """(path, content type) of the published report or CSV, if it exists."""
+    return files.published_file(results_dir() / NAME, kind)

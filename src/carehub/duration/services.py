@@ -8,7 +8,6 @@ results.json, results.csv and report.html are kept, swapped in whole by renames.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from django.db import transaction
 
 from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
+from carehub.core.published import staged, swap_in
 from carehub.extract.writer import extract_write
 
 NAME = "hub"
@@ -39,18 +39,9 @@ def duration_publish(*, actor=None, data_dir: str | Path | None = None, extract_
         if data_dir is None:
             data_dir = Path(work) / "extract"
             extract_write(out_dir=data_dir, actor=actor)
-        staging = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=root))
-        try:
-            document = run(data_dir, staging, extract_date=extract_date)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    target, retired = root / NAME, root / f".{NAME}-retired"
-    shutil.rmtree(retired, ignore_errors=True)
+        document, staging = staged(root, NAME, lambda out: run(data_dir, out, extract_date=extract_date))
     with transaction.atomic():
-        if target.exists():
-            target.rename(retired)
-        staging.rename(target)
+        swap_in(staging, root / NAME)
         audit.record(
             actor=actor,
             action=Action.CREATE,
@@ -59,5 +50,4 @@ def duration_publish(*, actor=None, data_dir: str | Path | None = None, extract_
             changes={"episodes": document["data"]["episodes"], "extract_date": document["data"]["extract_date"]},
             event=EventType.DURATION_PUBLISHED,
         )
-    shutil.rmtree(retired, ignore_errors=True)
-    return document, target
+    return document, root / NAME

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from csp.decorators import csp_update
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from carehub.accounts import policy
 from carehub.accounts.models import Role
+from carehub.core.published import file_download
 from carehub.duration import selectors
 
 
@@ -20,11 +21,4 @@ def index(request: HttpRequest) -> HttpResponse:
 @csp_update({"style-src": ["'self'", "'unsafe-inline'"]})
 @policy.route(Role.COMMISSIONER, check=policy.can_see_duration_analysis)
 def download(request: HttpRequest, kind: str) -> HttpResponse:
-    found = selectors.published_file(kind)
-    if found is None:
-        raise Http404
-    path, content_type = found
-    response = FileResponse(path.open("rb"), content_type=content_type)
-    if kind == "csv":
-        response["Content-Disposition"] = 'attachment; filename="duration-results.csv"'
-    return response
+    return file_download(selectors.published_file(kind), kind, "duration-results.csv")

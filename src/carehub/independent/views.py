@@ -8,12 +8,12 @@ from django.template.loader import render_to_string
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.core import public_ids
-from carehub.core.actions import attempt
+from carehub.core.actions import attempt, attempt_form
 from carehub.independent import forms, report, services
 from carehub.independent.forms import SealedRiskForm
 from carehub.insight.suppression import TOTAL
+from carehub.marac import selectors as marac_selectors
 from carehub.marac import services as marac_services
-from carehub.marac.models import MaracReferral
 from carehub.referrals.selectors import person_context
 
 FORMS = {
@@ -58,7 +58,7 @@ def case_workspace(request: HttpRequest, public_id: str) -> HttpResponse:
         if result.error:
             bound[action].add_error(None, result.error)
     disclosures = [(d, case.survivor.unseal(d.what_sealed) or {}) for d in case.disclosures.all()]
-    marac = MaracReferral.objects.filter(referral_id=case.referral_id, sealed=True).first()
+    marac = marac_selectors.sealed_marac_for(request.user, case.referral)
     context = {
         "case": case,
         **person_context(request.user, case.referral, policy.person_view_for(request.user, case.referral)),
@@ -80,26 +80,23 @@ def risk(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _sealed_case(request, public_id)
     referral = case.referral
     form = SealedRiskForm(request.POST or None, initial={"version": referral.version, "police_callouts_12_months": 0})
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        result = attempt(
-            lambda: marac_services.sealed_assess_and_refer(
-                actor=request.user,
-                referral=referral,
-                expected_version=form.cleaned_data["version"],
-                triage=form.triage_input(),
-            ),
-            form=form,
-        )
-        error = result.error
-        if result.ok:
-            assessment = result.value
-            if assessment.marac_referral:
-                messages.success(request, "Risk assessment saved. She meets the MARAC criteria: referred to MARAC.")
-                marac = MaracReferral.objects.get(referral=referral)
+    result = attempt_form(
+        request,
+        form,
+        lambda data: marac_services.sealed_assess_and_refer(
+            actor=request.user, referral=referral, expected_version=data["version"], triage=form.triage_input()
+        ),
+    )
+    error = result.error
+    if result.ok:
+        if result.value.marac_referral:
+            messages.success(request, "Risk assessment saved. She meets the MARAC criteria: referred to MARAC.")
+            marac = marac_selectors.sealed_marac_for(request.user, referral)
+            if marac is not None:  # always, for the adviser who referred her: the policy shows her service its own
                 return redirect("marac:detail", public_id=marac.public_id)
-            messages.success(request, "Risk assessment saved.")
             return redirect("independent:case", public_id=case.public_id)
+        messages.success(request, "Risk assessment saved.")
+        return redirect("independent:case", public_id=case.public_id)
     context = {"case": case, "form": form, "error": error, "forms_with_errors": [form] if form.errors else []}
     return render(request, "independent/risk.html", context, status=400 if (form.errors or error) else 200)
 

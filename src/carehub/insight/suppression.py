@@ -7,7 +7,7 @@ Secondary: enough other cells are hidden that no primary cell can be pinned down
 one of tau-argus and sdcTable: an attacker who knows every published cell and total, that counts are never
 negative, and what each hidden cell's label says (a cell shown as "fewer than 10" lies in 0..9; a cell hidden to
 protect another is at least 10) must still find, by linear programming, that each primary cell could be `protection`
-higher and `protection` lower than it is (as far as its own label allows). `feasible_range` is that attacker.
+higher and `protection` lower than it is (as far as its own label allows). `unprotected` plays that attacker.
 
 The complements are chosen by a small mixed-integer programme (scipy's HiGHS) that minimises a cost: one per
 hidden cell, less for a "not known" cell (the natural complement: it says least about anyone), with a tie-break by
@@ -157,33 +157,6 @@ def _suppress(rows, columns, counts, threshold, hidden, fixed, empty, cheap, unl
     else:
         table.hidden = chosen
     return table
-
-
-def feasible_range(table: Table, cell: Cell) -> tuple[float, float]:
-    """The least and greatest value a hidden cell can take, given everything published: the attacker's problem.
-
-    Unknowns: the hidden cells, totals included, each within what its label says. Equations: each row and column
-    adds up to its total. Counts are never negative.
-    """
-    from scipy.optimize import linprog  # here, not at the top: see `_solve`
-
-    hidden = sorted(table.hidden, key=str)
-    index = {c: i for i, c in enumerate(hidden)}
-    a_eq, b_eq = _equations(table, index)
-    bounds = [table.known_bounds(c) for c in hidden]
-    bounds = [(low, None if math.isinf(high) else high) for low, high in bounds]
-    objective = np.zeros(len(hidden))
-    objective[index[cell]] = 1.0
-    found = []
-    for sign in (1.0, -1.0):
-        result = linprog(sign * objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if result.status == 3:  # unbounded
-            found.append(math.inf * -sign)
-        elif result.status != 0:
-            raise ValueError(f"the published table is inconsistent ({result.message})")
-        else:
-            found.append(sign * result.fun)
-    return found[0], found[1]
 
 
 def unprotected(table: Table, cells: Iterable[Cell]) -> list[Cell]:

@@ -27,6 +27,12 @@ def borough_choices(user) -> list[tuple[str, str]]:
     return sorted(((c, BOROUGHS.get(c, c)) for c in codes if c), key=lambda pair: pair[1])
 
 
+def sealed_marac_for(user, referral) -> MaracReferral | None:
+    """The sealed MARAC referral of a sealed referral, for the independent service's pages: through the policy, so
+    the page links only a record the user could open (marac_referrals_visible_to shows that service its own)."""
+    return policy.marac_referrals_visible_to(user).filter(referral_id=referral.pk, sealed=True).first()
+
+
 def actions_with_text(marac: MaracReferral) -> list[tuple]:
     """Each action with its words unsealed (the caller holds the policy decision: get_marac_for_user)."""
     return [(a, (marac.survivor.unseal(a.text_sealed) or {}).get("text", "")) for a in marac.actions.all()]

@@ -19,7 +19,6 @@ from carehub.core.services import ServiceError
 from carehub.marac.history import is_repeat
 from carehub.marac.models import MaracAction, MaracOutcome, MaracReferral
 from carehub.referrals import risk
-from carehub.referrals import services as referrals
 from carehub.referrals.models import DashAssessment, Referral
 
 
@@ -64,12 +63,6 @@ def marac_refer(*, actor, referral: Referral, assessment: DashAssessment) -> Mar
             event=EventType.MARAC_REFERRED,
         )
     return marac
-
-
-def triage_and_refer(*, actor, referral: Referral, expected_version: int, triage) -> DashAssessment:
-    """The hub's triage and, when it meets the criteria, the MARAC referral: both or neither. The MARAC step runs
-    inside referrals.referral_triage itself (registered from marac.apps.ready), so every triage gets it."""
-    return referrals.referral_triage(actor=actor, referral=referral, expected_version=expected_version, triage=triage)
 
 
 def sealed_assess_and_refer(*, actor, referral: Referral, expected_version: int, triage) -> DashAssessment:

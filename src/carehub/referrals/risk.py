@@ -18,7 +18,7 @@ from carehub.audit.models import Action, EventType
 from carehub.referrals import dash
 from carehub.referrals.history import previous_marac
 from carehub.referrals.models import DashAssessment, Referral
-from carehub.referrals.services import ConcurrentChange, ReferralError, TriageInput
+from carehub.referrals.services import ConcurrentChange, ReferralError, TriageInput, dash_assessment_save
 
 
 def referral_assess_sealed(*, actor, referral: Referral, expected_version: int, triage: TriageInput) -> DashAssessment:
@@ -50,21 +50,13 @@ def referral_assess_sealed(*, actor, referral: Referral, expected_version: int, 
                 "saved: check the referral as it is now and try again."
             )
         referral.refresh_from_db()
-        assessment = DashAssessment.objects.create(
+        assessment = dash_assessment_save(
+            actor=actor,
             referral=referral,
-            answers={str(k): v for k, v in sorted(triage.answers.items())},
-            fears_sealed=referral.survivor.seal_for({"fears": triage.fears}) if triage.fears else None,
-            score=result.score,
-            professional_judgement=triage.professional_judgement,
-            professional_judgement_reason=triage.professional_judgement_reason,
-            police_callouts_12_months=triage.police_callouts_12_months,
-            high_risk=result.high_risk,
-            high_risk_reasons=result.reasons,
-            marac_referral=result.marac_referral,
-            marac_repeat=result.marac_repeat,
+            triage=triage,
+            result=result,
             rules_version=dash.rules_from_settings().version,
-            assessed_at=now,
-            assessed_by=actor,
+            at=now,
         )
         changes = {"risk_assessed": True, "risk_level": result.risk_level}
         audit.record_for(actor, Action.UPDATE, referral, changes=changes, event=EventType.RISK_CHANGED)

@@ -31,7 +31,6 @@ from carehub.referrals.models import (
     RISK_ORDER,
     Consent,
     DashAssessment,
-    Offer,
     OfferStatus,
     Referral,
     RiskLevel,
@@ -306,18 +305,6 @@ def history(referral: Referral):
 # The risk is the referral's, so this order is not one index: the pending offers of the user's services are found
 # by the partial index offer_pending_idx and the few hundred an inbox holds are sorted by risk.
 OFFER_ORDER = Keyset(risk_rank("referral__"), "offered_at", "public_id")
-
-
-def pending_offers(*, user, filters: QueueFilters = NO_FILTERS) -> QuerySet[Offer]:
-    """Offers waiting for the user's services: highest risk first, then the longest waiting."""
-    return (
-        policy.offers_visible_to(user)
-        .filter(status=OfferStatus.PENDING)
-        .filter(filters.q("referral__"))
-        .select_related("referral", "service")
-        .annotate(risk_order=OFFER_ORDER.rank)
-        .order_by("risk_order", "offered_at", "public_id")
-    )
 
 
 def offers_page(*, user, filters: QueueFilters, after: str = "", before: str = "") -> QueuePage:

@@ -429,6 +429,30 @@ def _bump_version(referral: Referral, expected_version: int, **changes) -> None:
     version_bump(referral, expected_version, noun="referral", conflict=ConcurrentChange, **changes)
 
 
+def dash_assessment_save(
+    *, actor, referral: Referral, triage: TriageInput, result: dash.Assessment, rules_version: str, at: dt.datetime
+) -> DashAssessment:
+    """The DASH row of a triage (the hub's) or of a sealed-pathway assessment (risk.referral_assess_sealed): her
+    answers, her fears sealed under her data key, the score and what the rules made of it. Called inside the
+    caller's transaction, which also moves the referral on and writes the audit event."""
+    return DashAssessment.objects.create(
+        referral=referral,
+        answers={str(k): v for k, v in sorted(triage.answers.items())},
+        fears_sealed=referral.survivor.seal_for({"fears": triage.fears}) if triage.fears else None,
+        score=result.score,
+        professional_judgement=triage.professional_judgement,
+        professional_judgement_reason=triage.professional_judgement_reason,
+        police_callouts_12_months=triage.police_callouts_12_months,
+        high_risk=result.high_risk,
+        high_risk_reasons=result.reasons,
+        marac_referral=result.marac_referral,
+        marac_repeat=result.marac_repeat,
+        rules_version=rules_version,
+        assessed_at=at,
+        assessed_by=actor,
+    )
+
+
 def referral_triage(*, actor, referral: Referral, expected_version: int, triage: TriageInput) -> DashAssessment:
     """Record a DASH assessment and the needs found in triage; the referral joins the routing stage."""
     if referral.sealed:
@@ -471,21 +495,8 @@ def referral_triage(*, actor, referral: Referral, expected_version: int, triage:
             )
         old_status = referral.status
         _bump_version(referral, expected_version, **changes)
-        assessment = DashAssessment.objects.create(
-            referral=referral,
-            answers={str(k): v for k, v in sorted(triage.answers.items())},
-            fears_sealed=referral.survivor.seal_for({"fears": triage.fears}) if triage.fears else None,
-            score=result.score,
-            professional_judgement=triage.professional_judgement,
-            professional_judgement_reason=triage.professional_judgement_reason,
-            police_callouts_12_months=triage.police_callouts_12_months,
-            high_risk=result.high_risk,
-            high_risk_reasons=result.reasons,
-            marac_referral=result.marac_referral,
-            marac_repeat=result.marac_repeat,
-            rules_version=rules.version,
-            assessed_at=timezone.now(),
-            assessed_by=actor,
+        assessment = dash_assessment_save(
+            actor=actor, referral=referral, triage=triage, result=result, rules_version=rules.version, at=timezone.now()
         )
         if old_status != Status.IN_TRIAGE:
             _record_event(referral, actor=actor, from_status=old_status, to_status=Status.IN_TRIAGE)

@@ -10,7 +10,7 @@ from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.audit import services as audit
 from carehub.core import public_ids
-from carehub.core.actions import attempt
+from carehub.core.actions import attempt, attempt_form
 from carehub.core.addresses import client_address
 from carehub.core.ratelimit import check_rate
 from carehub.directory import selectors as directory
@@ -219,25 +219,21 @@ def _triage_initial(referral) -> dict:
 def triage(request: HttpRequest, reference: str) -> HttpResponse:
     referral = policy.get_referral_for_user(request.user, reference)
     form = forms.TriageForm(request.POST or None, initial=_triage_initial(referral))
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            # A referral meeting the MARAC criteria is referred to MARAC in the same transaction (marac.apps.ready).
-            lambda: services.referral_triage(
-                actor=request.user,
-                referral=referral,
-                expected_version=form.cleaned_data["version"],
-                triage=form.triage_input(),
-            ),
-            form=form,
+    done = attempt_form(
+        request,
+        form,
+        # A referral meeting the MARAC criteria is referred to MARAC in the same transaction (marac.apps.ready).
+        lambda data: services.referral_triage(
+            actor=request.user, referral=referral, expected_version=data["version"], triage=form.triage_input()
+        ),
+    )
+    error = done.error
+    if done.ok:
+        marac_note = (
+            " She meets the MARAC criteria: she has been referred to MARAC." if done.value.marac_referral else ""
         )
-        error = done.error
-        if done.ok:
-            marac_note = (
-                " She meets the MARAC criteria: she has been referred to MARAC." if done.value.marac_referral else ""
-            )
-            messages.success(request, "Triage saved." + marac_note)
-            return redirect("referrals:route", reference=referral.reference)
+        messages.success(request, "Triage saved." + marac_note)
+        return redirect("referrals:route", reference=referral.reference)
     context = {"referral": referral, "form": form, "error": error, "forms_with_errors": [form] if form.errors else []}
     return render(request, "referrals/triage.html", context, status=400 if (form.errors or error) else 200)
 
@@ -307,16 +303,15 @@ def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> H
     if consent is None:
         raise Http404
     form = forms.ConsentWithdrawForm(request.POST or None)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            lambda: services.consent_revoke(actor=request.user, consent=consent, reason=form.cleaned_data["reason"]),
-            form=form,
-        )
-        if done.ok:
-            messages.success(request, "Consent withdrawal recorded.")
-            return redirect("referrals:detail", reference=referral.reference)
-        error = done.error
+    done = attempt_form(
+        request,
+        form,
+        lambda data: services.consent_revoke(actor=request.user, consent=consent, reason=data["reason"]),
+    )
+    if done.ok:
+        messages.success(request, "Consent withdrawal recorded.")
+        return redirect("referrals:detail", reference=referral.reference)
+    error = done.error
     context = {
         "referral": referral,
         "consent": consent,

@@ -146,7 +146,6 @@ REJECTED: dict[str, tuple[str, str]] = {
         "not a phone number (digits, spaces and + ( ) - . only)",
     ),
 }
-REJECTS_HEADER = ("record_id", "column", "reason")
 
 
 def _set_aside(con: duckdb.DuckDBPyConnection, strict: bool) -> dict[str, int]:

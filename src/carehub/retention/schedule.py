@@ -29,7 +29,6 @@ SEALED = "sealed_pathway"
 CHILDREN = "children"
 CHILDREN_UNKNOWN = "children_unknown"
 UNREFERRED = "no_referral"
-RULES = (ADULT, SEALED, CHILDREN, CHILDREN_UNKNOWN, UNREFERRED)
 
 TRIGGERS = {
     ADULT: "the latest closure of her cases (or her latest referral, if none became a case)",
@@ -166,10 +165,6 @@ def children_due(schedule: Schedule, received: dt.date, text: str, count: int | 
         dates.append(years_after(received, schedule.children_unknown_years))
     rule = CHILDREN if read.complete else CHILDREN_UNKNOWN
     return max(dates), rule
-
-
-def involves_children(count: int | None, text: str) -> bool:
-    return bool(count) or bool((text or "").strip())
 
 
 @dataclass(frozen=True)

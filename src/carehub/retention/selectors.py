@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from carehub.accounts import policy
 from carehub.core import public_ids
-from carehub.retention.models import LegalHold, RetentionRun
+from carehub.retention.models import LegalHold
 
 
 def holds_for(user) -> QuerySet[LegalHold]:
@@ -20,7 +20,3 @@ def holds_for(user) -> QuerySet[LegalHold]:
 
 def hold_for(user, public_id: str) -> LegalHold | None:
     return holds_for(user).filter(public_id=public_ids.parse(public_id)).first()
-
-
-def latest_runs(limit: int = 10) -> QuerySet[RetentionRun]:
-    return RetentionRun.objects.all()[:limit]

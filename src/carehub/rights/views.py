@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from carehub.accounts import policy
 from carehub.accounts.models import Role
 from carehub.audit import services as audit
-from carehub.core.actions import attempt
+from carehub.core.actions import attempt, attempt_form
 from carehub.people import services as people_services
 from carehub.rights import forms, pack, selectors, services
 
@@ -58,6 +58,7 @@ def survivor(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _form_page(request: HttpRequest, form, context: dict, template: str = "rights/form.html") -> HttpResponse:
+    """A rights form page: 400 when the form or the service refused (so a test or a script sees it failed)."""
     context = {"form": form, "forms_with_errors": [form] if form.errors else [], **context}
     return render(request, template, context, status=400 if form.errors or context.get("error") else 200)
 
@@ -66,22 +67,20 @@ def _form_page(request: HttpRequest, form, context: dict, template: str = "right
 def access_open(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation, her = selectors.her_record(request.user, public_id, request.GET.get("org"))
     form = forms.AccessOpenForm(request.POST or None)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            lambda: services.subject_access_open(
-                actor=request.user,
-                survivor=her,
-                organisation=organisation,
-                received_on=form.cleaned_data["received_on"],
-                redact_staff_names=form.cleaned_data["redact_staff_names"],
-            ),
-            form=form,
-        )
-        if done.ok:
-            messages.success(request, f"Request opened: it is due by {done.value.due_on:%-d %B %Y}.")
-            return redirect("rights:access", public_id=done.value.public_id)
-        error = done.error
+    done = attempt_form(
+        request,
+        form,
+        lambda data: services.subject_access_open(
+            actor=request.user,
+            survivor=her,
+            organisation=organisation,
+            received_on=data["received_on"],
+            redact_staff_names=data["redact_staff_names"],
+        ),
+    )
+    if done.ok:
+        messages.success(request, f"Request opened: it is due by {done.value.due_on:%-d %B %Y}.")
+        return redirect("rights:access", public_id=done.value.public_id)
     return _form_page(
         request,
         form,
@@ -92,7 +91,7 @@ def access_open(request: HttpRequest, public_id: str) -> HttpResponse:
             "was received.",
             "submit": "Open the request",
             "back": ("rights:survivor", her.public_id),
-            "error": error,
+            "error": done.error,
         },
     )
 
@@ -108,18 +107,16 @@ def access(request: HttpRequest, public_id: str) -> HttpResponse:
 def access_extend(request: HttpRequest, public_id: str) -> HttpResponse:
     sar = policy.get_subject_access_request_for_user(request.user, public_id)
     form = forms.ExtendForm(request.POST or None)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            lambda: services.subject_access_extend(
-                actor=request.user, request=sar, months=form.cleaned_data["months"], reason=form.cleaned_data["reason"]
-            ),
-            form=form,
-        )
-        if done.ok:
-            messages.success(request, f"Extended: now due by {sar.due_on:%-d %B %Y}.")
-            return redirect("rights:access", public_id=sar.public_id)
-        error = done.error
+    done = attempt_form(
+        request,
+        form,
+        lambda data: services.subject_access_extend(
+            actor=request.user, request=sar, months=data["months"], reason=data["reason"]
+        ),
+    )
+    if done.ok:
+        messages.success(request, f"Extended: now due by {sar.due_on:%-d %B %Y}.")
+        return redirect("rights:access", public_id=sar.public_id)
     return _form_page(
         request,
         form,
@@ -129,7 +126,7 @@ def access_extend(request: HttpRequest, public_id: str) -> HttpResponse:
             "intro": "A complex request may take up to two further months. Tell her within the first month.",
             "submit": "Extend",
             "back": ("rights:access", sar.public_id),
-            "error": error,
+            "error": done.error,
         },
     )
 
@@ -149,34 +146,28 @@ def access_review(request: HttpRequest, public_id: str) -> HttpResponse:
         "withheld": sorted(redactions.withheld),
     }
     form = forms.ReviewForm(request.POST or None, initial=initial, item_ids=item_ids)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            lambda: services.subject_access_review(
-                actor=request.user,
-                request=sar,
-                passages=form.passage_list,
-                withheld=form.cleaned_data["withheld"],
-                redact_staff_names=form.cleaned_data["redact_staff_names"],
-            ),
-            form=form,
-        )
-        if done.ok:
-            messages.success(request, "Redactions saved. Check the pack below, then release it from the request page.")
-            return redirect("rights:access_review", public_id=sar.public_id)
-        error = done.error
-    preview = pack.redact(built, redactions)
-    originals = {item["id"]: item for section in built.data["sections"] for item in section["items"]}
+    done = attempt_form(
+        request,
+        form,
+        lambda data: services.subject_access_review(
+            actor=request.user,
+            request=sar,
+            passages=form.passage_list,
+            withheld=data["withheld"],
+            redact_staff_names=data["redact_staff_names"],
+        ),
+    )
+    if done.ok:
+        messages.success(request, "Redactions saved. Check the pack below, then release it from the request page.")
+        return redirect("rights:access_review", public_id=sar.public_id)
     context = {
         "sar": sar,
-        "form": form,
-        "forms_with_errors": [form] if form.errors else [],
-        "error": error,
-        "preview": preview,
-        "originals": originals,
+        "error": done.error,
+        "preview": pack.redact(built, redactions),
+        "originals": {item["id"]: item for section in built.data["sections"] for item in section["items"]},
         "withheld": set(redactions.withheld),
     }
-    return render(request, "rights/review.html", context, status=400 if form.errors or error else 200)
+    return _form_page(request, form, context, "rights/review.html")
 
 
 @policy.route(Role.SERVICE_MANAGER, **MANAGER)
@@ -212,21 +203,16 @@ def access_download(request: HttpRequest, public_id: str, kind: str) -> HttpResp
 def erasure_open(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation, her = selectors.her_record(request.user, public_id, request.GET.get("org"))
     form = forms.ErasureOpenForm(request.POST or None)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            lambda: services.erasure_request(
-                actor=request.user,
-                survivor=her,
-                organisation=organisation,
-                received_on=form.cleaned_data["received_on"],
-            ),
-            form=form,
-        )
-        if done.ok:
-            messages.success(request, "Erasure request recorded. It now needs a decision.")
-            return redirect("rights:erasure", public_id=done.value.public_id)
-        error = done.error
+    done = attempt_form(
+        request,
+        form,
+        lambda data: services.erasure_request(
+            actor=request.user, survivor=her, organisation=organisation, received_on=data["received_on"]
+        ),
+    )
+    if done.ok:
+        messages.success(request, "Erasure request recorded. It now needs a decision.")
+        return redirect("rights:erasure", public_id=done.value.public_id)
     return _form_page(
         request,
         form,
@@ -237,7 +223,7 @@ def erasure_open(request: HttpRequest, public_id: str) -> HttpResponse:
             "refused where her records must be kept, for example to safeguard her or children.",
             "submit": "Record the request",
             "back": ("rights:survivor", her.public_id),
-            "error": error,
+            "error": done.error,
         },
     )
 
@@ -247,33 +233,28 @@ def erasure(request: HttpRequest, public_id: str) -> HttpResponse:
     """The request, and while it waits the decision form (approve or refuse, on a ground)."""
     er = policy.get_erasure_request_for_user(request.user, public_id)
     form = forms.ErasureDecideForm(request.POST or None)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = attempt(
-            lambda: services.erasure_decide(
-                actor=request.user,
-                request=er,
-                approve=data["decision"] == "approve",
-                ground=data["ground"],
-                explanation=data["explanation"],
-            ),
-            form=form,
-        )
-        if done.ok:
-            messages.success(request, f"Decided: {er.get_status_display().lower()}.")
-            return redirect("rights:erasure", public_id=er.public_id)
-        error = done.error
+    done = attempt_form(
+        request,
+        form,
+        lambda data: services.erasure_decide(
+            actor=request.user,
+            request=er,
+            approve=data["decision"] == "approve",
+            ground=data["ground"],
+            explanation=data["explanation"],
+        ),
+    )
+    if done.ok:
+        messages.success(request, f"Decided: {er.get_status_display().lower()}.")
+        return redirect("rights:erasure", public_id=er.public_id)
     context = {
         "er": er,
         "identity": er.survivor.identity,
-        "form": form,
-        "forms_with_errors": [form] if form.errors else [],
-        "error": error,
+        "error": done.error,
         # Four eyes (services.erasure_decide): the manager who recorded it is told who must decide, not given a form.
         "recorded_by_you": er.requested_by_id == request.user.pk,
     }
-    return render(request, "rights/erasure.html", context, status=400 if form.errors or error else 200)
+    return _form_page(request, form, context, "rights/erasure.html")
 
 
 @policy.route(Role.SERVICE_MANAGER, **MANAGER)
@@ -304,28 +285,26 @@ def rectify(request: HttpRequest, public_id: str) -> HttpResponse:
     immigration = policy.can_see_immigration_status(request.user)
     initial = forms.RectifyForm.initial_for(her, identity, immigration=immigration)
     form = forms.RectifyForm(request.POST or None, initial=initial, immigration=immigration)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            lambda: people_services.survivor_rectify(
-                actor=request.user,
-                survivor=her,
-                identity=form.identity(),
-                monitoring=form.monitoring(),
-                reason=form.cleaned_data["reason"],
-            ),
-            form=form,
+    done = attempt_form(
+        request,
+        form,
+        lambda data: people_services.survivor_rectify(
+            actor=request.user,
+            survivor=her,
+            identity=form.identity(),
+            monitoring=form.monitoring(),
+            reason=data["reason"],
+        ),
+    )
+    if done.ok:
+        changed = done.value
+        messages.success(
+            request,
+            f"Corrected: {len(changed)} detail{'s' if len(changed) != 1 else ''} changed."
+            if changed
+            else "Nothing was changed.",
         )
-        if done.ok:
-            changed = done.value
-            messages.success(
-                request,
-                f"Corrected: {len(changed)} detail{'s' if len(changed) != 1 else ''} changed."
-                if changed
-                else "Nothing was changed.",
-            )
-            return redirect("rights:rectify", public_id=her.public_id)
-        error = done.error
+        return redirect("rights:rectify", public_id=her.public_id)
     return _form_page(
         request,
         form,
@@ -336,6 +315,6 @@ def rectify(request: HttpRequest, public_id: str) -> HttpResponse:
             "details were changed, by whom and when, never what they were.",
             "submit": "Save the corrections",
             "back": None,
-            "error": error,
+            "error": done.error,
         },
     )

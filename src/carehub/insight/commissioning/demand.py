@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import ibis
 import pandas as pd
 from scipy.stats import chi2
 
@@ -65,46 +64,19 @@ def borough_names(settings: Settings) -> dict[str, str]:
     return dict(zip(frame.borough.astype(str), frame.borough_name, strict=True))
 
 
-def last_year(referrals: ibis.Table) -> tuple[ibis.Table, str, str]:
-    """Referrals in the last 12 whole months of data, and the first and last month ("YYYY-MM") of that window."""
-    latest = pd.Timestamp(referrals.received_at.max().to_pandas())
-    months = latest.year * 12 + latest.month - 1 - 11  # the window's first month, counted in months from year 0
-    start = pd.Timestamp(year=months // 12, month=months % 12 + 1, day=1, tz=latest.tz)
-    window = referrals.filter(referrals.received_at >= ibis.literal(start))
-    return window, f"{start.year:04d}-{start.month:02d}", f"{latest.year:04d}-{latest.month:02d}"
-
-
-def borough_rates(
-    referrals: ibis.Table,
-    settings: Settings,
-    populations: dict[str, float] | None = None,
-    names: dict[str, str] | None = None,
-) -> dict:
-    """Referrals in the last 12 months per 10,000 adult women, by borough and for London, suppressed, with the norms.
-
-    A referral whose borough is not known (blank) has a row with a count and no rate (a rate over the wrong people
-    is worse than none); she is counted in London's total, whose population is the sum of the boroughs'."""
-    window, first, last = last_year(referrals)
-    frame = (
-        window.group_by(window.borough.name("borough"))
-        .aggregate(referrals=window.count(), ckey=queries._ckey(window))
-        .to_pandas()
-    )
-    counts = {str(b or ""): int(n) for b, n in zip(frame.borough, frame.referrals, strict=True)}
-    keys = {str(b or ""): int(k) for b, k in zip(frame.borough, frame.ckey, strict=True)}
-    found = rates_table(counts, 12, settings, populations, names, keys=keys)
-    return {"first_month": first, "last_month": last, **found}
-
-
 def borough_rates_from_cube(
     cube: pd.DataFrame,
     settings: Settings,
     populations: dict[str, float] | None = None,
     names: dict[str, str] | None = None,
 ) -> dict:
-    """`borough_rates` from the run's demand cube (referrals and their cell keys per month number and borough,
+    """Referrals in the last 12 months per 10,000 adult women, by borough and for London, suppressed, with the
+    norms, from the run's demand cube (referrals and their cell keys per month number and borough,
     `queries.demand_cube`): the last 12 months of data are the cube's last 12 month numbers, so no query is needed,
-    and each borough's count is published on the key of its referrals in those months, as `borough_rates` does."""
+    and each borough's count is published on the key of its referrals in those months.
+
+    A referral whose borough is not known (blank) has a row with a count and no rate (a rate over the wrong people
+    is worse than none); she is counted in London's total, whose population is the sum of the boroughs'."""
     last = int(cube.month.max())
     window = cube[cube.month > last - 12]
     frame = window.groupby(window.borough.fillna(""), sort=True)[["referrals", "ckey"]].sum()

@@ -73,12 +73,6 @@ def _ckey(table: ibis.Table, column: str = "record_key") -> ibis.Value:
     return (table[column].sum() % KEYS).cast("int64")
 
 
-def _month(table: ibis.Table) -> ibis.Value:
-    """'YYYY-MM' built from integers: both backends format dates differently, integers are the same everywhere."""
-    year, month = table.received_at.year(), table.received_at.month()
-    return year.cast("string").concat(ibis.ifelse(month < 10, "-0", "-"), month.cast("string"))
-
-
 @ibis.udf.scalar.builtin(name="epoch_us")
 def _epoch_us(at: dt.Timestamp(timezone="UTC")) -> dt.int64:  # DuckDB
     ...
@@ -129,22 +123,6 @@ def _frame(expr: ibis.Table, order: list[str]) -> pd.DataFrame:
     return expr.to_pandas().sort_values(order, kind="stable").reset_index(drop=True)
 
 
-def monthly_demand(referrals: ibis.Table, by: str | None = None) -> pd.DataFrame:
-    """Referrals and unique people (the extract's survivor_key is the person's) per month, optionally per split."""
-    keys = [_month(referrals).name("month"), *([referrals[by]] if by else [])]
-    names = ["month", *([by] if by else [])]
-    expr = referrals.group_by(keys).aggregate(
-        referrals=referrals.count(), people=referrals.survivor_key.nunique(), ckey=_ckey(referrals)
-    )
-    if by:  # people by split are not published: no person keys to count
-        return _frame(expr, names).astype({"referrals": "int64", "people": "int64", "ckey": "int64"})
-    # A published count of people is keyed by person: each woman's key once, however many referrals that month.
-    women = referrals.select(*keys, "survivor_key", "person_record_key").distinct()
-    people = women.group_by(names).aggregate(pkey=_ckey(women, "person_record_key"))
-    frame = _frame(expr.join(people, names), names)
-    return frame.astype({"referrals": "int64", "people": "int64", "ckey": "int64", "pkey": "int64"})
-
-
 def demand_cube(referrals: ibis.Table, since: pd.Timestamp | None = None) -> pd.DataFrame:
     """Referrals per (month number, borough, channel, need, risk level): one GROUP BY from which the monthly series,
     every split, the borough rates and the by-and-for headline are all summed (a few hundred thousand rows at most,
@@ -154,7 +132,8 @@ def demand_cube(referrals: ibis.Table, since: pd.Timestamp | None = None) -> pd.
     keys of the referrals it counts, summed mod 256), so any sum of cells is published on the key of exactly the
     referrals it counts, as a query of its own would give it (`protect.cell_key` sums the cells' keys).
 
-    Missing splits are left out; a null split value stays null (None), as the per-split queries kept it."""
+    Missing splits are left out; a null split value stays null (None). The plain per-measure queries it
+    replaced are kept in tests/insight/commissioning_oracles.py as its oracles."""
     month = month_number(day_number(referrals.received_at)).name("month")
     keys = [month, *(referrals[k] for k in SPLITS if k in referrals.columns)]
     measures = {"referrals": referrals.count(), "ckey": _ckey(referrals)}
@@ -183,7 +162,7 @@ def people_by_month(referrals: ibis.Table) -> tuple[pd.DataFrame, dict[str, floa
     Counting distinct people per month and per split was the run's costliest part at volume; the splits publish
     referrals only, so only the monthly total needs people. A count of people is keyed by person (`pkey`: each
     woman's `person_record_key` once, however many referrals she had that month), as are the repeat share's two
-    counts (`people_ckey`, `repeat_ckey`, as `repeat_share` gives them)."""
+    counts (`people_ckey`, `repeat_ckey`)."""
     month = month_number(day_number(referrals.received_at)).name("month")
     pairs = referrals.group_by([month, referrals.survivor_key]).aggregate(
         n=referrals.count(),
@@ -214,64 +193,6 @@ def people_by_month(referrals: ibis.Table) -> tuple[pd.DataFrame, dict[str, floa
     return frame[frame.month >= 0][["month", "people", "pkey"]].reset_index(drop=True), share
 
 
-def repeat_share(referrals: ibis.Table) -> dict[str, float | int]:
-    """People referred more than once over the whole extract, as a share of people referred."""
-    per_person = referrals.group_by("survivor_key").aggregate(n=referrals.count(), k=referrals.person_record_key.max())
-    row = per_person.aggregate(
-        people=per_person.count(),
-        repeat=(per_person.n > 1).cast("int64").sum(),
-        people_ckey=_ckey(per_person, "k"),
-        repeat_ckey=(ibis.ifelse(per_person.n > 1, per_person.k, 0).sum() % KEYS).cast("int64"),
-    ).to_pandas()
-    people, repeat = int(row.people.iloc[0]), int(row.repeat.iloc[0] or 0)
-    return {
-        "people": people,
-        "repeat_people": repeat,
-        "share": repeat / people if people else float("nan"),
-        "people_ckey": int(row.people_ckey.iloc[0] or 0),
-        "repeat_ckey": int(row.repeat_ckey.iloc[0] or 0),
-    }
-
-
-def wait_counts(referrals: ibis.Table, stage: str) -> pd.DataFrame:
-    """Counts per (whole days waited, finished) for one stage: still-waiting women are censored at days observed.
-
-    Days are floored to whole days (lifelines-style: store durations in whole days), so ties group and the table
-    stays small whatever the volume."""
-    days = referrals[STAGES[stage]]
-    finished = days.notnull()
-    time = ibis.coalesce(days, referrals.days_observed).floor().cast("int64")
-    expr = referrals.group_by([time.name("days"), finished.name("finished")]).aggregate(
-        women=referrals.count(), ckey=_ckey(referrals)
-    )
-    return _frame(expr, ["days", "finished"]).astype({"days": "int64", "finished": bool, "women": "int64"})
-
-
-def waiting_list(referrals: ibis.Table, stage: str = "allocation") -> pd.DataFrame:
-    """Women waiting at each month end: received by then, not yet through `stage` by then (or still waiting).
-
-    The backend counts (month received, month through the stage); the running sum over months is done here, on a
-    table of at most months x months rows."""
-    through = referrals.received_at + referrals[STAGES[stage]].ceil().cast("int64").as_interval("D")
-    out = through.year() * 100 + through.month()
-    expr = referrals.group_by(
-        [(referrals.received_at.year() * 100 + referrals.received_at.month()).name("entered"), out.name("left")]
-    ).aggregate(women=referrals.count(), ckey=_ckey(referrals))
-    pairs = expr.to_pandas()
-    months = sorted(set(pairs.entered))
-    rows = []
-    for month in months:
-        there = pairs[(pairs.entered <= month) & (pairs.left.isna() | (pairs.left > month))]
-        rows.append(
-            {
-                "month": f"{month // 100:04d}-{month % 100:02d}",
-                "waiting": int(there.women.sum()),
-                "ckey": int(there.ckey.sum() % KEYS),
-            }
-        )
-    return pd.DataFrame(rows, columns=["month", "waiting", "ckey"])
-
-
 def declines(offers: ibis.Table, by: str = "service_type") -> pd.DataFrame:
     """Offers and declines by reason per `by` (service type, or by_and_for): the counts behind rates per 100."""
     reason = ibis.ifelse(offers.status == "declined", offers.decline_reason, "")
@@ -279,22 +200,3 @@ def declines(offers: ibis.Table, by: str = "service_type") -> pd.DataFrame:
         offers=offers.count(), ckey=_ckey(offers)
     )
     return _frame(expr, [by, "decline_reason"]).astype({"offers": "int64", "ckey": "int64"})
-
-
-def by_and_for(referrals: ibis.Table) -> dict[str, int | float]:
-    """Of women who asked for a by-and-for service, how many were offered one: a headline, not a table row."""
-    asked = referrals.filter(referrals.wants_by_and_for)
-    row = asked.aggregate(
-        asked=asked.count(),
-        offered=asked.offered_by_and_for.cast("int64").sum(),
-        asked_ckey=_ckey(asked),
-        offered_ckey=(ibis.ifelse(asked.offered_by_and_for, asked.record_key, 0).sum() % KEYS).cast("int64"),
-    ).to_pandas()
-    asked_n, offered = int(row.asked.iloc[0]), int(row.offered.iloc[0] or 0)
-    return {
-        "asked": asked_n,
-        "offered": offered,
-        "share": offered / asked_n if asked_n else float("nan"),
-        "asked_ckey": int(row.asked_ckey.iloc[0] or 0),
-        "offered_ckey": int(row.offered_ckey.iloc[0] or 0),
-    }

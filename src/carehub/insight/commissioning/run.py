@@ -195,7 +195,7 @@ def _published_flag(flag: dict, published: list[dict] | None) -> dict:
 
 def _waits(counted: dict[str, pd.DataFrame], months: list[int], settings: Settings) -> dict:
     """Kaplan-Meier per stage and the waiting list, from the filters' count tables summed over their keys (the same
-    counts per whole day as `queries.wait_counts` and months in and out as `queries.waiting_list`, without reading
+    counts per whole day as the oracle `wait_counts` and months in and out as the oracle `waiting_list`, without reading
     the extract again); `months` are those with referrals, the waiting list's months."""
     out = {}
     waits = counted["waits"]

@@ -64,10 +64,6 @@ def _periods(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(period=np.asarray(BUCKETS, dtype=object)[frame.period.to_numpy(int)])
 
 
-def _month_number(at: ibis.Value) -> ibis.Value:
-    return queries.month_number(queries.day_number(at))
-
-
 def counts(tables: dict[str, ibis.Table], keys: list[str]) -> dict[str, pd.DataFrame]:
     """The count tables for `keys` (columns of referrals.parquet): three GROUP BYs in the backend (waits of every
     stage at once; the waiting list's months in and out, which summed give demand; offers joined to their

@@ -19,7 +19,7 @@ The data-generating process, per woman (one episode each; start of support is da
 
 The truth is simulated, not derived: each woman's outcome is drawn again under "support ends in week 12" and "support
 ends in week 26" with the same random numbers (her potential outcomes), and the 52-week risks are averaged over the
-same women. `population_truth` does the same for many women, for the value the estimators target.
+same women (simulating many women gives the value the estimators target).
 """
 
 from __future__ import annotations
@@ -241,11 +241,6 @@ def plant(rng: np.random.Generator, c: dict[str, np.ndarray], planted: Planted |
         competing_at=rng.exponential(365 / risk_rate, size=n),
         competing_kind=rng.choice(2, size=n, p=[0.85, 0.15]),
     )
-
-
-def population_truth(planted: Planted | None = None, *, n: int = 400_000, seed: int = 20_261_031) -> dict:
-    """The estimand for the whole population these women come from, by simulating many of them."""
-    return simulate(n, seed=seed, planted=planted).truth
 
 
 def _dates(days: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
