@@ -224,7 +224,8 @@ def blocked_pairs(con: duckdb.DuckDBPyConnection, table: str, rules: list[str]) 
     The same pairs Splink makes from the rules, made more cheaply: Splink keeps a pair to the first rule that admits
     it by testing, for every pair a later rule makes, that no earlier rule does, and joins the whole width of the
     records (lists included) to do it; here each rule's pairs are made on their own, on a narrow table of the keys
-    the rules test, and made unique once (at 3,000,000 records: a tenth less CPU for scoring, the same pairs).
+    the rules test, and made unique once (at 3,000,000 records: the same pairs, 11 to 16 % less CPU
+    and 0.6 GiB less memory for scoring).
     Which rule admitted a pair is not kept (Splink's match_key; nothing here reads it).
     """
     fields = sorted({name for rule in rules for name in re.findall(r"\b[lr]\.(\w+)", rule)})
