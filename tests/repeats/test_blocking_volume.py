@@ -94,3 +94,78 @@ def test_the_capped_rules_reach_splink_and_spark_settings():
     spark = splink_model.for_dialect(settings, "spark")
     for made in (settings, spark):
         assert [r["blocking_rule"] for r in made["blocking_rules_to_generate_predictions"]] == rules
+
+
+# For the budget shared by all the rules: dob and first name's sound in a block of 4 and one of 20 (6 + 190 pairs),
+# dob and family name's sound in five blocks of 2 (5 pairs), a phone shared in four pairs (one inside the block of 20).
+SHARED_ROWS = (
+    [{"dob": 1, "given_metaphone": 7, "family_metaphone": 100 + i, "phone": 55 if i < 2 else None} for i in range(20)]
+    + [{"dob": 70, "given_metaphone": 70, "family_metaphone": 200 + i} for i in range(4)]
+    + [{"dob": 2 + i // 2, "given_metaphone": 300 + i, "family_metaphone": 50} for i in range(10)]
+    + [{"phone": 60 + i // 2} for i in range(6)]
+)
+DOB_AND_FAMILY = "l.dob = r.dob AND l.family_metaphone = r.family_metaphone"
+
+
+def _full_pairs(con: duckdb.DuckDBPyConnection, table: str, rule: str, index: int) -> int:
+    """Pairs a chosen rule admits in full (not by corroboration): for a capped rule, those of its small blocks."""
+    base = splink_model.PREDICTION_BLOCKING[index]
+    admitted = f"{base} AND NOT l.big_{index}" if rule != base else base
+    sql = f"SELECT count(*) FROM {table} l JOIN {table} r ON {admitted} AND l.rid < r.rid"  # noqa: S608
+    return con.execute(sql).fetchone()[0]
+
+
+def test_the_rules_together_keep_within_a_shared_budget_smallest_rules_whole(monkeypatch):
+    monkeypatch.setattr(splink_model, "PAIRS_ALWAYS", 0)
+    monkeypatch.setattr(splink_model, "PAIRS_PER_RECORD", 100.0)  # no rule over its own budget
+    monkeypatch.setattr(splink_model, "PAIRS_ALWAYS_ALL", 0)
+    monkeypatch.setattr(splink_model, "PAIRS_PER_RECORD_ALL", 0.3)  # 40 records: 12 pairs for all the rules
+    con = _keys(SHARED_ROWS)
+    rules, table = splink_model.prediction_blocking(con, "keys")
+    capped = [i for i, rule in enumerate(rules) if rule != splink_model.PREDICTION_BLOCKING[i]]
+    assert capped == [splink_model.PREDICTION_BLOCKING.index(DOB_AND_GIVEN)]  # 196 pairs: cut; 5 and 4: whole
+    full = [_full_pairs(con, table, rule, i) for i, rule in enumerate(rules)]
+    assert sum(full) == 5 + 4 <= 12  # both of its blocks are big: at a budget of 6 its block of 4 would make 15
+    assert sum(full) == sum(_brute_force(list(SHARED_ROWS), r) for r in splink_model.PREDICTION_BLOCKING) - 196
+    index = capped[0]
+    sql = f"SELECT count(*) FROM {table} l JOIN {table} r ON {rules[index]} AND l.rid < r.rid"  # noqa: S608
+    assert con.execute(sql).fetchone()[0] == 1  # the big block's pair that shares a phone, by corroboration
+
+
+def test_the_shared_budget_is_the_largest_that_keeps_the_rules_within_it():
+    histograms = [[(2, 5)], [(2, 4)], [(4, 1), (20, 1)]]
+    budget = splink_model.shared_budget(histograms, per_rule=1000, room=12)
+    assert 5 <= budget < 6  # the rules of 5 and 4 pairs whole, the block of 4 (6 pairs) would break the room
+    assert sum(splink_model.kept_pairs(h, budget) for h in histograms) == 9
+    assert splink_model.shared_budget(histograms, per_rule=1000, room=15) >= 6
+    assert splink_model.shared_budget(histograms, per_rule=1000, room=3) == 0  # blocks of two are always kept
+    assert splink_model.shared_budget(histograms, per_rule=1000, room=1000) == 1000
+
+
+def test_a_million_records_are_within_the_shared_budget():
+    """The synthetic million's rules (2.5M pairs, none over a million) keep their own budget: nothing changes."""
+    histograms = [[(2, 127_000)] for _ in range(20)]  # 2.54M pairs in all
+    room = max(splink_model.PAIRS_ALWAYS_ALL, splink_model.PAIRS_PER_RECORD_ALL * 1_000_000)
+    per_rule = max(splink_model.PAIRS_ALWAYS, splink_model.PAIRS_PER_RECORD * 1_000_000)
+    assert splink_model.shared_budget(histograms, per_rule=per_rule, room=room) == per_rule
+
+
+def test_blocked_pairs_are_every_pair_some_rule_admits_once():
+    """dedupe.blocked_pairs makes the rules' pairs itself, for Splink to score: the same pairs Splink would make."""
+    from carehub.repeats import dedupe
+
+    rows = list(SHARED_ROWS) + list(ROWS)
+    con = _keys(rows)
+    rules = list(splink_model.PREDICTION_BLOCKING)
+    name = dedupe.blocked_pairs(con, "keys", rules)
+    made = con.execute(f"SELECT join_key_l, join_key_r FROM {name}").fetchall()  # noqa: S608
+
+    def admits(left: dict, right: dict, rule: str) -> bool:
+        return all(left.get(a) is not None and left.get(a) == right.get(b) for a, b in splink_model.rule_tests(rule))
+
+    expected = {
+        (i + 1, j + 1)
+        for i, j in itertools.combinations(range(len(rows)), 2)
+        if any(admits(rows[i], rows[j], rule) for rule in rules)
+    }
+    assert len(made) == len(set(made)) and set(made) == expected

@@ -231,6 +231,18 @@ weigh little: a pair agreeing on nothing else cannot reach a usual threshold (at
 an exact date of birth and a common first name about +20), while a rare name makes a small block, kept whole.
 Up to a million records (and every public data set tried) no rule reaches the budget: nothing changes there."""
 
+PAIRS_ALWAYS_ALL = 3_000_000  # pairs all the rules together may always admit (a million records make 2.5M)
+PAIRS_PER_RECORD_ALL = 1.0
+"""Beyond PAIRS_ALWAYS_ALL, how many pairs per record all the prediction blocking rules together may admit.
+
+A budget per rule alone lets twenty rules make five pairs a record: at ten million records the rules each within
+theirs still made 33.5M pairs, and scoring them was most of the run. Over the shared budget, every capped rule gets
+the same lower budget (the largest that keeps the rules' pairs together within this one): a rule making fewer pairs
+than that is kept whole, so the rules on near-unique keys (a phone, an email, a postcode and a name), whose pairs are
+mostly true ones, are never cut, and the ones on keys of few values (a date of birth and a name's sound, a part of
+the date), whose pairs are mostly strangers, are cut first and hardest. No labels, nothing per data set: the order
+comes from the rules' block sizes in the file itself. The pairs the big blocks admit by corroboration come on top."""
+
 # A cheap key per comparison, tested in a capped rule's big blocks: agreement on any one (of a comparison the rule
 # does not already test) corroborates the pair. Names' typing slips and the place are left out: list overlaps cost
 # as much as scoring, and a slip in a common name rarely keeps a pair of strangers apart from a match anyway.
@@ -265,26 +277,35 @@ _TESTED_BY: dict[str, tuple[str, ...]] = {  # blocking key -> the comparisons it
 def prediction_blocking(con: Any, table: str) -> tuple[list[str], str]:
     """PREDICTION_BLOCKING for `table`: a rule over budget (PAIRS_PER_RECORD) asks big blocks for corroboration.
 
-    "Big" is larger than the largest block size whose blocks, with all smaller ones, keep the rule within budget.
-    Returns the rules and the table to score them on: `table` itself when no rule is over budget, else a view of it
-    with a flag per capped rule (big_INDEX: the record is in one of the rule's big blocks) that its rule tests:
-    "l.dob = r.dob AND ... AND (NOT l.big_2 OR l.phone = r.phone OR ...)". The big blocks are a small table each,
+    The budget is a rule's own, or less when the rules together would exceed theirs (PAIRS_PER_RECORD_ALL; see
+    shared_budget). "Big" is larger than the largest block size whose blocks, with all smaller ones, keep the rule
+    within budget. Returns the rules and the table to score them on: `table` itself when no rule is over budget, else
+    a view of it with a flag per capped rule (big_INDEX: the record is in one of the rule's big blocks) that its rule
+    tests: "l.dob = r.dob AND ... AND (NOT l.big_2 OR l.phone = r.phone OR ...)". The big blocks are a small table each,
     joined in, so the keys are not copied (Splink copies them once anyway). Only rules that compare each field
     with itself are capped (a names-swapped rule's blocks are not one group); they are small anyway.
     """
     records = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
-    budget = max(PAIRS_ALWAYS, PAIRS_PER_RECORD * records)
-    rules, flags, joins = [], [], []
+    histograms: dict[int, list[tuple[int, int]]] = {}
+    uncapped = 0  # pairs of the rules never capped (names swapped)
     for index, rule in enumerate(PREDICTION_BLOCKING):
         tests = rule_tests(rule)
         if any(a != b for a, b in tests):
+            uncapped += count_pairs(con, table, rule)
+        else:
+            histograms[index] = _block_sizes(con, table, [a for a, _ in tests])
+    budget = shared_budget(
+        list(histograms.values()),
+        max(PAIRS_ALWAYS, PAIRS_PER_RECORD * records),
+        max(PAIRS_ALWAYS_ALL, PAIRS_PER_RECORD_ALL * records) - uncapped,
+    )
+    rules, flags, joins = [], [], []
+    for index, rule in enumerate(PREDICTION_BLOCKING):
+        histogram = histograms.get(index)
+        if histogram is None or _pairs(histogram) <= budget:
             rules.append(rule)
             continue
-        fields = [a for a, _ in tests]
-        histogram = _block_sizes(con, table, fields)
-        if sum(blocks * size * (size - 1) / 2 for size, blocks in histogram) <= budget:
-            rules.append(rule)
-            continue
+        fields = [a for a, _ in rule_tests(rule)]
         cap = _block_cap(histogram, budget)
         columns, present = ", ".join(_quoted_fields(fields)), _present(fields)
         con.execute(
@@ -314,6 +335,38 @@ def _block_sizes(con: Any, table: str, fields: list[str]) -> list[tuple[int, int
         f"""SELECT n, count(*) FROM (SELECT count(*) AS n FROM {table} WHERE {_present(fields)} GROUP BY {columns})
             WHERE n > 1 GROUP BY n ORDER BY n"""  # noqa: S608
     ).fetchall()
+
+
+def shared_budget(histograms: list[list[tuple[int, int]]], per_rule: float, room: float) -> float:
+    """The budget each rule gets: `per_rule`, or less when the rules' kept pairs would then exceed `room` together.
+
+    The largest budget at most `per_rule` at which kept_pairs summed over the rules is at most `room` (found by
+    bisection: kept pairs never fall as the budget rises). A rule whose blocks of two alone exceed it keeps those
+    (see _block_cap), so with no budget low enough the answer is 0: every capped rule keeps its blocks of two only.
+    """
+
+    def total(budget: float) -> float:
+        return sum(kept_pairs(histogram, budget) for histogram in histograms)
+
+    if total(per_rule) <= room:
+        return per_rule
+    low, high = 0.0, per_rule
+    for _ in range(64):
+        middle = (low + high) / 2
+        low, high = (middle, high) if total(middle) <= room else (low, middle)
+    return low
+
+
+def kept_pairs(histogram: list[tuple[int, int]], budget: float) -> float:
+    """The pairs a rule with these block sizes admits in full within `budget`: all, or those of its small blocks."""
+    if _pairs(histogram) <= budget:
+        return _pairs(histogram)
+    cap = _block_cap(histogram, budget)
+    return sum(blocks * size * (size - 1) / 2 for size, blocks in histogram if size <= cap)
+
+
+def _pairs(histogram: list[tuple[int, int]]) -> float:
+    return sum(blocks * size * (size - 1) / 2 for size, blocks in histogram)
 
 
 def _block_cap(histogram: list[tuple[int, int]], budget: float) -> int:
