@@ -14,25 +14,9 @@ from pathlib import Path
 
 # `tests` is a package at the project root, which is not on the path when this file runs as a script.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carehub.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.browser.hub_settings")
 
 import django
-from django.contrib.auth.hashers import Argon2PasswordHasher
-
-
-class QuickArgon2Hasher(Argon2PasswordHasher):
-    """Argon2 with small costs, so that building the world's users does not hash at full cost once per user.
-
-    These hashes must not reach the server: Django re-hashes any hash weaker than its settings at the first sign-in,
-    with a fresh salt, and two sign-ins of one persona that overlap (test_pages.py walks every persona in background
-    browsers while its other tests sign in) would then each store a different hash. The session of the sign-in whose
-    hash was overwritten no longer matches the user's password (Django keeps an HMAC of the hash in the session) and
-    is flushed on its next request: that test meets the sign-in page. `full_cost_passwords` replaces them.
-    """
-
-    time_cost = 1
-    memory_cost = 1024
-    parallelism = 1
 
 
 def offered_to_quaymarsh(world):
@@ -300,42 +284,14 @@ def hub_rights_referral(world):
     return referral
 
 
-def full_cost_passwords() -> int:
-    """Give every user hashed with QuickArgon2Hasher one hash of tests.factories.PASSWORD at the server's own cost.
-
-    Every user of the world has that password, so one full-cost hash (shared: the same salt is harmless in a
-    throwaway database) stands for all of them, and no sign-in on the server ever upgrades a hash. Returns how many
-    users it changed.
-    """
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import check_password, identify_hasher, make_password
-
-    from tests.factories import PASSWORD
-
-    full = make_password(PASSWORD)  # the server's first hasher, at its own costs
-    quick = []
-    for pk, encoded in get_user_model().objects.values_list("pk", "password"):
-        try:
-            hasher = identify_hasher(encoded)
-        except ValueError:  # an unusable password: nothing to upgrade
-            continue
-        if hasher.must_update(encoded):
-            if not check_password(PASSWORD, encoded):
-                raise SystemExit(f"user {pk} has a quick hash of another password than tests.factories.PASSWORD")
-            quick.append(pk)
-    return get_user_model().objects.filter(pk__in=quick).update(password=full)
-
-
 def main() -> None:
     django.setup()
     from django.template.loader import render_to_string
-    from django.test import override_settings
 
     from tests.repeats.helpers import AMINA, AMINA_MISSPELT, closed_case, intake
     from tests.world import build_world
 
-    with override_settings(PASSWORD_HASHERS=["tests.browser.build_world.QuickArgon2Hasher"]):
-        world = build_world()
+    world = build_world()  # passwords hashed by the hub's own quick hasher (tests/browser/hub_settings.py)
     # A woman supported by Quaymarsh until 100 days ago, referred again with a slip in her family name.
     earlier = intake(AMINA, days_ago=300)
     closed_case(world, earlier, closed_days_ago=100)
@@ -377,7 +333,6 @@ def main() -> None:
     survivors += [case.survivor.identity for case in rights.values()]
     hub_rights = hub_rights_referral(world)
     survivors.append(hub_rights.survivor.identity)
-    full_cost_passwords()
     facts = {
         # Closed at Kestrel Rise, texts safe: test_coproduction.py offers her the feedback questionnaire.
         "feedback_case": feedback_case.public_id,

@@ -44,7 +44,7 @@ BUILT_CSS = PROJECT_DIR / "build" / "static" / "carehub" / "carehub.css"
 EXIT_URL_GLOB = "https://www.bbc.co.uk/**"
 EXIT_PAGE = "<!DOCTYPE html><title>Weather</title><h1>Weather</h1>"
 SERIOUS_IMPACTS = {"serious", "critical"}
-# Wrong passwords before the lock-out page: few, since each costs a full Argon2 hash. The rule itself is tested in
+# Wrong passwords before the lock-out page: few, since each costs an Argon2 hash. The rule itself is tested in
 # tests/accounts; here only the page it shows matters.
 LOCK_OUT_AFTER = 2
 # Set to a directory to keep a full-page screenshot of every page the tests visit, for a person to look at.
@@ -128,7 +128,9 @@ def server_environment(var_dir: Path) -> dict[str, str]:
         CAREHUB_OTP_REQUIRED="false",
         CAREHUB_ALLOWED_HOSTS="127.0.0.1",
         CAREHUB_LOCKOUT_FAILURES=str(LOCK_OUT_AFTER),
-        DJANGO_SETTINGS_MODULE="carehub.settings",
+        DJANGO_SETTINGS_MODULE="tests.browser.hub_settings",
+        # `tests` (the hub's settings, build_world.py's helpers) is a package at the project root
+        PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")])),
         PYTHONUNBUFFERED="1",
     )
     return env
