@@ -70,6 +70,7 @@ class Projection:
     fte: float
     p90_wait: np.ndarray  # per run: the 90th percentile wait of women arriving in the year
     probability_under_target: float
+    waiting: np.ndarray | None = None  # runs x months: women waiting for a caseworker at each month's end
 
 
 FLUID_FROM = 100  # women starting in a day above which their spells' ends are spread by expectation, not drawn
@@ -148,13 +149,18 @@ def project(
     days: int = 365,
     seed: int = 15,
     shares: np.ndarray | None = None,
+    month_days: tuple[int, ...] | None = None,
 ) -> Projection:
     """The year's p90 wait in each of `runs` futures with `fte` caseworkers, and how often it meets the target.
 
     Each future's demand is drawn from the forecast (log-normal around `monthly_demand`, `log_sd` wide); the
     simulation runs on past the year until its arrivals have started (up to another year), so a long queue at the
     year's end counts its waits. `shares` are `duration_shares(durations_days)` when the caller has them already
-    (a search simulates the same durations again and again: at ten million referrals they are ten million days)."""
+    (a search simulates the same durations again and again: at ten million referrals they are ten million days).
+    `month_days`, the lengths of the year's months (their sum is the year), place the month ends at which the
+    waiting list is counted; without them the year is twelve equal months."""
+    if month_days is not None:
+        days = sum(month_days)
     rng = np.random.default_rng(seed)
     rate = monthly_demand * 12 / 365 * np.exp(rng.normal(0, log_sd, runs) - log_sd**2 / 2)
     arrivals = np.zeros((runs, 2 * days), np.int64)
@@ -163,7 +169,21 @@ def project(
     shares = duration_shares(durations_days) if shares is None else shares
     starts = daily_queue(rng, arrivals, shares, servers)
     p90 = wait_quantile(arrivals, starts, 0.9, days)
-    return Projection(servers, fte, p90, float(np.mean(p90 <= target_days)))
+    waiting = waiting_at(arrivals, starts, month_ends(month_days, days))
+    return Projection(servers, fte, p90, float(np.mean(p90 <= target_days)), waiting)
+
+
+def month_ends(month_days: tuple[int, ...] | None, days: int) -> np.ndarray:
+    """The index of each month's last day: from the months' lengths, or twelve equal months of the year."""
+    if month_days is None:
+        return np.round(np.arange(1, 13) * days / 12).astype(int) - 1
+    return np.cumsum(month_days) - 1
+
+
+def waiting_at(arrivals: np.ndarray, starts: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Women waiting (arrived, not yet started) at the end of each of `days`, per run: counts, as the simulation
+    keeps them."""
+    return (np.cumsum(arrivals, axis=1) - np.cumsum(starts, axis=1))[:, days]
 
 
 def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | None = None, **kwargs) -> Projection:

@@ -1,0 +1,121 @@
+"""Capacity and the funding gap: today's caseworkers per service type, what they give over the forecast's year, what
+the wait target needs, and the difference in caseworkers and in money.
+
+Today's caseworkers are the directory's, as its service managers keep them (`services.parquet` in the extract): the
+FTE of a service type is the sum over its services, and a service whose FTE is not recorded is counted and named as
+such, never as a service with no caseworkers. The year under today's FTE and the FTE the target needs both come from
+the same queue simulation (`queue.project`, `queue.fte_needed`) on the same seeded futures drawn from the forecast,
+so the difference between them is the model's, not two models'. FTE is not a count of people: nothing here needs
+suppression; the demand and durations it is fed are the run's (shares of published counts, quantiles of durations).
+"""
+
+from __future__ import annotations
+
+import calendar
+
+import numpy as np
+import pandas as pd
+
+from .queue import Projection, fte_needed, project
+from .settings import Settings
+
+
+def today_fte(services: pd.DataFrame | None) -> dict[str, dict] | None:
+    """Per service type: the recorded FTE summed, how many services, and the keys of those with none recorded.
+    None when the extract carries no services (written before it did): today's FTE is then not recorded at all."""
+    if services is None:
+        return None
+    out = {}
+    for service_type, group in services.groupby("service_type", sort=True):
+        recorded = group.caseworker_fte.notna().to_numpy()
+        out[str(service_type)] = {
+            "fte": float(group.caseworker_fte.to_numpy()[recorded].sum()),
+            "services": len(group),
+            "recorded": int(recorded.sum()),
+            "not_recorded": sorted(group.service_key.to_numpy()[~recorded].tolist()),
+        }
+    return out
+
+
+def month_days(months: list[str]) -> tuple[int, ...]:
+    """Days in each forecast month ("YYYY-MM"), so the projection counts the waiting list at real month ends."""
+    return tuple(calendar.monthrange(int(m[:4]), int(m[5:7]))[1] for m in months)
+
+
+def _spread(values: np.ndarray, digits: int = 1) -> dict:
+    """The median over the simulated futures and the range holding the middle 80% of them."""
+    low, median, high = np.quantile(np.asarray(values, float), [0.1, 0.5, 0.9])
+    return {
+        "median": round(float(median), digits),
+        "low": round(float(low), digits),
+        "high": round(float(high), digits),
+    }
+
+
+def projection(result: Projection, months: list[str]) -> dict:
+    """A year under one FTE: the p90 wait and the waiting list at each month end, each with its spread over the
+    futures drawn from the forecast (whole women for the waiting list: a simulated figure, not a count)."""
+    return {
+        "fte": result.fte,
+        "p90_wait": _spread(result.p90_wait, 0),
+        "probability_met": result.probability_under_target,
+        "waiting": [{"month": m, **_spread(result.waiting[:, i], 0)} for i, m in enumerate(months)],
+    }
+
+
+def service_type_gap(inputs: dict, staffing: dict | None, *, log_sd: float, months: list[str], settings: Settings):
+    """One service type: the FTE the wait target needs, the year under today's FTE (when any is recorded), and the
+    gap (needed minus today, when short) or the surplus (when today's is more): never a negative gap. `fte` is the
+    scenario page's starting point: today's where recorded, else what the target needs (said so by `start`)."""
+    common = {
+        "monthly_demand": inputs["monthly_demand"],
+        "log_sd": log_sd,
+        "durations_days": np.asarray(inputs["durations_days"], float),
+        "caseload": settings.caseload_per_fte,
+        "target_days": settings.wait_target_days,
+        "runs": settings.simulation_runs,
+        "seed": settings.seed,
+        "month_days": month_days(months),
+    }
+    needed = fte_needed(probability=settings.wait_target_probability, **common)
+    staffing = staffing or {"fte": 0.0, "services": 0, "recorded": 0, "not_recorded": []}
+    out = {
+        "today": staffing,
+        "needed": {**projection(needed, months), "cost": needed.fte * settings.cost_per_fte},
+        "projection": None,
+        "gap_fte": None,
+        "surplus_fte": None,
+        "gap_cost": None,
+        "fte": needed.fte,
+        "start": "needed",
+    }
+    if not staffing["recorded"]:
+        return out
+    gap = needed.fte - staffing["fte"]
+    return {
+        **out,
+        "projection": projection(project(fte=staffing["fte"], **common), months),
+        "gap_fte": max(gap, 0.0),
+        "surplus_fte": max(-gap, 0.0),
+        "gap_cost": max(gap, 0.0) * settings.cost_per_fte,
+        "fte": staffing["fte"],
+        "start": "today",
+    }
+
+
+def total(by_type: dict[str, dict], settings: Settings) -> dict:
+    """The hub's totals over the service types modelled: today's recorded FTE, the FTE needed, and the gap as the
+    sum of each type's shortfall (a surplus in one type does not staff another, so none is netted off); types with
+    no FTE recorded are named, and left out of today's FTE and of the gap rather than counted as none."""
+    recorded = {t: v for t, v in by_type.items() if v["today"]["recorded"]}
+    gap = sum(v["gap_fte"] for v in recorded.values())
+    return {
+        "today_fte": sum(v["today"]["fte"] for v in recorded.values()),
+        "needed_fte": sum(v["needed"]["fte"] for v in by_type.values()),
+        "needed_fte_recorded_types": sum(v["needed"]["fte"] for v in recorded.values()),
+        "gap_fte": gap,
+        "surplus_fte": sum(v["surplus_fte"] for v in recorded.values()),
+        "gap_cost": gap * settings.cost_per_fte,
+        "not_recorded_types": sorted(set(by_type) - set(recorded)),
+        "not_recorded_services": sum(len(v["today"]["not_recorded"]) for v in by_type.values()),
+    }
