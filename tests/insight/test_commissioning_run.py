@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 import json
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from carehub.insight.commissioning import run
+from carehub.insight.commissioning import capacity, run
 from carehub.insight.commissioning.settings import ChangePoint, Settings
 from carehub.synthetic.demand import monthly_series, referral_extract
 
@@ -28,6 +29,103 @@ def results(tmp_path_factory):
         suppression_threshold=THRESHOLD,
     )
     return run.run(folder, folder / "out", settings=settings), folder / "out"
+
+
+# The directory as `carehub extract` writes it: two IDVA services (one with no FTE recorded), one each of counselling
+# and helpline, and a refuge with none recorded.
+DIRECTORY = {
+    "service_key": ["s-idva-1", "s-idva-2", "s-counselling", "s-helpline", "s-refuge"],
+    "service_type": ["idva", "idva", "counselling", "helpline", "refuge"],
+    "caseworker_fte": [3.0, None, 2.0, 9.0, None],
+    "capacity": [40, 40, 30, 20, 10],
+    "accepting_referrals": [True] * 5,
+}
+
+
+@pytest.fixture(scope="module")
+def with_directory(tmp_path_factory):
+    """The same extract with its services table: capacity against today's FTE."""
+    series = monthly_series(seed=1, base=90.0)
+    folder = tmp_path_factory.mktemp("run-directory")
+    for name, table in referral_extract(series, seed=2).items():
+        pq.write_table(table, folder / f"{name}.parquet")
+    pq.write_table(pa.table(DIRECTORY), folder / "services.parquet")
+    settings = Settings(
+        change_points=(ChangePoint(series.plants.break_month, "adjust", "planted recording break"),),
+        backtest_origins=2,
+        suppression_threshold=THRESHOLD,
+    )
+    return run.run(folder, folder / "out", settings=settings), folder / "out"
+
+
+def test_todays_fte_is_the_directorys_sum_per_type_with_not_recorded_named_not_zero(with_directory):
+    found = with_directory[0]["capacity"]
+    assert found["today_recorded"]
+    types = found["by_service_type"]
+    idva, refuge = types["idva"], types["refuge"]
+    assert idva["today"] == {"fte": 3.0, "services": 2, "recorded": 1, "not_recorded": ["s-idva-2"]}
+    assert idva["start"] == "today" and idva["fte"] == 3.0  # the scenario page starts from today's
+    assert refuge["today"]["recorded"] == 0 and refuge["today"]["not_recorded"] == ["s-refuge"]
+    assert refuge["gap_fte"] is None and refuge["projection"] is None  # not a gap against zero caseworkers
+    assert refuge["start"] == "needed" and refuge["fte"] == refuge["needed"]["fte"]
+    assert found["total"]["not_recorded_types"] == ["refuge"] and found["total"]["not_recorded_services"] == 2
+
+
+def test_the_gap_is_needed_minus_today_never_negative_and_costed(with_directory):
+    found = with_directory[0]["capacity"]
+    recorded = {t: v for t, v in found["by_service_type"].items() if v["today"]["recorded"]}
+    for v in recorded.values():
+        difference = v["needed"]["fte"] - v["today"]["fte"]
+        assert v["gap_fte"] == max(difference, 0) and v["surplus_fte"] == max(-difference, 0)
+        assert v["gap_cost"] == v["gap_fte"] * found["cost_per_fte"]
+        assert v["needed"]["probability_met"] >= 0.9
+        assert [w["month"] for w in v["projection"]["waiting"]] == found["months"] and len(found["months"]) == 12
+        assert all(w["low"] <= w["median"] <= w["high"] for w in v["projection"]["waiting"])
+    assert recorded["helpline"]["surplus_fte"] > 0 and recorded["helpline"]["gap_fte"] == 0  # 9 FTE: more than enough
+    assert recorded["idva"]["gap_fte"] > 0
+    short = recorded["idva"]["projection"]  # fewer caseworkers than needed: the target is missed more often
+    assert short["probability_met"] < 0.9 and short["p90_wait"]["median"] > found["target_days"]
+    total = found["total"]
+    assert total["gap_fte"] == sum(v["gap_fte"] for v in recorded.values())  # a surplus is not netted off a gap
+    assert total["today_fte"] == 14.0 and total["gap_cost"] == total["gap_fte"] * found["cost_per_fte"]
+
+
+def test_the_gap_is_said_in_words_and_shown_in_the_report_chart_first(with_directory):
+    document, out = with_directory
+    said = document["findings"][-1]
+    assert said.startswith("To keep nine in ten waits for a caseworker under 14 days with 90% probability, IDVA needs")
+    assert "than the 3.0 recorded today (1 of its 2 services have none recorded)" in said
+    assert "in 8 of 10 likely futures" in said and "not recorded for refuge" in said
+    assert {"capacity", "projection"} <= set(document["charts"])
+    report = (out / "report.html").read_text()
+    assert report.index("Capacity and the funding gap") < report.index("<svg") < report.index("Recorded today")
+    lines = list(csv.reader((out / "results.csv").open()))
+    gap = {(r[1], r[3]): r[4] for r in lines if r[0] == "capacity_by_service_type"}
+    assert gap[("refuge", "today_fte")] == "" and gap[("idva", "today_fte")] == "3.0"
+    assert {r[0] for r in lines} >= {"projected_waiting_list", "capacity_total"}
+
+
+def test_a_service_types_fte_changes_its_projection(with_directory):
+    """Today's FTE is an input, not a setting: more caseworkers, shorter projected waits and a smaller gap."""
+    found = with_directory[0]["capacity"]
+    idva = found["by_service_type"]["idva"]
+    settings = Settings(backtest_origins=2)
+    more = capacity.service_type_gap(
+        idva, {**idva["today"], "fte": 6.0}, log_sd=found["log_sd"], months=found["months"], settings=settings
+    )
+    assert more["fte"] == 6.0 and more["gap_fte"] == idva["gap_fte"] - 3.0
+    assert more["projection"]["p90_wait"]["median"] < idva["projection"]["p90_wait"]["median"]
+    assert more["projection"]["waiting"][-1]["median"] < idva["projection"]["waiting"][-1]["median"]
+
+
+def test_without_the_services_table_capacity_falls_back_and_says_so(results):
+    document, out = results
+    found = document["capacity"]
+    assert found["today_recorded"] is False and "total" not in found
+    assert all(v["start"] == "shared" for v in found["by_service_type"].values())
+    assert "today's FTE is not recorded in this extract" in document["findings"][-1]
+    assert "Today's FTE not recorded" in (out / "report.html").read_text()
+    assert not {"capacity", "projection"} & set(document["charts"])
 
 
 def test_findings_are_three_to_six_sentences_with_uncertainty(results):
