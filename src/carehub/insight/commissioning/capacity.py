@@ -29,7 +29,7 @@ def today_fte(services: pd.DataFrame | None) -> dict[str, dict] | None:
     for service_type, group in services.groupby("service_type", sort=True):
         recorded = group.caseworker_fte.notna().to_numpy()
         out[str(service_type)] = {
-            "fte": float(group.caseworker_fte.to_numpy()[recorded].sum()),
+            "fte": round(float(group.caseworker_fte.to_numpy()[recorded].sum()), 1),  # as recorded: tenths
             "services": len(group),
             "recorded": int(recorded.sum()),
             "not_recorded": sorted(group.service_key.to_numpy()[~recorded].tolist()),
@@ -91,13 +91,13 @@ def service_type_gap(inputs: dict, staffing: dict | None, *, log_sd: float, mont
     }
     if not staffing["recorded"]:
         return out
-    gap = needed.fte - staffing["fte"]
+    gap = round(needed.fte - staffing["fte"], 1)  # FTE are kept in tenths: no 10.700000000000001
     return {
         **out,
         "projection": projection(project(fte=staffing["fte"], **common), months),
-        "gap_fte": max(gap, 0.0),
-        "surplus_fte": max(-gap, 0.0),
-        "gap_cost": max(gap, 0.0) * settings.cost_per_fte,
+        "gap_fte": max(0.0, gap),
+        "surplus_fte": max(0.0, -gap),  # 0.0 first: max(-0.0, 0.0) would be -0.0
+        "gap_cost": max(0.0, gap) * settings.cost_per_fte,
         "fte": staffing["fte"],
         "start": "today",
     }
@@ -108,13 +108,13 @@ def total(by_type: dict[str, dict], settings: Settings) -> dict:
     sum of each type's shortfall (a surplus in one type does not staff another, so none is netted off); types with
     no FTE recorded are named, and left out of today's FTE and of the gap rather than counted as none."""
     recorded = {t: v for t, v in by_type.items() if v["today"]["recorded"]}
-    gap = sum(v["gap_fte"] for v in recorded.values())
+    gap = round(sum(v["gap_fte"] for v in recorded.values()), 1)
     return {
-        "today_fte": sum(v["today"]["fte"] for v in recorded.values()),
+        "today_fte": round(sum(v["today"]["fte"] for v in recorded.values()), 1),
         "needed_fte": sum(v["needed"]["fte"] for v in by_type.values()),
         "needed_fte_recorded_types": sum(v["needed"]["fte"] for v in recorded.values()),
         "gap_fte": gap,
-        "surplus_fte": sum(v["surplus_fte"] for v in recorded.values()),
+        "surplus_fte": round(sum(v["surplus_fte"] for v in recorded.values()), 1),
         "gap_cost": gap * settings.cost_per_fte,
         "not_recorded_types": sorted(set(by_type) - set(recorded)),
         "not_recorded_services": sum(len(v["today"]["not_recorded"]) for v in by_type.values()),

@@ -78,10 +78,11 @@ def _scan(tables) -> dict:
     by-and-for counts and the last 365 days' referrals), people per month with the repeat share, and closed cases'
     support days, each count with its cell key. Everything after this step works on these small tables."""
     referrals = tables["referrals"]
-    latest = pd.Timestamp(referrals.received_at.max().to_pandas())
+    latest, end = _ends(referrals)
     people, repeat = queries.people_by_month(referrals)
     scanned = {
         "latest": latest,
+        "end": end,
         "columns": set(referrals.columns),
         "cube": queries.demand_cube(referrals, since=latest - pd.Timedelta(days=365)),
         "people": people,
@@ -94,12 +95,34 @@ def _scan(tables) -> dict:
     return scanned
 
 
+def _ends(referrals) -> tuple[pd.Timestamp, pd.Timestamp | None]:
+    """The latest referral, and the end of the data: the latest referral plus the days it was observed (the
+    extract's `days_observed` counts to the end of the data), so a month the data stop in is known to be partial
+    even when no referral came on its last days. None without `days_observed`: every month is then taken as whole."""
+    if "days_observed" not in referrals.columns:
+        return pd.Timestamp(referrals.received_at.max().to_pandas()), None
+    found = referrals.aggregate(latest=referrals.received_at.max(), least=referrals.days_observed.min()).to_pandas()
+    latest = pd.Timestamp(found.latest.iloc[0])
+    return latest, latest + pd.Timedelta(days=float(found.least.iloc[0]))
+
+
+def whole_months(monthly: pd.DataFrame, end: pd.Timestamp | None) -> pd.DataFrame:
+    """The months (rows of "YYYY-MM" `month`) over by the end of the data: the month the data stop in counts only
+    its first days, so fitting a forecast or a year-on-year change to it would read a fall that did not happen."""
+    if end is None or monthly.empty:
+        return monthly
+    last = pd.Timestamp(monthly.month.iloc[-1] + "-01", tz="UTC") + pd.offsets.MonthBegin(1)
+    end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")  # a backend may drop the zone
+    return monthly if end >= last else monthly.iloc[:-1]
+
+
 def _quarter(month: pd.Series) -> pd.Series:
     return (month // 12).astype(str) + "Q" + (month % 12 // 3 + 1).astype(str)
 
 
 def _demand(scanned: dict, settings: Settings) -> tuple[dict, list[dict]]:
-    """The published demand figures, and the exact monthly counts the forecast is fitted to (never published)."""
+    """The published demand figures, and the exact monthly counts the forecast is fitted to (never published): whole
+    months only, as is the year-on-year change (the month the data stop in is published, but not compared)."""
     cube = scanned["cube"]
     per_month = cube.groupby("month", as_index=False)[["referrals", "ckey"]].sum()
     monthly = per_month.merge(scanned["people"], on="month", how="left")
@@ -128,7 +151,8 @@ def _demand(scanned: dict, settings: Settings) -> tuple[dict, list[dict]]:
         },
         "by": {},
     }
-    counts, keys = monthly.referrals.to_numpy(), monthly.ckey.to_numpy()
+    whole = whole_months(monthly, scanned.get("end"))
+    counts, keys = whole.referrals.to_numpy(), whole.ckey.to_numpy()
     result["year_on_year"] = None
     if len(counts) >= 24:  # each 12 months is a cell of its own, keyed by its months' keys
         last = protect.publish(int(counts[-12:].sum()), protect.cell_key(keys[-12:]), settings)
@@ -141,7 +165,7 @@ def _demand(scanned: dict, settings: Settings) -> tuple[dict, list[dict]]:
             frame = cube.assign(quarter=_quarter(cube.month))
             quarterly = frame.groupby(["quarter", split], as_index=False)[["referrals", "ckey"]].sum()
             result["by"][split] = protect.table(quarterly, split, "quarter", "referrals", settings).to_dict("records")
-    exact = monthly[["month", "referrals"]].to_dict("records")
+    exact = whole[["month", "referrals"]].to_dict("records")
     return result, exact
 
 
@@ -460,7 +484,12 @@ def findings(results: dict, settings: Settings) -> list[str]:
     return said if len(said) <= 6 else [*said[:5], said[-1]]
 
 
-SERVICE_TYPE_WORDS = {"idva": "IDVA", "isva": "ISVA"}
+SERVICE_TYPE_WORDS = {
+    "idva": "IDVA",
+    "isva": "ISVA",
+    "legal_immigration": "legal and immigration advice",
+    "children": "support for children and young people",
+}
 
 
 def service_type_words(service_type: str) -> str:
