@@ -207,6 +207,10 @@ class ScenarioRow:
     cost_per_fte: float = 0.0
 
     @property
+    def label(self) -> str:
+        return dict(ServiceType.choices).get(self.service_type, self.service_type.replace("_", " ").capitalize())
+
+    @property
     def short_by(self) -> float | None:
         """Caseworkers this scenario lacks for the target (0 when it has enough: never negative)."""
         return None if self.needed_fte is None else max(self.needed_fte - self.fte, 0.0)
@@ -266,6 +270,7 @@ class FundingGap:
     gap_fte: float
     gap_cost: float
     not_recorded: list[str]  # names of the services whose FTE is not recorded, as the directory names them
+    types_not_recorded: list[str]  # service types with no FTE recorded at all: they start from what is needed
 
 
 def funding_gap(user, document: dict) -> FundingGap | None:
@@ -287,6 +292,7 @@ def funding_gap(user, document: dict) -> FundingGap | None:
         total["gap_fte"],
         total["gap_cost"],
         names,
+        total["not_recorded_types"],
     )
 
 

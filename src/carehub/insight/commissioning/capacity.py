@@ -63,7 +63,9 @@ def projection(result: Projection, months: list[str]) -> dict:
     }
 
 
-def service_type_gap(inputs: dict, staffing: dict | None, *, log_sd: float, months: list[str], settings: Settings):
+def service_type_gap(
+    inputs: dict, staffing: dict | None, *, log_sd: float, months: list[str], settings: Settings
+) -> dict:
     """One service type: the FTE the wait target needs, the year under today's FTE (when any is recorded), and the
     gap (needed minus today, when short) or the surplus (when today's is more): never a negative gap. `fte` is the
     scenario page's starting point: today's where recorded, else what the target needs (said so by `start`)."""
