@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from carehub.insight.commissioning import capacity, protect, queries
+from carehub.insight.commissioning import run as commissioning_run
 from carehub.insight.commissioning.settings import Settings
 from carehub.insight.commissioning.waits import summarise
 from carehub.insight.equality.backends import connect
@@ -220,6 +221,7 @@ def test_the_run_scan_is_identical_on_pyspark(spark, extract_dir):
         lambda t: queries.demand_cube(t["referrals"], since=since),
         lambda t: queries.people_by_month(t["referrals"])[0],
         lambda t: pd.DataFrame([queries.people_by_month(t["referrals"])[1]]),
+        lambda t: commissioning_run._support_days(t["referrals"]),  # durations, and today's queue and open cases
     ):
         left, right = run(on_duckdb), run(on_spark)
         order = sorted(left.columns)

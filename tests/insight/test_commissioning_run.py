@@ -249,3 +249,38 @@ def test_the_month_the_data_stop_in_is_neither_forecast_from_nor_compared(tmp_pa
     whole = pd.DataFrame({"month": ["2024-11", "2024-12"]})
     assert len(run.whole_months(whole, pd.Timestamp("2025-01-01", tz="UTC"))) == 2  # December over: kept
     assert len(run.whole_months(whole, None)) == 2  # no days_observed: every month taken as whole
+
+
+def test_the_queue_starts_from_todays_waiting_women_and_open_cases_read_in_the_same_pass(tmp_path):
+    """The durations' one query also counts, per need, the women not yet allocated at the end of the data and the
+    open cases by days in support so far: the same figures pandas finds in the extract; they start the projection
+    (exact, so never published: the results hold the simulated spreads only)."""
+    import numpy as np
+
+    from carehub.insight.commissioning import queries
+
+    series = monthly_series(seed=1, base=90.0)
+    tables = referral_extract(series, seed=2)
+    pq.write_table(tables["referrals"], tmp_path / "referrals.parquet")
+    scanned = run._scan(queries.open_extract(tmp_path))
+    frame = tables["referrals"].to_pandas()
+    allocated, closed = frame.days_to_allocation.notna(), frame.support_weeks.notna()
+    now = scanned["now"]
+    for need, mine in frame.groupby("need"):
+        counted = now[now.need == need]
+        start = capacity.start_state(now, [need])
+        assert start["waiting_now"] == int((~allocated[mine.index]).sum()) > 0
+        opened = mine[allocated[mine.index] & ~closed[mine.index]]
+        assert counted[counted.state == "open"].n.sum() == len(opened) == start["in_support"].sum()
+        elapsed = np.floor(opened.days_observed - opened.days_to_allocation).astype(int)
+        assert start["in_support"][elapsed.max()] == (elapsed == elapsed.max()).sum()
+    assert scanned["support_days"].n.sum() == int(closed.sum())  # the durations as before
+
+
+def test_the_projection_under_todays_fte_gives_each_months_wait(with_directory):
+    found = with_directory[0]["capacity"]
+    idva = found["by_service_type"]["idva"]["projection"]
+    assert [m["month"] for m in idva["p90_wait_by_month"]] == found["months"]
+    assert all(m["low"] <= m["median"] <= m["high"] for m in idva["p90_wait_by_month"])
+    published = json.dumps(with_directory[0])
+    assert "waiting_now" not in published and "in_support" not in published  # the exact start stays inside

@@ -37,6 +37,20 @@ def today_fte(services: pd.DataFrame | None) -> dict[str, dict] | None:
     return out
 
 
+def start_state(now: pd.DataFrame | None, needs: list[str]) -> dict:
+    """The queue's start for the service types `needs` (summed): women waiting for a caseworker now, and open cases
+    by whole days in support so far (`queue.project`'s `waiting_now` and `in_support`). Exact counts: they feed the
+    simulation only, whose figures are futures' spreads a month and more ahead, never these counts. An extract
+    without them (no `support_weeks`) starts empty, as every projection did before."""
+    if now is None or now.empty:
+        return {"waiting_now": 0, "in_support": None}
+    mine = now[now.need.isin(needs)]
+    opened = mine[mine.state == "open"]
+    in_support = np.zeros(int(opened.days.max()) + 1 if len(opened) else 1, np.int64)
+    np.add.at(in_support, np.maximum(opened.days.to_numpy(np.int64), 0), opened.n.to_numpy(np.int64))
+    return {"waiting_now": int(mine[mine.state == "waiting"].n.sum()), "in_support": in_support}
+
+
 def month_days(months: list[str]) -> tuple[int, ...]:
     """Days in each forecast month ("YYYY-MM"), so the projection counts the waiting list at real month ends."""
     return tuple(calendar.monthrange(int(m[:4]), int(m[5:7]))[1] for m in months)
@@ -60,15 +74,33 @@ def projection(result: Projection, months: list[str]) -> dict:
         "p90_wait": _spread(result.p90_wait, 0),
         "probability_met": result.probability_under_target,
         "waiting": [{"month": m, **_spread(result.waiting[:, i], 0)} for i, m in enumerate(months)],
+        **(
+            {}
+            if result.p90_by_month is None
+            else {
+                "p90_wait_by_month": [
+                    {"month": m, **_spread(result.p90_by_month[:, i], 0)} for i, m in enumerate(months)
+                ]
+            }
+        ),
     }
 
 
 def service_type_gap(
-    inputs: dict, staffing: dict | None, *, log_sd: float, months: list[str], settings: Settings
+    inputs: dict,
+    staffing: dict | None,
+    *,
+    log_sd: float,
+    months: list[str],
+    settings: Settings,
+    start: dict | None = None,
 ) -> dict:
     """One service type: the FTE the wait target needs, the year under today's FTE (when any is recorded), and the
     gap (needed minus today, when short) or the surplus (when today's is more): never a negative gap. `fte` is the
-    scenario page's starting point: today's where recorded, else what the target needs (said so by `start`)."""
+    scenario page's starting point: today's where recorded, else what the target needs (said so by `start`).
+
+    Both start from today (`start_state`: the women waiting now and the caseworker slots open cases hold), so the
+    year "under today's FTE" begins with today's queue, not an empty one."""
     common = {
         "monthly_demand": inputs["monthly_demand"],
         "log_sd": log_sd,
@@ -78,6 +110,7 @@ def service_type_gap(
         "runs": settings.simulation_runs,
         "seed": settings.seed,
         "month_days": month_days(months),
+        **(start or {}),
     }
     needed = fte_needed(probability=settings.wait_target_probability, **common)
     staffing = staffing or {"fte": 0.0, "services": 0, "recorded": 0, "not_recorded": []}
@@ -96,7 +129,7 @@ def service_type_gap(
     gap = round(needed.fte - staffing["fte"], 1)  # FTE are kept in tenths: no 10.700000000000001
     return {
         **out,
-        "projection": projection(project(fte=staffing["fte"], **common), months),
+        "projection": projection(project(fte=staffing["fte"], by_month=True, **common), months),
         "gap_fte": max(0.0, gap),
         "surplus_fte": max(0.0, -gap),  # 0.0 first: max(-0.0, 0.0) would be -0.0
         "gap_cost": max(0.0, gap) * settings.cost_per_fte,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +72,7 @@ class Projection:
     p90_wait: np.ndarray  # per run: the 90th percentile wait of women arriving in the year
     probability_under_target: float
     waiting: np.ndarray | None = None  # runs x months: women waiting for a caseworker at each month's end
+    p90_by_month: np.ndarray | None = None  # runs x months: the p90 wait of each month's arrivals, when asked
 
 
 FLUID_FROM = 100  # women starting in a day above which their spells' ends are spread by expectation, not drawn
@@ -82,51 +84,106 @@ def duration_shares(durations_days: np.ndarray) -> np.ndarray:
     return np.bincount(days) / len(days)
 
 
-def daily_queue(rng: np.random.Generator, arrivals: np.ndarray, shares: np.ndarray, servers: int) -> np.ndarray:
+def daily_queue(
+    rng: np.random.Generator,
+    arrivals: np.ndarray,
+    shares: np.ndarray,
+    servers: int,
+    *,
+    waiting: int = 0,
+    released: np.ndarray | None = None,
+) -> np.ndarray:
     """Women starting support each day (runs x days), first come first served, from women arriving each day.
 
     Each day the servers freed that day take the longest-waiting women; the spells they start end on later days in
     the proportions `shares` gives (a multinomial draw per run), freeing their servers then. Counts, not women, so
-    the cost is days x runs whatever the demand."""
+    the cost is days x runs whatever the demand. The day starts from today when asked: `waiting` women already
+    waiting (ahead of every arrival), and `released` (runs x days, from `in_support_releases`) the servers today's
+    open cases free each day, which are busy until then (more open cases than servers leave none free)."""
     runs, days = arrivals.shape
-    released = np.zeros((runs, days + len(shares)))
+    lengths = np.flatnonzero(shares)  # the spell lengths that occur: 99 quantiles give at most 99, not a year's days
+    chances = shares[lengths] / shares[lengths].sum()
+    freed = np.zeros((runs, days + len(shares)))
     free = np.full(runs, float(servers))
-    waiting = np.zeros(runs, np.int64)
+    if released is not None:
+        width = min(released.shape[1], freed.shape[1])
+        freed[:, :width] += released[:, :width]
+        free -= released.sum(axis=1)  # busy now: each open case holds a server until its spell ends
+    queue = np.full(runs, waiting, np.int64)
     starts = np.zeros_like(arrivals)
     last = int(np.flatnonzero(arrivals.any(axis=0))[-1]) if arrivals.any() else -1
     for day in range(days):
-        if day > last and not waiting.any():
+        if day > last and not queue.any():
             break  # everyone has started: the rest is support, not waiting
-        free += released[:, day]
-        waiting += arrivals[:, day]
-        started = np.minimum(waiting, np.floor(free + 1e-9).astype(np.int64))
+        free += freed[:, day]
+        queue += arrivals[:, day]
+        started = np.minimum(queue, np.floor(np.maximum(free, 0) + 1e-9).astype(np.int64))
+        if not started.any():
+            continue
         starts[:, day] = started
-        waiting -= started
+        queue -= started
         free -= started
-        if started.any():
-            # Few starts: which days they end is drawn (multinomial); many: the law of large numbers makes the
-            # draw its expectation within a fraction of a percent, and drawing would cost most of the run.
-            few = started <= FLUID_FROM
-            ends = np.outer(started, shares)
-            if few.any():
-                ends[few] = rng.multinomial(started[few], shares)
-            released[:, day : day + len(shares)] += ends
+        # Few starts: which days they end is drawn (multinomial); many: the law of large numbers makes the draw its
+        # expectation within a fraction of a percent, and drawing would cost most of the run.
+        few = started <= FLUID_FROM
+        ends = np.outer(started, chances)
+        if few.any():
+            ends[few] = rng.multinomial(started[few], chances)
+        freed[:, day + lengths] += ends  # lengths are distinct: one add per column
     return starts
 
 
-def wait_quantile(arrivals: np.ndarray, starts: np.ndarray, share: float, most: int) -> np.ndarray:
+def in_support_releases(
+    rng: np.random.Generator, in_support: np.ndarray, shares: np.ndarray, runs: int, width: int
+) -> np.ndarray:
+    """Servers today's open cases free on each coming day (runs x `width`), drawn per run.
+
+    `in_support[e]` cases have been in support `e` whole days. Each one's spell ends after the closed cases'
+    distribution conditional on lasting longer than `e` (a spell of `d` days with `d > e` ends `d - e` days from
+    now): a case in its third month is not as likely to end tomorrow as one that opened yesterday. A case already
+    longer than every closed spell has no such spells to go by, and takes the unconditional distribution (it is
+    ending, but how soon the closed cases cannot say)."""
+    out = np.zeros((runs, width))
+    lengths = np.flatnonzero(shares)
+    for elapsed in np.flatnonzero(in_support):
+        longer = lengths > elapsed
+        ahead = lengths[longer] - elapsed if longer.any() else lengths
+        chances = shares[lengths[longer]] if longer.any() else shares[lengths]
+        draws = rng.multinomial(int(in_support[elapsed]), chances / chances.sum(), size=runs)
+        # A spell ending past the horizon is counted on its last day (np.add.at: several may land there), so the
+        # busy total stays the open cases' count and none frees a server early.
+        np.add.at(out, (slice(None), np.minimum(ahead, width - 1)), draws)
+    return out
+
+
+def wait_quantile(
+    arrivals: np.ndarray,
+    starts: np.ndarray,
+    share: float,
+    most: int,
+    *,
+    ahead: int = 0,
+    within: tuple[int, int] | None = None,
+) -> np.ndarray:
     """Per run, the least whole number of days within which `share` of the arrivals started (FIFO), from the two
-    daily counts: a woman is the k-th to arrive, so she starts on the first day by which k have started."""
+    daily counts: a woman is the k-th to arrive, so she starts on the first day by which k have started.
+
+    `ahead` women were waiting before the first day (their starts come first, and are not counted), and `within`
+    (first day, day after the last) limits the women counted to those arriving then: a month's wait."""
     arrived = np.cumsum(arrivals, axis=1)
     before = arrived - arrivals  # arrivals before each day
-    started = np.cumsum(starts, axis=1)
-    total = arrived[:, -1]
+    started = np.maximum(np.cumsum(starts, axis=1) - ahead, 0)
+    counted = arrivals
+    if within is not None:
+        counted = np.zeros_like(arrivals)
+        counted[:, within[0] : within[1]] = arrivals[:, within[0] : within[1]]
+    total = counted.sum(axis=1)
     days = np.arange(arrivals.shape[1])
     rows = np.arange(arrivals.shape[0])[:, None]
 
     def enough(wait: np.ndarray) -> np.ndarray:  # per run: have `share` started within `wait` days?
         by = started[rows, np.minimum(days[None, :] + wait[:, None], len(days) - 1)]
-        return np.minimum(arrivals, np.maximum(by - before, 0)).sum(axis=1) >= share * total
+        return np.minimum(counted, np.maximum(by - before, 0)).sum(axis=1) >= share * total
 
     low, high = np.full(len(total), -1), np.full(len(total), most)  # not enough at low, enough at high (or capped)
     while np.any(high - low > 1):  # bisection: the share started within w days only grows with w
@@ -150,6 +207,10 @@ def project(
     seed: int = 15,
     shares: np.ndarray | None = None,
     month_days: tuple[int, ...] | None = None,
+    waiting_now: int = 0,
+    in_support: np.ndarray | None = None,
+    released: np.ndarray | None = None,
+    by_month: bool = False,
 ) -> Projection:
     """The year's p90 wait in each of `runs` futures with `fte` caseworkers, and how often it meets the target.
 
@@ -158,7 +219,13 @@ def project(
     year's end counts its waits. `shares` are `duration_shares(durations_days)` when the caller has them already
     (a search simulates the same durations again and again: at ten million referrals they are ten million days).
     `month_days`, the lengths of the year's months (their sum is the year), place the month ends at which the
-    waiting list is counted; without them the year is twelve equal months."""
+    waiting list is counted; without them the year is twelve equal months.
+
+    The year starts from today when told it: `waiting_now` women waiting for a caseworker (ahead of every new
+    arrival), and `in_support` open cases by whole days in support so far, each holding a caseworker slot until its
+    spell ends (`in_support_releases`; `released` is its draw when the caller has it: a search reuses it, as it is
+    the same whatever the FTE). Without them the year starts empty, which understates the early months' waits
+    whenever there is a queue today. `by_month` adds each month's arrivals' p90 wait (runs x months)."""
     if month_days is not None:
         days = sum(month_days)
     rng = np.random.default_rng(seed)
@@ -167,10 +234,28 @@ def project(
     arrivals[:, :days] = rng.poisson(rate[:, None], (runs, days))
     servers = max(1, round(fte * caseload))
     shares = duration_shares(durations_days) if shares is None else shares
-    starts = daily_queue(rng, arrivals, shares, servers)
-    p90 = wait_quantile(arrivals, starts, 0.9, days)
-    waiting = waiting_at(arrivals, starts, month_ends(month_days, days))
-    return Projection(servers, fte, p90, float(np.mean(p90 <= target_days)), waiting)
+    if released is None and in_support is not None and np.any(in_support):
+        released = start_releases(seed, in_support, shares, runs, 2 * days)
+    starts = daily_queue(rng, arrivals, shares, servers, waiting=waiting_now, released=released)
+    p90 = wait_quantile(arrivals, starts, 0.9, days, ahead=waiting_now)
+    ends = month_ends(month_days, days)
+    waiting = waiting_at(arrivals, starts, ends) + waiting_now
+    monthly = None
+    if by_month:
+        firsts = np.concatenate([[0], ends[:-1] + 1])
+        monthly = np.column_stack(
+            [
+                wait_quantile(arrivals, starts, 0.9, days, ahead=waiting_now, within=(first, last + 1))
+                for first, last in zip(firsts, ends, strict=True)
+            ]
+        )
+    return Projection(servers, fte, p90, float(np.mean(p90 <= target_days)), waiting, monthly)
+
+
+def start_releases(seed: int, in_support: np.ndarray, shares: np.ndarray, runs: int, width: int) -> np.ndarray:
+    """`in_support_releases` on a stream of its own (the seed's second): the futures' demand and the day-by-day
+    draws are the same with or without a start, and the start's draw the same at every FTE a search tries."""
+    return in_support_releases(np.random.default_rng([seed, 1]), in_support, shares, runs, width)
 
 
 def month_ends(month_days: tuple[int, ...] | None, days: int) -> np.ndarray:
@@ -188,26 +273,52 @@ def waiting_at(arrivals: np.ndarray, starts: np.ndarray, days: np.ndarray) -> np
 
 def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | None = None, **kwargs) -> Projection:
     """The least FTE (in steps of `step`, or of 0.1% of the FTE demand keeps busy if larger) whose p90 wait meets
-    the target with `probability`: a search upwards from the FTE demand alone keeps busy (fewer, and the queue grows
-    without end) by doubling increments, then bisection; each step the same seeded futures, so the answer is
-    monotone and repeatable."""
+    the target with `probability`, on the same seeded futures at every FTE tried (common random numbers: the
+    answer is monotone and repeatable, and each FTE is simulated once).
+
+    The search starts from a guess, the FTE the forecast's `probability` quantile of demand keeps busy, and
+    brackets the answer from there by doubling steps (down while the guess meets the target, never below the FTE
+    mean demand keeps busy, with which the queue grows without end; up while it does not), then bisects: about
+    four simulations where stepping up from the mean took six to eight. Today's open cases (`in_support`) are
+    drawn once for the whole search."""
     busy = kwargs["monthly_demand"] * 12 / 365 * float(np.mean(kwargs["durations_days"])) / kwargs["caseload"]
     step = max(step, round(busy / 1000 / step) * step)  # to the nearest 0.1% of a national workforce, not half a post
     max_fte = max_fte if max_fte is not None else max(500.0, 10 * busy)
-    low = max(0.0, math.floor(busy / step) * step - step)
-    high, grow = low + step, step
+    floor = max(0.0, math.floor(busy / step) * step - step)  # fails: taken so, not simulated
     shares = duration_shares(kwargs["durations_days"])
-    simulate = functools.cache(lambda fte: project(fte=fte, shares=shares, **kwargs))  # each FTE tried is run once
-    while simulate(high).probability_under_target < probability:
-        low, grow = high, grow * 2
+    released = None
+    if kwargs.get("in_support") is not None and np.any(kwargs["in_support"]):
+        days = sum(kwargs["month_days"]) if kwargs.get("month_days") else kwargs.get("days", 365)
+        released = start_releases(
+            kwargs.get("seed", 15), kwargs["in_support"], shares, kwargs.get("runs", 200), 2 * days
+        )
+    simulate = functools.cache(lambda fte: project(fte=fte, shares=shares, released=released, **kwargs))
+
+    def meets(fte: float) -> bool:
+        return simulate(fte).probability_under_target >= probability
+
+    quantile = statistics.NormalDist().inv_cdf(probability) * kwargs["log_sd"]
+    guess = max(floor + step, round(busy * math.exp(quantile) / step) * step)
+    if meets(guess):
+        low, high, grow = floor, guess, step
+        while high - grow > floor:
+            if not meets(high - grow):
+                low = high - grow
+                break
+            high, grow = high - grow, grow * 2
+    else:
+        low, grow = guess, step
         high = low + grow
-        if high > max_fte:
-            raise ValueError("no FTE up to the limit meets the target")
+        while not meets(high):
+            low, grow = high, grow * 2
+            high = low + grow
+            if high > max_fte:
+                raise ValueError("no FTE up to the limit meets the target")
     while high - low > step:
         middle = round((low + high) / 2 / step) * step
         if middle in (low, high):
             break
-        if simulate(middle).probability_under_target >= probability:
+        if meets(middle):
             high = middle
         else:
             low = middle

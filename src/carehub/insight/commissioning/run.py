@@ -89,7 +89,9 @@ def _scan(tables) -> dict:
         "repeat": repeat,
     }
     if "support_weeks" in referrals.columns:
-        scanned["support_days"] = _support_days(referrals)
+        spells = _support_days(referrals)
+        scanned["support_days"] = spells[spells.state == "closed"].drop(columns="state").reset_index(drop=True)
+        scanned["now"] = spells[spells.state != "closed"].reset_index(drop=True)
     if "services" in tables:  # the directory's staffing: a few hundred rows at most
         scanned["services"] = tables["services"].to_pandas().sort_values("service_key", ignore_index=True)
     return scanned
@@ -334,19 +336,21 @@ def _capacity(scanned: dict, results: dict, settings: Settings) -> dict | None:
     }
     inputs = _scenario_inputs(scanned, histogram, demand, settings)
     staffing = capacity.today_fte(scanned.get("services"))
+    now = scanned.get("now")
     if staffing is None:
-        return {**found, **_pooled(histogram, demand, log_sd, inputs, settings), "today_recorded": False}
+        start = capacity.start_state(now, list(inputs))
+        return {**found, **_pooled(histogram, demand, log_sd, inputs, settings, start), "today_recorded": False}
     by_type = {
         need: {**v, **capacity.service_type_gap(v, staffing.get(need), log_sd=log_sd, months=found["months"],
-                                                settings=settings)}
+                                                settings=settings, start=capacity.start_state(now, [need]))}
         for need, v in inputs.items()
     }  # fmt: skip
     return {**found, "by_service_type": by_type, "total": capacity.total(by_type, settings), "today_recorded": True}
 
 
-def _pooled(histogram, demand: float, log_sd: float, inputs: dict, settings: Settings) -> dict:
+def _pooled(histogram, demand: float, log_sd: float, inputs: dict, settings: Settings, start: dict) -> dict:
     """Without today's FTE: the hub's need as one pool, shared out over the service types by workload (demand x mean
-    duration) as the scenario page's starting point."""
+    duration) as the scenario page's starting point; from today's queue and open cases of the types modelled."""
     per_day = histogram.groupby("days").n.sum()
     needed = fte_needed(
         probability=settings.wait_target_probability,
@@ -357,6 +361,7 @@ def _pooled(histogram, demand: float, log_sd: float, inputs: dict, settings: Set
         target_days=settings.wait_target_days,
         runs=settings.simulation_runs,
         seed=settings.seed,
+        **start,
     )
     workload = {k: v["monthly_demand"] * float(np.mean(v["durations_days"])) for k, v in inputs.items()}
     shared = {
@@ -373,11 +378,29 @@ def _pooled(histogram, demand: float, log_sd: float, inputs: dict, settings: Set
 
 
 def _support_days(referrals):
-    """Closed cases per (need, whole days of support): durations as a small table, whatever the volume."""
-    closed = referrals.filter(referrals.support_weeks.notnull())
-    days = (closed.support_weeks * 7).round().cast("int64").name("days")
-    need = closed.need if "need" in referrals.columns else ibis.literal("")
-    return closed.group_by([need.name("need"), days]).aggregate(n=closed.count()).to_pandas()
+    """Referrals per (need, state, whole days), in the one pass that read closed cases' durations: `closed`, days
+    of support (the durations); `open`, allocated and not closed, days in support so far (each holds a caseworker
+    slot today); `waiting`, not yet allocated at the end of the data, days 0 (the women waiting now). A small table
+    whatever the volume. Its `open` and `waiting` counts are exact and feed only the queue's start, never a page.
+
+    Waiting means her case is waiting for a caseworker where the extract says whether she accepted a service
+    (`accepted`): a referral declined or withdrawn is never allocated, and would otherwise wait forever. An extract
+    without the column (the synthetic one) counts every referral not yet allocated."""
+    allocated = referrals.days_to_allocation.notnull()
+    closed = referrals.support_weeks.notnull()
+    waiting = ~allocated
+    if "accepted" in referrals.columns:
+        waiting = waiting & referrals.accepted.fill_null(False)
+    state = ibis.cases((closed, "closed"), (allocated, "open"), (waiting, "waiting"), else_=ibis.null("string"))
+    days = ibis.cases(
+        (closed, (referrals.support_weeks * 7).round()),
+        (allocated, (referrals.days_observed - referrals.days_to_allocation).floor()),
+        else_=0,
+    ).cast("int64")
+    need = referrals.need if "need" in referrals.columns else ibis.literal("")
+    keyed = referrals.mutate(need=need, state=state, days=days).filter(state.notnull())
+    found = keyed.group_by(["need", "state", "days"]).aggregate(n=keyed.count()).to_pandas()
+    return found.sort_values(["need", "state", "days"], ignore_index=True)
 
 
 def _scenario_inputs(scanned: dict, histogram, demand: float, settings: Settings) -> dict:
