@@ -103,34 +103,42 @@ def daily_queue(
     runs, days = arrivals.shape
     lengths = np.flatnonzero(shares)  # the spell lengths that occur: 99 quantiles give at most 99, not a year's days
     chances = shares[lengths] / shares[lengths].sum()
-    freed = np.zeros((runs, days + len(shares)))
+    cumulative = np.cumsum(chances)
+    rows = np.arange(runs)
+    # Days along the first axis: each day's row of runs is contiguous, and the loop touches one row at a time.
+    coming = np.ascontiguousarray(arrivals.T)
+    freed = np.zeros((days + len(shares), runs))
     free = np.full(runs, float(servers))
     if released is not None:
-        width = min(released.shape[1], freed.shape[1])
-        freed[:, :width] += released[:, :width]
+        width = min(released.shape[1], freed.shape[0])
+        freed[:width] += released[:, :width].T
         free -= released.sum(axis=1)  # busy now: each open case holds a server until its spell ends
     queue = np.full(runs, waiting, np.int64)
-    starts = np.zeros_like(arrivals)
+    starts = np.zeros((days, runs), arrivals.dtype)
     last = int(np.flatnonzero(arrivals.any(axis=0))[-1]) if arrivals.any() else -1
     for day in range(days):
         if day > last and not queue.any():
             break  # everyone has started: the rest is support, not waiting
-        free += freed[:, day]
-        queue += arrivals[:, day]
+        free += freed[day]
+        queue += coming[day]
         started = np.minimum(queue, np.floor(np.maximum(free, 0) + 1e-9).astype(np.int64))
         if not started.any():
             continue
-        starts[:, day] = started
+        starts[day] = started
         queue -= started
         free -= started
-        # Few starts: which days they end is drawn (multinomial); many: the law of large numbers makes the draw its
-        # expectation within a fraction of a percent, and drawing would cost most of the run.
+        # Few starts: which day each woman's spell ends is drawn, one draw per woman (cheaper than a multinomial
+        # over every spell length per run, when a day starts a few women in each future); many: the law of large
+        # numbers makes the draw its expectation within a fraction of a percent, and drawing would cost most of it.
         few = started <= FLUID_FROM
-        ends = np.outer(started, chances)
         if few.any():
-            ends[few] = rng.multinomial(started[few], chances)
-        freed[:, day + lengths] += ends  # lengths are distinct: one add per column
-    return starts
+            who = np.repeat(rows[few], started[few])
+            pick = np.minimum(np.searchsorted(cumulative, rng.random(len(who)), side="right"), len(lengths) - 1)
+            ends = np.bincount(pick * runs + who, minlength=len(lengths) * runs)  # (length, run) counts
+            freed[day + lengths] += ends.reshape(len(lengths), runs)
+        if not few.all():
+            freed[np.ix_(day + lengths, ~few)] += np.outer(chances, started[~few])
+    return np.ascontiguousarray(starts.T)
 
 
 def in_support_releases(
@@ -150,9 +158,11 @@ def in_support_releases(
         ahead = lengths[longer] - elapsed if longer.any() else lengths
         chances = shares[lengths[longer]] if longer.any() else shares[lengths]
         draws = rng.multinomial(int(in_support[elapsed]), chances / chances.sum(), size=runs)
-        # A spell ending past the horizon is counted on its last day (np.add.at: several may land there), so the
-        # busy total stays the open cases' count and none frees a server early.
-        np.add.at(out, (slice(None), np.minimum(ahead, width - 1)), draws)
+        # A spell ending past the horizon is counted on its last day, so the busy total stays the open cases' count
+        # and none frees a server early (several may land there: summed first, as a fancy add would keep one).
+        past = ahead >= width - 1
+        out[:, ahead[~past]] += draws[:, ~past]
+        out[:, -1] += draws[:, past].sum(axis=1)
     return out
 
 
@@ -170,27 +180,36 @@ def wait_quantile(
 
     `ahead` women were waiting before the first day (their starts come first, and are not counted), and `within`
     (first day, day after the last) limits the women counted to those arriving then: a month's wait."""
+    span = within if within is not None else (0, arrivals.shape[1])
+    return wait_quantiles(arrivals, starts, share, most, ahead=ahead, spans=[span])[:, 0]
+
+
+def wait_quantiles(
+    arrivals: np.ndarray, starts: np.ndarray, share: float, most: int, *, ahead: int, spans: list[tuple[int, int]]
+) -> np.ndarray:
+    """`wait_quantile` for each span of arrival days (runs x spans), the running counts summed once: each span's
+    bisection reads only its own days, so twelve months cost about what the year does."""
     arrived = np.cumsum(arrivals, axis=1)
     before = arrived - arrivals  # arrivals before each day
     started = np.maximum(np.cumsum(starts, axis=1) - ahead, 0)
-    counted = arrivals
-    if within is not None:
-        counted = np.zeros_like(arrivals)
-        counted[:, within[0] : within[1]] = arrivals[:, within[0] : within[1]]
-    total = counted.sum(axis=1)
-    days = np.arange(arrivals.shape[1])
     rows = np.arange(arrivals.shape[0])[:, None]
+    last = arrivals.shape[1] - 1
+    out = np.empty((arrivals.shape[0], len(spans)))
+    for i, (first, end) in enumerate(spans):
+        days = np.arange(first, end)
+        counted, earlier = arrivals[:, first:end], before[:, first:end]
+        total = counted.sum(axis=1)
 
-    def enough(wait: np.ndarray) -> np.ndarray:  # per run: have `share` started within `wait` days?
-        by = started[rows, np.minimum(days[None, :] + wait[:, None], len(days) - 1)]
-        return np.minimum(counted, np.maximum(by - before, 0)).sum(axis=1) >= share * total
+        def enough(wait: np.ndarray, days=days, counted=counted, earlier=earlier, total=total) -> np.ndarray:
+            by = started[rows, np.minimum(days[None, :] + wait[:, None], last)]  # started within `wait` days
+            return np.minimum(counted, np.maximum(by - earlier, 0)).sum(axis=1) >= share * total
 
-    low, high = np.full(len(total), -1), np.full(len(total), most)  # not enough at low, enough at high (or capped)
-    while np.any(high - low > 1):  # bisection: the share started within w days only grows with w
-        middle = (low + high) // 2
-        ok = enough(middle)
-        high, low = np.where(ok, middle, high), np.where(ok, low, middle)
-    out = high.astype(float)
+        low, high = np.full(len(total), -1), np.full(len(total), most)  # not enough at low, enough at high (or capped)
+        while np.any(high - low > 1):  # bisection: the share started within w days only grows with w
+            middle = (low + high) // 2
+            ok = enough(middle)
+            high, low = np.where(ok, middle, high), np.where(ok, low, middle)
+        out[:, i] = high
     return out
 
 
@@ -237,18 +256,13 @@ def project(
     if released is None and in_support is not None and np.any(in_support):
         released = start_releases(seed, in_support, shares, runs, 2 * days)
     starts = daily_queue(rng, arrivals, shares, servers, waiting=waiting_now, released=released)
-    p90 = wait_quantile(arrivals, starts, 0.9, days, ahead=waiting_now)
     ends = month_ends(month_days, days)
-    waiting = waiting_at(arrivals, starts, ends) + waiting_now
-    monthly = None
+    spans = [(0, days)]  # the year's arrivals (none come after it), then each month's when asked
     if by_month:
-        firsts = np.concatenate([[0], ends[:-1] + 1])
-        monthly = np.column_stack(
-            [
-                wait_quantile(arrivals, starts, 0.9, days, ahead=waiting_now, within=(first, last + 1))
-                for first, last in zip(firsts, ends, strict=True)
-            ]
-        )
+        spans += list(zip(np.concatenate([[0], ends[:-1] + 1]).tolist(), (ends + 1).tolist(), strict=True))
+    found = wait_quantiles(arrivals, starts, 0.9, days, ahead=waiting_now, spans=spans)
+    p90, monthly = found[:, 0], (found[:, 1:] if by_month else None)
+    waiting = waiting_at(arrivals, starts, ends) + waiting_now
     return Projection(servers, fte, p90, float(np.mean(p90 <= target_days)), waiting, monthly)
 
 
