@@ -103,7 +103,7 @@ def daily_queue(
     runs, days = arrivals.shape
     lengths = np.flatnonzero(shares)  # the spell lengths that occur: 99 quantiles give at most 99, not a year's days
     chances = shares[lengths] / shares[lengths].sum()
-    cumulative = np.cumsum(chances)
+    keep, other = alias_table(chances)
     rows = np.arange(runs)
     # Days along the first axis: each day's row of runs is contiguous, and the loop touches one row at a time.
     coming = np.ascontiguousarray(arrivals.T)
@@ -133,7 +133,8 @@ def daily_queue(
         few = started <= FLUID_FROM
         if few.any():
             who = np.repeat(rows[few], started[few])
-            pick = np.minimum(np.searchsorted(cumulative, rng.random(len(who)), side="right"), len(lengths) - 1)
+            slot = rng.integers(0, len(lengths), len(who))
+            pick = np.where(rng.random(len(who)) < keep[slot], slot, other[slot])
             ends = np.bincount(pick * runs + who, minlength=len(lengths) * runs)  # (length, run) counts
             freed[day + lengths] += ends.reshape(len(lengths), runs)
         if not few.all():
@@ -141,28 +142,68 @@ def daily_queue(
     return np.ascontiguousarray(starts.T)
 
 
+def alias_table(chances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias table for drawing from `chances` in constant time a draw (a slot, uniformly, kept with its
+    probability, else its alias): the daily queue draws a spell end for every woman starting, hundreds of millions
+    at a national volume, where a search of the cumulative chances cost most of the run."""
+    size = len(chances)
+    scaled = np.asarray(chances, float) * size
+    keep, other = np.ones(size), np.arange(size)
+    small = [i for i in range(size) if scaled[i] < 1]
+    large = [i for i in range(size) if scaled[i] >= 1]
+    while small and large:
+        low, high = small.pop(), large.pop()
+        keep[low], other[low] = scaled[low], high
+        scaled[high] -= 1 - scaled[low]
+        (small if scaled[high] < 1 else large).append(high)
+    return keep, other  # what is left over is kept with certainty (rounding aside, its chance is 1)
+
+
 def in_support_releases(
     rng: np.random.Generator, in_support: np.ndarray, shares: np.ndarray, runs: int, width: int
 ) -> np.ndarray:
-    """Servers today's open cases free on each coming day (runs x `width`), drawn per run.
+    """Servers today's open cases free on each coming day (runs x `width`): drawn per run, or spread by expectation
+    where more than `FLUID_FROM` cases share a length of support so far (as `daily_queue` spreads many starts).
 
     `in_support[e]` cases have been in support `e` whole days. Each one's spell ends after the closed cases'
     distribution conditional on lasting longer than `e` (a spell of `d` days with `d > e` ends `d - e` days from
     now): a case in its third month is not as likely to end tomorrow as one that opened yesterday. A case already
     longer than every closed spell has no such spells to go by, and takes the unconditional distribution (it is
     ending, but how soon the closed cases cannot say)."""
-    out = np.zeros((runs, width))
     lengths = np.flatnonzero(shares)
-    for elapsed in np.flatnonzero(in_support):
-        longer = lengths > elapsed
-        ahead = lengths[longer] - elapsed if longer.any() else lengths
-        chances = shares[lengths[longer]] if longer.any() else shares[lengths]
-        draws = rng.multinomial(int(in_support[elapsed]), chances / chances.sum(), size=runs)
+    chances = shares[lengths] / shares[lengths].sum()
+    cumulative = np.cumsum(chances)
+    out = np.zeros((runs, width))
+
+    def add(days: np.ndarray, weights: np.ndarray, run: np.ndarray | None = None) -> None:
         # A spell ending past the horizon is counted on its last day, so the busy total stays the open cases' count
-        # and none frees a server early (several may land there: summed first, as a fancy add would keep one).
-        past = ahead >= width - 1
-        out[:, ahead[~past]] += draws[:, ~past]
-        out[:, -1] += draws[:, past].sum(axis=1)
+        # and none frees a server early.
+        days = np.minimum(days, width - 1)
+        if run is None:  # the same expected ends in every run
+            out[:] += np.bincount(days, weights, minlength=width)[None, :]
+        else:
+            out[:] += np.bincount(run * width + days, weights, minlength=runs * width).reshape(runs, width)
+
+    elapsed = np.flatnonzero(in_support)
+    count = in_support[elapsed]
+    gone = np.searchsorted(lengths, elapsed, side="right")  # spell lengths no longer possible (<= days so far)
+    before = np.where(gone > 0, cumulative[np.maximum(gone - 1, 0)], 0.0)
+    outlived = gone >= len(lengths)  # longer than every closed spell: the unconditional distribution
+    # Many cases at one length of support: their ends are spread by expectation (as `daily_queue`'s many starts).
+    for e, n, g, out_of in zip(elapsed, count, gone, outlived, strict=True):
+        if n > FLUID_FROM:
+            ahead, weights = (lengths, chances) if out_of else (lengths[g:] - e, chances[g:] / chances[g:].sum())
+            add(ahead, n * weights)
+    # Few: one draw per case per run by the inverse of the distribution conditional on lasting past its days so far.
+    few = count <= FLUID_FROM
+    if few.any():
+        mine = np.repeat(np.arange(len(elapsed))[few], count[few])  # a case's index into `elapsed`
+        floor = np.where(outlived, 0.0, before)[mine]
+        target = floor + rng.random((runs, len(mine))) * (1 - floor)
+        pick = np.minimum(np.searchsorted(cumulative, target, side="right"), len(lengths) - 1)
+        ahead = lengths[pick] - np.where(outlived[mine], 0, elapsed[mine])
+        run = np.repeat(np.arange(runs), len(mine))
+        add(np.maximum(ahead, 1).ravel(), np.ones(ahead.size), run)
     return out
 
 
@@ -230,6 +271,7 @@ def project(
     in_support: np.ndarray | None = None,
     released: np.ndarray | None = None,
     by_month: bool = False,
+    horizon: int | None = None,
 ) -> Projection:
     """The year's p90 wait in each of `runs` futures with `fte` caseworkers, and how often it meets the target.
 
@@ -244,12 +286,16 @@ def project(
     arrival), and `in_support` open cases by whole days in support so far, each holding a caseworker slot until its
     spell ends (`in_support_releases`; `released` is its draw when the caller has it: a search reuses it, as it is
     the same whatever the FTE). Without them the year starts empty, which understates the early months' waits
-    whenever there is a queue today. `by_month` adds each month's arrivals' p90 wait (runs x months)."""
+    whenever there is a queue today. `by_month` adds each month's arrivals' p90 wait (runs x months).
+
+    `horizon` (days simulated, two years unless told) may be cut to the year plus the target: whether a future's
+    p90 wait meets the target is then still exact (it asks only who started within the target of arriving), its
+    p90 beyond the target is not (a search asks only the former, and runs its answer again in full)."""
     if month_days is not None:
         days = sum(month_days)
     rng = np.random.default_rng(seed)
     rate = monthly_demand * 12 / 365 * np.exp(rng.normal(0, log_sd, runs) - log_sd**2 / 2)
-    arrivals = np.zeros((runs, 2 * days), np.int64)
+    arrivals = np.zeros((runs, horizon or 2 * days), np.int64)
     arrivals[:, :days] = rng.poisson(rate[:, None], (runs, days))
     servers = max(1, round(fte * caseload))
     shares = duration_shares(durations_days) if shares is None else shares
@@ -301,12 +347,15 @@ def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | 
     floor = max(0.0, math.floor(busy / step) * step - step)  # fails: taken so, not simulated
     shares = duration_shares(kwargs["durations_days"])
     released = None
+    days = sum(kwargs["month_days"]) if kwargs.get("month_days") else kwargs.get("days", 365)
     if kwargs.get("in_support") is not None and np.any(kwargs["in_support"]):
-        days = sum(kwargs["month_days"]) if kwargs.get("month_days") else kwargs.get("days", 365)
         released = start_releases(
             kwargs.get("seed", 15), kwargs["in_support"], shares, kwargs.get("runs", 200), 2 * days
         )
-    simulate = functools.cache(lambda fte: project(fte=fte, shares=shares, released=released, **kwargs))
+    horizon = days + math.ceil(kwargs["target_days"]) + 1  # enough to say whether the target is met (`project`)
+    simulate = functools.cache(
+        lambda fte: project(fte=fte, shares=shares, released=released, horizon=horizon, **kwargs)
+    )
 
     def meets(fte: float) -> bool:
         return simulate(fte).probability_under_target >= probability
@@ -336,7 +385,7 @@ def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | 
             high = middle
         else:
             low = middle
-    return simulate(high)
+    return project(fte=high, shares=shares, released=released, **kwargs)  # in full: its p90 spread is published
 
 
 @functools.lru_cache(maxsize=512)
