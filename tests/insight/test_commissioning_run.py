@@ -284,3 +284,28 @@ def test_the_projection_under_todays_fte_gives_each_months_wait(with_directory):
     assert all(m["low"] <= m["median"] <= m["high"] for m in idva["p90_wait_by_month"])
     published = json.dumps(with_directory[0])
     assert "waiting_now" not in published and "in_support" not in published  # the exact start stays inside
+
+
+def test_her_services_forecast_uses_whole_months_only():
+    """The data stop on the 4th of the last month: her service's forecast is fitted to the months before it, as the
+    run's own is (its few days would read as a fall); without the end of the data every month is taken as whole."""
+    import numpy as np
+    import pandas as pd
+
+    from carehub.insight.commissioning import views
+
+    months = pd.period_range("2021-01", "2025-12", freq="M")
+    index = [p.year * 12 + p.month - 1 for p in months]  # the count tables' month numbers
+    counts = np.random.default_rng(3).poisson(120, len(months))
+    counts[-1] = 16  # four days of December
+    monthly = pd.DataFrame({"referrals": counts}, index=index)
+    published = [{"month": str(p), "referrals": int(n)} for p, n in zip(months, counts, strict=True)]
+    settings = Settings(backtest_origins=2)
+    whole = views.service_forecast(monthly, published, settings, "2025-12-04T00:00:00+00:00")
+    before = views.service_forecast(monthly.iloc[:-1], published[:-1], settings)
+    partial = views.service_forecast(monthly, published, settings)
+    assert whole == before and whole["months"][0]["month"] == "2025-12"  # December forecast, not fitted to
+    assert partial["months"][0]["month"] == "2026-01"
+    assert whole["months"][1]["mean"] > partial["months"][0]["mean"]  # the partial month read as a fall
+    ended = views.service_forecast(monthly, published, settings, "2026-01-01T00:00:00+00:00")
+    assert ended == partial  # December over: every month whole

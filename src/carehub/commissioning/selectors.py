@@ -473,7 +473,9 @@ def service_evidence(user, pk: int) -> ServiceEvidence:
     found = _counts("services") if document else None
     if found is None:
         return ServiceEvidence(service, None, [], capacity)
-    view = views.view(found, views.Filters(service=service_key(service.pk)), _settings(document))
+    view = views.view(
+        found, views.Filters(service=service_key(service.pk)), _settings(document), document.get("end_of_data")
+    )
     shown = [
         c for c in charts(view, chart_specs(view)) if c.key in ("demand", "waits") or (c.key == "declines" and c.rows)
     ]

@@ -118,6 +118,11 @@ def whole_months(monthly: pd.DataFrame, end: pd.Timestamp | None) -> pd.DataFram
     return monthly if end >= last else monthly.iloc[:-1]
 
 
+def _utc(at: pd.Timestamp) -> pd.Timestamp:
+    """In UTC, whether the backend kept the zone or dropped it (as `whole_months` reads it)."""
+    return at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+
+
 def _quarter(month: pd.Series) -> pd.Series:
     return (month // 12).astype(str) + "Q" + (month % 12 // 3 + 1).astype(str)
 
@@ -782,6 +787,10 @@ def run(
         counted["services"] = views.counts(tables, ["service_key"])
     step("Demand: borough rates and splits")
     results["demand"], exact_monthly = _demand(scanned, settings)
+    # The end of the data (None when the extract has no days_observed): a service's own forecast, made on her page
+    # from the count tables, keeps to whole months by it, as the run's forecast does.
+    end = scanned.get("end")
+    results["end_of_data"] = None if end is None else _utc(end).isoformat()
     # One BLAS thread for the small matrices of the model fits and the queue: on two shared cores a second thread
     # only spins (the forecast took four times as long with two), and the answers are the same.
     with threadpool_limits(limits=1, user_api="blas"):
