@@ -337,10 +337,10 @@ def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | 
     answer is monotone and repeatable, and each FTE is simulated once).
 
     The search starts from a guess, the FTE the forecast's `probability` quantile of demand keeps busy, and
-    brackets the answer from there by doubling steps (down while the guess meets the target, never below the FTE
-    mean demand keeps busy, with which the queue grows without end; up while it does not), then bisects: about
-    four simulations where stepping up from the mean took six to eight. Today's open cases (`in_support`) are
-    drawn once for the whole search."""
+    brackets the answer from there by doubling steps of 1% of it (down while the guess meets the target, never
+    below the FTE mean demand keeps busy, with which the queue grows without end; up while it does not), then
+    narrows the bracket by interpolation: three to five simulations where stepping up from the mean by half posts
+    took six to nine. Today's open cases (`in_support`) are drawn once for the whole search."""
     busy = kwargs["monthly_demand"] * 12 / 365 * float(np.mean(kwargs["durations_days"])) / kwargs["caseload"]
     step = max(step, round(busy / 1000 / step) * step)  # to the nearest 0.1% of a national workforce, not half a post
     max_fte = max_fte if max_fte is not None else max(500.0, 10 * busy)
@@ -357,34 +357,45 @@ def fte_needed(*, probability: float = 0.9, step: float = 0.5, max_fte: float | 
         lambda fte: project(fte=fte, shares=shares, released=released, horizon=horizon, **kwargs)
     )
 
+    def chance(fte: float) -> float:
+        return 0.0 if fte <= floor else simulate(fte).probability_under_target
+
     def meets(fte: float) -> bool:
-        return simulate(fte).probability_under_target >= probability
+        return chance(fte) >= probability
 
     quantile = statistics.NormalDist().inv_cdf(probability) * kwargs["log_sd"]
     guess = max(floor + step, round(busy * math.exp(quantile) / step) * step)
+    first = max(step, round(guess / 100 / step) * step)  # the guess is within a few percent: bracket in 1% steps
     if meets(guess):
-        low, high, grow = floor, guess, step
+        low, high, grow = floor, guess, first
         while high - grow > floor:
             if not meets(high - grow):
                 low = high - grow
                 break
             high, grow = high - grow, grow * 2
     else:
-        low, grow = guess, step
+        low, grow = guess, first
         high = low + grow
         while not meets(high):
             low, grow = high, grow * 2
             high = low + grow
             if high > max_fte:
                 raise ValueError("no FTE up to the limit meets the target")
+    # Then narrowed by interpolating the chance of meeting the target between the bracket's ends (it rises with
+    # FTE, nearly in a line over a few percent), bisecting instead when one end has moved twice running.
+    moved = ""
     while high - low > step:
-        middle = round((low + high) / 2 / step) * step
-        if middle in (low, high):
-            break
-        if meets(middle):
-            high = middle
+        if moved in ("ll", "hh"):
+            middle = (low + high) / 2
         else:
-            low = middle
+            below, above = chance(low), chance(high)
+            share = (probability - below) / (above - below) if above > below else 0.5
+            middle = low + min(max(share, 0.0), 1.0) * (high - low)
+        middle = min(max(round(middle / step) * step, low + step), high - step)
+        if meets(middle):
+            high, moved = middle, (moved + "h")[-2:]
+        else:
+            low, moved = middle, (moved + "l")[-2:]
     return project(fte=high, shares=shares, released=released, **kwargs)  # in full: its p90 spread is published
 
 
