@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STATIC := build/static
 PG_URL ?= postgres://postgres@127.0.0.1:5432/carehub
 DEMO_REFERRALS ?= 5000
+# Four years: the commissioning forecast (and so its capacity and funding gap) needs 48 months of history.
+DEMO_YEARS ?= 4
 export CAREHUB_VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: demo test test-fast install assets chromium lint format bench clean constraints
@@ -52,7 +54,7 @@ chromium:
 
 demo: install assets
 	$(BIN)/carehub migrate --noinput
-	$(BIN)/carehub seed --referrals $(DEMO_REFERRALS) --seed 1 --if-empty
+	$(BIN)/carehub seed --referrals $(DEMO_REFERRALS) --seed 1 --years $(DEMO_YEARS) --if-empty
 	$(BIN)/carehub eia publish
 	$(BIN)/carehub duration publish
 	$(BIN)/carehub commissioning publish

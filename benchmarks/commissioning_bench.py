@@ -5,7 +5,9 @@ synthetic extract, against its floor: the one GROUP BY query that reads the same
     .venv/bin/python benchmarks/commissioning_bench.py run --data $CAREHUB_VAR_DIR/comm10m [--backend pyspark|both]
 
 `generate` writes referrals.parquet and offers.parquet (synthetic.demand, seeded: nine years of
-months with the planted patterns, scaled to --rows). `run` times the floor, then the run step by step (each step's
+months with the planted patterns, scaled to --rows) and services.parquet (a directory with caseworker FTE per
+service, so the run measures capacity per service type against today's FTE, as a real extract's does).
+`run` times the floor, then the run step by step (each step's
 seconds from the progress callback), and prints the load average beside the figures: the machine is shared.
 `--backend both` runs DuckDB then PySpark over the same extract and checks that results.json holds the same figures
 (everything but the time it was made and the backend's name), and the filters' count tables the same rows.
@@ -35,9 +37,43 @@ def generate(rows: int, data: Path) -> None:
     probe = int(monthly_series(seed=1, base=1000.0).counts.sum())
     series = monthly_series(seed=1, base=1000.0 * rows / probe)
     data.mkdir(parents=True, exist_ok=True)
-    for name, table in referral_extract(series, seed=2).items():
+    tables = referral_extract(series, seed=2)
+    tables["services"] = services(tables["referrals"])
+    for name, table in tables.items():
         pq.write_table(table, data / f"{name}.parquet", row_group_size=1_000_000)
         print(f"{name}: {table.num_rows:,} rows")
+
+
+def services(referrals, per_type: int = 8, seed: int = 3):
+    """A directory for the synthetic extract, so the run takes the capacity path per service type (today's FTE
+    against what the target needs), as a real extract's does: `per_type` services per need, their caseworker FTE
+    summing to about 90% of what the last year's referrals keep busy (demand x mean support days / caseload: short,
+    so there is a gap to find), in tenths, and one service in eight with none recorded, as the demo's directory."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from carehub.insight.commissioning.settings import Settings
+
+    frame = referrals.select(["received_at", "need", "support_weeks"]).to_pandas()
+    recent = frame[frame.received_at > frame.received_at.max() - pd.Timedelta(days=365)]
+    rng = np.random.default_rng(seed)
+    rows = {"service_key": [], "service_type": [], "caseworker_fte": [], "capacity": [], "accepting_referrals": []}
+    for need, group in sorted(recent.groupby("need")):
+        days = float(frame.support_weeks[frame.need == need].mean() * 7)
+        busy = len(group) / 365 * days / Settings().caseload_per_fte
+        weights = rng.dirichlet(np.ones(per_type))
+        for i, weight in enumerate(weights):
+            recorded = rng.random() >= 1 / 8
+            fte = max(0.1, round(0.9 * busy * weight, 1))
+            rows["service_key"].append(f"{need}-{i}")
+            rows["service_type"].append(need)
+            rows["caseworker_fte"].append(fte if recorded else None)
+            rows["capacity"].append(round(fte * Settings().caseload_per_fte))
+            rows["accepting_referrals"].append(True)
+    # The extract writer's SERVICE_SCHEMA (not imported: the writer needs Django's settings)
+    types = {"caseworker_fte": pa.float64(), "capacity": pa.int64(), "accepting_referrals": pa.bool_()}
+    return pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in rows.items()})
 
 
 def floor(data: Path) -> float:

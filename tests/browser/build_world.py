@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 # `tests` is a package at the project root, which is not on the path when this file runs as a script.
@@ -316,8 +317,15 @@ def main() -> None:
 
     # The commissioning page too, from a synthetic extract long enough for a forecast, its referrals routed to the
     # world's services so that each service manager has her own services' figures (test_commissioning.py).
+    # Its capacity starts from the world's directory: the IDVA services' caseworkers as their managers keep them
+    # (the refuge's not recorded), so the page shows today's FTE against what the wait target needs.
+    for name, fte in (("solace", "2.0"), ("sistah", "1.5")):
+        world.services[name].caseworker_fte = Decimal(fte)
+        world.services[name].save()
     shares = {"solace": 0.5, "refuge": 0.1, "sistah": 0.3, "ias": 0.1}
-    publish_synthetic(services={service_key(world.services[name].pk): share for name, share in shares.items()})
+    publish_synthetic(
+        services={service_key(world.services[name].pk): share for name, share in shares.items()}, directory=True
+    )
     closure = offered_to_quaymarsh(world)
     survivors.append(closure.survivor.identity)
     high_risk = high_risk_in_triage(world)

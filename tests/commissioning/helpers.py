@@ -10,10 +10,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 
-def publish_synthetic(folder: Path | None = None, services: dict[str, float] | None = None) -> dict:
+def publish_synthetic(
+    folder: Path | None = None, services: dict[str, float] | None = None, *, directory: bool = False
+) -> dict:
     """Written where the page reads it unless `folder` says otherwise. With `services` (an extract's service key:
     the share of referrals routed to it, and of offers made by it), the extract's referrals and offers carry a
-    service_key column, so each service's own counts (its declines too) are published for its managers' pages."""
+    service_key column, so each service's own counts (its declines too) are published for its managers' pages.
+    With `directory`, the extract's services.parquet is the database's directory as `carehub extract` writes it
+    (its caseworker FTE), so the capacity figures start from today's FTE; without, the extract has none (an older
+    extract's shape)."""
     from carehub.commissioning.services import NAME, results_dir
     from carehub.insight.commissioning.run import run
     from carehub.insight.commissioning.settings import ChangePoint, Settings
@@ -32,6 +37,10 @@ def publish_synthetic(folder: Path | None = None, services: dict[str, float] | N
             tables["offers"] = offers.append_column("service_key", pa.array(np.array(list(services))[made]))
         for name, table in tables.items():
             pq.write_table(table, Path(work) / f"{name}.parquet")
+        if directory:
+            from carehub.extract.writer import _write_services
+
+            _write_services(Path(work) / "services.parquet", sealed=False)
         settings = Settings(
             change_points=(ChangePoint(series.plants.break_month, "adjust", "planted recording break"),),
             backtest_origins=2,

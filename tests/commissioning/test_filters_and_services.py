@@ -116,11 +116,11 @@ def test_an_unknown_filter_value_is_a_clear_400_not_an_error(published, client_f
 def test_a_service_manager_reads_her_own_services_evidence_from_her_home(published, client_for, world):
     client = client_for("amara")
     home = _text(client.get(reverse("home")))
-    assert "Demand and waits for your services" in home
+    assert "Demand, waits and capacity for your services" in home
     own = reverse("commissioning:service", kwargs={"pk": world.services["solace"].pk})
     assert own in home and reverse("commissioning:service", kwargs={"pk": world.services["sistah"].pk}) not in home
     page = _text(client.get(own))
-    assert "Quaymarsh IDVA: demand and waits" in page
+    assert "Quaymarsh IDVA: demand, waits and capacity" in page
     assert 'data-vega-spec="chart-demand"' in page and 'data-vega-spec="chart-waits"' in page
     assert "data-waiting-list" in page and "data-findings" not in page
     total = re.search(r"(\d[\d,]*) referrals were routed to Quaymarsh IDVA", page)
@@ -170,7 +170,7 @@ def test_a_manager_sees_only_her_services_and_nothing_of_the_sealed_pathway(publ
     for other in ("sistah", "ias"):
         assert amara.get(reverse("commissioning:service", kwargs={"pk": world.services[other].pk})).status_code == 404
     ivan = client_for("ivan")
-    assert "Demand and waits for your services" not in _text(ivan.get(reverse("home")))
+    assert "Demand, waits and capacity for your services" not in _text(ivan.get(reverse("home")))
     for name in SERVICES:
         assert ivan.get(reverse("commissioning:service", kwargs={"pk": world.services[name].pk})).status_code == 404
 

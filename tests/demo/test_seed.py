@@ -62,7 +62,9 @@ def snapshot() -> dict[str, list]:
         "survivors": [(*(getattr(s, f) for f in EQUALITY), s.created_at, s.identity, s.public_id) for s in survivors],
         "cases": list(cases),
         "offers": list(offers),
-        "services": list(Service.objects.order_by("name").values_list("name", "capacity", "current_wait_days")),
+        "services": list(
+            Service.objects.order_by("name").values_list("name", "capacity", "current_wait_days", "caseworker_fte")
+        ),
     }
 
 
@@ -132,6 +134,11 @@ def test_the_directory_london_needs(argon2_hashing):
     assert by_and_for.count() >= 5 and all(o.led_by_and_for for o in by_and_for)
     assert Contract.objects.filter(support_weeks__in=[26, 52]).exists()
     assert not Service.objects.filter(service_type=ServiceType.REFUGE, address="").exists()
+    # Caseworkers as managers would record them: staffed short of what each caseload cap implies (20 cases to a
+    # caseworker), so the commissioning evidence has a gap to show; a few services with none recorded.
+    staffed = Service.objects.filter(caseworker_fte__isnull=False)
+    assert 0 < Service.objects.filter(caseworker_fte__isnull=True).count() < staffed.count()
+    assert all(0 < float(s.caseworker_fte) <= max(s.capacity / 20, 0.1) + 0.05 for s in staffed)  # to 0.1
 
 
 @pytest.mark.django_db

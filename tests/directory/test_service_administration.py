@@ -3,6 +3,8 @@ Every change is audited with old and new values, and routing sees it on the very
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -84,6 +86,37 @@ def test_an_administrator_changes_a_service_with_old_and_new_values_audited(worl
     # A refuge's address is confidential: the trail says it changed, never where to or from.
     assert changed.changes["address"] == ["(changed)", "(changed)"]
     assert "Other Street" not in str(changed.changes) and "Hidden Street" not in str(changed.changes)
+
+
+def test_an_administrator_records_and_clears_a_services_caseworker_fte_audited(world, client_for):
+    """The service form carries the caseworkers as full-time equivalents, as the manager's capacity form does:
+    saved, audited as entered ("3.5"), shown again when the form is opened, and emptied it is "not recorded"."""
+    service = world.services["refuge"]
+    url = reverse("service_administration:edit", kwargs={"pk": service.pk})
+    form = {**NEW_SERVICE, "name": service.name, "service_type": "refuge", "capacity": str(service.capacity)}
+    adam = client_for("adam")
+    assert adam.post(url, {**form, "caseworker_fte": "3.5"}).status_code == 302
+    assert Service.objects.get(pk=service.pk).caseworker_fte == Decimal("3.5")
+    changed = service_events()[-1]
+    assert changed.actor_username == "adam" and changed.changes["caseworker_fte"] == [None, "3.5"]
+    assert 'value="3.5"' in adam.get(url).content.decode()
+    assert adam.post(url, {**form, "caseworker_fte": ""}).status_code == 302
+    assert Service.objects.get(pk=service.pk).caseworker_fte is None
+    assert service_events()[-1].changes == {"caseworker_fte": ["3.5", None]}
+
+
+@pytest.mark.parametrize(
+    ("entered", "message"),
+    [
+        ("-1", "The number of caseworkers cannot be less than 0."),
+        ("2.55", "Enter the number of caseworkers to one decimal place at most, like 2.5."),
+    ],
+)
+def test_the_service_form_refuses_an_fte_as_the_capacity_form_does(world, client_for, entered, message):
+    form = {**NEW_SERVICE, "organisation": world.orgs["sistah"].pk, "caseworker_fte": entered}
+    response = client_for("adam").post(reverse("service_administration:create"), form)
+    assert response.status_code == 400 and message in response.content.decode().replace("&#x27;", "'")
+    assert not Service.objects.filter(name="Southside Outreach").exists() and service_events() == []
 
 
 def test_a_form_that_names_no_borough_for_a_local_service_is_refused(world, client_for):

@@ -211,3 +211,26 @@ def test_wait_stages_come_in_order_and_are_censored_not_invented(seeded, tmp_pat
     for row in allocated:
         assert row["days_to_acceptance"] is not None and row["days_to_acceptance"] <= row["days_to_allocation"]
     assert any(r["days_to_allocation"] is None for r in rows)  # still waiting: kept, censored
+
+
+def test_services_leave_with_their_caseworker_fte_and_the_independent_service_only_when_asked(world, tmp_path):
+    """services.parquet: each service's key (as offers and referrals key it), type and FTE as its managers keep it,
+    None where not recorded (never 0); the independent advisory service only in sealed_services.parquet."""
+    from decimal import Decimal
+
+    from carehub.extract.writer import extract_write, service_key
+
+    solace, refuge, ias = world.services["solace"], world.services["refuge"], world.services["ias"]
+    solace.caseworker_fte, ias.caseworker_fte = Decimal("2.5"), Decimal("4")
+    solace.save(), ias.save()
+    extract_write(out_dir=tmp_path)
+    rows = {r["service_key"]: r for r in pq.read_table(tmp_path / "services.parquet").to_pylist()}
+    assert rows[service_key(solace.pk)]["caseworker_fte"] == 2.5
+    assert rows[service_key(solace.pk)]["service_type"] == "idva"
+    assert rows[service_key(refuge.pk)]["caseworker_fte"] is None  # not recorded, not zero
+    assert rows[service_key(refuge.pk)]["capacity"] == refuge.capacity
+    assert service_key(ias.pk) not in rows
+    assert not {"name", "organisation", "address"} & set(next(iter(rows.values())))
+    extract_write(out_dir=tmp_path, sealed_pathway=True)
+    sealed = pq.read_table(tmp_path / "sealed_services.parquet").to_pylist()
+    assert [r["service_key"] for r in sealed] == [service_key(ias.pk)] and sealed[0]["caseworker_fte"] == 4.0

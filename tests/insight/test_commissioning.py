@@ -141,3 +141,58 @@ def test_the_daily_queue_agrees_with_the_woman_by_woman_simulation(per_day, serv
     counted = queue.wait_quantile(daily, starts, 0.9, days)
     assert np.mean(exact) > 3  # a queue worth measuring
     assert abs(np.mean(counted) - np.mean(exact)) <= 1.0
+
+
+# Spells of about 40 days and 30 women a month keep 40 slots busy: 5 FTE x 10 keep up, with no wait from empty.
+START = dict(monthly_demand=30, log_sd=0.05, caseload=10, target_days=14, runs=60, fte=5.0)
+START_DURATIONS = np.random.default_rng(4).gamma(2.0, 20.0, 2000)
+
+
+def test_a_backlog_at_the_start_lengthens_the_first_months_wait():
+    """The year under today's FTE starts from today's queue: 60 women already waiting go first, so the first
+    month's arrivals wait longer than when the year starts empty (as every projection did before)."""
+    empty = queue.project(durations_days=START_DURATIONS, by_month=True, **START)
+    backlog = queue.project(durations_days=START_DURATIONS, by_month=True, waiting_now=60, **START)
+    first = np.median(empty.p90_by_month[:, 0]), np.median(backlog.p90_by_month[:, 0])
+    assert first[0] == 0 and first[1] > 10  # weeks, not a day: 60 women ahead, and few slots free up each day
+    assert np.median(backlog.waiting[:, 0]) > np.median(empty.waiting[:, 0])  # and the list at the month's end
+
+
+def test_open_cases_hold_their_slots_at_the_start():
+    """Every slot held by a case opened a week ago: the first arrivals wait for a spell to end; the same slots
+    held by cases at the end of their spells (all near the longest closed spell) free almost at once."""
+    servers = round(START["fte"] * START["caseload"])
+    shares = queue.duration_shares(START_DURATIONS)
+    fresh = np.zeros(8, np.int64)
+    fresh[7] = servers
+    ending = np.zeros(len(shares) - 2, np.int64)
+    ending[-1] = servers
+    empty = queue.project(durations_days=START_DURATIONS, by_month=True, **START)
+    busy = queue.project(durations_days=START_DURATIONS, by_month=True, in_support=fresh, **START)
+    nearly = queue.project(durations_days=START_DURATIONS, by_month=True, in_support=ending, **START)
+    medians = [float(np.median(p.p90_by_month[:, 0])) for p in (empty, busy, nearly)]
+    assert medians[0] == 0 and medians[1] > 2 and medians[2] < medians[1]
+
+
+def test_open_cases_end_after_the_spells_conditional_on_their_time_in_support():
+    """Spells of 10 or 100 days: a case 50 days in can only be a 100-day one, so it ends in 50 days; one 5 days in
+    ends in 5 or 95 days in the closed cases' proportions; none is lost (the busy count is the open count)."""
+    shares = queue.duration_shares(np.array([10.0] * 3 + [100.0]))
+    in_support = np.zeros(51, np.int64)
+    in_support[50], in_support[5] = 7, 400
+    released = queue.in_support_releases(np.random.default_rng(1), in_support, shares, 30, 200)
+    assert (released.sum(axis=1) == 407).all()
+    assert set(np.flatnonzero(released.sum(axis=0))) == {5, 50, 95}
+    assert released[:, 50].min() >= 7 and released[:, 5].mean() == pytest.approx(300, rel=0.05)
+
+
+def test_the_fte_search_starts_from_today_and_finds_the_least_that_meets_the_target():
+    """With a backlog now the target needs at least the FTE it needs from an empty start, and the search's answer
+    is the least on its grid (half an FTE fewer fails), from the same seeded futures."""
+    kwargs = dict(START, durations_days=START_DURATIONS)
+    del kwargs["fte"]
+    empty = queue.fte_needed(probability=0.9, **kwargs)
+    backlog = queue.fte_needed(probability=0.9, waiting_now=60, **kwargs)
+    assert backlog.fte >= empty.fte and backlog.probability_under_target >= 0.9
+    fewer = queue.project(fte=backlog.fte - 0.5, waiting_now=60, **kwargs)
+    assert fewer.probability_under_target < 0.9

@@ -5,10 +5,12 @@ from __future__ import annotations
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from carehub.insight.commissioning import protect, queries
+from carehub.insight.commissioning import capacity, protect, queries
+from carehub.insight.commissioning import run as commissioning_run
 from carehub.insight.commissioning.settings import Settings
 from carehub.insight.commissioning.waits import summarise
 from carehub.insight.equality.backends import connect
@@ -24,6 +26,14 @@ def extract_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("commissioning")
     for name, table in referral_extract(series, seed=4).items():
         pq.write_table(table, folder / f"{name}.parquet")
+    services = {
+        "service_key": ["a", "b", "c"],
+        "service_type": ["idva", "idva", "refuge"],
+        "caseworker_fte": [2.5, None, 1.0],
+        "capacity": [40, 30, 10],
+        "accepting_referrals": [True] * 3,
+    }
+    pq.write_table(pa.table(services), folder / "services.parquet")
     return folder
 
 
@@ -212,9 +222,13 @@ def test_the_run_scan_is_identical_on_pyspark(spark, extract_dir):
         lambda t: queries.demand_cube(t["referrals"], since=since),
         lambda t: queries.people_by_month(t["referrals"])[0],
         lambda t: pd.DataFrame([queries.people_by_month(t["referrals"])[1]]),
+        lambda t: commissioning_run._support_days(t["referrals"]),  # durations, and today's queue and open cases
     ):
         left, right = run(on_duckdb), run(on_spark)
         order = sorted(left.columns)
         left = left[order].sort_values(order, kind="stable").reset_index(drop=True)
         right = right[order].sort_values(order, kind="stable").reset_index(drop=True)
         pd.testing.assert_frame_equal(left, right, check_dtype=False)
+    # Today's FTE from the directory's services: the same on both (not recorded stays None, never 0)
+    staffed = [capacity.today_fte(t["services"].to_pandas()) for t in (on_duckdb, on_spark)]
+    assert staffed[0] == staffed[1] and staffed[0]["idva"]["not_recorded"] == ["b"]

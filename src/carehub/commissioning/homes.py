@@ -16,7 +16,7 @@ def evidence_panel(user, membership) -> Panel | None:
     if not services:
         return None
     return Panel(
-        "Demand and waits for your services",
+        "Demand, waits and capacity for your services",
         "Referrals each month, how long women waited, how many are waiting and the offers declined, from the "
         "published commissioning evidence (small numbers are hidden), beside each service's capacity today.",
         [Link(s.name, reverse("commissioning:service", kwargs={"pk": s.pk})) for s in services],

@@ -111,7 +111,69 @@ def charts(document: dict, specs: dict | None = None) -> list[Chart]:
             ["Service type", "Reason", "Declines", "Per 100 offers"],
             declines,
         ),
+        *_capacity_charts(document.get("capacity") or {}, specs),
     ]
+
+
+def _days(spread: dict | None) -> tuple[str, str]:
+    """A projected wait as (median, range over 8 in 10 futures); a year or more where the simulation's year ran out."""
+    if not spread:
+        return "", ""
+
+    def said(days: float) -> str:
+        return "a year or more" if days >= 365 else f"{days:,.0f}"
+
+    return said(spread["median"]), f"{said(spread['low'])} to {said(spread['high'])}"
+
+
+def _capacity_charts(capacity: dict, specs: dict) -> list[Chart]:
+    """Today's caseworkers against what the wait target needs, then the waiting list projected with today's; none
+    for evidence without the directory's FTE, or a filtered view (the gap is the hub's)."""
+    if "capacity" not in specs or not capacity.get("today_recorded"):
+        return []
+    gap_rows, waiting_rows, types = [], [], dict(ServiceType.choices)
+    for name, v in capacity["by_service_type"].items():
+        today = v["today"]
+        wait = _days((v["projection"] or {}).get("p90_wait"))
+        gap_rows.append(
+            [
+                types.get(name, name),
+                _fte(today["fte"]) if today["recorded"] else "not recorded",
+                f"{len(today['not_recorded'])} of {today['services']}",
+                _fte(v["needed"]["fte"]),
+                "" if v["gap_fte"] is None else _fte(v["gap_fte"]),
+                "" if v["surplus_fte"] is None else _fte(v["surplus_fte"]),
+                "" if v["gap_cost"] is None else f"£{v['gap_cost']:,.0f}",
+                *wait,
+            ]
+        )
+        for w in (v["projection"] or {}).get("waiting", []):
+            waiting_rows.append(
+                [w["month"], types.get(name, name), f"{w['median']:,.0f}", f"{w['low']:,.0f} to {w['high']:,.0f}"]
+            )
+    target = f"{capacity['target_days']:.0f} days"
+    return [
+        Chart(
+            "capacity",
+            f"Full-time caseworkers by service type: recorded today, and needed to keep nine in ten waits under "
+            f"{target}",
+            specs["capacity"],
+            ["Service type", "Recorded today", "Services with no FTE recorded", "Needed", "Gap", "Surplus",
+             "Gap a year", "Nine in ten wait at most with today's (days)", "In 8 of 10 likely futures"],
+            gap_rows,
+        ),
+        Chart(
+            "projection",
+            "Women waiting for a caseworker at each month end with today's caseworkers (projected)",
+            specs["projection"],
+            ["Month", "Service type", "Waiting (median future)", "In 8 of 10 likely futures"],
+            waiting_rows,
+        ),
+    ]  # fmt: skip
+
+
+def _fte(value: float) -> str:
+    return f"{value:,.1f}"
 
 
 def _ci(low, high, digits: int = 0) -> str:
@@ -136,6 +198,29 @@ class ScenarioRow:
     budget: float
     p90_wait: float  # median over the simulated futures, days
     probability: float  # of meeting the wait target
+    today_fte: float | None = None  # the directory's, summed over the type's services; None: not recorded
+    needed_fte: float | None = None  # what the wait target needs (None: an extract without the directory)
+    cost_per_fte: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return dict(ServiceType.choices).get(self.service_type, self.service_type.replace("_", " ").capitalize())
+
+    @property
+    def short_by(self) -> float | None:
+        """Caseworkers this scenario lacks for the target (0 when it has enough: never negative)."""
+        return None if self.needed_fte is None else max(self.needed_fte - self.fte, 0.0)
+
+    @property
+    def short_by_cost(self) -> float | None:
+        return None if self.short_by is None else self.short_by * self.cost_per_fte
+
+    @property
+    def gap(self) -> float | None:
+        """Today's funding gap (needed minus recorded today, never negative)."""
+        if self.needed_fte is None or self.today_fte is None:
+            return None
+        return max(self.needed_fte - self.today_fte, 0.0)
 
 
 def scenario_inputs(document: dict) -> dict:
@@ -143,11 +228,13 @@ def scenario_inputs(document: dict) -> dict:
 
 
 def scenario(document: dict, ftes: dict[str, float]) -> list[ScenarioRow]:
-    """Projected waits per service type with the FTE asked for (the published starting FTE where none is asked):
-    the queue simulation re-run on the server with its fixed seed, cached by its inputs."""
+    """Projected waits per service type with the FTE asked for (the published starting FTE where none is asked:
+    today's, from the directory, where recorded): the queue simulation re-run on the server with its fixed seed,
+    cached by its inputs."""
     from carehub.insight.commissioning.queue import projected_wait  # the statistics stack loads with this page only
 
     capacity = document["capacity"]
+    cost = capacity["cost_per_fte"]
     rows = []
     for service_type, inputs in scenario_inputs(document).items():
         fte = ftes.get(service_type, inputs["fte"])
@@ -159,10 +246,50 @@ def scenario(document: dict, ftes: dict[str, float]) -> list[ScenarioRow]:
             capacity["caseload_per_fte"],
             capacity["target_days"],
         )
+        today = inputs.get("today") or {}
         rows.append(
-            ScenarioRow(service_type, inputs["monthly_demand"], fte, fte * capacity["cost_per_fte"], wait, probability)
-        )
+            ScenarioRow(
+                service_type, inputs["monthly_demand"], fte, fte * cost, wait, probability,
+                today_fte=today["fte"] if today.get("recorded") else None,
+                needed_fte=(inputs.get("needed") or {}).get("fte"),
+                cost_per_fte=cost,
+            )
+        )  # fmt: skip
     return rows
+
+
+@dataclass
+class FundingGap:
+    sentence: str
+    today_fte: float
+    needed_fte: float
+    gap_fte: float
+    gap_cost: float
+    not_recorded: list[str]  # names of the services whose FTE is not recorded, as the directory names them
+    types_not_recorded: list[str]  # service types with no FTE recorded at all: they start from what is needed
+
+
+def funding_gap(user, document: dict) -> FundingGap | None:
+    """The gap in words and figures, with the services whose FTE is not recorded named from the directory (the
+    extract carries their keys); None when the evidence holds no directory (the page says today's FTE is not
+    recorded)."""
+    from carehub.insight.commissioning.run import gap_sentence
+
+    capacity = document.get("capacity") or {}
+    if not capacity.get("today_recorded"):
+        return None
+    keys = {k for v in capacity["by_service_type"].values() for k in v["today"]["not_recorded"]}
+    names = sorted(s.name for s in policy.services_visible_to(user) if service_key(s.pk) in keys)
+    total = capacity["total"]
+    return FundingGap(
+        gap_sentence(capacity),
+        total["today_fte"],
+        total["needed_fte_recorded_types"],  # beside today's: the same service types
+        total["gap_fte"],
+        total["gap_cost"],
+        names,
+        total["not_recorded_types"],
+    )
 
 
 # --- filters, and a service manager's own services -----------------------------------------------------------------
@@ -342,7 +469,9 @@ def service_evidence(user, pk: int) -> ServiceEvidence:
     found = _counts("services") if document else None
     if found is None:
         return ServiceEvidence(service, None, [], capacity)
-    view = views.view(found, views.Filters(service=service_key(service.pk)), _settings(document))
+    view = views.view(
+        found, views.Filters(service=service_key(service.pk)), _settings(document), document.get("end_of_data")
+    )
     shown = [
         c for c in charts(view, chart_specs(view)) if c.key in ("demand", "waits") or (c.key == "declines" and c.rows)
     ]

@@ -1,4 +1,5 @@
-"""The commissioners' page for demand, waits and unmet need. Thin: the selectors read, the template renders."""
+"""The commissioners' page for demand, waits, unmet need and the funding gap. Thin: the selectors read, the
+template renders."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def index(request: HttpRequest) -> HttpResponse:
     charts = []
     if document:
         charts = evidence.charts if evidence and evidence.charts is not None else selectors.charts(document)
-    context = {"document": document, "evidence": evidence, "charts": charts}
+    gap = selectors.funding_gap(request.user, document) if document and not (evidence and evidence.view) else None
+    context = {"document": document, "evidence": evidence, "charts": charts, "funding_gap": gap}
     return render(request, "commissioning/index.html", context, status=400 if evidence and evidence.error else 200)
 
 
@@ -63,6 +65,7 @@ def scenario(request: HttpRequest) -> HttpResponse:
                 ftes[service_type] = fte if fte is not None else budget
         context["rows"] = selectors.scenario(document, ftes)
         context["capacity"] = document["capacity"]
+        context["funding_gap"] = selectors.funding_gap(request.user, document)
     return render(request, "commissioning/scenario.html", context)
 
 

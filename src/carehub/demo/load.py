@@ -98,6 +98,7 @@ def _service_fields(plan: Plan, index: int) -> dict:
         "accepts_men": spec.accepts_men,
         "accepts_nrpf": spec.accepts_nrpf,
         "capacity": int(plan.capacity[index]),
+        "caseworker_fte": plan.caseworker_fte[index],
         "current_wait_days": int(plan.current_wait_days[index]),
         "address": spec.address,
     }

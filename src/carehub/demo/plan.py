@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import numpy as np
 
@@ -58,6 +59,7 @@ class Plan:
     measures: Measures
     capacity: np.ndarray  # per service
     current_wait_days: np.ndarray  # per service
+    caseworker_fte: np.ndarray  # per service: Decimal, or None where the demo leaves it not recorded
     # Public identifiers (core.public_ids) are drawn as rows are written, in the writers' fixed order, from this
     # generator seeded from the plan's own stream: same seed, same identifiers.
     public_ids: random.Random
@@ -165,9 +167,25 @@ def build_plan(
         measures=draw_measures(rng["outcomes"], outcome.cases, intake.abuse_mask[outcome.cases.referral], window.now),
         capacity=capacity,
         current_wait_days=wait,
+        caseworker_fte=caseworker_fte(seed, capacity),
         public_ids=random.Random(int(rng["public_ids"].integers(2**63))),
         planted_truth=truth,
     )
+
+
+CASELOAD_PER_FTE = 20  # as insight.commissioning.settings.Settings.caseload_per_fte (demo may not import it)
+
+
+def caseworker_fte(seed: int, capacity: np.ndarray) -> np.ndarray:
+    """Each service's caseworkers as its managers would record them: its caseload cap over one caseworker's caseload,
+    times 0.6 to 0.95 (services staffed short of what their cap implies, so the commissioning evidence shows a gap),
+    to one decimal place; one service in eight has none recorded, as a real directory would. A stream of its own
+    (seed and 15), so the rest of the plan is what it was before services had FTE."""
+    rng = np.random.default_rng([seed, 15])
+    share = rng.uniform(0.6, 0.95, len(capacity))
+    missing = rng.random(len(capacity)) < 1 / 8
+    fte = np.maximum(np.round(capacity / CASELOAD_PER_FTE * share, 1), 0.1)
+    return np.array([None if m else Decimal(f"{f:.1f}") for f, m in zip(fte, missing, strict=True)], dtype=object)
 
 
 def draw_references(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -28,6 +28,33 @@ class YesNoField(forms.TypedChoiceField):
         return data
 
 
+FTE_NUMBER = "Enter the number of caseworkers as a number, like 2.5."
+
+
+def caseworker_fte_field() -> forms.DecimalField:
+    """Caseworkers as full-time equivalents, the same on a manager's capacity form and an administrator's service
+    form (one field, one set of checks and messages); blank means "not recorded", never zero."""
+    return forms.DecimalField(
+        label="Caseworkers (full-time equivalent)",
+        required=False,
+        min_value=0,
+        max_value=500,
+        max_digits=5,
+        decimal_places=1,
+        # GOV.UK asks for numbers in a text box (a number box changes under a scrolling wheel and hides letters).
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        help_text="Full-time equivalent caseworkers, e.g. 2.5. Leave empty if you do not know.",
+        error_messages={
+            "invalid": FTE_NUMBER,
+            "max_digits": FTE_NUMBER,
+            "max_whole_digits": FTE_NUMBER,
+            "max_decimal_places": "Enter the number of caseworkers to one decimal place at most, like 2.5.",
+            "min_value": "The number of caseworkers cannot be less than 0.",
+            "max_value": "The number of caseworkers must be 500 or fewer.",
+        },
+    )
+
+
 class ServiceForm(forms.Form):
     organisation = forms.ModelChoiceField(label="Organisation", queryset=Organisation.objects.none())
     name = forms.CharField(label="Name of the service", max_length=200)
@@ -55,6 +82,7 @@ class ServiceForm(forms.Form):
     capacity = forms.IntegerField(
         label="Capacity", min_value=0, help_text="How many open cases the service can hold at once."
     )
+    caseworker_fte = caseworker_fte_field()
     current_wait_days = forms.IntegerField(label="Typical wait, in days", min_value=0, initial=0)
     accepting_referrals = YesNoField(label="Is it taking referrals now?", initial=True)
     marac_linked = YesNoField(
@@ -95,30 +123,9 @@ class ServiceForm(forms.Form):
         return data
 
 
-FTE_NUMBER = "Enter the number of caseworkers as a number, like 2.5."
-
-
 class CapacityForm(forms.Form):
     capacity = forms.IntegerField(
         label="Capacity", min_value=0, help_text="How many open cases the service can hold at once."
     )
-    caseworker_fte = forms.DecimalField(
-        label="Caseworkers (full-time equivalent)",
-        required=False,
-        min_value=0,
-        max_value=500,
-        max_digits=5,
-        decimal_places=1,
-        # GOV.UK asks for numbers in a text box (a number box changes under a scrolling wheel and hides letters).
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
-        help_text="Full-time equivalent caseworkers, e.g. 2.5. Leave empty if you do not know.",
-        error_messages={
-            "invalid": FTE_NUMBER,
-            "max_digits": FTE_NUMBER,
-            "max_whole_digits": FTE_NUMBER,
-            "max_decimal_places": "Enter the number of caseworkers to one decimal place at most, like 2.5.",
-            "min_value": "The number of caseworkers cannot be less than 0.",
-            "max_value": "The number of caseworkers must be 500 or fewer.",
-        },
-    )
+    caseworker_fte = caseworker_fte_field()
     accepting_referrals = YesNoField(label="Is it taking referrals now?")

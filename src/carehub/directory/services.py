@@ -32,6 +32,7 @@ SERVICE_FIELDS = (
     "accepts_men",
     "accepts_nrpf",
     "capacity",
+    "caseworker_fte",
     "current_wait_days",
     "accepting_referrals",
     "marac_linked",

@@ -21,6 +21,10 @@ What leaves, and what never does:
   the service's own words about a decline never leave. Wait stages in referrals.parquet (days to acceptance, first
   contact, allocation) are None while she is still waiting at the end of the data, with `days_observed` beside them
   so analysis censors rather than drops her;
+- `services.parquet` has one row per service in the directory (its key as offers and referrals carry it, its type,
+  caseworker FTE as its managers keep it, None when not recorded, and the open cases it can hold): not about anyone,
+  so commissioning can set today's staffing against forecast demand. The independent advisory service is left out
+  with the rest of the sealed pathway (`sealed_services.parquet` with `--sealed-pathway`);
 - `episodes.parquet` has one row per episode of support (a case that opened), for the duration analysis
   (insight.duration): start and end dates, what was known at referral (risk, DASH, MARAC, previous referrals,
   needs), the service, her equality groups, how follow-up can end other than by a repeat (moved away or died, from
@@ -43,7 +47,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Subquery
+from django.db.models import Exists, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -52,7 +56,9 @@ from carehub.audit import services as audit
 from carehub.audit.models import Action, EventType
 from carehub.cases.commissioning import closed_case_rows
 from carehub.cases.models import Case, CaseStatus, ClosureReason, Contact, MeasureStage, OnwardReferral, OutcomeMeasure
+from carehub.core.choices import ServiceType
 from carehub.core.dates import add_months
+from carehub.directory.models import Service
 from carehub.people.monitoring import INSECURE_IMMIGRATION_STATUSES, ethnic_group
 from carehub.referrals.models import Offer, Referral
 
@@ -108,6 +114,7 @@ SEALED_FILES = (
     "sealed_closed_cases.parquet",
     "sealed_offers.parquet",
     "sealed_episodes.parquet",
+    "sealed_services.parquet",
 )
 # One row per offer: unmet need by coded decline reason, service type and by-and-for. The service's own words
 # (decline_detail) never leave: free text can name her.
@@ -123,6 +130,16 @@ OFFER_SCHEMA = pa.schema(
         ("decline_reason", pa.string()),
         ("days_to_response", pa.float64()),
         ("record_key", pa.int64()),  # the offer's, for cell-key perturbation (as referrals' record_key)
+    ]
+)
+# One row per service in the directory: today's staffing for commissioning's queue model. Nothing about a person.
+SERVICE_SCHEMA = pa.schema(
+    [
+        ("service_key", pa.string()),  # keyed as referrals' and offers' service_key
+        ("service_type", pa.string()),
+        ("caseworker_fte", pa.float64()),  # None: not recorded (never 0, which would be a service without staff)
+        ("capacity", pa.int64()),  # open cases it can hold at once
+        ("accepting_referrals", pa.bool_()),
     ]
 )
 # One row per episode of support: a case that opened by the end of the data (insight.duration reads it).
@@ -429,6 +446,30 @@ def _write_offers(path: Path, *, sealed: bool) -> int:
     return len(rows)
 
 
+def _write_services(path: Path, *, sealed: bool) -> int:
+    """The directory's services on one side of the seal, in key order (never id order: a gap would say something):
+    the independent advisory service, where sealed referrals go, is the sealed side."""
+    independent = Q(service_type=ServiceType.INDEPENDENT_ADVISORY) | Q(
+        organisation__kind=Organisation.Kind.INDEPENDENT_ADVISORY
+    )
+    chosen = Service.objects.filter(independent) if sealed else Service.objects.exclude(independent)
+    rows = sorted(
+        (
+            {
+                "service_key": service_key(v["pk"]),
+                "service_type": v["service_type"],
+                "caseworker_fte": None if v["caseworker_fte"] is None else float(v["caseworker_fte"]),
+                "capacity": v["capacity"],
+                "accepting_referrals": v["accepting_referrals"],
+            }
+            for v in chosen.values("pk", "service_type", "caseworker_fte", "capacity", "accepting_referrals")
+        ),
+        key=lambda row: row["service_key"],
+    )
+    pq.write_table(pa.Table.from_pylist(rows, schema=SERVICE_SCHEMA), path)
+    return len(rows)
+
+
 def _next_on(dates: list[dt.date], after: dt.date | None) -> dt.date | None:
     """The first of the sorted `dates` later than `after` (None if none, or `after` is None)."""
     if after is None:
@@ -540,6 +581,7 @@ def extract_write(
     summary.files["closed_cases.parquet"] = _write_cases(out_dir / "closed_cases.parquet", end_of_data, sealed=False)
     summary.files["offers.parquet"] = _write_offers(out_dir / "offers.parquet", sealed=False)
     summary.files["episodes.parquet"] = _write_episodes(out_dir / "episodes.parquet", end_of_data, later, sealed=False)
+    summary.files["services.parquet"] = _write_services(out_dir / "services.parquet", sealed=False)
     if not sealed_pathway:
         # An earlier run with the flag may have left its sealed files here: they must not leave with this folder.
         for name in SEALED_FILES:
@@ -564,6 +606,7 @@ def extract_write(
         summary.files["sealed_episodes.parquet"] = _write_episodes(
             out_dir / "sealed_episodes.parquet", end_of_data, sealed_later, sealed=True
         )
+        summary.files["sealed_services.parquet"] = _write_services(out_dir / "sealed_services.parquet", sealed=True)
     audit.record(
         actor=actor,
         action=Action.EXPORT,

@@ -38,11 +38,15 @@ SPLITS = ("borough", "channel", "need", "risk_level")
 
 
 def open_extract(data_dir: Path, con: ibis.BaseBackend | None = None, secret: str = "") -> dict[str, ibis.Table]:
-    """The extract's referrals and (when written) offers as Ibis tables, each with its record keys."""
+    """The extract's referrals and (when written) offers as Ibis tables, each with its record keys, and its services
+    (the directory's staffing, nothing about a person, so no record keys) when the extract is recent enough to have
+    them: an older extract has none, and capacity then says today's FTE is not recorded."""
     con = con or connect("duckdb")
     tables = {"referrals": con.read_parquet(_keyed(Path(data_dir) / "referrals.parquet", secret))}
     if (Path(data_dir) / "offers.parquet").exists():
         tables["offers"] = con.read_parquet(_keyed(Path(data_dir) / "offers.parquet", secret))
+    if (Path(data_dir) / "services.parquet").exists():
+        tables["services"] = con.read_parquet(str(Path(data_dir) / "services.parquet"))
     return tables
 
 

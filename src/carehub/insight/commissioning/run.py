@@ -26,8 +26,8 @@ from statsmodels.stats.proportion import proportion_confint
 from threadpoolctl import threadpool_limits
 
 from ..equality.backends import connect
+from . import capacity, protect, queries, views
 from . import demand as rates
-from . import protect, queries, views
 from .forecast import SEASON, forecast
 from .queue import fte_needed
 from .settings import Settings
@@ -78,18 +78,49 @@ def _scan(tables) -> dict:
     by-and-for counts and the last 365 days' referrals), people per month with the repeat share, and closed cases'
     support days, each count with its cell key. Everything after this step works on these small tables."""
     referrals = tables["referrals"]
-    latest = pd.Timestamp(referrals.received_at.max().to_pandas())
+    latest, end = _ends(referrals)
     people, repeat = queries.people_by_month(referrals)
     scanned = {
         "latest": latest,
+        "end": end,
         "columns": set(referrals.columns),
         "cube": queries.demand_cube(referrals, since=latest - pd.Timedelta(days=365)),
         "people": people,
         "repeat": repeat,
     }
     if "support_weeks" in referrals.columns:
-        scanned["support_days"] = _support_days(referrals)
+        spells = _support_days(referrals)
+        scanned["support_days"] = spells[spells.state == "closed"].drop(columns="state").reset_index(drop=True)
+        scanned["now"] = spells[spells.state != "closed"].reset_index(drop=True)
+    if "services" in tables:  # the directory's staffing: a few hundred rows at most
+        scanned["services"] = tables["services"].to_pandas().sort_values("service_key", ignore_index=True)
     return scanned
+
+
+def _ends(referrals) -> tuple[pd.Timestamp, pd.Timestamp | None]:
+    """The latest referral, and the end of the data: the latest referral plus the days it was observed (the
+    extract's `days_observed` counts to the end of the data), so a month the data stop in is known to be partial
+    even when no referral came on its last days. None without `days_observed`: every month is then taken as whole."""
+    if "days_observed" not in referrals.columns:
+        return pd.Timestamp(referrals.received_at.max().to_pandas()), None
+    found = referrals.aggregate(latest=referrals.received_at.max(), least=referrals.days_observed.min()).to_pandas()
+    latest = pd.Timestamp(found.latest.iloc[0])
+    return latest, latest + pd.Timedelta(days=float(found.least.iloc[0]))
+
+
+def whole_months(monthly: pd.DataFrame, end: pd.Timestamp | None) -> pd.DataFrame:
+    """The months (rows of "YYYY-MM" `month`) over by the end of the data: the month the data stop in counts only
+    its first days, so fitting a forecast or a year-on-year change to it would read a fall that did not happen."""
+    if end is None or monthly.empty:
+        return monthly
+    last = pd.Timestamp(monthly.month.iloc[-1] + "-01", tz="UTC") + pd.offsets.MonthBegin(1)
+    end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")  # a backend may drop the zone
+    return monthly if end >= last else monthly.iloc[:-1]
+
+
+def _utc(at: pd.Timestamp) -> pd.Timestamp:
+    """In UTC, whether the backend kept the zone or dropped it (as `whole_months` reads it)."""
+    return at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
 
 
 def _quarter(month: pd.Series) -> pd.Series:
@@ -97,7 +128,8 @@ def _quarter(month: pd.Series) -> pd.Series:
 
 
 def _demand(scanned: dict, settings: Settings) -> tuple[dict, list[dict]]:
-    """The published demand figures, and the exact monthly counts the forecast is fitted to (never published)."""
+    """The published demand figures, and the exact monthly counts the forecast is fitted to (never published): whole
+    months only, as is the year-on-year change (the month the data stop in is published, but not compared)."""
     cube = scanned["cube"]
     per_month = cube.groupby("month", as_index=False)[["referrals", "ckey"]].sum()
     monthly = per_month.merge(scanned["people"], on="month", how="left")
@@ -126,7 +158,8 @@ def _demand(scanned: dict, settings: Settings) -> tuple[dict, list[dict]]:
         },
         "by": {},
     }
-    counts, keys = monthly.referrals.to_numpy(), monthly.ckey.to_numpy()
+    whole = whole_months(monthly, scanned.get("end"))
+    counts, keys = whole.referrals.to_numpy(), whole.ckey.to_numpy()
     result["year_on_year"] = None
     if len(counts) >= 24:  # each 12 months is a cell of its own, keyed by its months' keys
         last = protect.publish(int(counts[-12:].sum()), protect.cell_key(keys[-12:]), settings)
@@ -139,7 +172,7 @@ def _demand(scanned: dict, settings: Settings) -> tuple[dict, list[dict]]:
             frame = cube.assign(quarter=_quarter(cube.month))
             quarterly = frame.groupby(["quarter", split], as_index=False)[["referrals", "ckey"]].sum()
             result["by"][split] = protect.table(quarterly, split, "quarter", "referrals", settings).to_dict("records")
-    exact = monthly[["month", "referrals"]].to_dict("records")
+    exact = whole[["month", "referrals"]].to_dict("records")
     return result, exact
 
 
@@ -283,19 +316,47 @@ def decline_rows(frame, settings: Settings) -> list[dict]:
 
 def _capacity(scanned: dict, results: dict, settings: Settings) -> dict | None:
     """Caseworkers needed so that 90% of women wait under the target for a caseworker, with the asked probability
-    over futures drawn from the forecast (its uncertainty carried through), and what they cost.
+    over futures drawn from the forecast (its uncertainty carried through), against today's and what the gap costs.
 
-    Support durations come from closed cases (whole weeks in the extract); the extract holds no directory, so this
-    is the capacity needed for forecast demand, not the gap to today's: the page says so."""
+    Support durations come from closed cases (whole weeks in the extract), today's FTE from the directory's services
+    in the extract. An extract written before it carried services gives what it always gave: the FTE needed for
+    forecast demand, shared out over the service types, and `today_recorded` False (the page says so)."""
     if not results.get("forecast") or "support_days" not in scanned:
         return None
     histogram = scanned["support_days"]
     if histogram.n.sum() < settings.suppression_threshold:
         return None
+    forecast_months = results["forecast"]["months"]
+    demand = float(np.mean([m["mean"] for m in forecast_months]))
+    log_sd = float(np.mean([m["sigma"] for m in forecast_months]))
+    found = {
+        "log_sd": log_sd,
+        "monthly_demand": demand,
+        "months": [m["month"] for m in forecast_months],
+        "cost_per_fte": settings.cost_per_fte,
+        "cost_source": settings.cost_source,
+        "caseload_per_fte": settings.caseload_per_fte,
+        "target_days": settings.wait_target_days,
+        "probability": settings.wait_target_probability,
+    }
+    inputs = _scenario_inputs(scanned, histogram, demand, settings)
+    staffing = capacity.today_fte(scanned.get("services"))
+    now = scanned.get("now")
+    if staffing is None:
+        start = capacity.start_state(now, list(inputs))
+        return {**found, **_pooled(histogram, demand, log_sd, inputs, settings, start), "today_recorded": False}
+    by_type = {
+        need: {**v, **capacity.service_type_gap(v, staffing.get(need), log_sd=log_sd, months=found["months"],
+                                                settings=settings, start=capacity.start_state(now, [need]))}
+        for need, v in inputs.items()
+    }  # fmt: skip
+    return {**found, "by_service_type": by_type, "total": capacity.total(by_type, settings), "today_recorded": True}
+
+
+def _pooled(histogram, demand: float, log_sd: float, inputs: dict, settings: Settings, start: dict) -> dict:
+    """Without today's FTE: the hub's need as one pool, shared out over the service types by workload (demand x mean
+    duration) as the scenario page's starting point; from today's queue and open cases of the types modelled."""
     per_day = histogram.groupby("days").n.sum()
-    months = results["forecast"]["months"]
-    demand = float(np.mean([m["mean"] for m in months]))
-    log_sd = float(np.mean([m["sigma"] for m in months]))
     needed = fte_needed(
         probability=settings.wait_target_probability,
         monthly_demand=demand,
@@ -305,36 +366,53 @@ def _capacity(scanned: dict, results: dict, settings: Settings) -> dict | None:
         target_days=settings.wait_target_days,
         runs=settings.simulation_runs,
         seed=settings.seed,
+        **start,
     )
+    workload = {k: v["monthly_demand"] * float(np.mean(v["durations_days"])) for k, v in inputs.items()}
+    shared = {
+        need: {**v, "fte": round(needed.fte * workload[need] / sum(workload.values()) * 2) / 2, "start": "shared"}
+        for need, v in inputs.items()
+    }
     return {
-        "by_service_type": _scenario_inputs(scanned, histogram, demand, needed.fte, settings),
-        "log_sd": log_sd,
-        "monthly_demand": demand,
+        "by_service_type": shared,
         "fte": needed.fte,
         "cost": needed.fte * settings.cost_per_fte,
-        "cost_per_fte": settings.cost_per_fte,
-        "cost_source": settings.cost_source,
-        "caseload_per_fte": settings.caseload_per_fte,
-        "target_days": settings.wait_target_days,
-        "probability": settings.wait_target_probability,
         "probability_met": needed.probability_under_target,
         "p90_wait_median": float(np.median(needed.p90_wait)),
     }
 
 
 def _support_days(referrals):
-    """Closed cases per (need, whole days of support): durations as a small table, whatever the volume."""
-    closed = referrals.filter(referrals.support_weeks.notnull())
-    days = (closed.support_weeks * 7).round().cast("int64").name("days")
-    need = closed.need if "need" in referrals.columns else ibis.literal("")
-    return closed.group_by([need.name("need"), days]).aggregate(n=closed.count()).to_pandas()
+    """Referrals per (need, state, whole days), in the one pass that read closed cases' durations: `closed`, days
+    of support (the durations); `open`, allocated and not closed, days in support so far (each holds a caseworker
+    slot today); `waiting`, not yet allocated at the end of the data, days 0 (the women waiting now). A small table
+    whatever the volume. Its `open` and `waiting` counts are exact and feed only the queue's start, never a page.
+
+    Waiting means her case is waiting for a caseworker where the extract says whether she accepted a service
+    (`accepted`): a referral declined or withdrawn is never allocated, and would otherwise wait forever. An extract
+    without the column (the synthetic one) counts every referral not yet allocated."""
+    allocated = referrals.days_to_allocation.notnull()
+    closed = referrals.support_weeks.notnull()
+    waiting = ~allocated
+    if "accepted" in referrals.columns:
+        waiting = waiting & referrals.accepted.fill_null(False)
+    state = ibis.cases((closed, "closed"), (allocated, "open"), (waiting, "waiting"), else_=ibis.null("string"))
+    days = ibis.cases(
+        (closed, (referrals.support_weeks * 7).round()),
+        (allocated, (referrals.days_observed - referrals.days_to_allocation).floor()),
+        else_=0,
+    ).cast("int64")
+    need = referrals.need if "need" in referrals.columns else ibis.literal("")
+    keyed = referrals.mutate(need=need, state=state, days=days).filter(state.notnull())
+    found = keyed.group_by(["need", "state", "days"]).aggregate(n=keyed.count()).to_pandas()
+    return found.sort_values(["need", "state", "days"], ignore_index=True)
 
 
-def _scenario_inputs(scanned: dict, histogram, demand: float, fte: float, settings: Settings) -> dict:
-    """What the scenario page needs to re-run the queue per service type (the need she was referred for): its share of
-    forecast demand (from the last 12 months), 99 quantiles of its support durations in days, and a starting FTE
-    (the hub's need shared out by workload, demand x mean duration). Quantiles, never rows: aggregates only, and
-    service types with fewer closed cases than the suppression threshold are left out."""
+def _scenario_inputs(scanned: dict, histogram, demand: float, settings: Settings) -> dict:
+    """What the queue needs per service type (the need she was referred for), for the gap and for the scenario page
+    to re-run it: its share of forecast demand (from the last 12 months) and 99 quantiles of its support durations
+    in days. Quantiles, never rows: aggregates only, and service types with fewer closed cases than the suppression
+    threshold are left out."""
     cube = scanned["cube"]
     if "need" not in cube.columns:
         return {}
@@ -355,9 +433,6 @@ def _scenario_inputs(scanned: dict, histogram, demand: float, fte: float, settin
         done = spells.n.cumsum().to_numpy() / spells.n.sum()
         days = [float(spells.days.iloc[int(np.searchsorted(done, q / 100))]) for q in range(1, 100)]
         out[row.need] = {"share": row.n / total, "monthly_demand": demand * row.n / total, "durations_days": days}
-    workload = {k: v["monthly_demand"] * float(np.mean(v["durations_days"])) for k, v in out.items()}
-    for need, v in out.items():
-        v["fte"] = round(fte * workload[need] / sum(workload.values()) * 2) / 2
     return dict(sorted(out.items()))
 
 
@@ -415,23 +490,85 @@ def findings(results: dict, settings: Settings) -> list[str]:
             f"Of {share['asked']:,} women who asked for a service run by and for their community, "
             f"{share['share']:.1%} were offered one (95% CI {share['low']:.1%} to {share['high']:.1%})."
         )
-    capacity = [r for r in results["unmet"]["declines"] if r["reason"] == "no_capacity" and r["declines"] is not None]
-    if capacity:
-        worst = max(capacity, key=lambda r: r["per_100_offers"] or 0)
+    refused = [r for r in results["unmet"]["declines"] if r["reason"] == "no_capacity" and r["declines"] is not None]
+    if refused:
+        worst = max(refused, key=lambda r: r["per_100_offers"] or 0)
         said.append(
             f"{worst['service_type'].replace('_', ' ').capitalize()} services turned down "
             f"{worst['per_100_offers']:.0f} in every 100 offers for lack of capacity."
         )
-    capacity = results.get("capacity")
-    if capacity:
+    found = results.get("capacity")
+    if found and found.get("today_recorded"):
+        said.append(gap_sentence(found))
+    elif found:
         said.append(
-            f"For the forecast demand (about {capacity['monthly_demand']:,.0f} referrals a month), keeping nine in ten "
-            f"women's wait for a caseworker under {capacity['target_days']:.0f} days in {capacity['probability']:.0%} "
-            f"of likely futures needs about {capacity['fte']:,.1f} full-time caseworkers, "
-            f"£{capacity['cost']:,.0f} a year at £{capacity['cost_per_fte']:,.0f} each."
+            f"For the forecast demand (about {found['monthly_demand']:,.0f} referrals a month), keeping nine in ten "
+            f"women's wait for a caseworker under {found['target_days']:.0f} days in {found['probability']:.0%} "
+            f"of likely futures needs about {found['fte']:,.1f} full-time caseworkers, "
+            f"£{found['cost']:,.0f} a year at £{found['cost_per_fte']:,.0f} each; today's FTE is not recorded in this "
+            f"extract, so this is not the gap to today's."
         )
     # At most six: the capacity sentence replaces the least urgent (the decline rate) when there are seven.
     return said if len(said) <= 6 else [*said[:5], said[-1]]
+
+
+SERVICE_TYPE_WORDS = {
+    "idva": "IDVA",
+    "isva": "ISVA",
+    "legal_immigration": "legal and immigration advice",
+    "children": "support for children and young people",
+}
+
+
+def service_type_words(service_type: str) -> str:
+    """A service type in a sentence: "counselling", "advice line", "IDVA"."""
+    return SERVICE_TYPE_WORDS.get(service_type, service_type.replace("_", " "))
+
+
+def _wait_words(days: float) -> str:
+    return "a year or more" if days >= 365 else f"{days:.0f} days"
+
+
+def gap_sentence(found: dict) -> str:
+    """The funding gap in words: the service type whose gap costs most, with today's FTE and the wait it gives (and
+    its spread over likely futures), then the hub's total; said differently when no type is short or none recorded."""
+    target = f"under {found['target_days']:.0f} days with {found['probability']:.0%} probability"
+    total = found["total"]
+    short = [(t, v) for t, v in found["by_service_type"].items() if v["gap_fte"]]
+    missing = ""
+    if total["not_recorded_types"]:
+        words = " and ".join(service_type_words(t) for t in total["not_recorded_types"])
+        missing = f" Today's FTE is not recorded for {words}, so it is left out."
+    if not short and total["today_fte"] == 0:
+        return (
+            f"Today's caseworker FTE is not recorded for any service type, so the gap cannot be measured: keeping nine "
+            f"in ten waits {target} needs about {total['needed_fte']:,.1f} full-time caseworkers."
+        )
+    if not short:
+        return (
+            f"The {total['today_fte']:,.1f} full-time caseworkers recorded today are enough to keep nine in ten waits "
+            f"for a caseworker {target} in every service type with FTE recorded.{missing}"
+        )
+    name, worst = max(short, key=lambda item: item[1]["gap_cost"])
+    today, wait = worst["today"], worst["projection"]["p90_wait"]
+    partly = (
+        f" ({len(today['not_recorded'])} of its {today['services']} services have none recorded)"
+        if today["not_recorded"]
+        else ""
+    )
+    others = (
+        f" Across the service types with FTE recorded, the gap is about {total['gap_fte']:,.1f} caseworkers "
+        f"(£{total['gap_cost']:,.0f} a year)."
+        if len(short) > 1
+        else ""
+    )
+    return (
+        f"To keep nine in ten waits for a caseworker {target}, {service_type_words(name)} needs about "
+        f"{worst['gap_fte']:,.1f} more full-time caseworkers (£{worst['gap_cost']:,.0f} a year) than the "
+        f"{today['fte']:,.1f} recorded today{partly}; with today's, one in ten would wait more than "
+        f"{_wait_words(wait['median'])} ({_wait_words(wait['low'])} to {_wait_words(wait['high'])} in 8 of 10 likely "
+        f"futures).{others}{missing}"
+    )
 
 
 def chart_specs(results: dict) -> dict:
@@ -515,7 +652,76 @@ def chart_specs(results: dict) -> dict:
             },
         },
     }
+    found = results.get("capacity") or {}
+    if found.get("today_recorded"):
+        charts["capacity"] = _capacity_chart(found)
+        charts["projection"] = _projection_chart(found)
     return charts
+
+
+def _capacity_chart(found: dict) -> dict:
+    """Full-time caseworkers per service type: recorded today beside what the wait target needs (a type with none
+    recorded has no "today" bar; its table row says "not recorded")."""
+    values = []
+    for name, v in found["by_service_type"].items():
+        if v["today"]["recorded"]:
+            values.append({"service": service_type_words(name), "kind": "Recorded today", "fte": v["today"]["fte"]})
+        values.append({"service": service_type_words(name), "kind": "Needed for the target", "fte": v["needed"]["fte"]})
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": "Full-time caseworkers per service type: recorded today, and needed to keep nine in ten waits "
+        f"under {found['target_days']:.0f} days with {found['probability']:.0%} probability.",
+        "width": "container",
+        "height": max(120, 40 * len(found["by_service_type"])),
+        "data": {"values": values},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "service", "type": "nominal", "title": "Service type"},
+            "x": {"field": "fte", "type": "quantitative", "title": "Full-time caseworkers"},
+            "yOffset": {"field": "kind"},
+            "color": {"field": "kind", "type": "nominal", "title": ""},
+        },
+    }
+
+
+def _projection_chart(found: dict) -> dict:
+    """Women waiting for a caseworker at each month end over the forecast's year with today's caseworkers, per
+    service type: the median future as a line, the middle 80% of futures as a band."""
+    values = [
+        {"service": service_type_words(name), "month": w["month"], "waiting": w["median"], "low": w["low"],
+         "high": w["high"]}
+        for name, v in found["by_service_type"].items()
+        if v["projection"]
+        for w in v["projection"]["waiting"]
+    ]  # fmt: skip
+    x = {"field": "month", "type": "temporal", "title": "Month"}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": "Women waiting for a caseworker at each month end over the next 12 months with today's "
+        "caseworkers, by service type, with the range of 8 in 10 likely futures.",
+        "width": "container",
+        "height": 240,
+        "data": {"values": values},
+        "layer": [
+            {
+                "mark": {"type": "area", "opacity": 0.25},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "low", "type": "quantitative"},
+                    "y2": {"field": "high"},
+                    "color": {"field": "service", "type": "nominal", "title": "Service type"},
+                },
+            },
+            {
+                "mark": {"type": "line", "point": True},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "waiting", "type": "quantitative", "title": "Women waiting (projected)"},
+                    "color": {"field": "service", "type": "nominal", "title": "Service type"},
+                },
+            },
+        ],
+    }
 
 
 def _rates_chart(found: dict) -> dict:
@@ -581,6 +787,10 @@ def run(
         counted["services"] = views.counts(tables, ["service_key"])
     step("Demand: borough rates and splits")
     results["demand"], exact_monthly = _demand(scanned, settings)
+    # The end of the data (None when the extract has no days_observed): a service's own forecast, made on her page
+    # from the count tables, keeps to whole months by it, as the run's forecast does.
+    end = scanned.get("end")
+    results["end_of_data"] = None if end is None else _utc(end).isoformat()
     # One BLAS thread for the small matrices of the model fits and the queue: on two shared cores a second thread
     # only spins (the forecast took four times as long with two), and the answers are the same.
     with threadpool_limits(limits=1, user_api="blas"):
@@ -632,12 +842,46 @@ def csv_rows(results: dict) -> list[list]:
             rows.append(["waits", stage, "", key, s[key]])
     for w in results["waits"]["waiting_list"]:
         rows.append(["waiting_list", w["month"], "", "waiting", w["waiting"]])
-    for key, value in (results.get("capacity") or {}).items():
-        if isinstance(value, float | int):
+    found = results.get("capacity") or {}
+    for key, value in found.items():
+        if isinstance(value, float | int) and not isinstance(value, bool):
             rows.append(["capacity", "", "", key, round(value, 2)])
+    if found.get("today_recorded"):
+        rows += _gap_rows(found)
     for d in results["unmet"]["declines"]:
         rate = None if d["per_100_offers"] is None else round(d["per_100_offers"], 2)
         rows.append(["declines", d["service_type"], d["reason"], "per_100_offers", rate])
+    return rows
+
+
+def _gap_rows(found: dict) -> list[list]:
+    """Per service type: today's FTE (blank: not recorded), the FTE needed, the gap and its cost, the p90 wait with
+    today's FTE and its spread; and the waiting list projected at each month end."""
+    rows = []
+    for name, v in found["by_service_type"].items():
+        recorded = v["today"]["recorded"]
+        wait = (v["projection"] or {}).get("p90_wait") or {}
+        figures = {
+            "today_fte": v["today"]["fte"] if recorded else None,
+            "services": v["today"]["services"],
+            "services_fte_not_recorded": len(v["today"]["not_recorded"]),
+            "needed_fte": v["needed"]["fte"],
+            "gap_fte": v["gap_fte"],
+            "surplus_fte": v["surplus_fte"],
+            "gap_cost": v["gap_cost"],
+            "p90_wait_today_median": wait.get("median"),
+            "p90_wait_today_low": wait.get("low"),
+            "p90_wait_today_high": wait.get("high"),
+            "probability_met_today": (v["projection"] or {}).get("probability_met"),
+        }
+        rows += [
+            ["capacity_by_service_type", name, "", k, None if x is None else round(x, 2)] for k, x in figures.items()
+        ]
+        for w in (v["projection"] or {}).get("waiting", []):
+            rows += [["projected_waiting_list", name, w["month"], k, w[k]] for k in ("median", "low", "high")]
+    total = found["total"]
+    for key in ("today_fte", "needed_fte", "gap_fte", "surplus_fte", "gap_cost"):
+        rows.append(["capacity_total", "", "", key, round(total[key], 2)])
     return rows
 
 
@@ -653,6 +897,65 @@ def _plain(value):
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"not JSON: {type(value)}")
+
+
+def _fte_text(value: float | None) -> str:
+    return "not recorded" if value is None else f"{value:,.1f}"
+
+
+def _gap_html(found: dict) -> str:
+    """The report's capacity section: today's FTE against what the target needs, drawn as bars (plain SVG: the
+    report has no scripts and prints), then the same figures as a table; or, without today's FTE, says so."""
+    e = html.escape
+    title = "<h2>Capacity and the funding gap</h2>"
+    if not found.get("today_recorded"):
+        return (
+            f"{title}<p data-fte-not-recorded>Today's FTE not recorded: this extract holds no directory of services, "
+            f"so the report gives the FTE the wait target needs ({found['fte']:,.1f}), not the gap to today's.</p>"
+        )
+    rows = list(found["by_service_type"].items())
+    most = max([v["needed"]["fte"] for _, v in rows] + [v["today"]["fte"] for _, v in rows] + [1.0])
+    bars = []
+    for i, (name, v) in enumerate(rows):
+        y = 10 + i * 44
+        bars.append(f"<text x='0' y='{y + 14}'>{e(service_type_words(name))}</text>")
+        for j, (label, fte, colour) in enumerate(
+            (("today", v["today"]["fte"] if v["today"]["recorded"] else None, "#1d70b8"),
+             ("needed", v["needed"]["fte"], "#d4351c"))
+        ):  # fmt: skip
+            width = 0 if fte is None else 380 * fte / most
+            bars.append(
+                f"<rect x='140' y='{y + j * 18}' width='{width:.1f}' height='14' fill='{colour}'/>"
+                f"<text x='{145 + width:.1f}' y='{y + j * 18 + 12}'>{label}: {_fte_text(fte)}</text>"
+            )
+    svg = (
+        f"<svg role='img' aria-labelledby='gap-title' width='640' height='{20 + 44 * len(rows)}' "
+        f"font-size='12' font-family='sans-serif'><title id='gap-title'>Full-time caseworkers per service type: "
+        f"recorded today (blue) and needed for the wait target (red)</title>{''.join(bars)}</svg>"
+    )
+    head = ["Service type", "Recorded today", "Services without FTE", "Needed", "Gap", "Surplus", "Gap a year (£)",
+            "Nine in ten wait at most, today's FTE (days)"]  # fmt: skip
+    body = []
+    for name, v in rows:
+        wait = (v["projection"] or {}).get("p90_wait")
+        cells = [
+            service_type_words(name),
+            _fte_text(v["today"]["fte"] if v["today"]["recorded"] else None),
+            str(len(v["today"]["not_recorded"])),
+            f"{v['needed']['fte']:,.1f}",
+            "" if v["gap_fte"] is None else f"{v['gap_fte']:,.1f}",
+            "" if v["surplus_fte"] is None else f"{v['surplus_fte']:,.1f}",
+            "" if v["gap_cost"] is None else f"{v['gap_cost']:,.0f}",
+            "" if wait is None else f"{wait['median']:.0f} ({wait['low']:.0f} to {wait['high']:.0f})",
+        ]
+        body.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+    return (
+        f"{title}<p data-gap>{e(gap_sentence(found))}</p>{svg}<table><thead><tr>"
+        + "".join(f"<th scope='col'>{e(h)}</th>" for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+    )
 
 
 def report_html(results: dict) -> str:
@@ -671,6 +974,9 @@ def report_html(results: dict) -> str:
         parts.append(f"<h2>Demand against population</h2><p data-headline='rates'>{e(rates['headline'])}</p><ul>")
         parts += [f"<li>{n['value']:g} {e(n['unit'])} ({e(n['source'])})</li>" for n in rates["norms"].values()]
         parts.append(f"<li>Adult women: {e(rates['population_source'])}</li></ul>")
+    found = results.get("capacity")
+    if found:
+        parts.append(_gap_html(found))
     header, *body = csv_rows(results)
     said = e(results["suppression"]["sentence"])
     parts.append(f"<h2>Every published figure</h2><p data-protection>{said} A blank is a hidden figure.</p>")

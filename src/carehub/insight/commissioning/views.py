@@ -219,9 +219,10 @@ def _months_in(period: str, last: int) -> tuple[int, int] | None:
     return None
 
 
-def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -> dict:
+def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings, end: str | None = None) -> dict:
     """The figures for one filter, in the shape of results.json's demand, waits and unmet declines, every count
-    through `protect` (perturbed by its cell key, hidden under the threshold)."""
+    through `protect` (perturbed by its cell key, hidden under the threshold); `end`, the end of the data, keeps a
+    service's forecast to whole months."""
     from .run import STAGE_LABELS, decline_rows  # run imports this module
 
     check(found, filters)
@@ -303,20 +304,32 @@ def view(found: dict[str, pd.DataFrame], filters: Filters, settings: Settings) -
         declines = decline_rows(frame, settings)
     result["unmet"] = {"declines": declines}
     if filters.service and not window:
-        result["forecast"] = service_forecast(monthly, result["demand"]["monthly"], settings)
+        result["forecast"] = service_forecast(monthly, result["demand"]["monthly"], settings, end)
     return result
 
 
-def service_forecast(monthly: pd.DataFrame, published: list[dict], settings: Settings) -> dict | None:
+def service_forecast(
+    monthly: pd.DataFrame, published: list[dict], settings: Settings, end: str | None = None
+) -> dict | None:
     """One service's forecast of referrals a month: the run's London forecast (`run._forecast`, the same model
     choice by backtest, change points and intervals) fitted to her service's exact monthly counts, published
     rounded to whole referrals, without the surge flags (a flag names a month's count and how far it lay beyond).
 
-    None when the series is too short (the run's rule: four years of months) or small (any of its last 12 months
-    hidden, judged on the published counts so the decision says nothing the page does not)."""
+    Whole months only, as the run's own forecast (`run.whole_months`): `end`, the end of the data (results.json's
+    `end_of_data`), leaves out the month the data stop in, whose few days would read as a fall and pull the
+    forecast down; without it (evidence published before the run kept it) every month is taken as whole.
+
+    None when the series is too short (the run's rule: four years of months) or small (any of its last 12 whole
+    months hidden, judged on the published counts so the decision says nothing the page does not)."""
+    from .run import whole_months
+
+    labels = [_label(int(m)) for m in monthly.index]
+    whole = whole_months(pd.DataFrame({"month": labels}), None if end is None else pd.Timestamp(end))
+    published = published[: len(whole)]
     if len(published) < 12 or any(m["referrals"] is None for m in published[-12:]):
         return None
-    fitted = _fitted(tuple(_label(int(m)) for m in monthly.index), tuple(int(n) for n in monthly.referrals), settings)
+    counts = monthly.referrals.to_numpy()[: len(whole)]
+    fitted = _fitted(tuple(whole.month), tuple(int(n) for n in counts), settings)
     if fitted is None:
         return None
     keys = ("mean", "lower80", "upper80", "lower95", "upper95")

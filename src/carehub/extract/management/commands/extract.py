@@ -2,8 +2,10 @@
 
 Writes: DIR/referrals.parquet (one row per referral, no identity), DIR/immigration.parquet (counts only),
 DIR/closed_cases.parquet (one row per closed case), DIR/offers.parquet (one row per offer), DIR/episodes.parquet (one
-row per episode of support, with her next referral, for `carehub duration run --data DIR`): the sealed pathway is left
-out of all of them. With --sealed-pathway, also the sealed_*.parquet files of each.
+row per episode of support, with her next referral, for `carehub duration run --data DIR`), DIR/services.parquet (one
+row per service: its type, caseworker FTE and capacity, nothing about a person): the sealed pathway (and the
+independent advisory service) is left out of all of them. With --sealed-pathway, also the sealed_*.parquet files of
+each.
 Changes nothing in the database except one audit event. Overwrites those files in DIR; without
 --sealed-pathway, deletes the sealed_*.parquet files from DIR if an earlier run left them there.
 """
