@@ -82,3 +82,36 @@ def test_evidence_without_the_directory_says_todays_fte_is_not_recorded(world, c
     scenario = _scenario(cora)
     assert "Today's FTE not recorded" in scenario["page"].replace("&#x27;", "'")
     assert set(scenario["today"].values()) == {"not recorded"}
+
+
+def _document(queue_now: dict | None) -> dict:
+    """Results for one service type at today's FTE (150 slots for about 120 cases' worth of demand), with today's
+    queue as published, or without it (results written before they held it)."""
+    idva = {
+        "monthly_demand": 60.0,
+        "durations_days": [10 + i * 100 / 98 for i in range(99)],  # 99 quantiles, 60 days on average
+        "fte": 5.0,
+        "today": {"fte": 5.0, "services": 1, "recorded": 1, "not_recorded": []},
+        "needed": {"fte": 6.0},
+        **({} if queue_now is None else {"queue_now": queue_now}),
+    }
+    capacity = {"cost_per_fte": 40000.0, "log_sd": 0.1, "caseload_per_fte": 30, "target_days": 14}
+    return {"capacity": {**capacity, "by_service_type": {"idva": idva}}}
+
+
+def test_the_scenario_at_todays_fte_starts_from_todays_published_queue():
+    """As the commissioner page's year under today's FTE: a backlog today (every slot held by open cases, women
+    waiting) lengthens the p90 wait the scenario page projects; results without the queue, or with its counts
+    hidden as too small, start empty as before."""
+    from carehub.commissioning.selectors import scenario
+
+    backlog = {"waiting": 200, "open": 150, "open_days_tenths": [3, 9, 15, 22, 30, 38, 47, 58, 72, 95]}
+    [empty] = scenario(_document(None), {})
+    [today] = scenario(_document(backlog), {})
+    assert today.fte == empty.fte == 5.0
+    assert today.p90_wait > empty.p90_wait and today.probability <= empty.probability
+    hidden = {"waiting": None, "open": None, "open_days_tenths": None}
+    [small] = scenario(_document(hidden), {})
+    assert (small.p90_wait, small.probability) == (empty.p90_wait, empty.probability)
+    [again] = scenario(_document(backlog), {})  # seeded: the same answer every time
+    assert (again.p90_wait, again.probability) == (today.p90_wait, today.probability)

@@ -309,3 +309,39 @@ def test_her_services_forecast_uses_whole_months_only():
     assert whole["months"][1]["mean"] > partial["months"][0]["mean"]  # the partial month read as a fall
     ended = views.service_forecast(monthly, published, settings, "2026-01-01T00:00:00+00:00")
     assert ended == partial  # December over: every month whole
+
+
+def test_todays_queue_is_published_per_service_type_perturbed_and_hidden_when_small(with_directory, tmp_path):
+    """The scenario page starts from today's queue as the results hold it: the women waiting and the open cases as
+    published counts (perturbed on their cell keys, hidden under the threshold, so never an exact small count), and
+    the open cases' days in support as ten quantiles only when there are enough of them."""
+    import pandas as pd
+
+    from carehub.insight.commissioning import protect, queries
+
+    document, out = with_directory
+    settings = Settings(suppression_threshold=THRESHOLD)
+    folder = out.parent
+    scanned = run._scan(queries.open_extract(folder))
+    now = scanned["now"]
+    for need, v in document["capacity"]["by_service_type"].items():
+        mine = now[now.need == need]
+        for state, key in (("waiting", "waiting"), ("open", "open")):
+            rows = mine[mine.state == state]
+            expected = protect.publish(int(rows.n.sum()), protect.cell_key(rows.ckey), settings)
+            assert v["queue_now"][key] == expected
+            assert expected is None or expected >= THRESHOLD
+        tenths = v["queue_now"]["open_days_tenths"]
+        assert tenths is None or (len(tenths) == 10 and tenths == sorted(tenths))
+    lines = list(csv.reader((out / "results.csv").open()))
+    assert any(r[0] == "queue_now" for r in lines)
+    # A small queue is hidden, its days too; without cell keys counts are rounded to base 5
+    small = pd.DataFrame({"need": ["idva"] * 3, "state": ["waiting", "open", "open"], "days": [0, 4, 9],
+                          "n": [3, 2, 5], "ckey": [11, 200, 17]})  # fmt: skip
+    hidden = capacity.published_start(small, "idva", settings)
+    assert hidden == {"waiting": None, "open": None, "open_days_tenths": None}
+    big = small.assign(n=[52, 30, 33]).drop(columns="ckey")
+    rounded = capacity.published_start(big, "idva", settings)
+    assert rounded["waiting"] == 50 and rounded["open"] == 65
+    assert rounded["open_days_tenths"] == [4] * 5 + [9] * 5  # 30 of 63 at 4 days: the first tenths
+    assert capacity.published_start(None, "idva", settings)["waiting"] is None

@@ -230,7 +230,7 @@ def scenario_inputs(document: dict) -> dict:
 def scenario(document: dict, ftes: dict[str, float]) -> list[ScenarioRow]:
     """Projected waits per service type with the FTE asked for (the published starting FTE where none is asked:
     today's, from the directory, where recorded): the queue simulation re-run on the server with its fixed seed,
-    cached by its inputs."""
+    cached by its inputs, from today's queue as the results publish it (as the commissioner page's year starts)."""
     from carehub.insight.commissioning.queue import projected_wait  # the statistics stack loads with this page only
 
     capacity = document["capacity"]
@@ -238,6 +238,7 @@ def scenario(document: dict, ftes: dict[str, float]) -> list[ScenarioRow]:
     rows = []
     for service_type, inputs in scenario_inputs(document).items():
         fte = ftes.get(service_type, inputs["fte"])
+        now = inputs.get("queue_now") or {}  # today's queue, published; results written before it start empty
         wait, probability = projected_wait(
             round(inputs["monthly_demand"], 3),
             round(capacity["log_sd"], 4),
@@ -245,6 +246,9 @@ def scenario(document: dict, ftes: dict[str, float]) -> list[ScenarioRow]:
             fte,
             capacity["caseload_per_fte"],
             capacity["target_days"],
+            waiting_now=now.get("waiting"),
+            open_now=now.get("open"),
+            open_days_tenths=tuple(now.get("open_days_tenths") or ()),
         )
         today = inputs.get("today") or {}
         rows.append(

@@ -5,8 +5,9 @@ Today's caseworkers are the directory's, as its service managers keep them (`ser
 FTE of a service type is the sum over its services, and a service whose FTE is not recorded is counted and named as
 such, never as a service with no caseworkers. The year under today's FTE and the FTE the target needs both come from
 the same queue simulation (`queue.project`, `queue.fte_needed`) on the same seeded futures drawn from the forecast,
-so the difference between them is the model's, not two models'. FTE is not a count of people: nothing here needs
+so the difference between them is the model's, not two models'. FTE is not a count of people: it needs no
 suppression; the demand and durations it is fed are the run's (shares of published counts, quantiles of durations).
+Today's queue, which the scenario page starts from too, is published as counts through `protect` (`published_start`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import calendar
 import numpy as np
 import pandas as pd
 
+from . import protect
 from .queue import Projection, fte_needed, project
 from .settings import Settings
 
@@ -49,6 +51,40 @@ def start_state(now: pd.DataFrame | None, needs: list[str]) -> dict:
     in_support = np.zeros(int(opened.days.max()) + 1 if len(opened) else 1, np.int64)
     np.add.at(in_support, np.maximum(opened.days.to_numpy(np.int64), 0), opened.n.to_numpy(np.int64))
     return {"waiting_now": int(mine[mine.state == "waiting"].n.sum()), "in_support": in_support}
+
+
+TENTHS = [(i + 0.5) / 10 for i in range(10)]  # the middle of each tenth of the open cases: 5%, 15%, ..., 95%
+
+
+def published_start(now: pd.DataFrame | None, need: str, settings: Settings) -> dict:
+    """Today's queue for one service type as the results may hold it, for the scenario page to start from today as
+    `start_state` starts the commissioner page's year (`queue.projected_wait` reads it back).
+
+    `waiting` (women waiting for a caseworker now) and `open` (open cases now) are published counts: perturbed on
+    their cell keys (the sum of their rows' keys, as every count here) and hidden (None) under the threshold. An
+    extract whose table carries no cell keys has them rounded to base 5 and hidden under the threshold instead.
+    The open cases' days in support so far are given as the middle of each tenth of them (`open_days_tenths`,
+    ten days), never by day, and only when there are at least the threshold's open cases and their count is shown:
+    ten quantiles of a handful of cases would be the cases."""
+    out: dict = {"waiting": None, "open": None, "open_days_tenths": None}
+    if now is None or now.empty:
+        return out  # no queue recorded: read as an empty start, as a hidden count is
+
+    def shown(rows: pd.DataFrame) -> int | None:
+        n = int(rows.n.sum())
+        if "ckey" in rows.columns:
+            return protect.publish(n, protect.cell_key(rows.ckey), settings)
+        rounded = 5 * round(n / 5)
+        return rounded if rounded >= settings.suppression_threshold else None
+
+    mine = now[now.need == need]
+    opened = mine[mine.state == "open"].sort_values("days")
+    out["waiting"], out["open"] = shown(mine[mine.state == "waiting"]), shown(opened)
+    exact = int(opened.n.sum())
+    if out["open"] and exact >= settings.suppression_threshold:
+        done = opened.n.cumsum().to_numpy() / exact
+        out["open_days_tenths"] = [int(opened.days.iloc[int(np.searchsorted(done, q))]) for q in TENTHS]
+    return out
 
 
 def month_days(months: list[str]) -> tuple[int, ...]:

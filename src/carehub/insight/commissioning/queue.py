@@ -409,10 +409,24 @@ def projected_wait(
     target_days: float,
     runs: int = 100,
     seed: int = 15,
+    waiting_now: int | None = None,
+    open_now: int | None = None,
+    open_days_tenths: tuple[int, ...] = (),
 ) -> tuple[float, float]:
     """(median over futures of the year's p90 wait, probability it meets the target) for one service type: the
     scenario page's answer, cached by its inputs (same inputs, same seeded futures, same answer) so a page that
-    asks again costs nothing."""
+    asks again costs nothing.
+
+    It starts from today as the commissioner page's year under today's FTE does, from the results' published form
+    of today's queue (`capacity.published_start`): `waiting_now` women waiting, and `open_now` open cases spread
+    evenly over the ten days in support `open_days_tenths` gives (the middle of each tenth of them). A hidden count
+    (None) is read as none, as are results written before they held the queue: those start empty, as before."""
+    in_support = None
+    if open_now and open_days_tenths:
+        tenths = np.asarray(open_days_tenths, np.int64)
+        each = np.diff(np.round(np.linspace(0, open_now, len(tenths) + 1))).astype(np.int64)
+        in_support = np.zeros(int(tenths.max()) + 1, np.int64)
+        np.add.at(in_support, np.maximum(tenths, 0), each)
     result = project(
         monthly_demand=monthly_demand,
         log_sd=log_sd,
@@ -422,5 +436,7 @@ def projected_wait(
         target_days=target_days,
         runs=runs,
         seed=seed,
+        waiting_now=waiting_now or 0,
+        in_support=in_support,
     )
     return float(np.median(result.p90_wait)), result.probability_under_target

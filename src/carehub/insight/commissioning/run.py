@@ -90,7 +90,8 @@ def _scan(tables) -> dict:
     }
     if "support_weeks" in referrals.columns:
         spells = _support_days(referrals)
-        scanned["support_days"] = spells[spells.state == "closed"].drop(columns="state").reset_index(drop=True)
+        closed = spells[spells.state == "closed"].drop(columns=["state", "ckey"], errors="ignore")
+        scanned["support_days"] = closed.reset_index(drop=True)
         scanned["now"] = spells[spells.state != "closed"].reset_index(drop=True)
     if "services" in tables:  # the directory's staffing: a few hundred rows at most
         scanned["services"] = tables["services"].to_pandas().sort_values("service_key", ignore_index=True)
@@ -340,8 +341,9 @@ def _capacity(scanned: dict, results: dict, settings: Settings) -> dict | None:
         "probability": settings.wait_target_probability,
     }
     inputs = _scenario_inputs(scanned, histogram, demand, settings)
-    staffing = capacity.today_fte(scanned.get("services"))
     now = scanned.get("now")
+    inputs = {need: {**v, "queue_now": capacity.published_start(now, need, settings)} for need, v in inputs.items()}
+    staffing = capacity.today_fte(scanned.get("services"))
     if staffing is None:
         start = capacity.start_state(now, list(inputs))
         return {**found, **_pooled(histogram, demand, log_sd, inputs, settings, start), "today_recorded": False}
@@ -386,7 +388,8 @@ def _support_days(referrals):
     """Referrals per (need, state, whole days), in the one pass that read closed cases' durations: `closed`, days
     of support (the durations); `open`, allocated and not closed, days in support so far (each holds a caseworker
     slot today); `waiting`, not yet allocated at the end of the data, days 0 (the women waiting now). A small table
-    whatever the volume. Its `open` and `waiting` counts are exact and feed only the queue's start, never a page.
+    whatever the volume. Its `open` and `waiting` counts are exact and start the queue; with their cell keys
+    (`ckey`, where the extract is keyed) a page sees them only as `capacity.published_start` publishes them.
 
     Waiting means her case is waiting for a caseworker where the extract says whether she accepted a service
     (`accepted`): a referral declined or withdrawn is never allocated, and would otherwise wait forever. An extract
@@ -404,7 +407,10 @@ def _support_days(referrals):
     ).cast("int64")
     need = referrals.need if "need" in referrals.columns else ibis.literal("")
     keyed = referrals.mutate(need=need, state=state, days=days).filter(state.notnull())
-    found = keyed.group_by(["need", "state", "days"]).aggregate(n=keyed.count()).to_pandas()
+    measures = {"n": keyed.count()}
+    if "record_key" in keyed.columns:  # the cell keys of today's queue and open cases, published per service type
+        measures["ckey"] = (keyed.record_key.sum() % protect.KEYS).cast("int64")
+    found = keyed.group_by(["need", "state", "days"]).aggregate(**measures).to_pandas()
     return found.sort_values(["need", "state", "days"], ignore_index=True)
 
 
@@ -848,6 +854,13 @@ def csv_rows(results: dict) -> list[list]:
             rows.append(["capacity", "", "", key, round(value, 2)])
     if found.get("today_recorded"):
         rows += _gap_rows(found)
+    for name, v in (found.get("by_service_type") or {}).items():  # today's queue, where the scenario page starts
+        now = v.get("queue_now") or {}
+        rows += [["queue_now", name, "", k, now.get(k)] for k in ("waiting", "open")]
+        rows += [
+            ["queue_now", name, f"tenth_{i + 1}", "open_days", d]
+            for i, d in enumerate(now.get("open_days_tenths") or [])
+        ]
     for d in results["unmet"]["declines"]:
         rate = None if d["per_100_offers"] is None else round(d["per_100_offers"], 2)
         rows.append(["declines", d["service_type"], d["reason"], "per_100_offers", rate])
