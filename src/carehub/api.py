@@ -11,6 +11,7 @@ refuses NUL characters in paths and query strings, and turns unknown paths (404)
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,11 +22,13 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from carehub.accounts.apikeys import organisation_for_key
-from carehub.accounts.models import Organisation
 from carehub.core import jsonbody
 from carehub.core.jsonbody import NO_NUL_PATTERN
 from carehub.core.problems import PROBLEM_SCHEMA, problem
 from carehub.core.ratelimit import RateLimited, enforce_organisation_rate
+
+if TYPE_CHECKING:
+    from carehub.accounts.models import Organisation
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from carehub.accounts import apikeys, policy, selectors, services
 from carehub.accounts.breakglass import BreakGlassRefused, break_glass_open
 from carehub.accounts.forms import ApiKeyForm, InviteForm, MembershipForm, OrganisationForm, RoleForm
-from carehub.accounts.models import Role
+from carehub.core.choices import Role
 
 administrators_only = policy.route(Role.ADMINISTRATOR)
 

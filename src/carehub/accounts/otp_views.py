@@ -17,9 +17,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from carehub.accounts import policy
-from carehub.audit import services as audit
-from carehub.audit.models import Action, EventType
+from carehub.accounts import policy, services
 
 # Where the user was going when the second factor was asked for (set by SecondFactorRequiredMiddleware).
 NEXT_SESSION_KEY = "carehub_otp_next"
@@ -68,14 +66,7 @@ def _code_error(request: HttpRequest, device: TOTPDevice, token: str, wrong: str
     allowed, _ = device.verify_is_allowed()
     if allowed and verify_token(request.user, device.persistent_id, token) is not None:
         return None
-    audit.record(
-        actor=request.user,
-        action=Action.SIGN_IN_FAILED,
-        object_type="user",
-        object_id=request.user.pk,
-        changes={"second_factor": "wrong code" if allowed else "too many wrong codes"},
-        event=EventType.SECOND_FACTOR_FAILED,
-    )
+    services.second_factor_failed(user=request.user, too_many=not allowed)
     return wrong if allowed else TOO_MANY_CODES
 
 
@@ -136,16 +127,7 @@ def _setup_key(device: TOTPDevice) -> str:
 
 
 def _confirm(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    audit.record(
-        actor=request.user,
-        action=Action.UPDATE,
-        object_type="user",
-        object_id=request.user.pk,
-        changes={"second_factor": "authenticator app set up"},
-        event=EventType.SECOND_FACTOR_SET_UP,
-    )
+    services.second_factor_confirm(user=request.user, device=device)
     messages.success(request, "Your authenticator app is set up.")
     return _verified(request, device)
 

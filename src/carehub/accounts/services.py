@@ -471,6 +471,32 @@ def second_factor_reset(*, actor, user: User) -> int:
     return removed
 
 
+def second_factor_failed(*, user: User, too_many: bool) -> None:
+    """Record a wrong second-factor code (or one refused because too many wrong codes came before it)."""
+    audit.record(
+        actor=user,
+        action=Action.SIGN_IN_FAILED,
+        object_type="user",
+        object_id=user.pk,
+        changes={"second_factor": "too many wrong codes" if too_many else "wrong code"},
+        event=EventType.SECOND_FACTOR_FAILED,
+    )
+
+
+def second_factor_confirm(*, user: User, device: TOTPDevice) -> None:
+    """Her authenticator app gave a right code at set-up: from now on it is the device that verifies her."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(
+        actor=user,
+        action=Action.UPDATE,
+        object_type="user",
+        object_id=user.pk,
+        changes={"second_factor": "authenticator app set up"},
+        event=EventType.SECOND_FACTOR_SET_UP,
+    )
+
+
 def break_glass_reasons_clear(*, survivor_ids: list[int]) -> int:
     """Blank administrators' typed reasons for opening these survivors' referrals by break-glass, for erasure: a
     reason can name her. The grant stays (who, which referral, when); the audit trail keeps its own copy of the

@@ -9,8 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
 from carehub.assessments import selectors
+from carehub.core.choices import Role
 from carehub.core.published import file_download
 
 

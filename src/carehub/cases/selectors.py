@@ -197,6 +197,13 @@ def eligible_caseworkers(case: Case) -> QuerySet[Membership]:
     )
 
 
+def eligible_caseworker(case: Case, user_id: int) -> User | None:
+    """The member chosen on the allocation or transfer form, if she may still hold this case (None otherwise, which
+    the service refuses as it refuses anyone outside the service)."""
+    member = eligible_caseworkers(case).filter(user_id=user_id).select_related("user").first()
+    return member.user if member else None
+
+
 def allocation_choices(case: Case, *, user) -> list[tuple[int, str]]:
     """Who the case can go to, each with the open cases they already hold, so a manager can balance the load."""
     members = eligible_caseworkers(case).select_related("user").order_by("user__full_name", "user__username")

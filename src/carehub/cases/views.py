@@ -16,11 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role, User
 from carehub.audit import services as audit
 from carehub.cases import closure, closure_requests, forms, listing, selectors, services
 from carehub.core import public_ids
 from carehub.core.actions import attempt, attempt_form
+from carehub.core.choices import Role
 from carehub.referrals import forms as referral_forms
 from carehub.referrals import services as referral_services
 from carehub.referrals.selectors import QueueFilters, person_context
@@ -137,7 +137,7 @@ def allocate(request: HttpRequest, public_id: str) -> HttpResponse:
         lambda data: services.case_allocate(
             actor=request.user,
             case=case,
-            caseworker=_user(data["caseworker"]),
+            caseworker=selectors.eligible_caseworker(case, data["caseworker"]),
             expected_version=data["version"],
         ),
         heading="Allocate to a caseworker",
@@ -158,7 +158,7 @@ def transfer(request: HttpRequest, public_id: str) -> HttpResponse:
         lambda data: services.case_transfer(
             actor=request.user,
             case=case,
-            caseworker=_user(data["caseworker"]),
+            caseworker=selectors.eligible_caseworker(case, data["caseworker"]),
             expected_version=data["version"],
             reason=data["reason"],
         ),
@@ -176,10 +176,6 @@ def _managed_case(request: HttpRequest, public_id: str) -> Case:
     if not cases.filter(public_id=public_ids.parse(public_id)).exists():
         raise Http404
     return policy.get_case_for_user(request.user, public_id)
-
-
-def _user(pk: int) -> User | None:
-    return User.objects.filter(pk=pk).first()
 
 
 # --- the support plan, safety plan, contacts and documents -------------------------------------------------------

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
 from carehub.commissioning import selectors
+from carehub.core.choices import Role
 from carehub.core.published import file_download
 
 

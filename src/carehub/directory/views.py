@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
+from carehub.core.choices import Role
 from carehub.directory import selectors
 
 

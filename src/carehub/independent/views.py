@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
 from carehub.core import public_ids
 from carehub.core.actions import attempt, attempt_form
+from carehub.core.choices import Role
 from carehub.independent import forms, report, services
 from carehub.independent.forms import SealedRiskForm
 from carehub.insight.suppression import TOTAL

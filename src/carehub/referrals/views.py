@@ -7,11 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
 from carehub.audit import services as audit
 from carehub.core import public_ids
 from carehub.core.actions import attempt, attempt_form
 from carehub.core.addresses import client_address
+from carehub.core.choices import Role
 from carehub.core.ratelimit import check_rate
 from carehub.directory import selectors as directory
 from carehub.referrals import forms, selectors, selfrefer, services

@@ -8,9 +8,9 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
 from carehub.core import public_ids
 from carehub.core.actions import attempt
+from carehub.core.choices import Role
 from carehub.repeats import forms, selectors, services
 
 

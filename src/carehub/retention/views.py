@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
 from carehub.core.actions import attempt
+from carehub.core.choices import Role
 from carehub.retention import forms, selectors, services
 
 NOT_FOUND = "No referral you can place a hold on has that reference. Check it and try again."

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from carehub.accounts import policy
-from carehub.accounts.models import Role
 from carehub.audit import services as audit
 from carehub.core.actions import attempt, attempt_form
+from carehub.core.choices import Role
 from carehub.people import services as people_services
 from carehub.rights import forms, pack, selectors, services
 
