@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 
 from carehub.accounts import policy
 from carehub.core import public_ids
-from carehub.core.actions import attempt, attempt_form
+from carehub.core.actions import attempt_form
 from carehub.core.choices import Role
 from carehub.independent import forms, report, services
 from carehub.independent.forms import SealedRiskForm
@@ -50,13 +50,13 @@ def case_workspace(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _sealed_case(request, public_id)
     action = request.POST.get("form", "")
     bound = {name: cls(request.POST if action == name else None, prefix=name) for name, cls in FORMS.items()}
-    if request.method == "POST" and action in bound and bound[action].is_valid():
-        result = attempt(lambda: _act(request, case, action, bound[action].cleaned_data), form=bound[action])
-        if result.ok:
-            messages.success(request, "Saved.")
-            return redirect("independent:case", public_id=case.public_id)
-        if result.error:
-            bound[action].add_error(None, result.error)
+    form = bound.get(action)  # the one form posted, if any; a refusal no field takes goes on it
+    if (
+        form is not None
+        and attempt_form(request, form, lambda data: _act(request, case, action, data), errors_on_form=True).ok
+    ):
+        messages.success(request, "Saved.")
+        return redirect("independent:case", public_id=case.public_id)
     disclosures = [(d, case.survivor.unseal(d.what_sealed) or {}) for d in case.disclosures.all()]
     marac = marac_selectors.sealed_marac_for(request.user, case.referral)
     context = {
