@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zlib
+from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -308,20 +310,64 @@ def urls_to_try(world):
             yield reverse(name), name, None
 
 
-@pytest.mark.parametrize("persona", [*PERSONAS, None])
-def test_no_persona_sees_a_record_outside_its_scope(world, client_for, persona):
+@dataclass(frozen=True)
+class Answer:
+    """What one GET of the walk answered: the URL tried (its route's name, the world record it opens) and the page."""
+
+    url: str
+    name: str
+    key: str | None
+    status_code: int
+    packed: bytes  # the body, compressed: a persona's walk is about 390 pages, kept while the module runs
+
+    @property
+    def body(self) -> str:
+        return zlib.decompress(self.packed).decode()
+
+
+def _walk_every_url(world, client) -> list[Answer]:
+    answers = []
+    for url, name, key in urls_to_try(world):
+        response = client.get(url)
+        answers.append(Answer(url, name, key, response.status_code, zlib.compress(response.content, 1)))
+    return answers
+
+
+# A persona's walk of every URL, shared by the tests below that each walk the whole matrix as her (what she may see,
+# immigration status, the refuge's address, the hub manager's row). Each of them GETs the same URLs in the same
+# order, signed in afresh, from the module's shared world as built (every test rolls back to it, and
+# tests/test_shared_world.py holds that), so each would be answered the same pages: the first of them to run walks
+# and the others assert on what it was answered. A test with a world of its own (no shared world) walks for itself.
+@pytest.fixture(scope="module")
+def _walks_of_the_shared_world() -> dict[str | None, list[Answer]]:
+    return {}
+
+
+@pytest.fixture
+def walk(world, client_for, _module_world, _walks_of_the_shared_world):
     from django.test import Client
 
-    client = client_for(persona) if persona else Client()
+    def answers(persona: str | None) -> list[Answer]:
+        if _module_world is None:
+            return _walk_every_url(world, client_for(persona) if persona else Client())
+        if persona not in _walks_of_the_shared_world:
+            _walks_of_the_shared_world[persona] = _walk_every_url(world, client_for(persona) if persona else Client())
+        return _walks_of_the_shared_world[persona]
+
+    return answers
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, None])
+def test_no_persona_sees_a_record_outside_its_scope(world, walk, persona):
     hidden_markers = {
         key: world.marker(key)
         for key, allowed in MAY_SEE_CONTENT.items()
         if persona not in allowed | MAY_ANSWER_FOR[key]  # a manager answering for her sees her on the rights pages
     }
-    for url, name, key in urls_to_try(world):
-        response = client.get(url)
+    for response in walk(persona):
+        url, name, key = response.url, response.name, response.key
         assert response.status_code in {200, 301, 302, 401, 404, 405}, (url, response.status_code)
-        body = response.content.decode()
+        body = response.body
         for record, marker in hidden_markers.items():
             assert marker not in body, f"{persona} saw {record} at {url}"
         if persona is None:
@@ -347,10 +393,9 @@ def test_no_persona_sees_a_record_outside_its_scope(world, client_for, persona):
 
 
 @pytest.mark.parametrize("persona", [p for p, (org, _) in PERSONAS.items() if org == "met"])
-def test_police_users_never_see_immigration_status(world, client_for, persona):
-    client = client_for(persona)
-    for url, _, _ in urls_to_try(world):
-        assert "Asylum seeker" not in client.get(url).content.decode()
+def test_police_users_never_see_immigration_status(walk, persona):
+    for response in walk(persona):
+        assert "Asylum seeker" not in response.body
 
 
 def test_a_record_outside_scope_looks_exactly_like_a_missing_one(world, client_for):
@@ -376,11 +421,10 @@ def test_anonymous_users_are_sent_to_sign_in_without_personal_data_in_the_url(wo
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
-def test_a_refuge_address_appears_on_no_page_outside_its_organisation(world, client_for, persona):
-    client = client_for(persona)
+def test_a_refuge_address_appears_on_no_page_outside_its_organisation(world, walk, persona):
     address = world.services["refuge"].address
     own_org = PERSONAS[persona][0] == "solace"
-    pages = [client.get(url).content.decode() for url, _, _ in urls_to_try(world)]
+    pages = [response.body for response in walk(persona)]
     assert any(address in page for page in pages) == own_org
 
 
@@ -632,17 +676,16 @@ def hub_manager_expects(name: str, url: str, key: str | None) -> int:
     return 404
 
 
-def test_the_hub_manager_gets_what_her_row_says_at_every_url(world, client_for):
+def test_the_hub_manager_gets_what_her_row_says_at_every_url(world, walk):
     """The hub manager's row of the matrix, URL by URL: what she opens, and a 404 (as for a record that does not
     exist) everywhere else. Her rights pages carry the hub's women by name; no other page does."""
-    client = client_for("hilda")
     got = {}
-    for url, name, key in urls_to_try(world):
-        response = client.get(url)
+    for response in walk("hilda"):
+        url, name, key = response.url, response.name, response.key
         got[url] = (name, response.status_code, hub_manager_expects(name, url, key))
         if name.startswith("rights:") or response.status_code != 200:
             continue
-        body = response.content.decode()
+        body = response.body
         for record in world.referrals:
             assert world.marker(record) not in body, (record, url)
     wrong = {url: answer for url, answer in got.items() if answer[1] != answer[2]}
