@@ -312,6 +312,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         extract = extracts.write_referrals(Path(work) / "referrals.parquet", 200_000, seed=3)
         run(SPECS / "hub.toml", extracts.extract_data(extract), out_dir=results_dir() / HUB)
+        # The support-duration page (test_duration.py) likewise, from a simulated extract of 3,000 episodes. Here
+        # rather than in that test, so that on PostgreSQL it is done in the background with the rest of the hub.
+        from carehub.duration.services import NAME as DURATION
+        from carehub.duration.services import results_dir as duration_results_dir
+        from carehub.insight.duration import run as duration_run
+        from carehub.insight.duration.simulate import simulate
+
+        duration_run(simulate(3000, seed=8).write(Path(work) / "episodes"), duration_results_dir() / DURATION)
     from carehub.extract.writer import service_key
     from tests.commissioning.helpers import publish_synthetic
 

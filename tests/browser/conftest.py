@@ -93,9 +93,16 @@ def axe_verdicts() -> AxeVerdicts:
 
 @pytest.fixture(scope="session")
 def tab(browser, hub: Hub, axe_verdicts: AxeVerdicts) -> Iterator[Tab]:
-    tab = Tab(browser, hub, axe_verdicts, answer_exit=True)
+    tab = Tab(browser, hub, axe_verdicts)
     yield tab
     tab.close()
+
+
+@pytest.fixture
+def exit_answered(tab: Tab) -> Iterator[None]:
+    """For a test that presses "Exit this page": the page it leads to is answered by the test itself."""
+    with tab.exit_answered():
+        yield
 
 
 @pytest.fixture

@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # Beyond TOOLING.md's list: no host name but the server's own address resolves, so nothing a page links to can
+    # leave the machine, even when no route answers it (see `Tab.exit_answered`).
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 AXE_JS = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 BUILT_CSS = PROJECT_DIR / "build" / "static" / "carehub" / "carehub.css"
@@ -50,6 +53,8 @@ LOCK_OUT_AFTER = 2
 # Set to a directory to keep a full-page screenshot of every page the tests visit, for a person to look at.
 SCREENSHOT_DIR = os.environ.get("CAREHUB_BROWSER_SCREENSHOTS")
 _screenshot_numbers = itertools.count(1)
+# Every chart the page draws with vega-embed (equality/charts.js) is drawn, or has failed and said so.
+CHARTS_SETTLED = "() => !document.querySelector('[data-vega-spec]:not([data-drawn])')"
 # Form tokens differ on every response; without them two renderings of the same page are the same document.
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
@@ -290,7 +295,7 @@ class AxeVerdicts:
             known = self._by_document.get(document)
         if known is not None:
             return known
-        # axe is already in the page as an init script (see new_visitor), so no inline <script> is needed.
+        # axe is already in the page as an init script (see Tab), so no inline <script> is needed.
         violations = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
         serious = [v for v in violations if v["impact"] in SERIOUS_IMPACTS]
         with self._lock:
@@ -354,7 +359,9 @@ class Visitor:
         self.page.wait_for_function("old => !old.isConnected", arg=main)
 
     def check(self) -> None:
-        """Check the page as it is now."""
+        """Check the page as it is now, once its charts are drawn (or have given up): axe then sees the page a
+        reader sees, and the same page is the same document each time, so its verdict is found, not run again."""
+        self.page.wait_for_function(CHARTS_SETTLED)
         path = self.page.url.removeprefix(self.hub.base_url)
         title = self.page.title()
         for name in self.hub.facts["survivor_names"]:
@@ -386,18 +393,16 @@ class Tab:
     on a two-core machine is most of what makes a browser suite slow.
     """
 
-    def __init__(self, browser, hub: Hub, axe: AxeVerdicts, *, answer_exit: bool = False) -> None:
-        """With `answer_exit`, the page "Exit this page" leads to is answered locally so that nothing leaves the
-        machine; only tabs whose tests press it ask for this, since intercepting requests slows every page."""
+    def __init__(self, browser, hub: Hub, axe: AxeVerdicts) -> None:
         self.hub, self.axe = hub, axe
         self.context = browser.new_context()
         self.context.set_default_timeout(15_000)
         # axe-core goes in as an init script, which the browser runs outside the page's content security policy:
         # add_script_tag(path=...) writes an inline <script> that the policy (rightly) refuses, and turning the
-        # policy off for the tests would hide the very violations they look for.
+        # policy off for the tests would hide the very violations they look for. (Evaluating it only into the pages
+        # whose verdict is not known yet was tried: sending and compiling it afresh for each new page cost the
+        # persona walks, whose pages are nearly all new, more than parsing it on every page load saved.)
         self.context.add_init_script(path=AXE_JS)
-        if answer_exit:
-            self.context.route(EXIT_URL_GLOB, lambda r: r.fulfill(body=EXIT_PAGE, content_type="text/html"))
         self.page = self.context.new_page()
         self.page.on("console", self._on_console)
         self.page.on("pageerror", self._on_page_error)
@@ -411,6 +416,19 @@ class Tab:
     def _on_page_error(self, error) -> None:
         self.current.console_errors.append(f"script error: {error} ({self.page.url})")
 
+    @contextmanager
+    def exit_answered(self) -> Iterator[None]:
+        """The page "Exit this page" leads to, answered locally (nothing leaves the machine), while a test presses it.
+
+        Only then: while any route is set, Playwright intercepts every request the browser makes and turns its cache
+        off, so each page would fetch its styles and scripts from the server again.
+        """
+        self.context.route(EXIT_URL_GLOB, _answer_exit)
+        try:
+            yield
+        finally:
+            self.context.unroute(EXIT_URL_GLOB, _answer_exit)
+
     def fresh_visitor(self) -> Visitor:
         """A visitor who is nobody yet: no cookies, so no session, and no findings carried over."""
         self.context.clear_cookies()
@@ -419,6 +437,10 @@ class Tab:
 
     def close(self) -> None:
         self.context.close()
+
+
+def _answer_exit(route) -> None:
+    route.fulfill(body=EXIT_PAGE, content_type="text/html")
 
 
 class BackgroundWalks:

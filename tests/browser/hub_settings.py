@@ -1,4 +1,4 @@
-"""The browser hub's settings: Care Hub's own, with Argon2 at small costs.
+"""The browser hub's settings: Care Hub's own, with Argon2 at small costs and static files kept by the browser.
 
 The journeys sign in about seventy times a run, and at the product's costs each check of a password is about 0.26 s
 of the server's CPU: some 18 s a run spent showing that Argon2 is slow. Hashing itself (the costs, upgrading an old
@@ -21,3 +21,7 @@ class QuickArgon2Hasher(Argon2PasswordHasher):
 
 
 PASSWORD_HASHERS = ["tests.browser.hub_settings.QuickArgon2Hasher"]
+
+# The styles and scripts do not change during a run, so the browser keeps them for all of it rather than asking the
+# server again after WhiteNoise's default of a minute (with DEBUG off): a page load is then one request, not five.
+WHITENOISE_MAX_AGE = 3600

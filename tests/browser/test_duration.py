@@ -2,27 +2,18 @@
 
 Checked as every page is (test_pages.py): axe-core (no serious or critical violation), no content security policy
 violation, nothing personal in the title. The small test world has too few episodes for the analysis, so the page
-shows one of a synthetic extract, written where the server reads it (its var folder), as build_world.py does for
-the equality pages.
+shows one of a synthetic extract (3,000 simulated episodes, seed 8), which build_world.py wrote where the server
+reads it (its var folder), as it does for the equality pages.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from carehub.insight.duration import run
-from carehub.insight.duration.simulate import simulate
-
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def published(hub, tmp_path_factory) -> None:
-    data = simulate(3000, seed=8).write(tmp_path_factory.mktemp("extract"))
-    run(data, hub.log_path.parent / "duration" / "hub")  # the server's CAREHUB_VAR_DIR/duration
-
-
-def test_a_commissioner_reads_the_headline_the_curves_and_the_report(published, sign_in) -> None:
+def test_a_commissioner_reads_the_headline_the_curves_and_the_report(sign_in) -> None:
     visitor = sign_in("cora")
     visitor.open("/insight/duration/")
     visitor.check()

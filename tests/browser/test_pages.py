@@ -114,7 +114,7 @@ def tours(request: pytest.FixtureRequest, hub: Hub, axe_verdicts: AxeVerdicts) -
 # --- public pages ------------------------------------------------------------------------------------------------
 
 
-def test_public_pages_are_accessible_and_exit_this_page_leaves_them(visitor: Visitor) -> None:
+def test_public_pages_are_accessible_and_exit_this_page_leaves_them(visitor: Visitor, exit_answered: None) -> None:
     for path, status in PUBLIC_PAGES:
         visitor.open(path, expect_status=status)
         exit_this_page(visitor).click()
@@ -122,7 +122,7 @@ def test_public_pages_are_accessible_and_exit_this_page_leaves_them(visitor: Vis
     visitor.assert_clean()
 
 
-def test_the_server_error_page_is_accessible_and_can_be_left(visitor: Visitor, hub: Hub) -> None:
+def test_the_server_error_page_is_accessible_and_can_be_left(visitor: Visitor, hub: Hub, exit_answered: None) -> None:
     visitor.open("/")
     visitor.page.set_content(hub.facts["server_error_page"])  # as the server sends it, on the server's origin
     visitor.check()
@@ -132,7 +132,7 @@ def test_the_server_error_page_is_accessible_and_can_be_left(visitor: Visitor, h
     visitor.assert_clean()
 
 
-def test_pressing_shift_three_times_leaves_the_site(visitor: Visitor) -> None:
+def test_pressing_shift_three_times_leaves_the_site(visitor: Visitor, exit_answered: None) -> None:
     """The keyboard shortcut the start page promises: someone may not have time to find the button."""
     visitor.open("/")
     for _ in range(3):
@@ -150,7 +150,7 @@ def failed_sign_ins_forgotten(hub: Hub) -> Iterator[None]:
 
 
 def test_failed_sign_ins_and_the_lock_out_are_accessible_and_can_be_left(
-    visitor: Visitor, failed_sign_ins_forgotten: None
+    visitor: Visitor, failed_sign_ins_forgotten: None, exit_answered: None
 ) -> None:
     visitor.try_sign_in("nobody", "not the password")
     visitor.check()
@@ -168,7 +168,9 @@ def test_failed_sign_ins_and_the_lock_out_are_accessible_and_can_be_left(
     visitor.assert_clean()
 
 
-def test_the_self_referral_is_accessible_at_every_step_and_each_step_can_be_left(visitor: Visitor) -> None:
+def test_the_self_referral_is_accessible_at_every_step_and_each_step_can_be_left(
+    visitor: Visitor, exit_answered: None
+) -> None:
     """The pages a survivor fills in, with their error states: she may be interrupted at any moment."""
     page = visitor.page
     visitor.open("/")
