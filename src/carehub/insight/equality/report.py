@@ -131,7 +131,7 @@ def _metric_section(spec, metric, results: list[dict]) -> str:
         parts.append(f"<h3>By {_e(characteristic.described)}</h3>")
         data = forest_data([r for r in group_rows if r["finding"] not in ("reference", "not_compared")])
         if len(data):
-            svg, _ = forest_svg(
+            svg = forest_svg(
                 data,
                 f"{metric.label}: ratio to {characteristic.label_of(characteristic.reference)}",
                 characteristic.label_of(characteristic.reference),

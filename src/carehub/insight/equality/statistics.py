@@ -255,7 +255,22 @@ def adjust(p_values: list[float], method: str) -> list[float]:
     """Adjusted p-values across one family (statsmodels: 'holm', 'fdr_bh', 'bonferroni')."""
     if not p_values:
         return []
+    if method == "holm":
+        return _holm(p_values)
     return [float(p) for p in multipletests(p_values, method=method)[1]]
+
+
+def _holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment, the same arithmetic as statsmodels' `multipletests(method="holm")` (to the bit):
+    each sorted p-value times the number not yet tested, made non-decreasing, at most 1. Not statsmodels' own: it
+    runs a full garbage collection on every call (a fifth of a second or more in a process holding Django and the
+    engines), and an assessment adjusts three families."""
+    p = np.asarray(p_values)
+    order = np.argsort(p)
+    corrected = np.minimum(np.maximum.accumulate(p[order] * np.arange(len(p), 0, -1)), 1)
+    unsorted = np.empty_like(corrected)
+    unsorted[order] = corrected
+    return [float(v) for v in unsorted]
 
 
 def adjusted_confidence(p_value: float, p_adjusted: float, alpha: float, tests: int) -> float:
