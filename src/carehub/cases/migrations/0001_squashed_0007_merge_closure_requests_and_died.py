@@ -205,4 +205,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('case',), name='closure_request_one_pending')],
             },
         ),
+        # PostgreSQL: the unique constraints' names as the replaced migrations' AlterField gave them.
+        migrations.RunPython(carehub.core.public_ids.unique_named_as_altered('cases', 'Case', 'Goal'), migrations.RunPython.noop),
     ]

@@ -78,4 +78,6 @@ class Migration(migrations.Migration):
                 'ordering': ['made_on', 'pk'],
             },
         ),
+        # PostgreSQL: the unique constraints' names as the replaced migrations' AlterField gave them.
+        migrations.RunPython(carehub.core.public_ids.unique_named_as_altered('independent', 'Complaint'), migrations.RunPython.noop),
     ]

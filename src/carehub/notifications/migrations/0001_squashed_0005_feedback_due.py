@@ -54,4 +54,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('recipient', 'event_key'), name='notify_once_per_event')],
             },
         ),
+        # PostgreSQL: the unique constraints' names as the replaced migrations' AlterField gave them.
+        migrations.RunPython(carehub.core.public_ids.unique_named_as_altered('notifications', 'Notification'), migrations.RunPython.noop),
     ]

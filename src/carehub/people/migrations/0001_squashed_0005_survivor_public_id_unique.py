@@ -70,4 +70,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['ethnicity'], name='people_surv_ethnici_921403_idx'), models.Index(fields=['created_at'], name='people_surv_created_a68d11_idx')],
             },
         ),
+        # PostgreSQL: the unique constraints' names as the replaced migrations' AlterField gave them.
+        migrations.RunPython(carehub.core.public_ids.unique_named_as_altered('people', 'Survivor'), migrations.RunPython.noop),
     ]

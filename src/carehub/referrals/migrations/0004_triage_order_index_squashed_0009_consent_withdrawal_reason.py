@@ -96,4 +96,6 @@ class Migration(migrations.Migration):
             name='reason_sealed',
             field=models.BinaryField(blank=True, null=True),
         ),
+        # PostgreSQL: the unique constraints' names as the replaced migrations' AlterField gave them.
+        migrations.RunPython(carehub.core.public_ids.unique_named_as_altered('referrals', 'Consent', 'Offer'), migrations.RunPython.noop),
     ]

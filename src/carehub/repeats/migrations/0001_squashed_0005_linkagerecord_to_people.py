@@ -90,4 +90,6 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        # PostgreSQL: the unique constraints' names as the replaced migrations' AlterField gave them.
+        migrations.RunPython(carehub.core.public_ids.unique_named_as_altered('repeats', 'MatchDecision'), migrations.RunPython.noop),
     ]
