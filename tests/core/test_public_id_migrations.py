@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from carehub.cases.models import Case, Goal
@@ -19,6 +18,7 @@ from carehub.independent.models import Complaint
 from carehub.notifications.models import Notification
 from carehub.referrals.models import Consent, Offer
 from carehub.repeats.models import MatchDecision
+from tests.migration_chain import old_chain_executor
 from tests.world import build_world
 
 # app, the migration before the public ids, the one that adds them, the models it fills
@@ -32,7 +32,8 @@ STEPS = [
 
 
 def migrate(*targets: tuple[str, str]) -> None:
-    executor = MigrationExecutor(connection)
+    # Through the migrations themselves: each app's squash replaces them, and a fresh database applies only that.
+    executor = old_chain_executor(connection)
     executor.migrate(list(targets) or executor.loader.graph.leaf_nodes())
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from carehub.referrals import services
 from carehub.referrals.forms import DeclineForm
 from carehub.referrals.models import DeclineReason, Offer
 from carehub.referrals.services import ReferralError
+from tests.migration_chain import old_chain_executor
 from tests.world import build_world
 
 
@@ -41,7 +41,7 @@ def test_the_service_records_the_code_and_refuses_free_text(world):
 def test_existing_free_text_becomes_other_with_its_words():
     world = build_world()
     now = timezone.now()
-    executor = MigrationExecutor(connection)
+    executor = old_chain_executor(connection)  # 0008 itself: the squash leaves its copy out
     executor.migrate([("referrals", "0006_queue_keyset_indexes")])
     old = executor.loader.project_state([("referrals", "0006_queue_keyset_indexes")]).apps.get_model(
         "referrals", "Offer"
@@ -68,7 +68,7 @@ def test_existing_free_text_becomes_other_with_its_words():
         # their deferred foreign-key checks run now; anything the migration leaves pending still stops its ALTER.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    executor = MigrationExecutor(connection)
+    executor = old_chain_executor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert Offer.objects.filter(pk=declined.pk).values_list("decline_reason", "decline_detail").get() == (
         "other",

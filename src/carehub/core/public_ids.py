@@ -72,3 +72,30 @@ def fill_missing(app_label: str, *model_names: str, batch: int = 5_000):
             schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     return fill
+
+
+def unique_named_as_altered(app_label: str, *model_names: str):
+    """A RunPython function for a squashed migration that makes `public_id` unique with its table: on PostgreSQL,
+    gives each model's unique constraint the name the migrations it replaces gave it.
+
+    Those added the column nullable and made it unique later (see `fill_missing`), and Django names a constraint it
+    adds to an existing column `<table>_public_id_<hash>_uniq`; made with the table (or the column), PostgreSQL names
+    it `<table>_public_id_key`. Django finds either by introspection, but every database should have the same names
+    whichever migrations built it (schema dumps, scripts and tests compare them). SQLite's constraints have no names.
+    """
+
+    def rename(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for name in model_names:
+            model = apps.get_model(app_label, name)
+            table, column = model._meta.db_table, model._meta.get_field("public_id").column
+            [current] = schema_editor._constraint_names(model, [column], unique=True, primary_key=False)
+            wanted = schema_editor._create_index_name(table, [column], suffix="_uniq")
+            if current != wanted:
+                quote = schema_editor.quote_name
+                schema_editor.execute(
+                    f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {quote(current)} TO {quote(wanted)}", params=None
+                )
+
+    return rename
